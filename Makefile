@@ -1,0 +1,51 @@
+# The two commands: `make run` and `make test`. See README.md.
+#
+# Source layout decides where a file is built (no lists to keep in step):
+#   boot/*.asm kernel/**/*.c mm/*.c mm/tests/*.c      kernel only
+#   libk/*.c libk/tests/*.c mm/osmem/*.c mm/osmem/tests/*.c
+#                                                     both homes, except
+#   *_kernel.c                                        kernel only
+#   *_posix.c                                         user space only
+#   tests/host/*.c                                    the host test program only
+
+BUILD   := build
+HOST    := $(BUILD)/host
+MEM     ?= 128M
+KTEST   ?= all
+ACCEL   ?= tcg
+
+CC      ?= gcc
+NASM    ?= nasm
+QEMU    ?= qemu-system-x86_64
+
+# ---------------------------------------------------------------- kernel ----
+KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mcmodel=kernel \
+	-mno-red-zone -mgeneral-regs-only -fno-stack-protector \
+	-fno-omit-frame-pointer -fno-builtin -Wall -Wextra -Werror -I.
+KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -Wl,--build-id=none -T linker.ld
+
+KERNEL_C := $(wildcard kernel/*.c kernel/tests/*.c mm/*.c mm/tests/*.c \
+	libk/*.c libk/tests/*.c mm/osmem/*.c mm/osmem/tests/*.c)
+KERNEL_C := $(filter-out %_posix.c,$(KERNEL_C))
+KERNEL_ASM := $(wildcard boot/*.asm kernel/*.asm)
+KERNEL_OBJ := $(patsubst %.c,$(BUILD)/kernel/%.o,$(KERNEL_C)) \
+	$(patsubst %.asm,$(BUILD)/kernel/%.o,$(KERNEL_ASM))
+
+KERNEL_ELF := $(BUILD)/kernel.elf
+ISO := $(BUILD)/os.iso
+
+# ------------------------------------------------------------------ host ----
+HCFLAGS := -std=gnu11 -O1 -g -DLIBK_HOST -fno-builtin -Wall -Wextra -Werror -I.
+HOST_SHARED_C := $(wildcard libk/*.c libk/tests/*.c mm/osmem/*.c mm/osmem/tests/*.c)
+HOST_SHARED_C := $(filter-out %_kernel.c,$(HOST_SHARED_C))
+HOST_TEST_C := $(HOST_SHARED_C) $(wildcard tests/host/*.c)
+
+.PHONY: all kernel iso host run test debug clean deps
+all: iso host
+
+include mk/kernel.mk
+include mk/host.mk
+include mk/test.mk
+
+clean:
+	rm -rf $(BUILD)

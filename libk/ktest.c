@@ -1,0 +1,182 @@
+/*
+ * ktest runner: KTAP version 1 output, shared by both homes.
+ *
+ * Output shape (one nested block per suite, indented two spaces):
+ *
+ *   KTAP version 1
+ *   1..2
+ *     KTAP version 1
+ *     # Subtest: libk_string
+ *     1..3
+ *     ok 1 strlen_counts_bytes
+ *     # EXPECT a == b failed: 1 (0x1) vs 2 (0x2) at libk/tests/string.c:12
+ *     not ok 2 memcmp_sign
+ *     ok 3 strtoul_bases # SKIP not on this home
+ *   ok 1 libk_string
+ *   ...
+ *
+ * Diagnostics of a test come before its result line, as KUnit prints them.
+ */
+#include "libk/ktest.h"
+#include "libk/printf.h"
+#include "libk/string.h"
+#include <stdarg.h>
+
+extern const struct ktest_case __start_ktest_cases[];
+extern const struct ktest_case __stop_ktest_cases[];
+
+static int ktest_indent;
+
+static void ktest_vprint(const char *fmt, va_list ap)
+{
+	char buf[512];
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	ktest_home_print(buf, (size_t)n);
+}
+
+/* Print one line at the current nesting depth. */
+static void ktest_line(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ktest_indent)
+		ktest_home_print("  ", 2);
+	va_start(ap, fmt);
+	ktest_vprint(fmt, ap);
+	va_end(ap);
+	ktest_home_print("\n", 1);
+}
+
+int ktest_streq_(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+void ktest_note(struct ktest *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)t;
+	if (ktest_indent)
+		ktest_home_print("  ", 2);
+	ktest_home_print("# ", 2);
+	va_start(ap, fmt);
+	ktest_vprint(fmt, ap);
+	va_end(ap);
+	ktest_home_print("\n", 1);
+}
+
+void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	t->failed++;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ktest_note(t, "%s at %s:%d", msg, file, line);
+}
+
+/* Is `suite` one of the comma-separated names in `filter`? */
+static int ktest_selected(const char *filter, const char *suite)
+{
+	size_t len = strlen(suite);
+	const char *p = filter;
+
+	if (!filter || !*filter || strcmp(filter, "all") == 0)
+		return 1;
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (n == len && strncmp(p, suite, n) == 0)
+			return 1;
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return 0;
+}
+
+/* Is tc the first case of its suite (so the suite is listed once)? */
+static int ktest_first_of_suite(const struct ktest_case *tc)
+{
+	for (const struct ktest_case *c = __start_ktest_cases; c < tc; c++)
+		if (strcmp(c->suite, tc->suite) == 0)
+			return 0;
+	return 1;
+}
+
+/* Run one case; returns 1 if it passed or was skipped, 0 if it failed. */
+static int ktest_run_case(const struct ktest_case *tc, int number)
+{
+	struct ktest t = { .tc = tc };
+	char why[256] = "";
+
+	if (ktest_home_call(tc, &t, why, sizeof(why)) != 0) {
+		t.failed++;
+		ktest_note(&t, "test faulted: %s", why);
+	}
+	if (t.failed) {
+		ktest_line("not ok %d %s", number, tc->name);
+		return 0;
+	}
+	if (t.skipped)
+		ktest_line("ok %d %s # SKIP %s", number, tc->name,
+			   t.skip_reason ? t.skip_reason : "");
+	else
+		ktest_line("ok %d %s", number, tc->name);
+	return 1;
+}
+
+/* Run the cases of one suite as a nested KTAP block; returns failures. */
+static int ktest_run_suite(const char *suite)
+{
+	const struct ktest_case *tc;
+	int count = 0, number = 0, failed = 0;
+
+	for (tc = __start_ktest_cases; tc < __stop_ktest_cases; tc++)
+		if (strcmp(tc->suite, suite) == 0)
+			count++;
+
+	ktest_indent = 1;
+	ktest_line("KTAP version 1");
+	ktest_line("# Subtest: %s", suite);
+	ktest_line("1..%d", count);
+	for (tc = __start_ktest_cases; tc < __stop_ktest_cases; tc++)
+		if (strcmp(tc->suite, suite) == 0)
+			failed += !ktest_run_case(tc, ++number);
+	ktest_indent = 0;
+	return failed;
+}
+
+int ktest_run(const char *filter)
+{
+	const struct ktest_case *tc;
+	int suites = 0, number = 0, failed_cases = 0;
+
+	for (tc = __start_ktest_cases; tc < __stop_ktest_cases; tc++)
+		if (ktest_first_of_suite(tc) && ktest_selected(filter, tc->suite))
+			suites++;
+
+	ktest_line("KTAP version 1");
+	ktest_line("1..%d", suites);
+	for (tc = __start_ktest_cases; tc < __stop_ktest_cases; tc++) {
+		int failed;
+
+		if (!ktest_first_of_suite(tc) || !ktest_selected(filter, tc->suite))
+			continue;
+		failed = ktest_run_suite(tc->suite);
+		failed_cases += failed;
+		ktest_line("%s %d %s", failed ? "not ok" : "ok", ++number, tc->suite);
+	}
+	return failed_cases;
+}

@@ -1,0 +1,160 @@
+/*
+ * ktest: one test framework for both homes.
+ *
+ * A test is a function declared with KTEST(suite, name). The same test file
+ * compiles into the kernel (a runner prints KTAP on COM1 and exits QEMU) and
+ * into a host program (a runner prints the same KTAP on stdout).
+ *
+ *     #include "libk/ktest.h"
+ *
+ *     KTEST(libk_string, strlen_counts_bytes)
+ *     {
+ *         KEXPECT_EQ(t, strlen("abc"), 3);
+ *         KASSERT_NOT_NULL(t, p);        // ends the test on failure
+ *     }
+ *
+ * Contract:
+ * - Each KTEST places a struct ktest_case in the linker section "ktest_cases".
+ *   The runner groups cases by suite name (in order of first appearance) and
+ *   prints one nested KTAP block per suite.
+ * - KEXPECT_* records a failure with a "# " diagnostic (expression, file:line,
+ *   values) and lets the test go on; KASSERT_* records it and returns from the
+ *   test function (so only use it in the test function's own body).
+ * - KTEST_SKIP(t, reason) marks the test skipped and returns.
+ * - The home supplies ktest_home_print() (where the text goes) and
+ *   ktest_home_call() (how a case is run: the kernel arms fault recovery there,
+ *   so a test that faults is reported, not fatal).
+ *
+ * This header is freestanding: it needs only <stddef.h> and <stdint.h>.
+ */
+#ifndef LIBK_KTEST_H
+#define LIBK_KTEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ktest;
+
+struct ktest_case {
+	const char *suite;
+	const char *name;
+	void (*fn)(struct ktest *t);
+};
+
+/* The state of the running test, handed to every test function. */
+struct ktest {
+	const struct ktest_case *tc;
+	int failed;              /* number of failed expectations */
+	int skipped;             /* set by KTEST_SKIP */
+	const char *skip_reason;
+};
+
+#define KTEST_SECTION "ktest_cases"
+
+#define KTEST(suite, name)                                                   \
+	static void ktest_fn_##suite##__##name(struct ktest *t);             \
+	static const struct ktest_case ktest_case_##suite##__##name          \
+		__attribute__((used, section(KTEST_SECTION), aligned(8))) = {  \
+			#suite, #name, ktest_fn_##suite##__##name };         \
+	static void ktest_fn_##suite##__##name(struct ktest *t __attribute__((unused)))
+
+/* Report one failed expectation; the macros below call it. */
+void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Print a "# " diagnostic line under the current test. */
+void ktest_note(struct ktest *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#define KTEST_FAIL_(t, ...) ktest_fail((t), __FILE__, __LINE__, __VA_ARGS__)
+
+/* A statement expression, so a constant cond used as a statement does not
+ * draw -Wunused-value. */
+#define KEXPECT(t, cond)                                                     \
+	({                                                                   \
+		int ktest_ok_ = !!(cond);                                    \
+		if (!ktest_ok_)                                              \
+			KTEST_FAIL_(t, "EXPECT %s failed", #cond);           \
+		ktest_ok_;                                                   \
+	})
+
+#define KEXPECT_CMP_(t, a, op, b, ty, fmt)                                   \
+	({                                                                   \
+		ty ktest_a_ = (ty)(a);                                       \
+		ty ktest_b_ = (ty)(b);                                       \
+		int ktest_ok_ = ktest_a_ op ktest_b_;                        \
+		if (!ktest_ok_)                                              \
+			KTEST_FAIL_(t, "EXPECT %s %s %s failed: " fmt " vs " fmt, \
+				    #a, #op, #b, ktest_a_, ktest_b_);        \
+		ktest_ok_;                                                   \
+	})
+
+/* Integer comparisons print both sides in decimal and hex. */
+#define KEXPECT_INT_(t, a, op, b)                                            \
+	({                                                                   \
+		long long ktest_a_ = (long long)(a), ktest_b_ = (long long)(b); \
+		int ktest_ok_ = ktest_a_ op ktest_b_;                        \
+		if (!ktest_ok_)                                              \
+			KTEST_FAIL_(t, "EXPECT %s %s %s failed: %lld (0x%llx) vs %lld (0x%llx)", \
+				    #a, #op, #b, ktest_a_,                   \
+				    (unsigned long long)ktest_a_, ktest_b_,  \
+				    (unsigned long long)ktest_b_);           \
+		ktest_ok_;                                                   \
+	})
+
+#define KEXPECT_EQ(t, a, b) KEXPECT_INT_(t, a, ==, b)
+#define KEXPECT_NE(t, a, b) KEXPECT_INT_(t, a, !=, b)
+#define KEXPECT_LT(t, a, b) KEXPECT_INT_(t, a, <, b)
+#define KEXPECT_LE(t, a, b) KEXPECT_INT_(t, a, <=, b)
+#define KEXPECT_GT(t, a, b) KEXPECT_INT_(t, a, >, b)
+#define KEXPECT_GE(t, a, b) KEXPECT_INT_(t, a, >=, b)
+#define KEXPECT_PTR_EQ(t, a, b) KEXPECT_CMP_(t, a, ==, b, const void *, "%p")
+#define KEXPECT_PTR_NE(t, a, b) KEXPECT_CMP_(t, a, !=, b, const void *, "%p")
+#define KEXPECT_NULL(t, p) KEXPECT_PTR_EQ(t, p, NULL)
+#define KEXPECT_NOT_NULL(t, p) KEXPECT_PTR_NE(t, p, NULL)
+#define KEXPECT_STREQ(t, a, b)                                               \
+	({                                                                   \
+		const char *ktest_a_ = (a), *ktest_b_ = (b);                 \
+		int ktest_ok_ = ktest_streq_(ktest_a_, ktest_b_);            \
+		if (!ktest_ok_)                                              \
+			KTEST_FAIL_(t, "EXPECT %s == %s failed: \"%s\" vs \"%s\"", \
+				    #a, #b, ktest_a_ ? ktest_a_ : "(null)",  \
+				    ktest_b_ ? ktest_b_ : "(null)");         \
+		ktest_ok_;                                                   \
+	})
+
+/* KASSERT_*: as KEXPECT_*, but a failure ends the test. */
+#define KASSERT(t, cond)          do { if (!KEXPECT(t, cond)) return; } while (0)
+#define KASSERT_EQ(t, a, b)       do { if (!KEXPECT_EQ(t, a, b)) return; } while (0)
+#define KASSERT_NE(t, a, b)       do { if (!KEXPECT_NE(t, a, b)) return; } while (0)
+#define KASSERT_LE(t, a, b)       do { if (!KEXPECT_LE(t, a, b)) return; } while (0)
+#define KASSERT_GE(t, a, b)       do { if (!KEXPECT_GE(t, a, b)) return; } while (0)
+#define KASSERT_PTR_EQ(t, a, b)   do { if (!KEXPECT_PTR_EQ(t, a, b)) return; } while (0)
+#define KASSERT_NULL(t, p)        do { if (!KEXPECT_NULL(t, p)) return; } while (0)
+#define KASSERT_NOT_NULL(t, p)    do { if (!KEXPECT_NOT_NULL(t, p)) return; } while (0)
+
+#define KTEST_SKIP(t, reason)                                                \
+	do { (t)->skipped = 1; (t)->skip_reason = (reason); return; } while (0)
+
+int ktest_streq_(const char *a, const char *b);
+
+/*
+ * Run every case whose suite is named in `filter` (a comma-separated list;
+ * NULL, "" or "all" runs all suites). Prints KTAP version 1 through
+ * ktest_home_print(). Returns the number of failed cases (0: all passed).
+ */
+int ktest_run(const char *filter);
+
+/* --- Supplied by the home (kernel/ktest_kernel.c, tests/host/ktest_host.c) --- */
+
+/* Write `len` bytes of runner output. */
+void ktest_home_print(const char *s, size_t len);
+
+/*
+ * Call tc->fn(t). Returns 0 when the function returned; non-zero when it
+ * faulted, after writing a one-line description of the fault into
+ * why[0..why_len) (the runner prints it as a diagnostic and fails the case).
+ */
+int ktest_home_call(const struct ktest_case *tc, struct ktest *t,
+		    char *why, size_t why_len);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * The host home of the ktest framework: a program that runs the shared test
+ * cases (libk/tests, mm/osmem/tests) and the host-only ones (tests/host) and
+ * prints KTAP on stdout.
+ *
+ *   build/host/ktest-host [SUITE[,SUITE...]]
+ *
+ * Exit status: 0 when every case passed, 1 otherwise.
+ */
+#include "libk/ktest.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+void ktest_home_print(const char *s, size_t len)
+{
+	fwrite(s, 1, len, stdout);
+}
+
+/* The host has no fault recovery: a faulting case ends the program, and the
+ * KTAP report then lacks results, which the report tool flags. */
+int ktest_home_call(const struct ktest_case *tc, struct ktest *t,
+		    char *why, size_t why_len)
+{
+	(void)why;
+	(void)why_len;
+	tc->fn(t);
+	fflush(stdout);
+	return 0;
+}
+
+void libk_assert_fail(const char *expr, const char *file, int line)
+{
+	fflush(stdout);
+	fprintf(stderr, "assertion failed: %s at %s:%d\n", expr, file, line);
+	abort();
+}
+
+int main(int argc, char **argv)
+{
+	int failed = ktest_run(argc > 1 ? argv[1] : NULL);
+
+	fflush(stdout);
+	return failed ? 1 : 0;
+}
