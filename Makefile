@@ -19,9 +19,9 @@ NASM    ?= nasm
 QEMU    ?= qemu-system-x86_64
 
 # ---------------------------------------------------------------- kernel ----
-KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mcmodel=kernel \
+KCFLAGS := -std=gnu11 -O2 -g -fno-toplevel-reorder -ffreestanding -fno-pic -fno-pie -mcmodel=kernel \
 	-mno-red-zone -mgeneral-regs-only -fno-stack-protector \
-	-fno-omit-frame-pointer -fno-builtin -Wall -Wextra -Werror -I.
+	-fno-omit-frame-pointer -fno-optimize-sibling-calls -fno-builtin -Wall -Wextra -Werror -I.
 KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -Wl,--build-id=none -T linker.ld
 
 KERNEL_C := $(wildcard kernel/*.c kernel/tests/*.c mm/*.c mm/tests/*.c \
@@ -35,7 +35,7 @@ KERNEL_ELF := $(BUILD)/kernel.elf
 ISO := $(BUILD)/os.iso
 
 # ------------------------------------------------------------------ host ----
-HCFLAGS := -std=gnu11 -O1 -g -DLIBK_HOST -fno-builtin -Wall -Wextra -Werror -I.
+HCFLAGS := -std=gnu11 -O1 -g -fno-toplevel-reorder -DLIBK_HOST -fno-builtin -Wall -Wextra -Werror -I.
 HOST_SHARED_C := $(wildcard libk/*.c libk/tests/*.c mm/osmem/*.c mm/osmem/tests/*.c)
 HOST_SHARED_C := $(filter-out %_kernel.c,$(HOST_SHARED_C))
 HOST_TEST_C := $(HOST_SHARED_C) $(wildcard tests/host/*.c)

@@ -38,7 +38,12 @@ void libk_assert_fail(const char *expr, const char *file, int line)
 
 int main(int argc, char **argv)
 {
-	int failed = ktest_run(argc > 1 ? argv[1] : NULL);
+	int failed;
+
+	/* Line-buffered: if a sanitizer or a crash kills the program mid-test,
+	 * the KTAP up to that test is already out, naming where it died. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	failed = ktest_run(argc > 1 ? argv[1] : NULL);
 
 	fflush(stdout);
 	return failed ? 1 : 0;

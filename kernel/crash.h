@@ -1,0 +1,15 @@
+/*
+ * Faults on request, to see the kernel's fault reports: the command line
+ * option crash=WHAT, WHAT one of pagefault (a write to an unmapped
+ * address), ud (an invalid opcode), panic. Unknown values are reported and
+ * ignored.
+ */
+#ifndef KERNEL_CRASH_H
+#define KERNEL_CRASH_H
+
+/* The address crash=pagefault writes to: in the lower half, never mapped. */
+#define CRASH_PAGEFAULT_ADDR 0x00000dead0000badUL
+
+void crash_on_request(const char *what);
+
+#endif

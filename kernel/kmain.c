@@ -1,0 +1,73 @@
+/*
+ * kmain: the first C code, called by boot/boot.asm in long mode on the boot
+ * stack with the multiboot2 magic and the physical address of the boot
+ * information. It is a list of init steps in dependency order; each step
+ * prints what it found.
+ */
+#include "kernel/cmdline.h"
+#include "kernel/cpu.h"
+#include "kernel/crash.h"
+#include "kernel/gdt.h"
+#include "kernel/idt.h"
+#include "kernel/kprintf.h"
+#include "kernel/ktest_kernel.h"
+#include "kernel/multiboot2.h"
+#include "kernel/serial.h"
+#include <stdint.h>
+
+void kmain(uint32_t magic, uint64_t mbi_phys);
+
+extern const char __kernel_start[], __kernel_end[];
+
+static void boot_banner(void)
+{
+	kprintf("\nosmem kernel: booting (x86-64, multiboot2)\n");
+	kprintf("kernel image: %p-%p\n", (void *)__kernel_start,
+		(void *)__kernel_end);
+}
+
+/* Parse and print the boot information; the command line is empty if the
+ * information is missing or rejected. */
+static void boot_info_init(uint32_t magic, uint64_t mbi_phys)
+{
+	const struct mb2_info *info;
+	int err;
+
+	if (magic != MB2_BOOTLOADER_MAGIC) {
+		kprintf("boot: bad multiboot2 magic 0x%x\n", magic);
+		cmdline_init("");
+		return;
+	}
+	err = mb2_parse(mbi_phys);
+	if (err) {
+		kprintf("boot: multiboot2 information at 0x%llx rejected: %s\n",
+			(unsigned long long)mbi_phys, mb2_strerror(err));
+		cmdline_init("");
+		return;
+	}
+	info = mb2_boot_info();
+	mb2_print(info);
+	cmdline_init(info->cmdline);
+}
+
+static void __attribute__((noreturn)) kernel_idle(void)
+{
+	kprintf("kernel: idle\n");
+	for (;;)
+		hlt();
+}
+
+void kmain(uint32_t magic, uint64_t mbi_phys)
+{
+	serial_init();
+	gdt_init();
+	idt_init();
+	boot_banner();
+	boot_info_init(magic, mbi_phys);
+
+	if (cmdline_has("crash"))
+		crash_on_request(cmdline_get("crash"));
+	if (cmdline_has("ktest"))
+		ktest_kernel_main(cmdline_get("ktest"));
+	kernel_idle();
+}

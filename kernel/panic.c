@@ -1,0 +1,84 @@
+/*
+ * panic and the fatal stop. Re-entry (a panic while panicking, e.g. from a
+ * broken kprintf) prints one line and stops at once.
+ */
+#include "kernel/panic.h"
+#include "kernel/backtrace.h"
+#include "kernel/cpu.h"
+#include "kernel/kprintf.h"
+#include "kernel/qemu.h"
+#include "kernel/trap.h"
+#include "kernel/serial.h"
+#include "libk/assert.h"
+#include <stdarg.h>
+
+static bool panic_exit_qemu;
+static int panic_depth;
+
+void panic_set_exit_qemu(bool on)
+{
+	panic_exit_qemu = on;
+}
+
+void panic_stop(void)
+{
+	cli();
+	if (panic_exit_qemu)
+		qemu_exit(QEMU_EXIT_FAIL);
+	cpu_halt_forever();
+}
+
+/* The registers as they are at the call: general ones are what panic_at's
+ * own code left in them, which still helps with the callee-saved ones. */
+static void panic_capture(struct trap_frame *f)
+{
+	__asm__ volatile(
+		"movq %%rax, 112(%0)\n\t"
+		"movq %%rbx, 104(%0)\n\t"
+		"movq %%rcx, 96(%0)\n\t"
+		"movq %%rdx, 88(%0)\n\t"
+		"movq %%rsi, 80(%0)\n\t"
+		"movq %%rdi, 72(%0)\n\t"
+		"movq %%rbp, 64(%0)\n\t"
+		"movq %%r8, 56(%0)\n\t"
+		"movq %%r9, 48(%0)\n\t"
+		"movq %%r10, 40(%0)\n\t"
+		"movq %%r11, 32(%0)\n\t"
+		"movq %%r12, 24(%0)\n\t"
+		"movq %%r13, 16(%0)\n\t"
+		"movq %%r14, 8(%0)\n\t"
+		"movq %%r15, 0(%0)\n\t"
+		"movq %%rsp, 160(%0)\n\t"
+		"movw %%cs, 144(%0)\n\t"
+		"movw %%ss, 168(%0)\n\t"
+		: : "r"(f) : "memory");
+	f->rflags = read_rflags();
+}
+
+void panic_at(const char *file, int line, const char *fmt, ...)
+{
+	struct trap_frame f = { 0 };
+	va_list ap;
+
+	cli();
+	if (++panic_depth > 1) {
+		serial_puts("\nPANIC while panicking; stopping\n");
+		panic_stop();
+	}
+	panic_capture(&f);
+	f.rip = (uint64_t)(uintptr_t)__builtin_return_address(0);
+	kprintf("\nPANIC: ");
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+	kprintf("\n  at %s:%d\n", file, line);
+	trap_regs_print(&f);
+	backtrace_print(0, (uintptr_t)__builtin_frame_address(0));
+	kprintf("=== kernel stopped ===\n");
+	panic_stop();
+}
+
+void libk_assert_fail(const char *expr, const char *file, int line)
+{
+	panic_at(file, line, "assertion failed: %s", expr);
+}

@@ -1,0 +1,23 @@
+/*
+ * panic(fmt, ...): the kernel cannot go on. Prints "PANIC: <message>", the
+ * file:line of the call, the registers and a symbolized backtrace, then
+ * stops with interrupts off (panic_stop()). Never returns.
+ *
+ * panic_stop(): the one way the kernel ends after a fatal error. It halts
+ * forever, unless panic_set_exit_qemu(true) was called (self-test runs):
+ * then it first exits QEMU with the failure status, so a test run ends at
+ * once instead of waiting for its time limit.
+ */
+#ifndef KERNEL_PANIC_H
+#define KERNEL_PANIC_H
+
+#include <stdbool.h>
+
+#define panic(...) panic_at(__FILE__, __LINE__, __VA_ARGS__)
+
+void panic_at(const char *file, int line, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 3, 4)));
+void panic_stop(void) __attribute__((noreturn));
+void panic_set_exit_qemu(bool on);
+
+#endif

@@ -1,0 +1,59 @@
+#!/bin/sh
+# mk/deps.sh: make sure the tools the build and the tests need are here.
+#
+# Each line of NEEDS is "<check> <debian package>", where the check is a
+# command name, or an absolute path that must exist. Quiet when nothing is
+# missing. Otherwise: as root, `apt-get update` and install the missing
+# packages (no recommends); as anyone else, print the exact command and
+# exit 1. POSIX sh only.
+set -eu
+
+NEEDS='
+nasm                        nasm
+grub-mkrescue               grub-common
+/usr/lib/grub/i386-pc       grub-pc-bin
+xorriso                     xorriso
+mformat                     mtools
+qemu-system-x86_64          qemu-system-x86
+ltrace                      ltrace
+valgrind                    valgrind
+xz                          xz-utils
+'
+
+have() {
+	case "$1" in
+	/*) [ -e "$1" ] ;;
+	*) command -v "$1" > /dev/null 2>&1 ;;
+	esac
+}
+
+missing=''
+add_missing() {
+	case " $missing " in
+	*" $1 "*) ;;
+	*) missing="${missing:+$missing }$1" ;;
+	esac
+}
+
+# A here-document, not a pipe: the loop must run in this shell to set
+# $missing.
+while read -r check pkg; do
+	[ -n "$check" ] || continue
+	have "$check" || add_missing "$pkg"
+done <<EOF_NEEDS
+$NEEDS
+EOF_NEEDS
+
+[ -z "$missing" ] && exit 0
+
+cmd="apt-get install -y --no-install-recommends $missing"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "missing build/test tools; install them with:" >&2
+	echo "  sudo apt-get update && sudo $cmd" >&2
+	exit 1
+fi
+echo "deps: installing $missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+# shellcheck disable=SC2086
+apt-get install -y --no-install-recommends $missing

@@ -1,0 +1,47 @@
+# make test: build the host test programs and the self-test ISO, then run
+# every test step (tests/run-all.sh) and end with "N passed, M failed".
+#
+#   make test [KTEST=suite,suite] [MEM=4G] [QEMU_TIMEOUT=seconds]
+#
+# Programs built here:
+#   build/host/ktap-report      the KTAP checker (tests/ktap/ktap-report.c)
+#   build/host/asan/ktest-host  ktest-host under ASan + UBSan
+# build/host/ktest-host comes from mk/host.mk, the ISO from mk/kernel.mk.
+
+KTAP_REPORT := $(HOST)/ktap-report
+TOOL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror
+
+ASAN_DIR := $(HOST)/asan
+ASAN_CFLAGS := $(HCFLAGS) -fsanitize=address,undefined \
+	-fno-omit-frame-pointer -fno-sanitize-recover=all
+ASAN_OBJ := $(patsubst %.c,$(ASAN_DIR)/obj/%.o,$(HOST_TEST_C))
+
+# The ISO the kernel step boots (mk/kernel.mk builds it; its command line
+# runs the KTEST suites).
+KTEST_ISO ?= $(BUILD)/ktest.iso
+QEMU_TIMEOUT ?= 120
+
+.PHONY: test test-programs
+
+$(KTAP_REPORT): tests/ktap/ktap-report.c
+	@mkdir -p $(dir $@)
+	$(CC) $(TOOL_CFLAGS) -o $@ $<
+
+$(ASAN_DIR)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_CFLAGS) -MMD -MP -c $< -o $@
+
+$(ASAN_DIR)/ktest-host: $(ASAN_OBJ)
+	$(CC) $(ASAN_CFLAGS) -o $@ $^
+
+test-programs: $(HOST)/ktest-host $(ASAN_DIR)/ktest-host $(KTAP_REPORT)
+
+# `deps` (mk/kernel.mk) installs missing tools, so it runs first, alone (a
+# sub-make builds the rest, also under -j); then every step runs.
+test: deps
+	@$(MAKE) --no-print-directory test-programs ktest-iso
+	@MEM='$(MEM)' KTEST='$(KTEST)' ACCEL='$(ACCEL)' QEMU='$(QEMU)' \
+		KTEST_ISO='$(KTEST_ISO)' QEMU_TIMEOUT='$(QEMU_TIMEOUT)' \
+		tests/run-all.sh
+
+-include $(ASAN_OBJ:.o=.d)

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# `make test`: run every test step, show one line per step, and end with one
+# line over all of them, "N passed, M failed" (from ktap-report --summary).
+#
+#   tests/run-all.sh          (make test builds everything it needs first)
+#
+# Each step is a command that writes KTAP: the step's log is kept as
+# build/test/STEP.ktap, its stderr as build/test/STEP.err. The step's exit
+# status is checked with its log (ktap-report --exit-status), so a crash, a
+# sanitizer or valgrind error, or a time-out fails the step even when its
+# KTAP looks fine. A failing step prints its failures with their diagnostics
+# and the end of its stderr; the next steps run anyway.
+#
+# Adding a step is one line at the bottom, e.g.
+#   step fuzz_smoke 0 1 -- build/host/fuzz-smoke
+#
+# Environment (from make): MEM, KTEST (suites, both homes), ACCEL, QEMU,
+# KTEST_ISO (build/ktest.iso), QEMU_TIMEOUT (see tests/qemu/run-ktest.sh),
+# STEP_TIMEOUT (seconds for any one step, default 600).
+set -u
+
+cd "$(dirname "$0")/.."
+
+OUT=build/test
+REPORT=build/host/ktap-report
+KTEST=${KTEST:-all}
+KTEST_ISO=${KTEST_ISO:-build/ktest.iso}
+KTEST_LOG=build/ktest.log
+STEP_TIMEOUT=${STEP_TIMEOUT:-600}
+
+summary_args=()   # ktap-report options and logs of every step, in order
+
+# step NAME EXPECT FAIL [REPORT-OPTION...] [--log=FILE] -- COMMAND [ARG...]
+#   Run COMMAND under a time limit. Its KTAP is its stdout, or FILE if given
+#   (copied to build/test/NAME.ktap). EXPECT is its exit status when all
+#   passed, FAIL the one that means "tests failed"; REPORT-OPTIONs (--qemu)
+#   go to ktap-report with them.
+step() {
+	local name=$1 expect=$2 fail=$3 log="" status out rc
+	local opts=() ktap=$OUT/$1.ktap err=$OUT/$1.err
+	shift 3
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		case $1 in
+		--log=*) log=${1#--log=} ;;
+		*) opts+=("$1") ;;
+		esac
+		shift
+	done
+	shift
+
+	printf '%-12s ' "$name"
+	# The subshell keeps bash's "Segmentation fault" notice in $err too.
+	if [ -n "$log" ]; then
+		(timeout -k 10 "$STEP_TIMEOUT" "$@" >"$err" 2>&1; exit $?) 2>>"$err"
+		status=$?
+		cp "$log" "$ktap" 2>/dev/null || : >"$ktap"
+	else
+		(timeout -k 10 "$STEP_TIMEOUT" "$@" >"$ktap" 2>"$err"; exit $?) 2>>"$err"
+		status=$?
+	fi
+
+	opts+=(--exit-status="$status" --expect-exit="$expect" --fail-exit="$fail")
+	summary_args+=("${opts[@]}" "$ktap")
+	out=$("$REPORT" "${opts[@]}" "$ktap")
+	rc=$?
+	# The report's last line is "LOG: counts"; the rest are its failures.
+	printf '%s\n' "${out##*"$ktap: "}"
+	[ $rc = 0 ] && return 0
+	printf '%s\n' "$out" | sed '$d' | sed 's/^/    /'
+	if [ "$status" != "$expect" ] && [ "$status" != "$fail" ] && [ -s "$err" ]; then
+		echo "    --- end of $err:"
+		tail -n 40 "$err" | sed 's/^/    | /'
+	fi
+	return 0
+}
+
+main() {
+	[ -x "$REPORT" ] || {
+		echo "run-all: $REPORT is not built (run make test)" >&2
+		exit 2
+	}
+	mkdir -p "$OUT"
+	rm -f "$OUT"/*.ktap "$OUT"/*.err  # this run's results only
+
+	# ktest-host exits 1 when a test failed; valgrind's own errors give 99;
+	# the sanitizers' give 98 (their default, 1, would read as a failed test).
+	step host 0 1 -- build/host/ktest-host "$KTEST"
+	step valgrind 0 1 -- valgrind --error-exitcode=99 -q build/host/ktest-host "$KTEST"
+	step asan 0 1 -- env ASAN_OPTIONS=exitcode=98:detect_leaks=1 \
+		UBSAN_OPTIONS=exitcode=98:print_stacktrace=1:halt_on_error=1 \
+		build/host/asan/ktest-host "$KTEST"
+	step ktap_report 0 1 -- tests/ktap/test.sh "$REPORT"
+	step kernel 33 35 --qemu --log="$KTEST_LOG" -- \
+		env ISO="$KTEST_ISO" LOG="$KTEST_LOG" \
+		tests/qemu/run-ktest.sh --quiet --no-report
+
+	"$REPORT" -q --summary "${summary_args[@]}"
+}
+
+main "$@"
