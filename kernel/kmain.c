@@ -4,6 +4,7 @@
  * information. It is a list of init steps in dependency order; each step
  * prints what it found.
  */
+#include "kernel/boot_mem.h"
 #include "kernel/cmdline.h"
 #include "kernel/cpu.h"
 #include "kernel/crash.h"
@@ -64,6 +65,7 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
 	idt_init();
 	boot_banner();
 	boot_info_init(magic, mbi_phys);
+	boot_mem_init(mb2_boot_info());
 
 	if (cmdline_has("crash"))
 		crash_on_request(cmdline_get("crash"));

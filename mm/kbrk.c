@@ -1,0 +1,103 @@
+/*
+ * kbrk: the kernel brk heap (see kbrk.h for the contract).
+ *
+ * Invariant: the pages of [KBRK_BASE, PAGE_ALIGN_UP(kbrk_break)) are mapped
+ * to frames this file owns; no other page of the range is mapped.
+ */
+#include "mm/kbrk.h"
+#include "mm/layout.h"
+#include "mm/pmm.h"
+#include "mm/vmm.h"
+#include "libk/string.h"
+
+#define KBRK_END	(KBRK_BASE + KBRK_MAX_BYTES)
+#define KBRK_FLAGS	(VMM_WRITE | VMM_NX | VMM_GLOBAL)
+
+static uintptr_t kbrk_break = KBRK_BASE;
+
+void kbrk_init(void)
+{
+	kbrk_break = KBRK_BASE;
+}
+
+/* Unmap the pages of [from, to) and free their frames. */
+static void kbrk_unmap_pages(uintptr_t from, uintptr_t to)
+{
+	for (uintptr_t va = from; va < to; va += PAGE_SIZE) {
+		phys_addr_t pa = vmm_unmap(va);
+
+		if (pa != VMM_NOT_MAPPED)
+			pmm_free(pa);
+	}
+}
+
+/* Map zeroed frames at [from, to); on a shortage undo it all: -1. */
+static int kbrk_map_pages(uintptr_t from, uintptr_t to)
+{
+	for (uintptr_t va = from; va < to; va += PAGE_SIZE) {
+		phys_addr_t pa = pmm_alloc_zeroed();
+
+		if (!pa || vmm_map(va, pa, KBRK_FLAGS)) {
+			if (pa)
+				pmm_free(pa);
+			kbrk_unmap_pages(from, va);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The break after moving by inc, or 0 if it would leave the range. */
+static uintptr_t kbrk_target(intptr_t inc)
+{
+	if (inc >= 0) {
+		if ((uintptr_t)inc > KBRK_END - kbrk_break)
+			return 0;
+		return kbrk_break + (uintptr_t)inc;
+	}
+	if (-(uintptr_t)inc > kbrk_break - KBRK_BASE)
+		return 0;
+	return kbrk_break - -(uintptr_t)inc;
+}
+
+void *ksbrk(intptr_t increment)
+{
+	uintptr_t old = kbrk_break, brk = kbrk_target(increment);
+	uintptr_t old_top = PAGE_ALIGN_UP(old), new_top;
+
+	if (!brk)
+		return KBRK_FAIL;
+	new_top = PAGE_ALIGN_UP(brk);
+	if (new_top > old_top && kbrk_map_pages(old_top, new_top))
+		return KBRK_FAIL;
+	if (new_top < old_top)
+		kbrk_unmap_pages(new_top, old_top);
+	if (brk < old && brk < new_top) {
+		/* The break's page stays: clear what was given back in it,
+		 * so growing over it again reads zeros. */
+		uintptr_t end = old < new_top ? old : new_top;
+
+		memset((void *)brk, 0, end - brk);
+	}
+	kbrk_break = brk;
+	return (void *)old;
+}
+
+int kbrk(void *addr)
+{
+	uintptr_t a = (uintptr_t)addr;
+
+	if (a < KBRK_BASE || a > KBRK_END)
+		return -1;
+	return ksbrk((intptr_t)(a - kbrk_break)) == KBRK_FAIL ? -1 : 0;
+}
+
+void *kbrk_start(void)
+{
+	return (void *)KBRK_BASE;
+}
+
+void *kbrk_current(void)
+{
+	return (void *)kbrk_break;
+}

@@ -1,0 +1,233 @@
+/*
+ * vmap: the page mapper (see vmap.h for the contract).
+ *
+ * State: vmap_areas[0..vmap_count) records the live mappings, sorted by
+ * start address. Mapping i occupies [start, start + (pages + 1) pages): its
+ * pages, all mapped to frames it owns, then its unmapped guard page. The
+ * free address space is exactly the gaps between consecutive records (and
+ * before the first / after the last), so freeing a mapping returns its
+ * range at once and a long run of map/unmap cannot leak address space.
+ */
+#include "mm/vmap.h"
+#include "mm/layout.h"
+#include "mm/pmm.h"
+#include "mm/vmm.h"
+#include "kernel/kprintf.h"
+#include "kernel/symbols.h"
+#include "libk/string.h"
+
+#define VMAP_END	(VMAP_BASE + VMAP_BYTES)
+#define VMAP_FLAGS	(VMM_WRITE | VMM_NX | VMM_GLOBAL)
+
+struct vmap_area {
+	uintptr_t start;
+	size_t pages;		/* mapped pages; the guard page follows */
+};
+
+static struct vmap_area vmap_areas[VMAP_MAX_MAPPINGS];
+static size_t vmap_count;
+static unsigned long vmap_misuses;
+
+void vmap_init(void)
+{
+	vmap_count = 0;
+}
+
+static uintptr_t vmap_area_end(const struct vmap_area *a)
+{
+	return a->start + (a->pages + 1) * PAGE_SIZE;	/* guard included */
+}
+
+/* Where the gap after record i ends (the next start, or the range end). */
+static uintptr_t vmap_gap_end(size_t i)
+{
+	return i + 1 < vmap_count ? vmap_areas[i + 1].start : VMAP_END;
+}
+
+static void vmap_unmap_pages(uintptr_t from, uintptr_t to)
+{
+	for (uintptr_t va = from; va < to; va += PAGE_SIZE) {
+		phys_addr_t pa = vmm_unmap(va);
+
+		if (pa != VMM_NOT_MAPPED)
+			pmm_free(pa);
+	}
+}
+
+/* Map zeroed frames at [from, to); on a shortage undo it all: -1. */
+static int vmap_map_pages(uintptr_t from, uintptr_t to)
+{
+	for (uintptr_t va = from; va < to; va += PAGE_SIZE) {
+		phys_addr_t pa = pmm_alloc_zeroed();
+
+		if (!pa || vmm_map(va, pa, VMAP_FLAGS)) {
+			if (pa)
+				pmm_free(pa);
+			vmap_unmap_pages(from, va);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Pages for bytes, or 0 if bytes is 0 or absurd. */
+static size_t vmap_pages_for(size_t bytes)
+{
+	if (bytes == 0 || bytes > VMAP_BYTES)
+		return 0;
+	return PAGE_ALIGN_UP(bytes) >> PAGE_SHIFT;
+}
+
+/* First fit: the index a new record of `pages` goes to, and its start. */
+static int vmap_find_gap(size_t pages, size_t *index, uintptr_t *start)
+{
+	uintptr_t need = (pages + 1) * PAGE_SIZE, prev = VMAP_BASE;
+
+	for (size_t i = 0; i <= vmap_count; i++) {
+		uintptr_t next = i < vmap_count ? vmap_areas[i].start : VMAP_END;
+
+		if (next - prev >= need) {
+			*index = i;
+			*start = prev;
+			return 0;
+		}
+		if (i < vmap_count)
+			prev = vmap_area_end(&vmap_areas[i]);
+	}
+	return -1;
+}
+
+void *vm_map(size_t bytes)
+{
+	size_t pages = vmap_pages_for(bytes), i;
+	uintptr_t start;
+
+	if (!pages || vmap_count == VMAP_MAX_MAPPINGS ||
+	    vmap_find_gap(pages, &i, &start))
+		return NULL;
+	if (vmap_map_pages(start, start + pages * PAGE_SIZE))
+		return NULL;
+	memmove(&vmap_areas[i + 1], &vmap_areas[i],
+		(vmap_count - i) * sizeof(vmap_areas[0]));
+	vmap_areas[i].start = start;
+	vmap_areas[i].pages = pages;
+	vmap_count++;
+	return (void *)start;
+}
+
+static void vmap_report(const char *what, void *addr, size_t bytes,
+			const char *why, void *caller)
+{
+	char sym[128];
+
+	vmap_misuses++;
+	ksym_format(sym, sizeof(sym), (uintptr_t)caller);
+	kprintf("vmap: %s(%p, %zu) refused: %s, caller %s\n",
+		what, addr, bytes, why, sym);
+}
+
+/* Binary search for the record starting at va: its index, or -1. */
+static long vmap_lookup(uintptr_t va)
+{
+	size_t lo = 0, hi = vmap_count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (vmap_areas[mid].start == va)
+			return (long)mid;
+		if (vmap_areas[mid].start < va)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* Why (addr, bytes) does not name a live mapping, or NULL; *index set. */
+static const char *vmap_check(void *addr, size_t bytes, long *index)
+{
+	uintptr_t va = (uintptr_t)addr;
+
+	if (!PAGE_ALIGNED(va))
+		return "unaligned address";
+	*index = vmap_lookup(va);
+	if (*index < 0)
+		return "not the start of a mapping";
+	if (vmap_pages_for(bytes) != vmap_areas[*index].pages)
+		return "length differs from the mapping's";
+	return NULL;
+}
+
+int vm_unmap(void *addr, size_t bytes)
+{
+	long i;
+	const char *why = vmap_check(addr, bytes, &i);
+	struct vmap_area *a;
+
+	if (why) {
+		vmap_report("vm_unmap", addr, bytes, why,
+			    __builtin_return_address(0));
+		return -1;
+	}
+	a = &vmap_areas[i];
+	vmap_unmap_pages(a->start, a->start + a->pages * PAGE_SIZE);
+	memmove(a, a + 1, (vmap_count - (size_t)i - 1) * sizeof(*a));
+	vmap_count--;
+	return 0;
+}
+
+void *vm_remap(void *addr, size_t old_bytes, size_t new_bytes)
+{
+	long i;
+	const char *why = vmap_check(addr, old_bytes, &i);
+	size_t pages = vmap_pages_for(new_bytes);
+	struct vmap_area *a;
+	uintptr_t old_end, new_end;
+
+	if (!why && !pages)
+		why = "new length is 0 or too large";
+	if (why) {
+		vmap_report("vm_remap", addr, old_bytes, why,
+			    __builtin_return_address(0));
+		return NULL;
+	}
+	a = &vmap_areas[i];
+	old_end = a->start + a->pages * PAGE_SIZE;
+	new_end = a->start + pages * PAGE_SIZE;
+	if (pages < a->pages) {
+		vmap_unmap_pages(new_end, old_end);
+	} else if (pages > a->pages) {
+		/* the grown mapping and its guard must fit before the next */
+		if (vmap_gap_end((size_t)i) - a->start < (pages + 1) * PAGE_SIZE)
+			return NULL;
+		if (vmap_map_pages(old_end, new_end))
+			return NULL;
+	}
+	a->pages = pages;
+	return addr;
+}
+
+void vmap_stats(struct vmap_stats *st)
+{
+	uintptr_t prev = VMAP_BASE;
+
+	memset(st, 0, sizeof(*st));
+	st->mappings = vmap_count;
+	for (size_t i = 0; i <= vmap_count; i++) {
+		uintptr_t next = i < vmap_count ? vmap_areas[i].start : VMAP_END;
+
+		st->free_bytes += next - prev;
+		if (next - prev > st->largest_free)
+			st->largest_free = next - prev;
+		if (i < vmap_count) {
+			st->pages += vmap_areas[i].pages;
+			prev = vmap_area_end(&vmap_areas[i]);
+		}
+	}
+}
+
+unsigned long vmap_misuse_count(void)
+{
+	return vmap_misuses;
+}

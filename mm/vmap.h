@@ -1,0 +1,49 @@
+/*
+ * vmap: the page mapper, the allocator's mmap/munmap/mremap.
+ *
+ * Mappings live in [VMAP_BASE, VMAP_BASE + VMAP_BYTES). Each mapping is
+ * followed by one unmapped guard page that belongs to it, so running off
+ * its end faults instead of reaching the next mapping.
+ *
+ * Contract:
+ * - vm_map(bytes) returns zeroed, page-aligned, read/write, no-execute
+ *   memory of bytes rounded up to whole pages, or NULL (bytes == 0, no
+ *   address space, no frames, or VMAP_MAX_MAPPINGS mappings already live).
+ *   Address space is taken first-fit, so freed ranges are reused.
+ * - vm_unmap(addr, bytes) takes back exactly one mapping: addr its start,
+ *   bytes its length (any length that rounds up to the same page count).
+ *   Frames go back to pmm and the range (guard included) becomes free.
+ *   An unknown, unaligned or mis-sized request is refused: -1, one line on
+ *   the console naming the caller, a misuse counted, nothing changed.
+ * - vm_remap(addr, old, new) resizes a mapping in place: shrinking frees
+ *   the tail pages; growing needs the address space after the guard page
+ *   free, and maps zeroed frames. Returns addr, or NULL with nothing
+ *   changed (bad arguments are reported as for vm_unmap).
+ * - At most VMAP_MAX_MAPPINGS mappings are live at once: their records
+ *   sit in a fixed, address-sorted table (the allocator is built on this
+ *   file, so it cannot use kmalloc).
+ * - Not reentrant, like pmm and vmm: callers serialize.
+ */
+#ifndef MM_VMAP_H
+#define MM_VMAP_H
+
+#include <stddef.h>
+
+#define VMAP_MAX_MAPPINGS 4096
+
+void vmap_init(void);
+void *vm_map(size_t bytes);
+int vm_unmap(void *addr, size_t bytes);
+void *vm_remap(void *addr, size_t old_bytes, size_t new_bytes);
+
+struct vmap_stats {
+	size_t mappings;	/* live mappings */
+	size_t pages;		/* pages mapped by them (guards excluded) */
+	size_t free_bytes;	/* address space not used by a mapping/guard */
+	size_t largest_free;	/* the largest free stretch of it */
+};
+
+void vmap_stats(struct vmap_stats *st);
+unsigned long vmap_misuse_count(void);
+
+#endif
