@@ -14,6 +14,7 @@
 #include "kernel/ktest_kernel.h"
 #include "kernel/multiboot2.h"
 #include "kernel/serial.h"
+#include "mm/kmalloc.h"
 #include <stdint.h>
 
 void kmain(uint32_t magic, uint64_t mbi_phys);
@@ -66,6 +67,7 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
 	boot_banner();
 	boot_info_init(magic, mbi_phys);
 	boot_mem_init(mb2_boot_info());
+	kmalloc_init(cmdline_get("heap"));
 
 	if (cmdline_has("crash"))
 		crash_on_request(cmdline_get("crash"));

@@ -2,6 +2,8 @@
 # user-space allocator libraries. Objects go under build/host/obj.
 
 HOST_OBJ_DIR := $(HOST)/obj
+# A program of its own (linked against libosmem.so), not a test case.
+HOST_TEST_C := $(filter-out tests/host/osmem_ltrace_prog.c,$(HOST_TEST_C))
 HOST_TEST_OBJ := $(patsubst %.c,$(HOST_OBJ_DIR)/%.o,$(HOST_TEST_C))
 
 $(HOST_OBJ_DIR)/%.o: %.c
@@ -14,3 +16,29 @@ $(HOST)/ktest-host: $(HOST_TEST_OBJ)
 host: $(HOST)/ktest-host
 
 -include $(HOST_TEST_OBJ:.o=.d)
+
+# ---------------------------------------------------------- libosmem.so ----
+# The assignment's library: the classic allocator over sbrk/mmap, exporting
+# exactly os_malloc os_calloc os_realloc os_free (mm/osmem/libosmem.map).
+# Its objects are built position-independent, apart from the test program's.
+HOST_PIC_DIR := $(HOST)/pic
+LIBOSMEM_C := mm/osmem/classic.c mm/osmem/backend_posix.c mm/osmem/osmem_posix.c \
+	libk/string.c libk/printf.c
+LIBOSMEM_OBJ := $(patsubst %.c,$(HOST_PIC_DIR)/%.o,$(LIBOSMEM_C))
+
+$(HOST_PIC_DIR)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HCFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c $< -o $@
+
+$(HOST)/libosmem.so: $(LIBOSMEM_OBJ) mm/osmem/libosmem.map
+	$(CC) -shared -Wl,--version-script=mm/osmem/libosmem.map -Wl,-z,defs \
+		-o $@ $(LIBOSMEM_OBJ)
+
+# The ltrace check's program, linked against the library like a course test.
+$(HOST)/osmem_ltrace_prog: tests/host/osmem_ltrace_prog.c $(HOST)/libosmem.so
+	$(CC) $(HCFLAGS) -o $@ $< -L$(HOST) -losmem
+
+host: $(HOST)/libosmem.so $(HOST)/osmem_ltrace_prog
+test-programs: $(HOST)/osmem_ltrace_prog
+
+-include $(LIBOSMEM_OBJ:.o=.d)

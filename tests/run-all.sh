@@ -90,6 +90,7 @@ main() {
 		UBSAN_OPTIONS=exitcode=98:print_stacktrace=1:halt_on_error=1 \
 		build/host/asan/ktest-host "$KTEST"
 	step ktap_report 0 1 -- tests/ktap/test.sh "$REPORT"
+	step ltrace 0 1 -- tests/host/ltrace-check.sh
 	step kernel 33 35 --qemu --log="$KTEST_LOG" -- \
 		env ISO="$KTEST_ISO" LOG="$KTEST_LOG" \
 		tests/qemu/run-ktest.sh --quiet --no-report

@@ -1,0 +1,47 @@
+/*
+ * The kmalloc family: how kernel code allocates memory.
+ *
+ * Served by one allocator of mm/osmem/, chosen at boot with the command
+ * line option heap=NAME (see kmalloc_init); every call goes to it through
+ * the kernel backend (ksbrk for small blocks, vm_map for large ones).
+ *
+ * Contracts:
+ * - kmalloc(size): size bytes aligned for any object, or NULL. kmalloc(0)
+ *   returns what the allocator returns for 0 (NULL for classic).
+ * - kzalloc(size): as kmalloc, zeroed.
+ * - kcalloc(n, size), kmalloc_array(n, size): n * size bytes (kcalloc
+ *   zeroed), NULL when the product overflows.
+ * - krealloc(p, size): as C's realloc; on failure p stays valid, unchanged.
+ * - kfree(p): NULL is a no-op.
+ * - ksize(p): the usable size of p's block (>= the size asked for).
+ * - kmalloc_aligned(size, align): align a power of two; NULL if the
+ *   allocator cannot align that far.
+ * Not callable from interrupt handlers until the backend's lock says so.
+ */
+#ifndef MM_KMALLOC_H
+#define MM_KMALLOC_H
+
+#include "mm/osmem/allocator.h"
+#include <stddef.h>
+
+/* Pick the allocator by name (NULL or "" for the default) and bind it to
+ * the kernel backend. Returns 0, or -1 for an unknown name (the default is
+ * used then, and the error is printed). */
+int kmalloc_init(const char *name);
+/* The allocator of that name, or NULL. */
+const struct osmem_allocator *kmalloc_find(const char *name);
+/* The chosen allocator and the kernel heap instance, for statistics, the
+ * heap checker and walks: kmalloc_allocator()->check(kmalloc_heap_instance()). */
+const struct osmem_allocator *kmalloc_allocator(void);
+struct osmem_heap *kmalloc_heap_instance(void);
+
+void *kmalloc(size_t size);
+void *kzalloc(size_t size);
+void *kcalloc(size_t n, size_t size);
+void *kmalloc_array(size_t n, size_t size);
+void *krealloc(void *p, size_t size);
+void kfree(void *p);
+size_t ksize(void *p);
+void *kmalloc_aligned(size_t size, size_t align);
+
+#endif

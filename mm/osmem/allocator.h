@@ -1,0 +1,86 @@
+/*
+ * One allocator, as the rest of the system sees it.
+ *
+ * Every allocator in mm/osmem/ (classic, fast) fills one struct
+ * osmem_allocator. The kernel's kmalloc front picks one at boot by name
+ * (heap=classic), the user-space wrappers bind one at build time, and the
+ * shared test suite runs the same cases against each.
+ *
+ * A heap is an instance: all of an allocator's state lives in a struct
+ * osmem_heap that the caller provides (OSMEM_HEAP_BYTES_MAX bytes, 16-byte
+ * aligned, e.g. a static struct osmem_heap_space), so kmalloc's heap, the
+ * user-space library's heap and each test's heap never share state. Two
+ * heaps must not share one backend's break.
+ *
+ * Contracts (beyond the C standard's malloc family):
+ * - init(h, be) makes h an empty heap on backend `be`, forgetting anything
+ *   h held before; the first allocation after it is the first use of a new
+ *   heap. Nothing calls the backend during init itself.
+ * - malloc/calloc/realloc/memalign return NULL and change nothing when a size
+ *   computation overflows or the backend refuses.
+ * - memalign(h, align, size): align is a power of two; NULL if the
+ *   allocator cannot align that far.
+ * - usable_size(h, p) is the number of bytes the caller may use at p.
+ * - check(h) walks every block and list and returns 0 when every invariant
+ *   holds; otherwise it reports the first broken one and returns -1.
+ * - walk(h, fn, arg) calls fn once per block: heap blocks in address order,
+ *   then mapped blocks.
+ * - Each entry point takes the backend's lock for its whole length.
+ */
+#ifndef MM_OSMEM_ALLOCATOR_H
+#define MM_OSMEM_ALLOCATOR_H
+
+#include "mm/osmem/backend.h"
+#include <stddef.h>
+
+/* The largest heap state of any allocator; each allocator checks at build
+ * time that its state fits. */
+#define OSMEM_HEAP_BYTES_MAX 16384
+
+/* Opaque: each allocator casts it to its own state. */
+struct osmem_heap;
+
+/* Storage for one heap of any allocator. */
+struct osmem_heap_space {
+	_Alignas(16) unsigned char bytes[OSMEM_HEAP_BYTES_MAX];
+};
+
+#define OSMEM_HEAP(space) ((struct osmem_heap *)(void *)(space)->bytes)
+
+struct osmem_stats {
+	size_t heap_bytes;       /* bytes between heap start and the break */
+	size_t bytes_in_use;     /* payload bytes of live heap blocks */
+	size_t bytes_free;       /* payload bytes of free heap blocks */
+	size_t largest_free;     /* largest free heap payload */
+	size_t blocks_in_use;    /* live heap blocks */
+	size_t blocks_free;      /* free heap blocks */
+	size_t mapped_bytes;     /* bytes in live page mappings */
+	size_t mapped_blocks;    /* live page mappings */
+	size_t heap_extend_calls;
+	size_t map_calls;
+	size_t unmap_calls;
+};
+
+enum osmem_block_kind { OSMEM_BLOCK_FREE, OSMEM_BLOCK_ALLOC, OSMEM_BLOCK_MAPPED };
+
+struct osmem_allocator {
+	const char *name;
+	size_t heap_bytes;	/* sizeof the allocator's state */
+	void (*init)(struct osmem_heap *h, const struct osmem_backend *be);
+	void *(*malloc)(struct osmem_heap *h, size_t size);
+	void *(*calloc)(struct osmem_heap *h, size_t nmemb, size_t size);
+	void *(*realloc)(struct osmem_heap *h, void *ptr, size_t size);
+	void (*free)(struct osmem_heap *h, void *ptr);
+	void *(*memalign)(struct osmem_heap *h, size_t align, size_t size);
+	size_t (*usable_size)(struct osmem_heap *h, void *ptr);
+	void (*stats)(struct osmem_heap *h, struct osmem_stats *st);
+	int (*check)(struct osmem_heap *h);
+	void (*walk)(struct osmem_heap *h,
+		     void (*fn)(void *payload, size_t size,
+				enum osmem_block_kind kind, void *arg),
+		     void *arg);
+};
+
+extern const struct osmem_allocator osmem_classic;
+
+#endif

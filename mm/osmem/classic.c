@@ -1,0 +1,725 @@
+/*
+ * classic: the OS-course allocator, with the reference's exact behaviour.
+ *
+ * Block layout (every block, heap or mapped; struct block_meta, 32 bytes):
+ *
+ *   heap_start                                                   heap_end (= break)
+ *   |hdr|payload ......|hdr|payload .|hdr|payload ..............|
+ *    ^ heap list, address order, blocks back to back, prev/next links
+ *
+ *   mapping:  |hdr|payload|   one block per mapping of exactly 32 + size
+ *             bytes, header at the mapping's start; on the mapped list.
+ *
+ * Policy (issue 4; each rule has a case in mm/osmem/tests/classic_*.c):
+ * - sizes are rounded up to 8 (ALIGN8); malloc(0), calloc with a zero
+ *   argument, and sizes whose rounding, header or product overflow return
+ *   NULL without a backend call.
+ * - a block of 32 + ALIGN8(size) >= 128 KiB (calloc: >= page size) is
+ *   mapped alone; smaller ones live on the heap.
+ * - the first heap use moves the break by exactly 128 KiB; that one free
+ *   block serves the request and is split.
+ * - before every heap search all adjacent free blocks are merged, then the
+ *   smallest free block that fits is taken (first one on ties).
+ * - split only if the remainder holds a header and 8 bytes (>= 40); the free
+ *   remainder follows the allocated part.
+ * - nothing fits: a free last block grows by the missing amount; otherwise
+ *   the break grows by 32 + ALIGN8(size) for a new last block.
+ * - free of a heap block marks it free (the heap never shrinks); free of a
+ *   mapped block unmaps it with the length it was mapped with.
+ * - realloc: see classic_realloc_locked(). A block that absorbs the free
+ *   blocks after it and is then last but still short moves the break by
+ *   the rest (the "last block" rule), rather than moving the data.
+ * - the heap must stay in one piece: a heap_extend whose old break is not
+ *   our heap_end (someone else moved the break) is reported, given back,
+ *   and the request fails. A failed backend call is never retried.
+ * - memalign serves alignments up to 8 (as malloc) and returns NULL for
+ *   larger ones: a payload always sits right after its 32-byte header.
+ *
+ * State: one heap is one struct classic_heap in the caller's struct
+ * osmem_heap_space (allocator.h); there is no global state. Every public
+ * entry turns its struct osmem_heap * into the struct classic_heap *ch that
+ * the internal functions take first. The lists, break and counters below
+ * are that heap's own; two heaps never share a block or a break.
+ *
+ * Invariants, per heap (checked by classic_check()):
+ * - the heap list starts at heap_start, each block's header follows the
+ *   previous block's payload directly, and the last block ends at heap_end;
+ *   prev/next agree; heap blocks are FREE or ALLOC.
+ * - every size is a non-zero multiple of 8; headers are 8-byte aligned.
+ * - two adjacent free heap blocks ARE allowed (merging is lazy: a free or a
+ *   split never merges; the next search does).
+ * - mapped blocks are MAPPED, on their own list only, outside the heap, at
+ *   page-aligned addresses, and 32 + size is at least the smaller threshold.
+ *
+ * Locking: every public entry takes its heap's be->lock() and gives it back
+ * before it returns; internal helpers never lock, so realloc can reuse the
+ * *_locked ones. The lock guards one heap instance: heaps on different
+ * backends run independently. walk() calls its callback under the lock: the
+ * callback must not call the allocator on the same heap. init() does not
+ * lock (nothing may use the heap while it is initialized).
+ *
+ * Pure policy: no libc, no kernel header; the backend is the only way out.
+ */
+#include "mm/osmem/allocator.h"
+#include "mm/osmem/backend.h"
+#include "mm/osmem/block_meta.h"
+#include "libk/printf.h"
+#include "libk/string.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CLASSIC_META           sizeof(struct block_meta)
+#define CLASSIC_ALIGN(x)       (((x) + 7) & ~(size_t)7)
+#define CLASSIC_MMAP_THRESHOLD ((size_t)128 * 1024)
+#define CLASSIC_HEAP_PREALLOC  ((size_t)128 * 1024)
+#define CLASSIC_MIN_SPLIT      (CLASSIC_META + 8)
+
+/* One heap: everything the allocator knows lives here (allocator.h). */
+struct classic_heap {
+	const struct osmem_backend *be;
+	struct block_meta *head;     /* first heap block, NULL before first use */
+	struct block_meta *tail;     /* last heap block */
+	char *heap_start;
+	char *heap_end;              /* the break, as far as we moved it */
+	struct block_meta *mapped;   /* list of live mappings */
+	size_t extend_calls, map_calls, unmap_calls;
+};
+
+_Static_assert(sizeof(struct classic_heap) <= OSMEM_HEAP_BYTES_MAX,
+	       "struct classic_heap must fit in struct osmem_heap_space");
+
+static struct classic_heap *classic_of(struct osmem_heap *h)
+{
+	return (struct classic_heap *)(void *)h;
+}
+
+static void *classic_payload(struct block_meta *b)
+{
+	return (char *)b + CLASSIC_META;
+}
+
+static struct block_meta *classic_header(void *p)
+{
+	return (struct block_meta *)((char *)p - CLASSIC_META);
+}
+
+static char *classic_block_end(struct block_meta *b)
+{
+	return (char *)classic_payload(b) + b->size;
+}
+
+static void classic_report(struct classic_heap *ch, const char *msg)
+{
+	if (ch->be && ch->be->report)
+		ch->be->report(msg);
+}
+
+/* ALIGN8(size) in *out, or false if size + 7 + header would overflow. */
+static bool classic_round(size_t size, size_t *out)
+{
+	if (size > SIZE_MAX - CLASSIC_META - 7)
+		return false;
+	*out = CLASSIC_ALIGN(size);
+	return true;
+}
+
+/* ------------------------------------------------------------ the heap -- */
+
+/*
+ * Move the break by delta (> 0, always below the threshold) and return the
+ * old break. The blocks must stay back to back, so a break that someone else
+ * moved is refused: reported, put back, and treated as out of memory.
+ */
+static char *classic_extend(struct classic_heap *ch, size_t delta)
+{
+	char *old;
+
+	ch->extend_calls++;
+	old = ch->be->heap_extend((intptr_t)delta);
+	if (old == OSMEM_BRK_FAIL)
+		return NULL;
+	if (ch->head && old != ch->heap_end) {
+		classic_report(ch, "osmem classic: break moved behind the allocator");
+		ch->extend_calls++;
+		ch->be->heap_extend(-(intptr_t)delta);
+		return NULL;
+	}
+	return old;
+}
+
+static void classic_link_after(struct classic_heap *ch, struct block_meta *b,
+			       struct block_meta *n)
+{
+	n->prev = b;
+	n->next = b->next;
+	if (b->next)
+		b->next->prev = n;
+	else
+		ch->tail = n;
+	b->next = n;
+}
+
+static void classic_unlink_next(struct classic_heap *ch, struct block_meta *b)
+{
+	struct block_meta *n = b->next;
+
+	b->next = n->next;
+	if (n->next)
+		n->next->prev = b;
+	else
+		ch->tail = b;
+}
+
+/* Cut b down to asz if the rest can be a block of its own (>= 40 bytes). */
+static void classic_split(struct classic_heap *ch, struct block_meta *b,
+			  size_t asz)
+{
+	struct block_meta *r;
+
+	if (b->size - asz < CLASSIC_MIN_SPLIT)
+		return;
+	r = (struct block_meta *)((char *)classic_payload(b) + asz);
+	r->size = b->size - asz - CLASSIC_META;
+	r->status = STATUS_FREE;
+	classic_link_after(ch, b, r);
+	b->size = asz;
+}
+
+/* b takes in the block after it (which must be free and adjacent). */
+static void classic_absorb_next(struct classic_heap *ch, struct block_meta *b)
+{
+	b->size += CLASSIC_META + b->next->size;
+	classic_unlink_next(ch, b);
+}
+
+static void classic_merge_free(struct classic_heap *ch)
+{
+	for (struct block_meta *b = ch->head; b; b = b->next)
+		while (b->status == STATUS_FREE && b->next &&
+		       b->next->status == STATUS_FREE)
+			classic_absorb_next(ch, b);
+}
+
+static struct block_meta *classic_best_fit(struct classic_heap *ch, size_t asz)
+{
+	struct block_meta *best = NULL;
+
+	for (struct block_meta *b = ch->head; b; b = b->next)
+		if (b->status == STATUS_FREE && b->size >= asz &&
+		    (!best || b->size < best->size))
+			best = b;
+	return best;
+}
+
+/* First heap use: one 128 KiB block, split for this request. */
+static void *classic_heap_first(struct classic_heap *ch, size_t asz)
+{
+	char *brk = classic_extend(ch, CLASSIC_HEAP_PREALLOC);
+	struct block_meta *b;
+
+	if (!brk)
+		return NULL;
+	ch->heap_start = brk;
+	ch->heap_end = brk + CLASSIC_HEAP_PREALLOC;
+	b = (struct block_meta *)brk;
+	b->size = CLASSIC_HEAP_PREALLOC - CLASSIC_META;
+	b->status = STATUS_ALLOC;
+	b->prev = b->next = NULL;
+	ch->head = ch->tail = b;
+	classic_split(ch, b, asz);
+	return classic_payload(b);
+}
+
+/* Nothing fits: grow a free last block, or add a new last block. */
+static void *classic_heap_grow(struct classic_heap *ch, size_t asz)
+{
+	struct block_meta *t = ch->tail, *b;
+	char *brk;
+
+	if (t->status == STATUS_FREE) {
+		if (!classic_extend(ch, asz - t->size))
+			return NULL;
+		ch->heap_end += asz - t->size;
+		t->size = asz;
+		t->status = STATUS_ALLOC;
+		return classic_payload(t);
+	}
+	brk = classic_extend(ch, CLASSIC_META + asz);
+	if (!brk)
+		return NULL;
+	ch->heap_end += CLASSIC_META + asz;
+	b = (struct block_meta *)brk;
+	b->size = asz;
+	b->status = STATUS_ALLOC;
+	b->next = NULL;
+	classic_link_after(ch, t, b);
+	return classic_payload(b);
+}
+
+static void *classic_heap_alloc(struct classic_heap *ch, size_t asz)
+{
+	struct block_meta *b;
+
+	if (!ch->head)
+		return classic_heap_first(ch, asz);
+	classic_merge_free(ch);
+	b = classic_best_fit(ch, asz);
+	if (!b)
+		return classic_heap_grow(ch, asz);
+	classic_split(ch, b, asz);
+	b->status = STATUS_ALLOC;
+	return classic_payload(b);
+}
+
+static bool classic_in_heap(struct classic_heap *ch, void *p)
+{
+	return ch->head && (char *)p >= ch->heap_start + CLASSIC_META &&
+	       (char *)p < ch->heap_end;
+}
+
+/* ------------------------------------------------------------ mappings -- */
+
+static void *classic_map(struct classic_heap *ch, size_t asz)
+{
+	struct block_meta *b;
+
+	ch->map_calls++;
+	b = ch->be->pages_map(CLASSIC_META + asz);
+	if (!b)
+		return NULL;
+	b->size = asz;
+	b->status = STATUS_MAPPED;
+	b->prev = NULL;
+	b->next = ch->mapped;
+	if (ch->mapped)
+		ch->mapped->prev = b;
+	ch->mapped = b;
+	return classic_payload(b);
+}
+
+static bool classic_is_mapped(struct classic_heap *ch, struct block_meta *b)
+{
+	for (struct block_meta *m = ch->mapped; m; m = m->next)
+		if (m == b)
+			return true;
+	return false;
+}
+
+/* Unmap b; if the home refuses, b stays listed (and leaks) rather than
+ * being lost in an inconsistent state. */
+static void classic_unmap(struct classic_heap *ch, struct block_meta *b)
+{
+	struct block_meta *prev = b->prev, *next = b->next;
+
+	ch->unmap_calls++;
+	if (ch->be->pages_unmap(b, CLASSIC_META + b->size) != 0) {
+		classic_report(ch, "osmem classic: unmapping a block failed");
+		return;
+	}
+	if (prev)
+		prev->next = next;
+	else
+		ch->mapped = next;
+	if (next)
+		next->prev = prev;
+}
+
+/* ------------------------------------------------------ public helpers -- */
+
+/* Is b one of the heap's blocks? A walk: classic is O(blocks) per call
+ * anyway (the merge pass), and a bad pointer is then caught, not obeyed. */
+static bool classic_is_heap_block(struct classic_heap *ch, struct block_meta *b)
+{
+	for (struct block_meta *x = ch->head; x && (char *)x <= (char *)b;
+	     x = x->next)
+		if (x == b)
+			return true;
+	return false;
+}
+
+/* The block of a caller's pointer, or NULL (reported) when p is not one of
+ * ours: neither a heap block's payload nor a live mapping's. */
+static struct block_meta *classic_lookup(struct classic_heap *ch, void *p,
+					 const char *what)
+{
+	struct block_meta *b = classic_header(p);
+
+	if (classic_in_heap(ch, p) ? classic_is_heap_block(ch, b) :
+				     classic_is_mapped(ch, b))
+		return b;
+	classic_report(ch, what);
+	return NULL;
+}
+
+static void *classic_malloc_locked(struct classic_heap *ch, size_t size,
+				   size_t threshold)
+{
+	size_t asz;
+
+	if (size == 0 || !classic_round(size, &asz))
+		return NULL;
+	if (CLASSIC_META + asz >= threshold)
+		return classic_map(ch, asz);
+	return classic_heap_alloc(ch, asz);
+}
+
+static void classic_free_locked(struct classic_heap *ch, void *p)
+{
+	struct block_meta *b;
+
+	if (!p)
+		return;
+	b = classic_lookup(ch, p,
+			   "osmem classic: free of a pointer not from this heap");
+	if (!b)
+		return;
+	if (b->status == STATUS_FREE)
+		classic_report(ch, "osmem classic: double free");
+	else if (b->status == STATUS_MAPPED)
+		classic_unmap(ch, b);
+	else
+		b->status = STATUS_FREE;
+}
+
+/* Give the caller new memory for old block b, copy, then let b go. */
+static void *classic_move(struct classic_heap *ch, struct block_meta *b,
+			  size_t old_size, void *n)
+{
+	if (!n)
+		return NULL;
+	memcpy(n, classic_payload(b), old_size);
+	if (b->status == STATUS_MAPPED)
+		classic_unmap(ch, b);
+	else
+		b->status = STATUS_FREE;
+	return n;
+}
+
+/*
+ * Grow heap block b to asz in place: absorb the free blocks after it one at
+ * a time (they stay absorbed even if that is not enough), then, if b is
+ * the last block, move the break by what is missing. Returns 1 when b has
+ * grown, 0 when it cannot grow in place, -1 when the break would not move
+ * (out of memory: the caller must not try the break again).
+ */
+static int classic_grow_in_place(struct classic_heap *ch, struct block_meta *b,
+				 size_t asz)
+{
+	while (b->size < asz && b->next && b->next->status == STATUS_FREE)
+		classic_absorb_next(ch, b);
+	if (b->size >= asz) {
+		classic_split(ch, b, asz);
+		return 1;
+	}
+	if (b != ch->tail)
+		return 0;
+	if (!classic_extend(ch, asz - b->size))
+		return -1;
+	ch->heap_end += asz - b->size;
+	b->size = asz;
+	return 1;
+}
+
+/*
+ * realloc:
+ * - NULL is malloc; size 0 frees and returns NULL; a free block gives NULL.
+ * - a mapped block always gets its new block first (heap or mapping, as a
+ *   malloc of the new size would), then the copy, then the unmap.
+ * - a heap block whose new size reaches the threshold moves to a mapping.
+ * - a heap block shrinks in place (split rule); grows in place if it can
+ *   (classic_grow_in_place); else moves to the best fit or new heap space.
+ */
+static void *classic_realloc_locked(struct classic_heap *ch, void *p,
+				    size_t size)
+{
+	struct block_meta *b;
+	size_t asz, old;
+	int grown;
+
+	if (!p)
+		return classic_malloc_locked(ch, size, CLASSIC_MMAP_THRESHOLD);
+	if (size == 0) {
+		classic_free_locked(ch, p);
+		return NULL;
+	}
+	b = classic_lookup(ch, p,
+			   "osmem classic: realloc of a pointer not from this heap");
+	if (!b || !classic_round(size, &asz))
+		return NULL;
+	if (b->status == STATUS_FREE) {
+		classic_report(ch, "osmem classic: realloc of a free block");
+		return NULL;
+	}
+	old = b->size < asz ? b->size : asz;
+	if (b->status == STATUS_MAPPED)
+		return classic_move(ch, b, old,
+				    classic_malloc_locked(ch, size, CLASSIC_MMAP_THRESHOLD));
+	if (CLASSIC_META + asz >= CLASSIC_MMAP_THRESHOLD)
+		return classic_move(ch, b, old, classic_map(ch, asz));
+	if (asz <= b->size) {
+		classic_split(ch, b, asz);
+		return p;
+	}
+	grown = classic_grow_in_place(ch, b, asz);
+	if (grown != 0)
+		return grown > 0 ? p : NULL;
+	return classic_move(ch, b, old, classic_heap_alloc(ch, asz));
+}
+
+static void *classic_calloc_locked(struct classic_heap *ch, size_t nmemb,
+				   size_t size)
+{
+	size_t total, asz;
+	void *p;
+
+	if (nmemb == 0 || size == 0 || nmemb > SIZE_MAX / size)
+		return NULL;
+	total = nmemb * size;
+	if (!classic_round(total, &asz))
+		return NULL;
+	if (CLASSIC_META + asz >= ch->be->page_size)
+		return classic_map(ch, asz);     /* the home hands out zeroed pages */
+	p = classic_heap_alloc(ch, asz);
+	if (p)
+		memset(p, 0, asz);
+	return p;
+}
+
+/* ------------------------------------------------------ public entries -- */
+
+static void classic_init(struct osmem_heap *h, const struct osmem_backend *be)
+{
+	struct classic_heap *ch = classic_of(h);
+
+	ch->be = be;
+	ch->head = ch->tail = ch->mapped = NULL;
+	ch->heap_start = ch->heap_end = NULL;
+	ch->extend_calls = ch->map_calls = ch->unmap_calls = 0;
+}
+
+static void *classic_malloc(struct osmem_heap *h, size_t size)
+{
+	struct classic_heap *ch = classic_of(h);
+	void *p;
+
+	if (!ch->be)
+		return NULL;
+	ch->be->lock();
+	p = classic_malloc_locked(ch, size, CLASSIC_MMAP_THRESHOLD);
+	ch->be->unlock();
+	return p;
+}
+
+static void *classic_calloc(struct osmem_heap *h, size_t nmemb, size_t size)
+{
+	struct classic_heap *ch = classic_of(h);
+	void *p;
+
+	if (!ch->be)
+		return NULL;
+	ch->be->lock();
+	p = classic_calloc_locked(ch, nmemb, size);
+	ch->be->unlock();
+	return p;
+}
+
+static void *classic_realloc(struct osmem_heap *h, void *ptr, size_t size)
+{
+	struct classic_heap *ch = classic_of(h);
+	void *p;
+
+	if (!ch->be)
+		return NULL;
+	ch->be->lock();
+	p = classic_realloc_locked(ch, ptr, size);
+	ch->be->unlock();
+	return p;
+}
+
+static void classic_free(struct osmem_heap *h, void *ptr)
+{
+	struct classic_heap *ch = classic_of(h);
+
+	if (!ch->be)
+		return;
+	ch->be->lock();
+	classic_free_locked(ch, ptr);
+	ch->be->unlock();
+}
+
+/*
+ * memalign: classic's payloads sit right after a 32-byte header, so only
+ * alignments up to 8 (every payload has them) are served, as malloc; larger
+ * ones return NULL ("not supported", allocator.h).
+ */
+static void *classic_memalign(struct osmem_heap *h, size_t align, size_t size)
+{
+	if (align == 0 || (align & (align - 1)) != 0 || align > 8)
+		return NULL;
+	return classic_malloc(h, size);
+}
+
+static size_t classic_usable_size(struct osmem_heap *h, void *ptr)
+{
+	struct classic_heap *ch = classic_of(h);
+	struct block_meta *b;
+	size_t n = 0;
+
+	if (!ptr || !ch->be)
+		return 0;
+	ch->be->lock();
+	b = classic_lookup(ch, ptr,
+			   "osmem classic: usable_size of a pointer not from this heap");
+	if (b && b->status != STATUS_FREE)
+		n = b->size;
+	ch->be->unlock();
+	return n;
+}
+
+static void classic_stats(struct osmem_heap *h, struct osmem_stats *st)
+{
+	struct classic_heap *ch = classic_of(h);
+
+	memset(st, 0, sizeof(*st));
+	if (!ch->be)
+		return;
+	ch->be->lock();
+	st->heap_bytes = (size_t)(ch->heap_end - ch->heap_start);
+	for (struct block_meta *b = ch->head; b; b = b->next) {
+		if (b->status == STATUS_FREE) {
+			st->bytes_free += b->size;
+			st->blocks_free++;
+			if (b->size > st->largest_free)
+				st->largest_free = b->size;
+		} else {
+			st->bytes_in_use += b->size;
+			st->blocks_in_use++;
+		}
+	}
+	for (struct block_meta *m = ch->mapped; m; m = m->next) {
+		st->mapped_bytes += CLASSIC_META + m->size;
+		st->mapped_blocks++;
+	}
+	st->heap_extend_calls = ch->extend_calls;
+	st->map_calls = ch->map_calls;
+	st->unmap_calls = ch->unmap_calls;
+	ch->be->unlock();
+}
+
+static int classic_bad(struct classic_heap *ch, const char *what,
+		       const struct block_meta *b)
+{
+	char msg[160];
+
+	snprintf(msg, sizeof(msg), "osmem classic: check: %s (block %p)", what,
+		 (const void *)b);
+	classic_report(ch, msg);
+	return -1;
+}
+
+static int classic_check_heap(struct classic_heap *ch)
+{
+	struct block_meta *prev = NULL, *b;
+	char *at = ch->heap_start;
+
+	if (!ch->head)
+		return ch->tail || ch->heap_start != ch->heap_end ?
+		       classic_bad(ch, "empty heap with state", NULL) : 0;
+	for (b = ch->head; b; prev = b, b = b->next) {
+		if ((char *)b != at)
+			return classic_bad(ch, "heap block not where the last one ended", b);
+		if (((uintptr_t)b & 7) != 0)
+			return classic_bad(ch, "misaligned heap header", b);
+		if (b->prev != prev)
+			return classic_bad(ch, "heap prev link", b);
+		if (b->status != STATUS_FREE && b->status != STATUS_ALLOC)
+			return classic_bad(ch, "heap block status", b);
+		if (b->size == 0 || (b->size & 7) != 0 ||
+		    b->size > (size_t)(ch->heap_end - (char *)classic_payload(b)))
+			return classic_bad(ch, "heap block size", b);
+		at = classic_block_end(b);
+	}
+	if (prev != ch->tail)
+		return classic_bad(ch, "heap tail", prev);
+	if (at != ch->heap_end)
+		return classic_bad(ch, "last heap block does not end at the break", prev);
+	return 0;
+}
+
+static int classic_check_mapped(struct classic_heap *ch)
+{
+	struct block_meta *prev = NULL, *m;
+	size_t min = ch->be->page_size < CLASSIC_MMAP_THRESHOLD ?
+		     ch->be->page_size : CLASSIC_MMAP_THRESHOLD;
+
+	for (m = ch->mapped; m; prev = m, m = m->next) {
+		if (m->prev != prev)
+			return classic_bad(ch, "mapped prev link", m);
+		if (m->status != STATUS_MAPPED)
+			return classic_bad(ch, "mapped block status", m);
+		if (((uintptr_t)m & (ch->be->page_size - 1)) != 0)
+			return classic_bad(ch, "mapping not page-aligned", m);
+		if ((m->size & 7) != 0 || CLASSIC_META + m->size < min)
+			return classic_bad(ch, "mapped block size", m);
+		if (ch->head && (char *)m < ch->heap_end &&
+		    classic_block_end(m) > ch->heap_start)
+			return classic_bad(ch, "mapping inside the heap", m);
+	}
+	return 0;
+}
+
+static int classic_check(struct osmem_heap *h)
+{
+	struct classic_heap *ch = classic_of(h);
+	int r;
+
+	if (!ch->be)
+		return 0;
+	ch->be->lock();
+	r = classic_check_heap(ch);
+	if (r == 0)
+		r = classic_check_mapped(ch);
+	ch->be->unlock();
+	return r;
+}
+
+static enum osmem_block_kind classic_kind(int status)
+{
+	if (status == STATUS_FREE)
+		return OSMEM_BLOCK_FREE;
+	return status == STATUS_MAPPED ? OSMEM_BLOCK_MAPPED : OSMEM_BLOCK_ALLOC;
+}
+
+/* Heap blocks in address order, then the mappings (newest first). */
+static void classic_walk(struct osmem_heap *h,
+			 void (*fn)(void *payload, size_t size,
+				    enum osmem_block_kind kind, void *arg),
+			 void *arg)
+{
+	struct classic_heap *ch = classic_of(h);
+
+	if (!ch->be)
+		return;
+	ch->be->lock();
+	for (struct block_meta *b = ch->head; b; b = b->next)
+		fn(classic_payload(b), b->size, classic_kind(b->status), arg);
+	for (struct block_meta *m = ch->mapped; m; m = m->next)
+		fn(classic_payload(m), m->size, OSMEM_BLOCK_MAPPED, arg);
+	ch->be->unlock();
+}
+
+const struct osmem_allocator osmem_classic = {
+	.name = "classic",
+	.heap_bytes = sizeof(struct classic_heap),
+	.init = classic_init,
+	.malloc = classic_malloc,
+	.calloc = classic_calloc,
+	.realloc = classic_realloc,
+	.free = classic_free,
+	.memalign = classic_memalign,
+	.usable_size = classic_usable_size,
+	.stats = classic_stats,
+	.check = classic_check,
+	.walk = classic_walk,
+};

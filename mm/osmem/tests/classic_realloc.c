@@ -1,0 +1,374 @@
+/*
+ * osmem_classic: realloc, rule by rule (see classic_realloc_locked()).
+ */
+#include "mm/osmem/tests/classic_tests.h"
+
+KTEST(osmem_classic, realloc_null_is_malloc)
+{
+	CL_START(t);
+	KEXPECT_PTR_EQ(t, CL->realloc(h, NULL, 100), CL_H(32));
+	OSMEM_EXPECT_EXTEND(t, 0, CL_PREALLOC, 0);
+	KASSERT_NOT_NULL(t, CL->realloc(h, NULL, 200000));
+	OSMEM_EXPECT_MAP(t, 1, 200032);
+	CL_END(t);
+}
+
+KTEST(osmem_classic, realloc_to_zero_frees_and_returns_null)
+{
+	struct osmem_walk w;
+	void *p;
+
+	CL_START(t);
+	p = CL->malloc(h, 100);
+	KEXPECT_NULL(t, CL->realloc(h, p, 0));
+	KEXPECT_EQ(t, osmem_tb_ncalls(), 1);
+	osmem_walk_collect(CL, h, &w);
+	OSMEM_EXPECT_BLOCK(t, &w, 0, p, 104, OSMEM_BLOCK_FREE);
+	CL_END(t);
+}
+
+KTEST(osmem_classic, realloc_to_zero_unmaps_a_mapping)
+{
+	char *p;
+
+	CL_START(t);
+	p = CL->malloc(h, 200000);
+	KASSERT_NOT_NULL(t, p);
+	KEXPECT_NULL(t, CL->realloc(h, p, 0));
+	OSMEM_EXPECT_UNMAP(t, 1, p - 32, 200032);
+	CL_END(t);
+}
+
+KTEST(osmem_classic, realloc_of_free_block_returns_null)
+{
+	struct osmem_walk w;
+	void *p;
+
+	CL_START(t);
+	p = CL->malloc(h, 100);
+	CL->free(h, p);
+	KEXPECT_NULL(t, CL->realloc(h, p, 10));
+	KEXPECT_NULL(t, CL->realloc(h, p, 1000));
+	KEXPECT_EQ(t, osmem_tb_ncalls(), 1);
+	osmem_walk_collect(CL, h, &w);
+	OSMEM_EXPECT_BLOCK(t, &w, 0, p, 104, OSMEM_BLOCK_FREE);
+	CL_END(t);
+}
+
+KTEST(osmem_classic, realloc_shrinks_in_place_and_splits)
+{
+	struct osmem_walk w;
+	char *p;
+
+	CL_START(t);
+	p = CL->malloc(h, 1000);
+	KASSERT_NOT_NULL(t, p);
+	KASSERT_NOT_NULL(t, CL->malloc(h, 8));
+	osmem_fill(p, 1000, 3);
+	KEXPECT_PTR_EQ(t, CL->realloc(h, p, 100), p);
+	KEXPECT(t, osmem_verify(p, 100, 3));
+	osmem_walk_collect(CL, h, &w);
+	OSMEM_EXPECT_BLOCK(t, &w, 0, p, 104, OSMEM_BLOCK_ALLOC);
+	OSMEM_EXPECT_BLOCK(t, &w, 1, p + 136, 1000 - 104 - 32, OSMEM_BLOCK_FREE);
+	KEXPECT_EQ(t, osmem_tb_ncalls(), 1);
+	CL_END(t);
+}
+
+KTEST(osmem_classic, realloc_shrink_keeps_small_remainder)
+{
+	char *p;
+
+	CL_START(t);
+	p = CL->malloc(h, 100);
+	KEXPECT_PTR_EQ(t, CL->realloc(h, p, 72), p);     /* 104 - 72 = 32 */
+	KEXPECT_EQ(t, CL->usable_size(h, p), 104);
+	KEXPECT_PTR_EQ(t, CL->realloc(h, p, 100), p);
+	KEXPECT_EQ(t, osmem_tb_ncalls(), 1);
+	CL_END(t);
+}
+
+KTEST(osmem_classic, realloc_grows_into_next_free_block)
+{
+	struct osmem_walk w;
+	char *a, *b, *c;
+
+	CL_START(t);
+	a = CL->malloc(h, 100);
+	b = CL->malloc(h, 100);
+	c = CL->malloc(h, 100);
+	KASSERT_NOT_NULL(t, c);
+	osmem_fill(a, 100, 1);
+	CL->free(h, b);
+	KEXPECT_PTR_EQ(t, CL->realloc(h, a, 200), a);    /* 240 - 200 = 40 */
+	KEXPECT(t, osmem_verify(a, 100, 1));
+	osmem_walk_collect(CL, h, &w);
+	OSMEM_EXPECT_BLOCK(t, &w, 0, a, 200, OSMEM_BLOCK_ALLOC);
+	OSMEM_EXPECT_BLOCK(t, &w, 1, a + 232, 8, OSMEM_BLOCK_FREE);
+	OSMEM_EXPECT_BLOCK(t, &w, 2, c, 104, OSMEM_BLOCK_ALLOC);
+	KEXPECT_EQ(t, osmem_tb_ncalls(), 1);
+	CL_END(t);
+}
+
+/* b alone is enough: c is not absorbed. */
+KTEST(osmem_classic, realloc_absorbs_one_block_at_a_time)
+{
+	struct osmem_walk w;
+	char *a, *b, *c, *d;
+
+	CL_START(t);
+	a = CL->malloc(h, 100);
+	b = CL->malloc(h, 100);
+	c = CL->malloc(h, 100);
+	d = CL->malloc(h, 100);
+	KASSERT_NOT_NULL(t, d);
+	CL->free(h, b);
+	CL->free(h, c);
+	KEXPECT_PTR_EQ(t, CL->realloc(h, a, 200), a);
+	osmem_walk_collect(CL, h, &w);
+	OSMEM_EXPECT_BLOCK(t, &w, 0, a, 200, OSMEM_BLOCK_ALLOC);
+	OSMEM_EXPECT_BLOCK(t, &w, 1, a + 232, 8, OSMEM_BLOCK_FREE);
+	OSMEM_EXPECT_BLOCK(t, &w, 2, c, 104, OSMEM_BLOCK_FREE);
+	OSMEM_EXPECT_BLOCK(t, &w, 3, d, 104, OSMEM_BLOCK_ALLOC);
+	CL_END(t);
+}
+
+/* b and c are absorbed, are still not enough, and stay merged into the
+ * block that is then freed when the data moves. */
+KTEST(osmem_classic, realloc_absorbed_blocks_stay_merged)
+{
+	struct osmem_walk w;
+	char *a, *b, *c, *d, *q;
+
+	CL_START(t);
+	a = CL->malloc(h, 100);
+	b = CL->malloc(h, 100);
+	c = CL->malloc(h, 100);
+	d = CL->malloc(h, 100);
+	KASSERT_NOT_NULL(t, d);
+	osmem_fill(a, 100, 9);
+	CL->free(h, b);
+	CL->free(h, c);
+	q = CL->realloc(h, a, 1000);
+	KEXPECT_PTR_EQ(t, q, d + 104 + 32);
+	KEXPECT(t, osmem_verify(q, 100, 9));
+	osmem_walk_collect(CL, h, &w);
+	OSMEM_EXPECT_BLOCK(t, &w, 0, a, 3 * 104 + 2 * 32, OSMEM_BLOCK_FREE);
+	OSMEM_EXPECT_BLOCK(t, &w, 1, d, 104, OSMEM_BLOCK_ALLOC);
+	OSMEM_EXPECT_BLOCK(t, &w, 2, q, 1000, OSMEM_BLOCK_ALLOC);
+	KEXPECT_EQ(t, osmem_tb_ncalls(), 1);
+	CL_END(t);
+}
+
+/* The last block grows by moving the break by just what is missing. */
+KTEST(osmem_classic, realloc_of_last_block_grows_the_break)
+{
+	char *b;
+
+	CL_START(t);
+	KASSERT_NOT_NULL(t, CL->malloc(h, 100));
+	b = CL->malloc(h, CL_PREALLOC - 136 - 32);       /* exact fit: last */
+	KASSERT_NOT_NULL(t, b);
+	osmem_fill(b, CL_PREALLOC - 168, 4);
+	KEXPECT_PTR_EQ(t, CL->realloc(h, b, CL_PREALLOC - 168 + 16), b);
+	OSMEM_EXPECT_EXTEND(t, 1, 16, CL_PREALLOC);
+	KEXPECT_EQ(t, osmem_tb_ncalls(), 2);
+	KEXPECT_EQ(t, CL->usable_size(h, b), CL_PREALLOC - 168 + 16);
+	KEXPECT(t, osmem_verify(b, CL_PREALLOC - 168, 4));
+	CL_END(t);
+}
+
+/* q absorbs the free r after it, becomes last, and the break moves by the
+ * rest: 3000 - (1000 + 32 + 1000) = 968. */
+KTEST(osmem_classic, realloc_absorbs_then_grows_the_break)
+{
+	char *q, *r;
+
+	CL_START(t);
+	KASSERT_NOT_NULL(t, CL->malloc(h, CL_THRESHOLD - 40));
+	q = CL->malloc(h, 1000);
+	r = CL->malloc(h, 1000);
+	KASSERT_NOT_NULL(t, r);
+	OSMEM_EXPECT_EXTEND(t, 1, 1032, CL_PREALLOC);
+	OSMEM_EXPECT_EXTEND(t, 2, 1032, CL_PREALLOC + 1032);
+	CL->free(h, r);
+	KEXPECT_PTR_EQ(t, CL->realloc(h, q, 3000), q);
+	KEXPECT_EQ(t, osmem_tb_ncalls(), 4);
+	OSMEM_EXPECT_EXTEND(t, 3, 968, CL_PREALLOC + 2064);
+	KEXPECT_EQ(t, CL->usable_size(h, q), 3000);
+	CL_END(t);
+}
+
+KTEST(osmem_classic, realloc_moves_to_best_fit)
+{
+	struct osmem_walk w;
+	char *a, *hole, *q;
+
+	CL_START(t);
+	a = CL->malloc(h, 100);
+	KASSERT_NOT_NULL(t, CL->malloc(h, 8));
+	hole = CL->malloc(h, 500);
+	KASSERT_NOT_NULL(t, CL->malloc(h, 8));
+	osmem_fill(a, 100, 5);
+	CL->free(h, hole);
+	q = CL->realloc(h, a, 400);
+	KEXPECT_PTR_EQ(t, q, hole);
+	KEXPECT(t, osmem_verify(q, 100, 5));
+	osmem_walk_collect(CL, h, &w);
+	OSMEM_EXPECT_BLOCK(t, &w, 0, a, 104, OSMEM_BLOCK_FREE);
+	OSMEM_EXPECT_BLOCK(t, &w, 2, hole, 400, OSMEM_BLOCK_ALLOC);
+	OSMEM_EXPECT_BLOCK(t, &w, 3, hole + 432, 504 - 400 - 32, OSMEM_BLOCK_FREE);
+	KEXPECT_EQ(t, osmem_tb_ncalls(), 1);
+	CL_END(t);
+}
+
+KTEST(osmem_classic, realloc_moves_to_new_heap_space)
+{
+	struct osmem_walk w;
+	char *a, *q;
+
+	CL_START(t);
+	KASSERT_NOT_NULL(t, CL->malloc(h, CL_THRESHOLD - 40));
+	a = CL->malloc(h, 100);
+	KASSERT_NOT_NULL(t, CL->malloc(h, 100));
+	osmem_fill(a, 100, 6);
+	q = CL->realloc(h, a, 200);
+	KEXPECT_PTR_EQ(t, q, CL_H(CL_PREALLOC + 272 + 32));
+	OSMEM_EXPECT_EXTEND(t, 3, 232, CL_PREALLOC + 272);
+	KEXPECT(t, osmem_verify(q, 100, 6));
+	osmem_walk_collect(CL, h, &w);
+	OSMEM_EXPECT_BLOCK(t, &w, 1, a, 104, OSMEM_BLOCK_FREE);
+	CL_END(t);
+}
+
+/* Moving may also grow a free last block by the missing amount. */
+KTEST(osmem_classic, realloc_moves_into_grown_last_block)
+{
+	char *a, *q;
+
+	CL_START(t);
+	a = CL->malloc(h, 100);
+	KASSERT_NOT_NULL(t, CL->malloc(h, 8));
+	/* free last block: 131072 - 208 = 130864 bytes at +208 */
+	q = CL->realloc(h, a, 131000);
+	KEXPECT_PTR_EQ(t, q, CL_H(208));
+	OSMEM_EXPECT_EXTEND(t, 1, 131000 - 130864, CL_PREALLOC);
+	KEXPECT_EQ(t, osmem_tb_ncalls(), 2);
+	CL_END(t);
+}
+
+KTEST(osmem_classic, realloc_heap_block_to_threshold_maps)
+{
+	struct osmem_walk w;
+	char *p, *q;
+
+	CL_START(t);
+	p = CL->malloc(h, 100);
+	KASSERT_NOT_NULL(t, p);
+	osmem_fill(p, 100, 8);
+	q = CL->realloc(h, p, CL_THRESHOLD - 32);
+	KASSERT_NOT_NULL(t, q);
+	KEXPECT_EQ(t, osmem_tb_ncalls(), 2);
+	OSMEM_EXPECT_MAP(t, 1, CL_THRESHOLD);
+	KEXPECT_PTR_EQ(t, q - 32, osmem_tb_call(1)->ptr);
+	KEXPECT(t, osmem_verify(q, 100, 8));
+	osmem_walk_collect(CL, h, &w);
+	OSMEM_EXPECT_BLOCK(t, &w, 0, p, 104, OSMEM_BLOCK_FREE);
+	CL_END(t);
+}
+
+/* Shrinking a mapping: map the new one, copy, then unmap the old. */
+KTEST(osmem_classic, realloc_mapped_shrink_maps_first_then_unmaps)
+{
+	char *p, *q;
+
+	CL_START(t);
+	p = CL->malloc(h, 200000);
+	KASSERT_NOT_NULL(t, p);
+	osmem_fill(p, 200000, 11);
+	q = CL->realloc(h, p, 150000);
+	KASSERT_NOT_NULL(t, q);
+	KEXPECT_PTR_NE(t, q, p);
+	KEXPECT_EQ(t, osmem_tb_ncalls(), 3);
+	OSMEM_EXPECT_MAP(t, 1, 150032);
+	OSMEM_EXPECT_UNMAP(t, 2, p - 32, 200032);
+	KEXPECT(t, osmem_verify(q, 150000, 11));
+	CL_END(t);
+}
+
+KTEST(osmem_classic, realloc_mapped_to_small_moves_to_heap)
+{
+	char *p, *q;
+
+	CL_START(t);
+	p = CL->malloc(h, 200000);
+	KASSERT_NOT_NULL(t, p);
+	osmem_fill(p, 100, 12);
+	q = CL->realloc(h, p, 100);
+	KEXPECT_PTR_EQ(t, q, CL_H(32));
+	KEXPECT_EQ(t, osmem_tb_ncalls(), 3);
+	OSMEM_EXPECT_EXTEND(t, 1, CL_PREALLOC, 0);
+	OSMEM_EXPECT_UNMAP(t, 2, p - 32, 200032);
+	KEXPECT(t, osmem_verify(q, 100, 12));
+	CL_END(t);
+}
+
+KTEST(osmem_classic, realloc_mapped_same_size_still_moves)
+{
+	char *p, *q;
+
+	CL_START(t);
+	p = CL->malloc(h, 200000);
+	KASSERT_NOT_NULL(t, p);
+	osmem_fill(p, 200000, 13);
+	q = CL->realloc(h, p, 200000);
+	KEXPECT_PTR_NE(t, q, p);
+	OSMEM_EXPECT_MAP(t, 1, 200032);
+	OSMEM_EXPECT_UNMAP(t, 2, p - 32, 200032);
+	KEXPECT(t, osmem_verify(q, 200000, 13));
+	CL_END(t);
+}
+
+KTEST(osmem_classic, realloc_mapped_grow_maps_first_then_unmaps)
+{
+	char *p, *q;
+
+	CL_START(t);
+	p = CL->malloc(h, 200000);
+	KASSERT_NOT_NULL(t, p);
+	osmem_fill(p, 200000, 14);
+	q = CL->realloc(h, p, 300000);
+	KASSERT_NOT_NULL(t, q);
+	OSMEM_EXPECT_MAP(t, 1, 300032);
+	OSMEM_EXPECT_UNMAP(t, 2, p - 32, 200032);
+	KEXPECT(t, osmem_verify(q, 200000, 14));
+	KEXPECT_EQ(t, osmem_tb_count(OSMEM_TB_REMAP), 0);
+	CL_END(t);
+}
+
+KTEST(osmem_classic, realloc_overflow_returns_null_and_keeps_block)
+{
+	char *p;
+
+	CL_START(t);
+	p = CL->malloc(h, 100);
+	KASSERT_NOT_NULL(t, p);
+	osmem_fill(p, 100, 15);
+	KEXPECT_NULL(t, CL->realloc(h, p, SIZE_MAX));
+	KEXPECT_NULL(t, CL->realloc(h, p, SIZE_MAX - 31));
+	KEXPECT_EQ(t, osmem_tb_ncalls(), 1);
+	KEXPECT(t, osmem_verify(p, 100, 15));
+	KEXPECT_EQ(t, CL->usable_size(h, p), 104);
+	CL_END(t);
+}
+
+KTEST(osmem_classic, realloc_of_foreign_pointer_is_reported)
+{
+	long local[8] = { 0 };
+
+	CL_START(t);
+	KASSERT_NOT_NULL(t, CL->malloc(h, 100));
+	KEXPECT_NULL(t, CL->realloc(h, &local[4], 100));
+	KEXPECT_EQ(t, osmem_tb_reports(), 1);
+	KEXPECT_EQ(t, osmem_tb_ncalls(), 1);
+	CL_END(t);
+}
