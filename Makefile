@@ -46,6 +46,7 @@ all: iso host
 include mk/kernel.mk
 include mk/host.mk
 include mk/test.mk
+include mk/bench.mk
 
 clean:
 	rm -rf $(BUILD)

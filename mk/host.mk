@@ -3,7 +3,8 @@
 
 HOST_OBJ_DIR := $(HOST)/obj
 # A program of its own (linked against libosmem.so), not a test case.
-HOST_TEST_C := $(filter-out tests/host/osmem_ltrace_prog.c,$(HOST_TEST_C))
+# The drop-in malloc library's front: it defines malloc itself.
+HOST_TEST_C := $(filter-out tests/host/osmem_ltrace_prog.c mm/osmem/preload_posix.c,$(HOST_TEST_C))
 HOST_TEST_OBJ := $(patsubst %.c,$(HOST_OBJ_DIR)/%.o,$(HOST_TEST_C))
 
 $(HOST_OBJ_DIR)/%.o: %.c
@@ -42,3 +43,17 @@ host: $(HOST)/libosmem.so $(HOST)/osmem_ltrace_prog
 test-programs: $(HOST)/osmem_ltrace_prog
 
 -include $(LIBOSMEM_OBJ:.o=.d)
+
+# -------------------------------------------------- libosmem-preload.so ----
+# The fast allocator as the C library's malloc, for LD_PRELOAD. Only the
+# functions preload_posix.c marks visible are exported.
+PRELOAD_C := mm/osmem/preload_posix.c mm/osmem/fast.c mm/osmem/backend_posix.c \
+	libk/string.c libk/printf.c
+PRELOAD_OBJ := $(patsubst %.c,$(HOST_PIC_DIR)/%.o,$(PRELOAD_C))
+
+$(HOST)/libosmem-preload.so: $(PRELOAD_OBJ)
+	$(CC) -shared -pthread -Wl,-z,defs -o $@ $(PRELOAD_OBJ)
+
+host: $(HOST)/libosmem-preload.so
+
+-include $(PRELOAD_OBJ:.o=.d)

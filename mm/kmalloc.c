@@ -10,9 +10,10 @@
 #include "libk/string.h"
 #include "mm/osmem/backend_kernel.h"
 
-#define KMALLOC_DEFAULT "classic"
+#define KMALLOC_DEFAULT "fast"
 
 static const struct osmem_allocator *const kmalloc_allocators[] = {
+	&osmem_fast,
 	&osmem_classic,
 	NULL,
 };

@@ -2,12 +2,14 @@
  * The kmalloc family: how kernel code allocates memory.
  *
  * Served by one allocator of mm/osmem/, chosen at boot with the command
- * line option heap=NAME (see kmalloc_init); every call goes to it through
+ * line option heap=NAME: heap=fast (the default, O(1) segregated fit) or
+ * heap=classic (the course allocator, O(n)). Every call goes to it through
  * the kernel backend (ksbrk for small blocks, vm_map for large ones).
  *
  * Contracts:
  * - kmalloc(size): size bytes aligned for any object, or NULL. kmalloc(0)
- *   returns what the allocator returns for 0 (NULL for classic).
+ *   returns what the allocator returns for 0 (fast: a unique minimal block
+ *   that kfree takes; classic: NULL).
  * - kzalloc(size): as kmalloc, zeroed.
  * - kcalloc(n, size), kmalloc_array(n, size): n * size bytes (kcalloc
  *   zeroed), NULL when the product overflows.

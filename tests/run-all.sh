@@ -91,8 +91,13 @@ main() {
 		build/host/asan/ktest-host "$KTEST"
 	step ktap_report 0 1 -- tests/ktap/test.sh "$REPORT"
 	step ltrace 0 1 -- tests/host/ltrace-check.sh
+	step replay 0 1 -- tests/replay/check.sh
+	step preload 0 1 -- tests/preload/check.sh
 	step kernel 33 35 --qemu --log="$KTEST_LOG" -- \
 		env ISO="$KTEST_ISO" LOG="$KTEST_LOG" \
+		tests/qemu/run-ktest.sh --quiet --no-report
+	step kernel_classic 33 35 --qemu --log=build/ktest-classic.log -- \
+		env ISO=build/ktest-classic.iso LOG=build/ktest-classic.log \
 		tests/qemu/run-ktest.sh --quiet --no-report
 
 	"$REPORT" -q --summary "${summary_args[@]}"

@@ -82,5 +82,6 @@ struct osmem_allocator {
 };
 
 extern const struct osmem_allocator osmem_classic;
+extern const struct osmem_allocator osmem_fast;
 
 #endif

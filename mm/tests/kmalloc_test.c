@@ -266,6 +266,7 @@ KTEST(kmalloc, aligned_blocks_are_aligned_or_refused)
 KTEST(kmalloc, heap_option_names_an_allocator)
 {
 	KEXPECT_NOT_NULL(t, kmalloc_find("classic"));
+	KEXPECT_NOT_NULL(t, kmalloc_find("fast"));
 	KEXPECT_NULL(t, kmalloc_find("nosuch"));
 	KEXPECT_NULL(t, kmalloc_find(""));
 	KEXPECT_STREQ(t, kmalloc_allocator()->name, kmalloc_find(kmalloc_allocator()->name)->name);

@@ -7,6 +7,7 @@
 
 const struct osmem_allocator *const osmem_test_allocators[] = {
 	&osmem_classic,
+	&osmem_fast,
 	NULL,
 };
 

@@ -1,0 +1,84 @@
+# Measuring and real programs: the trace data, the replay tool, the churn
+# benchmark, the programs of the LD_PRELOAD check, and `make bench`.
+# Included by the Makefile after mk/test.mk (it adds to test.mk's targets).
+#
+#   make bench        replay every trace under fast, classic and libc, then
+#                     the churn benchmark (tests/bench/bench.sh; docs/bench.md)
+#
+# Built here:
+#   build/traces/NAME.trace        tests/traces/NAME.trace.xz, decompressed
+#   build/host/replay              tests/replay/ (the trace replay tool)
+#   build/host/churn               tests/bench/churn.c
+#   build/host/preload-threads     tests/preload/threads.c   (plain programs:
+#   build/host/preload-semantics   tests/preload/semantics.c  run with and
+#                                  without LD_PRELOAD by tests/preload/check.sh)
+#
+# The allocators measured here are compiled at -O2 (the C library they are
+# compared with is optimised too); the tools around them use the C library
+# freely.
+
+BENCH_DIR := $(HOST)/bench
+BENCH_CFLAGS := $(HCFLAGS) -O2
+BENCH_TOOL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I.
+
+.PHONY: bench traces
+
+# ------------------------------------------------------------- traces ----
+TRACE_XZ := $(wildcard tests/traces/*.trace.xz)
+TRACES := $(patsubst tests/traces/%.trace.xz,$(BUILD)/traces/%.trace,$(TRACE_XZ))
+
+$(BUILD)/traces/%.trace: tests/traces/%.trace.xz
+	@mkdir -p $(dir $@)
+	xz -dc $< >$@.tmp && mv $@.tmp $@
+
+traces: $(TRACES)
+
+# --------------------------------------------------- measured objects ----
+BENCH_ALLOC_C := mm/osmem/fast.c mm/osmem/classic.c libk/string.c libk/printf.c
+BENCH_ALLOC_OBJ := $(patsubst %.c,$(BENCH_DIR)/alloc/%.o,$(BENCH_ALLOC_C))
+
+$(BENCH_DIR)/alloc/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BENCH_DIR)/tool/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_TOOL_CFLAGS) -MMD -MP -c $< -o $@
+
+# -------------------------------------------------------------- replay ----
+REPLAY_C := tests/replay/replay.c tests/replay/trace.c tests/replay/replay_backend.c
+REPLAY_OBJ := $(patsubst %.c,$(BENCH_DIR)/tool/%.o,$(REPLAY_C))
+
+$(HOST)/replay: $(REPLAY_OBJ) $(BENCH_ALLOC_OBJ)
+	$(CC) $(BENCH_TOOL_CFLAGS) -o $@ $^
+
+# The parser's host tests (tests/host/test_replay_parse.c) link it into
+# both test programs.
+$(HOST)/ktest-host: $(HOST_OBJ_DIR)/tests/replay/trace.o
+$(ASAN_DIR)/ktest-host: $(ASAN_DIR)/obj/tests/replay/trace.o
+
+# --------------------------------------------------------------- churn ----
+CHURN_C := tests/bench/churn.c tests/replay/replay_backend.c
+CHURN_OBJ := $(patsubst %.c,$(BENCH_DIR)/tool/%.o,$(CHURN_C))
+
+$(HOST)/churn: $(CHURN_OBJ) $(BENCH_ALLOC_OBJ)
+	$(CC) $(BENCH_TOOL_CFLAGS) -o $@ $^
+
+# ------------------------------------------------------------- preload ----
+$(HOST)/preload-threads: tests/preload/threads.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_TOOL_CFLAGS) -pthread -o $@ $<
+
+$(HOST)/preload-semantics: tests/preload/semantics.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_TOOL_CFLAGS) -fno-builtin -o $@ $<
+
+# ---------------------------------------------------------- make test ----
+test-programs: $(HOST)/replay $(TRACES) $(HOST)/libosmem-preload.so \
+	$(HOST)/preload-threads $(HOST)/preload-semantics
+
+# -------------------------------------------------------------- bench ----
+bench: $(HOST)/replay $(HOST)/churn $(TRACES)
+	@tests/bench/bench.sh
+
+-include $(REPLAY_OBJ:.o=.d) $(CHURN_OBJ:.o=.d) $(BENCH_ALLOC_OBJ:.o=.d)

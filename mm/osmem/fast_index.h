@@ -1,0 +1,116 @@
+/*
+ * The fast allocator's size classes and tunables (mm/osmem/fast.c), in a
+ * header so that its tests can check the class edges and the fit bound.
+ *
+ * Block sizes are multiples of FAST_ALIGN (16) and count the 8-byte size
+ * word of the block (see the layout in fast.c). A size maps to a class
+ * (fl, sl), TLSF-style:
+ *
+ *   size < 512            fl = 0, sl = size / 16           (classes 16 wide)
+ *   2^f <= size < 2^(f+1) fl = f - 8, sl = the 5 bits below the top one
+ *   (f >= 9)                                                (2^(f-5) wide)
+ *
+ * so every class below 1024 holds exactly one size (f = 9 is 16 wide too),
+ * and above it a class is 1/32 of its sizes wide. Classes are ordered: every
+ * size in class (fl, sl) is smaller than every size in a later class.
+ *
+ * Blocks are smaller than FAST_BLOCK_MAX (2^47; the heap is kept below it),
+ * which bounds fl below FAST_FL_COUNT.
+ */
+#ifndef MM_OSMEM_FAST_INDEX_H
+#define MM_OSMEM_FAST_INDEX_H
+
+#include "libk/bitops.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FAST_ALIGN        16
+#define FAST_HDR          8      /* bookkeeping bytes of a live heap block */
+#define FAST_MIN_BLOCK    32     /* size word, two links, footer */
+#define FAST_SL_BITS      5
+#define FAST_SL_COUNT     (1u << FAST_SL_BITS)
+#define FAST_LINEAR_SHIFT (FAST_SL_BITS + 4)    /* sizes below 512: fl 0 */
+#define FAST_MAX_SHIFT    47
+#define FAST_BLOCK_MAX    ((size_t)1 << FAST_MAX_SHIFT)
+#define FAST_FL_COUNT     (FAST_MAX_SHIFT - FAST_LINEAR_SHIFT + 1)
+#define FAST_EXACT_LIMIT  ((size_t)1024)        /* classes below are exact */
+
+/* Tunables (bytes). */
+#define FAST_GROW_STEP        ((size_t)64 * 1024)   /* least heap growth */
+#define FAST_TRIM_THRESHOLD   ((size_t)256 * 1024)  /* top free above: trim */
+#define FAST_TRIM_KEEP        FAST_GROW_STEP        /* top free kept by trim */
+#define FAST_MMAP_THRESHOLD   ((size_t)128 * 1024)  /* default */
+
+/* The class of a block size (32 <= size < FAST_BLOCK_MAX). */
+static inline void fast_index(size_t size, unsigned *fl, unsigned *sl)
+{
+	int f;
+
+	if (size < ((size_t)1 << FAST_LINEAR_SHIFT)) {
+		*fl = 0;
+		*sl = (unsigned)(size >> 4);
+		return;
+	}
+	f = bit_fls64(size);
+	*fl = (unsigned)(f - (FAST_LINEAR_SHIFT - 1));
+	*sl = (unsigned)(size >> (f - FAST_SL_BITS)) & (FAST_SL_COUNT - 1);
+}
+
+/* The smallest size in class (fl, sl). */
+static inline size_t fast_class_base(unsigned fl, unsigned sl)
+{
+	int f;
+
+	if (fl == 0)
+		return (size_t)sl << 4;
+	f = (int)fl + FAST_LINEAR_SHIFT - 1;
+	return ((size_t)1 << f) | ((size_t)sl << (f - FAST_SL_BITS));
+}
+
+/* How many sizes (in bytes) the class of `size` spans. */
+static inline size_t fast_class_width(size_t size)
+{
+	int f;
+
+	if (size < ((size_t)1 << FAST_LINEAR_SHIFT))
+		return FAST_ALIGN;
+	f = bit_fls64(size);
+	return (size_t)1 << (f - FAST_SL_BITS);
+}
+
+/*
+ * `size` rounded up to the first class edge at or above it: every block in
+ * that class and in later ones is at least `size` bytes.
+ */
+static inline size_t fast_round_class(size_t size)
+{
+	size_t w = fast_class_width(size);
+
+	return (size + w - 1) & ~(w - 1);
+}
+
+/*
+ * The block size that serves a request of n bytes: n plus the size word,
+ * rounded to 16, at least FAST_MIN_BLOCK. False when n is too large for a
+ * heap block (no size computation can wrap: n is checked first).
+ */
+static inline bool fast_block_size(size_t n, size_t *out)
+{
+	size_t r;
+
+	if (n > FAST_BLOCK_MAX - 4 * FAST_ALIGN)
+		return false;
+	r = (n + FAST_HDR + FAST_ALIGN - 1) & ~(size_t)(FAST_ALIGN - 1);
+	*out = r < FAST_MIN_BLOCK ? FAST_MIN_BLOCK : r;
+	return true;
+}
+
+struct osmem_heap;
+
+/* Large blocks of fast heap h are page mappings from this request size on;
+ * returns h's old value. Per heap; call after init (init restores the
+ * default). */
+size_t osmem_fast_set_mmap_threshold(struct osmem_heap *h, size_t bytes);
+
+#endif

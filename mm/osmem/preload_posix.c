@@ -1,0 +1,211 @@
+/*
+ * build/host/libosmem-preload.so: the fast allocator (mm/osmem/fast.c) as
+ * the C library's malloc, for LD_PRELOAD.
+ *
+ * Exports malloc free calloc realloc reallocarray posix_memalign
+ * aligned_alloc memalign valloc pvalloc malloc_usable_size, with the C
+ * standard's and glibc's semantics:
+ * - failures return NULL with errno ENOMEM (posix_memalign returns the
+ *   error instead); free never changes errno;
+ * - malloc(0) returns a unique pointer; realloc(p, 0) frees p and returns
+ *   NULL; realloc(NULL, n) is malloc(n);
+ * - posix_memalign: EINVAL unless align is a power of two multiple of
+ *   sizeof(void *); aligned_alloc: EINVAL unless align is a power of two;
+ *   memalign rounds a non-power-of-two align up, as glibc does;
+ *   valloc/pvalloc align to the page (pvalloc also rounds the size up).
+ *
+ * Backend: the posix one (sbrk, mmap, munmap) plus mremap for in-place
+ * resizing of large blocks, and one process-wide mutex as the lock.
+ * Initialisation is lazy (first call, under pthread_once; nothing here
+ * allocates). fork: pthread_atfork handlers take the lock before the fork
+ * and release it in the parent and re-create it in the child, so a child
+ * forked while another thread was inside the allocator can allocate. The
+ * handlers are registered on first use, after init, outside the lock
+ * (pthread_atfork may itself call malloc).
+ */
+#define _GNU_SOURCE
+#include "mm/osmem/allocator.h"
+#include "mm/osmem/backend_posix.h"
+#include <errno.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define PRELOAD_API __attribute__((visibility("default")))
+
+static pthread_mutex_t preload_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t preload_once = PTHREAD_ONCE_INIT;
+static struct osmem_backend preload_be;
+/* The process's one heap (there is one break). */
+static struct osmem_heap_space preload_space;
+#define PRELOAD_HEAP OSMEM_HEAP(&preload_space)
+static int preload_atfork_done;
+
+static void preload_lock(void)
+{
+	pthread_mutex_lock(&preload_mutex);
+}
+
+static void preload_unlock(void)
+{
+	pthread_mutex_unlock(&preload_mutex);
+}
+
+/* In place only (no MREMAP_MAYMOVE): the contract of pages_remap. */
+static void *preload_remap(void *p, size_t old_len, size_t new_len)
+{
+	void *q = mremap(p, old_len, new_len, 0);
+
+	return q == MAP_FAILED ? NULL : q;
+}
+
+static void preload_init(void)
+{
+	preload_be = *osmem_posix_backend();
+	preload_be.name = "preload";
+	preload_be.pages_remap = preload_remap;
+	preload_be.lock = preload_lock;
+	preload_be.unlock = preload_unlock;
+	osmem_fast.init(PRELOAD_HEAP, &preload_be);
+}
+
+static void preload_fork_prepare(void)
+{
+	preload_lock();
+}
+
+static void preload_fork_parent(void)
+{
+	preload_unlock();
+}
+
+static void preload_fork_child(void)
+{
+	pthread_mutex_init(&preload_mutex, NULL);
+}
+
+static const struct osmem_allocator *preload(void)
+{
+	pthread_once(&preload_once, preload_init);
+	if (!__atomic_load_n(&preload_atfork_done, __ATOMIC_ACQUIRE) &&
+	    !__atomic_exchange_n(&preload_atfork_done, 1, __ATOMIC_ACQ_REL))
+		pthread_atfork(preload_fork_prepare, preload_fork_parent,
+			       preload_fork_child);
+	return &osmem_fast;
+}
+
+static void *preload_nomem(void *p)
+{
+	if (!p)
+		errno = ENOMEM;
+	return p;
+}
+
+PRELOAD_API void *malloc(size_t n)
+{
+	return preload_nomem(preload()->malloc(PRELOAD_HEAP, n));
+}
+
+PRELOAD_API void free(void *p)
+{
+	int saved = errno;
+
+	if (p)
+		preload()->free(PRELOAD_HEAP, p);
+	errno = saved;
+}
+
+PRELOAD_API void *calloc(size_t nmemb, size_t size)
+{
+	return preload_nomem(preload()->calloc(PRELOAD_HEAP, nmemb, size));
+}
+
+PRELOAD_API void *realloc(void *p, size_t n)
+{
+	if (p && n == 0) {
+		free(p);
+		return NULL;
+	}
+	return preload_nomem(preload()->realloc(PRELOAD_HEAP, p, n));
+}
+
+PRELOAD_API void *reallocarray(void *p, size_t nmemb, size_t size)
+{
+	size_t n;
+
+	if (__builtin_mul_overflow(nmemb, size, &n)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return realloc(p, n);
+}
+
+static int preload_pow2(size_t x)
+{
+	return x && !(x & (x - 1));
+}
+
+PRELOAD_API int posix_memalign(void **out, size_t align, size_t n)
+{
+	void *p;
+
+	if (!preload_pow2(align) || align % sizeof(void *))
+		return EINVAL;
+	p = preload()->memalign(PRELOAD_HEAP, align, n);
+	if (!p)
+		return ENOMEM;
+	*out = p;
+	return 0;
+}
+
+PRELOAD_API void *aligned_alloc(size_t align, size_t n)
+{
+	if (!preload_pow2(align)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return preload_nomem(preload()->memalign(PRELOAD_HEAP, align, n));
+}
+
+PRELOAD_API void *memalign(size_t align, size_t n)
+{
+	if (align > SIZE_MAX / 2 + 1) {
+		errno = EINVAL;
+		return NULL;
+	}
+	/* glibc rounds a non-power-of-two alignment up to the next one. */
+	size_t a = 1;
+
+	while (a < align)
+		a <<= 1;
+	return preload_nomem(preload()->memalign(PRELOAD_HEAP, a, n));
+}
+
+static size_t preload_page(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+PRELOAD_API void *valloc(size_t n)
+{
+	return memalign(preload_page(), n);
+}
+
+PRELOAD_API void *pvalloc(size_t n)
+{
+	size_t page = preload_page();
+
+	if (n > SIZE_MAX - (page - 1)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	n = (n + page - 1) & ~(page - 1);
+	return memalign(page, n ? n : page);
+}
+
+PRELOAD_API size_t malloc_usable_size(void *p)
+{
+	return p ? preload()->usable_size(PRELOAD_HEAP, p) : 0;
+}

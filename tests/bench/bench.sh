@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# make bench: the allocators side by side (docs/bench.md explains every
+# figure; the README quotes the headline).
+#
+#   tests/bench/bench.sh [HOSTDIR [TRACEDIR]]     (build/host, build/traces)
+#
+# 1. Trace replay (build/host/replay, edge-checked mode): every trace under
+#    fast and libc (all calls, best of RUNS runs) and classic (the first
+#    CLASSIC_LIMIT calls, once: its cost per call grows with the heap). fast
+#    is also run on classic's prefix, so "fast/classic" compares the same
+#    calls. Footprint: peak heap footprint / peak live bytes.
+# 2. Churn (build/host/churn): COUNT live blocks, one free + one malloc per
+#    step. Time per step (best of RUNS runs of CHURN_OPS steps) and
+#    instructions per step (valgrind --tool=callgrind, churn_run() only,
+#    CG_OPS steps). classic runs fewer steps (CLASSIC_OPS) and only up to
+#    10,000 blocks: at 100,000 building the heap alone takes minutes (each
+#    call walks every block), see docs/bench.md for that one-off figure.
+#
+# Exit status 1 if any replay row or churn run reports an error.
+set -u
+
+HOSTDIR=${1:-build/host}
+TRACEDIR=${2:-build/traces}
+RUNS=${RUNS:-3}
+CLASSIC_LIMIT=${CLASSIC_LIMIT:-100000}
+CHURN_OPS=${CHURN_OPS:-1000000}
+CG_OPS=${CG_OPS:-200000}
+CLASSIC_OPS=${CLASSIC_OPS:-2000}
+COUNTS=${COUNTS:-"1000 10000 100000 1000000"}
+CLASSIC_MAX=${CLASSIC_MAX:-10000}
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/bench.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+status=0
+
+# ------------------------------------------------------------ replay ----
+# rows ALLOC [REPLAY-OPTION...] -- TRACE...: the replay's table rows.
+rows() {
+	local alloc=$1
+	shift
+	"$HOSTDIR/replay" --allocator="$alloc" "$@" 2>>"$WORK/replay.err" |
+		grep -v '^#' | tail -n +2
+}
+
+# best ROWS-FILE TRACE: "calls/s foot/live syscalls check" of the fastest row.
+best() {
+	awk -v t="$1" '$1 == t { if ($4 > r) { r = $4; f = $7; s = $8 }
+		if ($9 != "OK") bad = 1 }
+		END { printf "%d %s %s %s\n", r, f, s, bad ? "FAIL" : "OK" }' "$2"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf (b > 0 ? "%.2f" : "n/a"), a / b }'; }
+mega() { awk -v a="$1" 'BEGIN { printf "%.2fM", a / 1e6 }'; }
+
+echo "## Trace replay (calls per second; footprint = peak heap / peak live bytes)"
+echo
+echo "fast and libc: all calls, best of $RUNS runs; classic: first $CLASSIC_LIMIT calls"
+echo "(fast/classic compares fast on those same calls)."
+echo
+echo "| trace | fast calls/s | libc calls/s | fast/libc | classic calls/s | fast/classic | footprint fast | libc | classic | syscalls fast | classic |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
+for xz in tests/traces/*.trace.xz; do
+	t=$(basename "$xz" .xz)
+	path=$TRACEDIR/$t
+	runs=()
+	for ((i = 0; i < RUNS; i++)); do runs+=("$path"); done
+	rows fast "${runs[@]}" >"$WORK/fast"
+	rows libc "${runs[@]}" >"$WORK/libc"
+	rows fast --limit="$CLASSIC_LIMIT" "${runs[@]}" >"$WORK/fastp"
+	rows classic --limit="$CLASSIC_LIMIT" "$path" >"$WORK/classic"
+	read -r fr ff fs fc <<<"$(best "$t" "$WORK/fast")"
+	read -r lr lf _ lc <<<"$(best "$t" "$WORK/libc")"
+	read -r pr _ _ pc <<<"$(best "$t" "$WORK/fastp")"
+	read -r cr cf cs cc <<<"$(best "$t" "$WORK/classic")"
+	for c in "$fc" "$lc" "$pc" "$cc"; do
+		[ "$c" = OK ] || status=1
+	done
+	echo "| $t | $(mega "$fr") | $(mega "$lr") | $(ratio "$fr" "$lr") |" \
+		"$(mega "$cr") | $(ratio "$pr" "$cr") | $ff | $lf | $cf | $fs | $cs |"
+done
+if [ -s "$WORK/replay.err" ] || [ $status -ne 0 ]; then
+	echo
+	echo "replay reported errors:"
+	head -n 20 "$WORK/replay.err"
+	status=1
+fi
+
+# ------------------------------------------------------------- churn ----
+# churn_ns ALLOC COUNT OPS [WARMUP]: best ns per step over RUNS runs.
+churn_ns() {
+	local alloc=$1 count=$2 ops=$3 warm=${4:-} best="" ns args=()
+	args=(--allocator="$alloc" --ops="$ops")
+	[ -n "$warm" ] && args+=(--warmup="$warm")
+	for ((i = 0; i < RUNS; i++)); do
+		if ! "$HOSTDIR/churn" "${args[@]}" "$count" >"$WORK/churn.out" 2>&1; then
+			echo "churn failed: $(cat "$WORK/churn.out")" >&2
+			status=1
+			echo "FAIL"
+			return
+		fi
+		ns=$(sed -n 's/.*ns_per_op=\([0-9.]*\).*/\1/p' "$WORK/churn.out")
+		best=$(awk -v a="$ns" -v b="$best" 'BEGIN { print (b == "" || a < b) ? a : b }')
+		[ "$alloc" = classic ] && break	# slow and steady: once is enough
+	done
+	echo "$best"
+}
+
+# churn_ir ALLOC COUNT OPS [WARMUP]: instructions per step (callgrind).
+churn_ir() {
+	local alloc=$1 count=$2 ops=$3 warm=${4:-} args=() total
+	have_valgrind || { echo "n/a"; return; }
+	args=(--allocator="$alloc" --ops="$ops")
+	[ -n "$warm" ] && args+=(--warmup="$warm")
+	if ! valgrind --tool=callgrind --instr-atstart=no --collect-atstart=no \
+		--toggle-collect=churn_run --callgrind-out-file="$WORK/cg.out" \
+		"$HOSTDIR/churn" "${args[@]}" "$count" >"$WORK/cg.log" 2>&1; then
+		echo "callgrind run failed: $(tail -n 3 "$WORK/cg.log")" >&2
+		status=1
+		echo "FAIL"
+		return
+	fi
+	total=$(awk '/^totals:/ { print $2 }' "$WORK/cg.out")
+	awk -v t="$total" -v n="$ops" 'BEGIN { printf "%.0f", t / n }'
+}
+
+have_valgrind() { command -v valgrind >/dev/null 2>&1; }
+
+echo
+echo "## Churn: one free + one malloc per step, COUNT blocks live"
+echo
+echo "ns/step: best of $RUNS runs of $CHURN_OPS steps (classic: $CLASSIC_OPS steps, once)."
+echo "Ir/step: instructions per step counted by callgrind over $CG_OPS steps"
+echo "(classic: $CLASSIC_OPS), the harness's own ~70 per step included."
+echo
+echo "| live blocks | fast ns | libc ns | fast/libc | classic ns | fast Ir | libc Ir | classic Ir |"
+echo "|---|---|---|---|---|---|---|---|"
+fast_irs=()
+classic_irs=()
+for count in $COUNTS; do
+	fns=$(churn_ns fast "$count" "$CHURN_OPS")
+	lns=$(churn_ns libc "$count" "$CHURN_OPS")
+	fir=$(churn_ir fast "$count" "$CG_OPS")
+	lir=$(churn_ir libc "$count" "$CG_OPS")
+	if [ "$count" -le "$CLASSIC_MAX" ]; then
+		cns=$(churn_ns classic "$count" "$CLASSIC_OPS" 1000)
+		cir=$(churn_ir classic "$count" "$CLASSIC_OPS" 1000)
+		classic_irs+=("$count:$cir")
+	else
+		cns="(too slow)"
+		cir="(too slow)"
+	fi
+	case $count in 1000 | 100000 | 1000000) fast_irs+=("$fir") ;; esac
+	echo "| $count | $fns | $lns | $(ratio "$fns" "$lns") | $cns | $fir | $lir | $cir |"
+done
+
+echo
+if have_valgrind && [ ${#fast_irs[@]} -gt 1 ]; then
+	printf '%s\n' "${fast_irs[@]}" | awk '
+		{ v[NR] = $1; if (NR == 1 || $1 > max) max = $1
+		  if (NR == 1 || $1 < min) min = $1 }
+		END { printf "fast Ir/step at 1,000 / 100,000 / 1,000,000 blocks:"
+		      for (i = 1; i <= NR; i++) printf " %s", v[i]
+		      printf "; max/min = %.2f (target: within 1.30)\n", max / min }'
+	echo "classic Ir/step by live blocks: ${classic_irs[*]}"
+else
+	echo "instructions not measured (valgrind not installed)"
+fi
+exit $status
