@@ -102,6 +102,17 @@ static inline void wrmsr(uint32_t msr, uint64_t v)
 			 "d"((uint32_t)(v >> 32)) : "memory");
 }
 
+/* The time-stamp counter. Not serializing: good for measuring loops of
+ * many operations, not one instruction. Under QEMU TCG it follows the
+ * host's clock, not guest instructions. */
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
 /* Interrupts off for good, then sleep forever (NMIs wake hlt: loop). */
 static inline __attribute__((noreturn)) void cpu_halt_forever(void)
 {

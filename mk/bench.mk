@@ -8,6 +8,7 @@
 # Built here:
 #   build/traces/NAME.trace        tests/traces/NAME.trace.xz, decompressed
 #   build/host/replay              tests/replay/ (the trace replay tool)
+#                                  + mm/osmem/tests/trace.c (the parser)
 #   build/host/churn               tests/bench/churn.c
 #   build/host/preload-threads     tests/preload/threads.c   (plain programs:
 #   build/host/preload-semantics   tests/preload/semantics.c  run with and
@@ -46,16 +47,13 @@ $(BENCH_DIR)/tool/%.o: %.c
 	$(CC) $(BENCH_TOOL_CFLAGS) -MMD -MP -c $< -o $@
 
 # -------------------------------------------------------------- replay ----
-REPLAY_C := tests/replay/replay.c tests/replay/trace.c tests/replay/replay_backend.c
+# The trace parser (mm/osmem/tests/trace.c) is built into the kernel and
+# the host test program too, as every mm/osmem/tests/ file is.
+REPLAY_C := tests/replay/replay.c mm/osmem/tests/trace.c tests/replay/replay_backend.c
 REPLAY_OBJ := $(patsubst %.c,$(BENCH_DIR)/tool/%.o,$(REPLAY_C))
 
 $(HOST)/replay: $(REPLAY_OBJ) $(BENCH_ALLOC_OBJ)
 	$(CC) $(BENCH_TOOL_CFLAGS) -o $@ $^
-
-# The parser's host tests (tests/host/test_replay_parse.c) link it into
-# both test programs.
-$(HOST)/ktest-host: $(HOST_OBJ_DIR)/tests/replay/trace.o
-$(ASAN_DIR)/ktest-host: $(ASAN_DIR)/obj/tests/replay/trace.o
 
 # --------------------------------------------------------------- churn ----
 CHURN_C := tests/bench/churn.c tests/replay/replay_backend.c

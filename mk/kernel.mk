@@ -1,6 +1,8 @@
 # The kernel: objects under build/kernel/, build/kernel.elf (linked twice so
 # it carries its own symbol table), build/os.iso (GRUB, normal boot) and
-# build/ktest.iso (GRUB, default entry runs the self-tests: ktest=$(KTEST)).
+# build/ktest.iso (GRUB, default entry runs the self-tests: ktest=$(KTEST)),
+# build/ktest-replay.iso (the replay suite, with the traces as GRUB modules)
+# and build/ktest-classic.iso (the kmalloc suite on heap=classic).
 #
 # Targets: kernel iso ktest-iso run debug deps.
 
@@ -82,9 +84,12 @@ $(ISO): $(BUILD)/iso/boot/kernel.elf $(BUILD)/iso/boot/grub/grub.cfg
 	grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || \
 		{ cat $(BUILD)/grub-mkrescue.log >&2; exit 1; }
 
-# ktest_iso NAME CMDLINE: build/NAME.iso, whose one GRUB entry boots the
-# kernel with CMDLINE (self-tests: ktest=...). Its grub.cfg is rewritten only
-# when the command line changes, so a new KTEST rebuilds the ISO.
+# ktest_iso NAME CMDLINE [TRACES]: build/NAME.iso, whose one GRUB entry
+# boots the kernel with CMDLINE (self-tests: ktest=...). Each of TRACES
+# (names like gxx.trace: build/traces/NAME, from mk/bench.mk) goes in as a
+# GRUB module, /boot/traces/NAME with command line NAME, for the replay
+# suite (kernel/tests/replay_test.c). Its grub.cfg is rewritten only when
+# its text changes, so a new KTEST rebuilds the ISO.
 .PHONY: FORCE
 FORCE:
 define ktest_iso
@@ -96,6 +101,7 @@ $(BUILD)/$(1)-iso/boot/grub/grub.cfg: FORCE
 		'set default=0' \
 		'menuentry "osmem self-tests ($(2))" {' \
 		'	multiboot2 /boot/kernel.elf $(2)' \
+		$(foreach m,$(3),'	module2 /boot/traces/$(m) $(m)') \
 		'	boot' \
 		'}' > $$@.tmp
 	@if cmp -s $$@.tmp $$@; then rm -f $$@.tmp; else mv $$@.tmp $$@; fi
@@ -104,18 +110,34 @@ $(BUILD)/$(1)-iso/boot/kernel.elf: $(KERNEL_ELF)
 	@mkdir -p $$(dir $$@)
 	cp $$< $$@
 
-$(BUILD)/$(1).iso: $(BUILD)/$(1)-iso/boot/kernel.elf $(BUILD)/$(1)-iso/boot/grub/grub.cfg
+$(BUILD)/$(1)-iso/boot/traces/%.trace: $(BUILD)/traces/%.trace
+	@mkdir -p $$(dir $$@)
+	cp $$< $$@
+
+$(BUILD)/$(1).iso: $(BUILD)/$(1)-iso/boot/kernel.elf $(BUILD)/$(1)-iso/boot/grub/grub.cfg \
+		$(patsubst %,$(BUILD)/$(1)-iso/boot/traces/%,$(3))
 	grub-mkrescue -o $$@ $(BUILD)/$(1)-iso 2> $(BUILD)/grub-mkrescue-$(1).log || \
 		{ cat $(BUILD)/grub-mkrescue-$(1).log >&2; exit 1; }
 endef
 
-# make test boots two: every suite on the default heap, and the kmalloc
-# suite again on the classic allocator (heap=classic).
+# The traces the replay ISO carries (decompressed by mk/bench.mk's rule for
+# build/traces/NAME.trace) and the limit it passes: REPLAY_LIMIT=N replays
+# the first N calls of each (kernel option replay_limit=N); the default, 0,
+# replays every call (see docs/bench.md).
+KTEST_TRACES := $(patsubst tests/traces/%.xz,%,$(wildcard tests/traces/*.trace.xz))
+REPLAY_LIMIT ?= 0
+KTEST_REPLAY_ARG := $(if $(filter-out 0,$(REPLAY_LIMIT)),replay_limit=$(REPLAY_LIMIT))
+
+# make test boots three: every suite on the default heap; the replay suite
+# again with the traces as modules (an ISO of its own: 20 MB of modules
+# would take the memory the other suites are sized for, e.g. at MEM=32M);
+# the kmalloc suite again on the classic allocator (heap=classic).
 $(eval $(call ktest_iso,ktest,ktest=$(KTEST)))
+$(eval $(call ktest_iso,ktest-replay,$(strip ktest=replay $(KTEST_REPLAY_ARG)),$(KTEST_TRACES)))
 $(eval $(call ktest_iso,ktest-classic,heap=classic ktest=kmalloc))
 
 iso: $(ISO)
-ktest-iso: $(KTEST_ISO) $(BUILD)/ktest-classic.iso
+ktest-iso: $(KTEST_ISO) $(BUILD)/ktest-replay.iso $(BUILD)/ktest-classic.iso
 
 deps:
 	@sh mk/deps.sh

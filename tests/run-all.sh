@@ -12,7 +12,6 @@
 # and the end of its stderr; the next steps run anyway.
 #
 # Adding a step is one line at the bottom, e.g.
-#   step fuzz_smoke 0 1 -- build/host/fuzz-smoke
 #
 # Environment (from make): MEM, KTEST (suites, both homes), ACCEL, QEMU,
 # KTEST_ISO (build/ktest.iso), QEMU_TIMEOUT (see tests/qemu/run-ktest.sh),
@@ -95,6 +94,9 @@ main() {
 	step preload 0 1 -- tests/preload/check.sh
 	step kernel 33 35 --qemu --log="$KTEST_LOG" -- \
 		env ISO="$KTEST_ISO" LOG="$KTEST_LOG" \
+		tests/qemu/run-ktest.sh --quiet --no-report
+	step kernel_replay 33 35 --qemu --log=build/ktest-replay.log -- \
+		env ISO=build/ktest-replay.iso LOG=build/ktest-replay.log \
 		tests/qemu/run-ktest.sh --quiet --no-report
 	step kernel_classic 33 35 --qemu --log=build/ktest-classic.log -- \
 		env ISO=build/ktest-classic.iso LOG=build/ktest-classic.log \

@@ -71,10 +71,12 @@
  *
  * The heap top: when nothing fits, the break grows by what is missing above
  * the free top block, rounded to pages, at least 64 KiB (when the backend
- * refuses a step it is asked for just the missing pages). A free top block
- * beyond 256 KiB is cut back to 64 KiB (page-rounded) with a negative
- * extension, after heap_extend(0) confirms the break is still where we left
- * it. When the heap cannot grow, the request is served by a mapping.
+ * refuses a step it is asked for just the missing pages). When a free (or
+ * a realloc's shrink) leaves a free top block beyond the trim threshold
+ * (256 KiB), it is cut back to 64 KiB (page-rounded) with a
+ * negative extension, after heap_extend(0) confirms the break is still
+ * where we left it; a free that does not reach the top block calls nothing.
+ * When the heap cannot grow, the request is served by a mapping.
  *
  * calloc: a block carved from memory the backend has just handed over
  * (fresh heap, AUX blocks, or a new mapping) is not cleared again; any other
@@ -92,7 +94,13 @@
  * calls; unmap_calls counts pages_unmap calls.
  *
  * Misuse (double free, a pointer not from here) is reported through
- * be->report and ignored.
+ * be->report and ignored. free checks a pointer in O(1) through the
+ * block's own tags (fast_heap_block) before touching anything.
+ *
+ * Speed: malloc and free are one call each with the hot path inlined
+ * (FAST_INLINE): the lock, the size class, a list head, the split or the
+ * merges, the counters; no function call but the backend's lock. docs/
+ * bench.md has the instruction counts.
  */
 #include "mm/osmem/allocator.h"
 #include "mm/osmem/backend.h"
@@ -111,6 +119,9 @@
 #define FAST_AUX       ((size_t)8)
 #define FAST_FLAGS     ((size_t)15)
 #define FAST_MAP_HDR   32
+
+/* For the few functions on every malloc and free path (see "free lists"). */
+#define FAST_INLINE static inline __attribute__((always_inline))
 
 struct fast_block {
 	size_t prev_size;               /* valid only while PREV_FREE */
@@ -211,26 +222,28 @@ static void fast_report(struct fast_heap *fh, const char *fmt, ...)
 		fh->be->report(msg);
 }
 
-static void fast_lock(struct fast_heap *fh)
+/* The heap's backend's lock (be may be NULL before init). Callers on the
+ * hot path keep be in a local: it is loaded and tested once per call. */
+static inline void fast_lock(const struct osmem_backend *be)
 {
-	if (fh->be && fh->be->lock)
-		fh->be->lock();
+	if (be && be->lock)
+		be->lock();
 }
 
-static void fast_unlock(struct fast_heap *fh)
+static inline void fast_unlock(const struct osmem_backend *be)
 {
-	if (fh->be && fh->be->unlock)
-		fh->be->unlock();
+	if (be && be->unlock)
+		be->unlock();
 }
 
 /* Live-block counters follow a block's size: drop before a resize, add after. */
-static void fast_used_add(struct fast_heap *fh, struct fast_block *b)
+static inline void fast_used_add(struct fast_heap *fh, struct fast_block *b)
 {
 	fh->st.blocks_in_use++;
 	fh->st.bytes_in_use += bsize(b) - FAST_HDR;
 }
 
-static void fast_used_sub(struct fast_heap *fh, struct fast_block *b)
+static inline void fast_used_sub(struct fast_heap *fh, struct fast_block *b)
 {
 	fh->st.blocks_in_use--;
 	fh->st.bytes_in_use -= bsize(b) - FAST_HDR;
@@ -238,90 +251,137 @@ static void fast_used_sub(struct fast_heap *fh, struct fast_block *b)
 
 /* --------------------------------------------------------- free lists ---- */
 
-static void fast_list_insert(struct fast_heap *fh, struct fast_block *b)
+/*
+ * Malloc and free run through these on every call, so they are inlined and
+ * do no more than they must: a block inside a list is unlinked without
+ * computing its class (only a list head needs it), and link/unlink leave
+ * the free counters to their callers, which add up a whole operation's
+ * change at once. fast_list_remove and fast_set_free (below) are the
+ * counted forms, for the paths that are not hot.
+ */
+static inline void fast_bits_set(struct fast_heap *fh, unsigned fl, unsigned sl)
 {
-	size_t size = bsize(b);
+	fh->sl_map[fl] |= 1u << sl;
+	fh->fl_map |= (uint64_t)1 << fl;
+}
+
+static inline void fast_bits_clear(struct fast_heap *fh, unsigned fl,
+				   unsigned sl)
+{
+	fh->sl_map[fl] &= ~(1u << sl);
+	if (!fh->sl_map[fl])
+		fh->fl_map &= ~((uint64_t)1 << fl);
+}
+
+/* Put free block b (of `size` bytes) at the head of its class's list. */
+FAST_INLINE void fast_list_link(struct fast_heap *fh, struct fast_block *b,
+				size_t size)
+{
+	struct fast_block *head;
 	unsigned fl, sl;
 
 	fast_index(size, &fl, &sl);
+	head = fh->lists[fl][sl];
 	b->prev_free = NULL;
-	b->next_free = fh->lists[fl][sl];
-	if (b->next_free)
-		b->next_free->prev_free = b;
+	b->next_free = head;
+	if (head)
+		head->prev_free = b;
+	else
+		fast_bits_set(fh, fl, sl);
 	fh->lists[fl][sl] = b;
-	fh->sl_map[fl] |= 1u << sl;
-	fh->fl_map |= (uint64_t)1 << fl;
-	fh->st.blocks_free++;
-	fh->st.bytes_free += size - FAST_HDR;
+}
+
+/* Take b, the head of list (fl, sl), off it. */
+FAST_INLINE void fast_list_pop(struct fast_heap *fh, struct fast_block *b,
+			       unsigned fl, unsigned sl)
+{
+	struct fast_block *next = b->next_free;
+
+	fh->lists[fl][sl] = next;
+	if (next)
+		next->prev_free = NULL;
+	else
+		fast_bits_clear(fh, fl, sl);
+}
+
+FAST_INLINE void fast_list_unlink(struct fast_heap *fh, struct fast_block *b)
+{
+	struct fast_block *prev = b->prev_free, *next = b->next_free;
+	unsigned fl, sl;
+
+	if (!prev) {
+		fast_index(bsize(b), &fl, &sl);
+		fast_list_pop(fh, b, fl, sl);
+		return;
+	}
+	prev->next_free = next;
+	if (next)
+		next->prev_free = prev;
 }
 
 static void fast_list_remove(struct fast_heap *fh, struct fast_block *b)
 {
-	size_t size = bsize(b);
-	unsigned fl, sl;
-
-	fast_index(size, &fl, &sl);
-	if (b->prev_free) {
-		b->prev_free->next_free = b->next_free;
-	} else {
-		fh->lists[fl][sl] = b->next_free;
-		if (!b->next_free) {
-			fh->sl_map[fl] &= ~(1u << sl);
-			if (!fh->sl_map[fl])
-				fh->fl_map &= ~((uint64_t)1 << fl);
-		}
-	}
-	if (b->next_free)
-		b->next_free->prev_free = b->prev_free;
+	fast_list_unlink(fh, b);
 	fh->st.blocks_free--;
-	fh->st.bytes_free -= size - FAST_HDR;
+	fh->st.bytes_free -= bsize(b) - FAST_HDR;
 }
 
-/* The first block of the smallest non-empty class at or above (fl, sl). */
-static struct fast_block *fast_first_from(struct fast_heap *fh, unsigned fl,
-					  unsigned sl)
+/*
+ * The head of the smallest non-empty class at or above (*fl, *sl), its
+ * class left in (*fl, *sl); NULL when there is none.
+ */
+FAST_INLINE struct fast_block *fast_first_from(struct fast_heap *fh,
+					       unsigned *fl, unsigned *sl)
 {
 	uint64_t fmap;
 	uint32_t smap;
+	unsigned f = *fl;
 
-	if (fl >= FAST_FL_COUNT)
+	if (f >= FAST_FL_COUNT)
 		return NULL;
-	smap = fh->sl_map[fl] & (~0u << sl);
+	smap = fh->sl_map[f] & (~0u << *sl);
 	if (!smap) {
-		fmap = fh->fl_map & (~(uint64_t)0 << (fl + 1));
+		fmap = fh->fl_map & (~(uint64_t)0 << (f + 1));
 		if (!fmap)
 			return NULL;
-		fl = (unsigned)bit_ffs64(fmap);
-		smap = fh->sl_map[fl];
+		f = (unsigned)bit_ffs64(fmap);
+		smap = fh->sl_map[f];
 	}
-	return fh->lists[fl][bit_ffs64(smap)];
+	*fl = f;
+	*sl = (unsigned)bit_ffs64(smap);
+	return fh->lists[f][*sl];
 }
 
-/* A free block of at least r bytes, by the rule in the comment on top. */
-static struct fast_block *fast_find(struct fast_heap *fh, size_t r)
+/*
+ * A free block of at least r bytes (r < FAST_BLOCK_MAX), by the rule in the
+ * comment on top: always the head of its list, whose class is left in
+ * (*fl, *sl) for fast_list_pop. Below FAST_EXACT_LIMIT the first look
+ * (the head of r's own class, which holds only size r) is the answer
+ * whenever that list is not empty.
+ */
+FAST_INLINE struct fast_block *fast_find(struct fast_heap *fh, size_t r,
+					 unsigned *fl, unsigned *sl)
 {
 	struct fast_block *b;
-	unsigned fl, sl;
 	size_t R;
 
-	if (r >= FAST_BLOCK_MAX)
-		return NULL;
-	fast_index(r, &fl, &sl);
-	b = fh->lists[fl][sl];
+	fast_index(r, fl, sl);
+	b = fh->lists[*fl][*sl];
 	if (b && bsize(b) >= r)
 		return b;
 	R = fast_round_class(r);
 	if (R >= FAST_BLOCK_MAX)
 		return NULL;
-	fast_index(R, &fl, &sl);
+	fast_index(R, fl, sl);
 	return fast_first_from(fh, fl, sl);
 }
 
 /* ----------------------------------------------------- block surgery ---- */
 
-/* File b (size bytes, neither neighbour free) as a free block. */
-static void fast_set_free(struct fast_heap *fh, struct fast_block *b,
-			  size_t size, size_t aux)
+/* Mark b (size bytes, neither neighbour free) free and link it; the
+ * caller counts it. */
+FAST_INLINE void fast_file(struct fast_heap *fh, struct fast_block *b,
+			   size_t size, size_t aux)
 {
 	struct fast_block *n;
 
@@ -329,71 +389,107 @@ static void fast_set_free(struct fast_heap *fh, struct fast_block *b,
 	n = bat(b, size);
 	n->prev_size = size;
 	n->size |= FAST_PREV_FREE;
-	fast_list_insert(fh, b);
+	fast_list_link(fh, b, size);
+}
+
+/* fast_file, counted. */
+static void fast_set_free(struct fast_heap *fh, struct fast_block *b,
+			  size_t size, size_t aux)
+{
+	fast_file(fh, b, size, aux);
+	fh->st.blocks_free++;
+	fh->st.bytes_free += size - FAST_HDR;
 }
 
 /*
  * b is a block on no list and not counted as live, its size word valid
- * (with PREV_FREE): merge it with its free neighbours and file the result.
- * The AUX (fresh) mark survives only when nothing merges.
+ * (with PREV_FREE): merge it with its free neighbours and file the result,
+ * which is returned (its size in *sizep if not NULL). The AUX (fresh) mark
+ * survives only when nothing merges.
+ * Counting: the free blocks go up by 1 less the merges, and the free bytes
+ * by b's size less 8 per block that remains (each merge frees a header).
  */
-static struct fast_block *fast_release(struct fast_heap *fh,
-				       struct fast_block *b, size_t aux)
+FAST_INLINE struct fast_block *fast_release(struct fast_heap *fh,
+					    struct fast_block *b, size_t aux,
+					    size_t *sizep)
 {
-	size_t size = bsize(b);
+	size_t size = bsize(b), added = size, blocks = 1;
 	struct fast_block *n = bat(b, size);
 
 	if (b->size & FAST_PREV_FREE) {
 		b = bprev(b);
-		fast_list_remove(fh, b);
+		fast_list_unlink(fh, b);
 		size += bsize(b);
+		blocks--;
 		aux = 0;
 	}
 	if (bfree(n)) {
-		fast_list_remove(fh, n);
+		fast_list_unlink(fh, n);
 		size += bsize(n);
+		blocks--;
 		aux = 0;
 	}
-	fast_set_free(fh, b, size, aux);
+	fast_file(fh, b, size, aux);
+	/* blocks is 1, 0 or "-1": unsigned arithmetic wraps as intended. */
+	fh->st.blocks_free += blocks;
+	fh->st.bytes_free += added - FAST_HDR * blocks;
+	if (sizep)
+		*sizep = size;
 	return b;
 }
 
 /* Cut used block b (not counted as live) to r bytes when the rest can be a
- * block of its own; the rest is released (it may merge with the next). */
-static void fast_split(struct fast_heap *fh, struct fast_block *b, size_t r,
-		       size_t aux)
+ * block of its own; the rest is released (it may merge with the next).
+ * Returns the free block the rest became, or NULL when b was not cut. */
+static struct fast_block *fast_split(struct fast_heap *fh,
+				     struct fast_block *b, size_t r, size_t aux)
 {
 	size_t size = bsize(b);
 	struct fast_block *rest;
 
 	if (size - r < FAST_MIN_BLOCK)
-		return;
+		return NULL;
 	b->size = r | (b->size & FAST_PREV_FREE);
 	rest = bat(b, r);
 	rest->size = size - r;          /* its previous block, b, is in use */
-	fast_release(fh, rest, aux);
+	return fast_release(fh, rest, aux, NULL);
 }
 
 /*
- * Take free block b for a block of r <= bsize(b) bytes. Returns true when
- * the payload is all zero (b was fresh: its links and footer are cleared
- * here, the rest never written).
+ * Take free block b, unlinked from its list but still counted free, for a
+ * block of r <= bsize(b) bytes. Returns true when the payload is all zero
+ * (b was fresh: its links and footer are cleared here, the rest never
+ * written).
+ *
+ * b's neighbours are both in use (no two free blocks touch), so the tail
+ * cut off is filed as it is, with no merging, and the next block keeps
+ * PREV_FREE; b's own previous block is never free.
  */
-static bool fast_take(struct fast_heap *fh, struct fast_block *b, size_t r)
+FAST_INLINE bool fast_take(struct fast_heap *fh, struct fast_block *b,
+			   size_t r)
 {
 	size_t size = bsize(b), aux = b->size & FAST_AUX;
 	struct fast_block *n = bat(b, size);
 
-	fast_list_remove(fh, b);
-	b->size = size;                 /* in use; b's previous is never free */
-	n->size &= ~FAST_PREV_FREE;
 	if (aux) {
 		b->next_free = NULL;
 		b->prev_free = NULL;
-		n->prev_size = 0;       /* the footer, if b is not split */
 	}
-	fast_split(fh, b, r, aux);
-	fast_used_add(fh, b);
+	if (size - r >= FAST_MIN_BLOCK) {
+		b->size = r;
+		fast_file(fh, bat(b, r), size - r, aux);
+		fh->st.bytes_free -= r;         /* one free block still */
+		size = r;
+	} else {
+		b->size = size;
+		n->size &= ~FAST_PREV_FREE;
+		if (aux)
+			n->prev_size = 0;       /* the footer, now payload */
+		fh->st.blocks_free--;
+		fh->st.bytes_free -= size - FAST_HDR;
+	}
+	fh->st.blocks_in_use++;
+	fh->st.bytes_in_use += size - FAST_HDR;
 	return aux != 0;
 }
 
@@ -543,16 +639,12 @@ static struct fast_block *fast_grow(struct fast_heap *fh, size_t r)
 	return top;
 }
 
-/* Give the top free block back down to FAST_TRIM_KEEP once it is larger
- * than FAST_TRIM_THRESHOLD. */
-static void fast_trim(struct fast_heap *fh)
+/* Give free top block `top` back down to FAST_TRIM_KEEP (page-rounded). */
+static void fast_trim(struct fast_heap *fh, struct fast_block *top)
 {
-	struct fast_block *top = fast_top(fh), *ne;
-	size_t size, cut, aux;
+	size_t size = bsize(top), cut, aux;
+	struct fast_block *ne;
 
-	if (!top || bsize(top) <= FAST_TRIM_THRESHOLD)
-		return;
-	size = bsize(top);
 	cut = bit_align_down(size - FAST_TRIM_KEEP, fh->be->page_size);
 	/* Someone else's memory may lie above our break. */
 	if (fast_extend(fh, 0) != fh->brk)
@@ -566,6 +658,20 @@ static void fast_trim(struct fast_heap *fh)
 	fh->epi = ne;
 	fh->brk -= cut;
 	fast_set_free(fh, top, size - cut, aux);
+}
+
+/*
+ * b (size bytes) was just filed as a free block: trim when it is the top
+ * block and larger than FAST_TRIM_THRESHOLD. Only a release can make the
+ * top block pass the threshold (growth leaves less than a step free above
+ * the block it was for), so this check after each release that may reach
+ * the top replaces a look at the top on every call.
+ */
+static inline void fast_trim_if_top(struct fast_heap *fh, struct fast_block *b,
+				    size_t size)
+{
+	if (bat(b, size) == fh->epi && size > FAST_TRIM_THRESHOLD)
+		fast_trim(fh, b);
 }
 
 /* ------------------------------------------------------------ mappings ---- */
@@ -647,20 +753,27 @@ static size_t fast_map_usable(struct fast_map *h, void *p)
 
 /* ------------------------------------------------------------ the core ---- */
 
-/* A heap block of r bytes; *zero tells whether its payload is all zero. */
-static void *fast_heap_alloc(struct fast_heap *fh, size_t r, bool *zero)
+/* A heap block of r bytes (r < FAST_BLOCK_MAX); *zero tells whether its
+ * payload is all zero. */
+FAST_INLINE void *fast_heap_alloc(struct fast_heap *fh, size_t r, bool *zero)
 {
-	struct fast_block *b = fast_find(fh, r);
+	struct fast_block *b;
+	unsigned fl, sl;
 
-	if (!b)
+	b = fast_find(fh, r, &fl, &sl);
+	if (b) {
+		fast_list_pop(fh, b, fl, sl);
+	} else {
 		b = fast_grow(fh, r);
-	if (!b)
-		return NULL;
+		if (!b)
+			return NULL;
+		fast_list_unlink(fh, b);        /* not always its list's head */
+	}
 	*zero = fast_take(fh, b, r);
 	return bpayload(b);
 }
 
-static void *fast_alloc(struct fast_heap *fh, size_t n, bool *zero)
+FAST_INLINE void *fast_alloc(struct fast_heap *fh, size_t n, bool *zero)
 {
 	size_t r;
 	void *p;
@@ -678,11 +791,44 @@ static void *fast_alloc(struct fast_heap *fh, size_t n, bool *zero)
 	return fast_map_alloc(fh, n, FAST_ALIGN);
 }
 
-static void fast_heap_free(struct fast_heap *fh, struct fast_block *b)
+/* fast_alloc out of line: for realloc and memalign, whose own work
+ * outweighs a call (malloc and calloc inline it). */
+static void *fast_alloc_any(struct fast_heap *fh, size_t n, bool *zero)
 {
+	return fast_alloc(fh, n, zero);
+}
+
+FAST_INLINE void fast_heap_free(struct fast_heap *fh, struct fast_block *b)
+{
+	size_t size;
+
 	fast_used_sub(fh, b);
-	fast_release(fh, b, 0);
-	fast_trim(fh);
+	b = fast_release(fh, b, 0, &size);
+	fast_trim_if_top(fh, b, size);
+}
+
+/*
+ * p, by its own tags, is a live heap block: inside the heap, 16-aligned,
+ * its size word neither free, mapped nor a gap, its size within the heap,
+ * and the next block not marked as following a free one. O(1), a few
+ * loads; it catches double frees and most wild pointers, not all. NULL
+ * for anything else (a mapping, or misuse: fast_lookup tells which).
+ */
+FAST_INLINE struct fast_block *fast_heap_block(struct fast_heap *fh, void *p)
+{
+	struct fast_block *b = bfrom(p), *e = fh->epi;
+	size_t w, size;
+
+	if (((uintptr_t)p & (FAST_ALIGN - 1)) || (char *)p <= (char *)fh->first ||
+	    (char *)p >= (char *)e)
+		return NULL;
+	w = b->size;
+	size = w & ~FAST_FLAGS;
+	if ((w & (FAST_FREE | FAST_MAPPED | FAST_AUX)) || size < FAST_MIN_BLOCK ||
+	    size > (size_t)((char *)e - (char *)b) ||
+	    (bat(b, size)->size & FAST_PREV_FREE))
+		return NULL;
+	return b;
 }
 
 /*
@@ -696,22 +842,17 @@ static int fast_lookup(struct fast_heap *fh, void *p, struct fast_block **bp,
 	char *c = p;
 	size_t w;
 
+	*bp = fast_heap_block(fh, p);
+	if (*bp)
+		return 1;
 	if ((uintptr_t)p & (FAST_ALIGN - 1))
 		goto bad;
 	if (fh->first && c > (char *)fh->first && c < (char *)fh->epi) {
-		struct fast_block *b = bfrom(p);
-
-		w = b->size;
-		if (w & FAST_FREE) {
+		if (bfrom(p)->size & FAST_FREE) {
 			fast_report(fh, "fast: double free or use of freed %p", p);
 			return 0;
 		}
-		if ((w & (FAST_MAPPED | FAST_AUX)) || bsize(b) < FAST_MIN_BLOCK ||
-		    bsize(b) > (size_t)((char *)fh->epi - (char *)b) ||
-		    (bnext(b)->size & FAST_PREV_FREE))
-			goto bad;
-		*bp = b;
-		return 1;
+		goto bad;
 	}
 	w = ((size_t *)p)[-1];
 	if (w & FAST_MAPPED) {
@@ -733,7 +874,8 @@ bad:
 	return 0;
 }
 
-static void fast_free_locked(struct fast_heap *fh, void *p)
+/* Not a live heap block: a mapping, or misuse (reported). */
+static void fast_free_other(struct fast_heap *fh, void *p)
 {
 	struct fast_block *b;
 	struct fast_map *h;
@@ -746,6 +888,16 @@ static void fast_free_locked(struct fast_heap *fh, void *p)
 		fast_map_free(fh, h);
 		break;
 	}
+}
+
+FAST_INLINE void fast_free_locked(struct fast_heap *fh, void *p)
+{
+	struct fast_block *b = fast_heap_block(fh, p);
+
+	if (b)
+		fast_heap_free(fh, b);
+	else
+		fast_free_other(fh, p);
 }
 
 /* Grow used block b in place to r bytes: absorb a free next block, growing
@@ -780,21 +932,23 @@ static void *fast_heap_realloc(struct fast_heap *fh, struct fast_block *b,
 			       size_t n)
 {
 	size_t r, size = bsize(b);
+	struct fast_block *rest;
 	bool zero;
 	void *q;
 
 	if (fast_block_size(n, &r)) {
 		if (r <= size) {
 			fast_used_sub(fh, b);
-			fast_split(fh, b, r, 0);
+			rest = fast_split(fh, b, r, 0);
 			fast_used_add(fh, b);
-			fast_trim(fh);
+			if (rest)
+				fast_trim_if_top(fh, rest, bsize(rest));
 			return bpayload(b);
 		}
 		if (fast_grow_in_place(fh, b, r))
 			return bpayload(b);
 	}
-	q = fast_alloc(fh, n, &zero);
+	q = fast_alloc_any(fh, n, &zero);
 	if (!q)
 		return NULL;
 	memcpy(q, bpayload(b), size - FAST_HDR);
@@ -853,7 +1007,7 @@ static void *fast_realloc_locked(struct fast_heap *fh, void *p, size_t n)
 	bool zero;
 
 	if (!p)
-		return fast_alloc(fh, n, &zero);
+		return fast_alloc_any(fh, n, &zero);
 	if (n > (size_t)PTRDIFF_MAX)
 		return NULL;
 	switch (fast_lookup(fh, p, &b, &h)) {
@@ -872,17 +1026,17 @@ static void *fast_realloc_locked(struct fast_heap *fh, void *p, size_t n)
  */
 static void *fast_heap_memalign(struct fast_heap *fh, size_t align, size_t r)
 {
-	struct fast_block *b, *nb;
+	struct fast_block *b, *nb, *rest;
 	size_t total = r + align + FAST_MIN_BLOCK, size;
+	bool zero;
 	char *p, *q;
 
-	b = fast_find(fh, total);
-	if (!b)
-		b = fast_grow(fh, total);
-	if (!b)
+	if (total >= FAST_BLOCK_MAX)
 		return NULL;
-	fast_take(fh, b, total);
-	p = bpayload(b);
+	p = fast_heap_alloc(fh, total, &zero);
+	if (!p)
+		return NULL;
+	b = bfrom(p);
 	q = ptr_up(p, align);
 	if (q != p) {
 		if ((size_t)(q - p) < FAST_MIN_BLOCK)
@@ -892,13 +1046,15 @@ static void *fast_heap_memalign(struct fast_heap *fh, size_t align, size_t r)
 		nb = bfrom(q);
 		nb->size = size - (size_t)(q - p);
 		b->size = (size_t)(q - p) | (b->size & FAST_PREV_FREE);
-		fast_release(fh, b, 0);     /* neighbours: used (b was free), nb */
+		fast_release(fh, b, 0, NULL);   /* neighbours: used, and nb */
 		b = nb;
 		fast_used_add(fh, b);
 	}
 	fast_used_sub(fh, b);
-	fast_split(fh, b, r, 0);
+	rest = fast_split(fh, b, r, 0);
 	fast_used_add(fh, b);
+	if (rest)
+		fast_trim_if_top(fh, rest, bsize(rest));
 	return bpayload(b);
 }
 
@@ -911,7 +1067,7 @@ static void *fast_memalign_locked(struct fast_heap *fh, size_t align, size_t n)
 	if (!bit_is_pow2(align))
 		return NULL;
 	if (align <= FAST_ALIGN)
-		return fast_alloc(fh, n, &zero);
+		return fast_alloc_any(fh, n, &zero);
 	if (n > (size_t)PTRDIFF_MAX || align > (size_t)PTRDIFF_MAX / 2 + 1)
 		return NULL;
 	if (n < fh->mmap_threshold && fast_block_size(n, &r) &&
@@ -940,39 +1096,41 @@ size_t osmem_fast_set_mmap_threshold(struct osmem_heap *h, size_t bytes)
 	struct fast_heap *fh = fast_of(h);
 	size_t old;
 
-	fast_lock(fh);
+	fast_lock(fh->be);
 	old = fh->mmap_threshold;
 	fh->mmap_threshold = bytes;
-	fast_unlock(fh);
+	fast_unlock(fh->be);
 	return old;
 }
 
 static void *fast_malloc(struct osmem_heap *h, size_t n)
 {
 	struct fast_heap *fh = fast_of(h);
+	const struct osmem_backend *be = fh->be;
 	bool zero;
 	void *p;
 
-	if (!fh->be)
+	if (!be)
 		return NULL;
-	fast_lock(fh);
+	fast_lock(be);
 	p = fast_alloc(fh, n, &zero);
-	fast_unlock(fh);
+	fast_unlock(be);
 	return p;
 }
 
 static void *fast_calloc(struct osmem_heap *h, size_t nmemb, size_t size)
 {
 	struct fast_heap *fh = fast_of(h);
+	const struct osmem_backend *be = fh->be;
 	size_t n;
 	bool zero;
 	void *p;
 
-	if (!fh->be || __builtin_mul_overflow(nmemb, size, &n))
+	if (!be || __builtin_mul_overflow(nmemb, size, &n))
 		return NULL;
-	fast_lock(fh);
+	fast_lock(be);
 	p = fast_alloc(fh, n, &zero);
-	fast_unlock(fh);
+	fast_unlock(be);
 	if (p && !zero)
 		memset(p, 0, n);
 	return p;
@@ -986,26 +1144,27 @@ static void *fast_realloc(struct osmem_heap *h, void *p, size_t n)
 	if (!fh->be)
 		return NULL;
 	if (p && n == 0) {
-		fast_lock(fh);
+		fast_lock(fh->be);
 		fast_free_locked(fh, p);
-		fast_unlock(fh);
+		fast_unlock(fh->be);
 		return NULL;
 	}
-	fast_lock(fh);
+	fast_lock(fh->be);
 	p = fast_realloc_locked(fh, p, n);
-	fast_unlock(fh);
+	fast_unlock(fh->be);
 	return p;
 }
 
 static void fast_free(struct osmem_heap *h, void *p)
 {
 	struct fast_heap *fh = fast_of(h);
+	const struct osmem_backend *be = fh->be;
 
-	if (!p || !fh->be)
+	if (!p || !be)
 		return;
-	fast_lock(fh);
+	fast_lock(be);
 	fast_free_locked(fh, p);
-	fast_unlock(fh);
+	fast_unlock(be);
 }
 
 static void *fast_memalign(struct osmem_heap *h, size_t align, size_t n)
@@ -1015,9 +1174,9 @@ static void *fast_memalign(struct osmem_heap *h, size_t align, size_t n)
 
 	if (!fh->be)
 		return NULL;
-	fast_lock(fh);
+	fast_lock(fh->be);
 	p = fast_memalign_locked(fh, align, n);
-	fast_unlock(fh);
+	fast_unlock(fh->be);
 	return p;
 }
 
@@ -1030,7 +1189,7 @@ static size_t fast_usable_size(struct osmem_heap *h, void *p)
 
 	if (!p || !fh->be)
 		return 0;
-	fast_lock(fh);
+	fast_lock(fh->be);
 	switch (fast_lookup(fh, p, &b, &m)) {
 	case 1:
 		n = bsize(b) - FAST_HDR;
@@ -1039,7 +1198,7 @@ static size_t fast_usable_size(struct osmem_heap *h, void *p)
 		n = fast_map_usable(m, p);
 		break;
 	}
-	fast_unlock(fh);
+	fast_unlock(fh->be);
 	return n;
 }
 
@@ -1065,11 +1224,11 @@ static void fast_stats(struct osmem_heap *h, struct osmem_stats *st)
 {
 	struct fast_heap *fh = fast_of(h);
 
-	fast_lock(fh);
+	fast_lock(fh->be);
 	*st = fh->st;
 	st->heap_bytes = fh->first ? (size_t)(fh->brk - fh->base) : 0;
 	st->largest_free = fast_largest_free(fh);
-	fast_unlock(fh);
+	fast_unlock(fh->be);
 }
 
 static void fast_walk(struct osmem_heap *h,
@@ -1081,7 +1240,7 @@ static void fast_walk(struct osmem_heap *h,
 	struct fast_block *b;
 	struct fast_map *m;
 
-	fast_lock(fh);
+	fast_lock(fh->be);
 	for (b = fh->first; b && b != fh->epi; b = bnext(b)) {
 		if ((b->size & FAST_AUX) && !bfree(b))
 			continue;               /* a foreign gap */
@@ -1093,7 +1252,7 @@ static void fast_walk(struct osmem_heap *h,
 
 		fn(p, fast_map_usable(m, p), OSMEM_BLOCK_MAPPED, arg);
 	}
-	fast_unlock(fh);
+	fast_unlock(fh->be);
 }
 
 /* ---------------------------------------------------------------- check ---- */
@@ -1246,13 +1405,13 @@ static int fast_check(struct osmem_heap *h)
 	if (!fh->be)
 		return 0;
 	memset(&seen, 0, sizeof(seen));
-	fast_lock(fh);
+	fast_lock(fh->be);
 	if (fast_check_heap(fh, &seen) == 0 && fast_check_maps(fh, &seen) == 0) {
 		listed = fast_check_lists(fh, seen.blocks_free);
 		if (listed >= 0 && fast_check_counts(fh, &seen, listed) == 0)
 			rc = 0;
 	}
-	fast_unlock(fh);
+	fast_unlock(fh->be);
 	return rc;
 }
 

@@ -41,7 +41,7 @@
 #define _GNU_SOURCE
 #include "mm/osmem/allocator.h"
 #include "tests/replay/replay_backend.h"
-#include "tests/replay/trace.h"
+#include "mm/osmem/tests/trace.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>

@@ -197,6 +197,58 @@ KTEST(osmem_fast, heap_keeps_a_small_free_top)
 	OSMEM_END(t, a);
 }
 
+static int negative_extends(void)
+{
+	int negative = 0;
+
+	for (unsigned i = 0; i < osmem_tb_ncalls(); i++)
+		negative += osmem_tb_call(i)->delta < 0;
+	return negative;
+}
+
+/*
+ * Only a free that reaches the top block tries a trim: a free elsewhere
+ * makes no backend call, even while the top block is above the threshold
+ * (here because someone else's memory above the break blocks the trim).
+ */
+KTEST(osmem_fast, only_a_free_into_the_top_tries_a_trim)
+{
+	const struct osmem_tb_call *c;
+	struct osmem_stats st;
+	char *low, *big, *d, *e;
+	unsigned calls;
+
+	OSMEM_START(t, a);
+	osmem_fast_set_mmap_threshold(h, 1 << 20);
+	low = a->malloc(h, 100);
+	big = a->malloc(h, 600 * 1024);
+	KASSERT_NOT_NULL(t, low);
+	KASSERT_NOT_NULL(t, big);
+	osmem_tb_move_break(4096);
+	calls = osmem_tb_ncalls();
+	a->free(h, big);                /* into the top: tried, and given up */
+	KASSERT_EQ(t, osmem_tb_ncalls(), calls + 1);
+	c = osmem_tb_call(calls);
+	KEXPECT_EQ(t, c->kind, OSMEM_TB_EXTEND);
+	KEXPECT_EQ(t, c->delta, 0);
+	d = a->malloc(h, 100);          /* both cut from the big free top */
+	e = a->malloc(h, 100);
+	KASSERT_NOT_NULL(t, e);
+	KEXPECT_PTR_EQ(t, d, big);
+	KEXPECT_EQ(t, e - d, 112);
+	a->stats(h, &st);
+	KEXPECT_GT(t, st.largest_free, FAST_TRIM_THRESHOLD);
+	calls = osmem_tb_ncalls();
+	a->free(h, d);                  /* between low and e: no call */
+	KEXPECT_EQ(t, osmem_tb_ncalls(), calls);
+	a->free(h, e);                  /* joins d and the top: tried again */
+	KASSERT_EQ(t, osmem_tb_ncalls(), calls + 1);
+	KEXPECT_EQ(t, osmem_tb_call(calls)->delta, 0);
+	KEXPECT_EQ(t, negative_extends(), 0);
+	KEXPECT_EQ(t, a->check(h), 0);
+	OSMEM_END(t, a);
+}
+
 /*
  * The fit bound stated in fast.c, checked against a snapshot of every free
  * block before each malloc: s >= r; exact best fit below 1024; otherwise

@@ -1,12 +1,12 @@
 /*
- * The trace parser and order checker (contract: tests/replay/trace.h).
+ * The trace parser and order checker (contract: mm/osmem/tests/trace.h).
  *
  * One line at a time: split it into at most five blank-separated fields,
  * then check the field count and every number for the line's kind. The
  * reader never looks past rd->end, so the buffer need not end in a NUL or a
  * newline.
  */
-#include "tests/replay/trace.h"
+#include "mm/osmem/tests/trace.h"
 
 #define TRACE_FIELDS_MAX 5
 

@@ -1,7 +1,9 @@
 /*
  * Allocation traces (format: tests/traces/README.md): a parser and a checker
- * of the calls' order, shared by the replay tool (tests/replay/replay.c) and
- * its host tests (tests/host/test_replay_parse.c).
+ * of the calls' order, shared by the host replay tool (tests/replay/replay.c),
+ * the kernel's replay (kernel/replay.c) and the parser's host tests
+ * (tests/host/test_replay_parse.c). It lives in mm/osmem/tests/ so that both
+ * homes build it (see the top of the Makefile).
  *
  * Freestanding: no C library, no allocation. The reader walks a buffer that
  * holds the whole file; the caller owns every array.
@@ -20,8 +22,8 @@
  * rd->line (1-based) set, and stops there; calling it again repeats the
  * error.
  */
-#ifndef TESTS_REPLAY_TRACE_H
-#define TESTS_REPLAY_TRACE_H
+#ifndef MM_OSMEM_TESTS_TRACE_H
+#define MM_OSMEM_TESTS_TRACE_H
 
 #include <stddef.h>
 #include <stdint.h>
