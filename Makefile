@@ -47,6 +47,7 @@ include mk/kernel.mk
 include mk/host.mk
 include mk/test.mk
 include mk/bench.mk
+include mk/fuzz.mk
 
 clean:
 	rm -rf $(BUILD)

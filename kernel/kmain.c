@@ -67,7 +67,9 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
 	boot_banner();
 	boot_info_init(magic, mbi_phys);
 	boot_mem_init(mb2_boot_info());
-	kmalloc_init(cmdline_get("heap"));
+	kmalloc_init(cmdline_get("heap"),
+		     (cmdline_has("heap_panic") ? KMALLOC_PANIC_ON_MISUSE : 0) |
+		     (cmdline_has("heap_debug") ? KMALLOC_DEBUG : 0));
 
 	if (cmdline_has("crash"))
 		crash_on_request(cmdline_get("crash"));

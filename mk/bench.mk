@@ -35,7 +35,8 @@ $(BUILD)/traces/%.trace: tests/traces/%.trace.xz
 traces: $(TRACES)
 
 # --------------------------------------------------- measured objects ----
-BENCH_ALLOC_C := mm/osmem/fast.c mm/osmem/classic.c libk/string.c libk/printf.c
+BENCH_ALLOC_C := mm/osmem/fast.c mm/osmem/classic.c mm/osmem/report.c \
+	libk/string.c libk/printf.c
 BENCH_ALLOC_OBJ := $(patsubst %.c,$(BENCH_DIR)/alloc/%.o,$(BENCH_ALLOC_C))
 
 $(BENCH_DIR)/alloc/%.o: %.c
@@ -71,9 +72,15 @@ $(HOST)/preload-semantics: tests/preload/semantics.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_TOOL_CFLAGS) -fno-builtin -o $@ $<
 
+# Misuse cases for tests/preload/misuse.sh (dlopen for libosmem.so's case).
+$(HOST)/preload-misuse: tests/preload/misuse.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_TOOL_CFLAGS) -fno-builtin -o $@ $< -ldl
+
 # ---------------------------------------------------------- make test ----
 test-programs: $(HOST)/replay $(TRACES) $(HOST)/libosmem-preload.so \
-	$(HOST)/preload-threads $(HOST)/preload-semantics
+	$(HOST)/preload-threads $(HOST)/preload-semantics $(HOST)/preload-misuse \
+	$(HOST)/libosmem.so
 
 # -------------------------------------------------------------- bench ----
 bench: $(HOST)/replay $(HOST)/churn $(TRACES)

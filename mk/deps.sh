@@ -2,10 +2,10 @@
 # mk/deps.sh: make sure the tools the build and the tests need are here.
 #
 # Each line of NEEDS is "<check> <debian package>", where the check is a
-# command name, or an absolute path that must exist. Quiet when nothing is
-# missing. Otherwise: as root, `apt-get update` and install the missing
-# packages (no recommends); as anyone else, print the exact command and
-# exit 1. POSIX sh only.
+# command name, or an absolute path that must exist (it may hold a glob:
+# one match is enough). Quiet when nothing is missing. Otherwise: as root,
+# `apt-get update` and install the missing packages (no recommends); as
+# anyone else, print the exact command and exit 1. POSIX sh only.
 set -eu
 
 NEEDS='
@@ -18,11 +18,19 @@ qemu-system-x86_64          qemu-system-x86
 ltrace                      ltrace
 valgrind                    valgrind
 xz                          xz-utils
+clang                       clang
+/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
 '
 
 have() {
 	case "$1" in
-	/*) [ -e "$1" ] ;;
+	/*)
+		# Unquoted on purpose: the glob expands (or stays as is).
+		for f in $1; do
+			[ -e "$f" ] && return 0
+		done
+		return 1
+		;;
 	*) command -v "$1" > /dev/null 2>&1 ;;
 	esac
 }

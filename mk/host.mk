@@ -24,7 +24,7 @@ host: $(HOST)/ktest-host
 # Its objects are built position-independent, apart from the test program's.
 HOST_PIC_DIR := $(HOST)/pic
 LIBOSMEM_C := mm/osmem/classic.c mm/osmem/backend_posix.c mm/osmem/osmem_posix.c \
-	libk/string.c libk/printf.c
+	mm/osmem/report.c libk/string.c libk/printf.c
 LIBOSMEM_OBJ := $(patsubst %.c,$(HOST_PIC_DIR)/%.o,$(LIBOSMEM_C))
 
 $(HOST_PIC_DIR)/%.o: %.c
@@ -48,7 +48,7 @@ test-programs: $(HOST)/osmem_ltrace_prog
 # The fast allocator as the C library's malloc, for LD_PRELOAD. Only the
 # functions preload_posix.c marks visible are exported.
 PRELOAD_C := mm/osmem/preload_posix.c mm/osmem/fast.c mm/osmem/backend_posix.c \
-	libk/string.c libk/printf.c
+	mm/osmem/report.c libk/string.c libk/printf.c
 PRELOAD_OBJ := $(patsubst %.c,$(HOST_PIC_DIR)/%.o,$(PRELOAD_C))
 
 $(HOST)/libosmem-preload.so: $(PRELOAD_OBJ)

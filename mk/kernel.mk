@@ -2,7 +2,7 @@
 # it carries its own symbol table), build/os.iso (GRUB, normal boot) and
 # build/ktest.iso (GRUB, default entry runs the self-tests: ktest=$(KTEST)),
 # build/ktest-replay.iso (the replay suite, with the traces as GRUB modules)
-# and build/ktest-classic.iso (the kmalloc suite on heap=classic).
+# and build/ktest-classic.iso (the kmalloc suites on heap=classic).
 #
 # Targets: kernel iso ktest-iso run debug deps.
 
@@ -134,7 +134,9 @@ KTEST_REPLAY_ARG := $(if $(filter-out 0,$(REPLAY_LIMIT)),replay_limit=$(REPLAY_L
 # the kmalloc suite again on the classic allocator (heap=classic).
 $(eval $(call ktest_iso,ktest,ktest=$(KTEST)))
 $(eval $(call ktest_iso,ktest-replay,$(strip ktest=replay $(KTEST_REPLAY_ARG)),$(KTEST_TRACES)))
-$(eval $(call ktest_iso,ktest-classic,heap=classic ktest=kmalloc))
+# (a variable: a comma in $(call ...)'s arguments would split them)
+KTEST_CLASSIC := kmalloc,kmalloc_faults
+$(eval $(call ktest_iso,ktest-classic,heap=classic ktest=$(KTEST_CLASSIC)))
 
 iso: $(ISO)
 ktest-iso: $(KTEST_ISO) $(BUILD)/ktest-replay.iso $(BUILD)/ktest-classic.iso

@@ -4,13 +4,36 @@
  * The front knows nothing of any block layout: it picks an allocator from
  * kmalloc_allocators[] by name at boot and forwards every call. Overflow of
  * n * size is checked here, once, for the array forms.
+ *
+ * Each entry records its name and its caller's return address for the
+ * allocator's misuse reports (osmem_kernel_front, backend_kernel.h), and
+ * clears them on return, so a report never names a stale caller.
+ *
+ * Out of memory: an allocation that returns NULL for a non-zero size prints
+ * one line naming the call and its caller; with no timer to rate-limit by
+ * time, the first KMALLOC_OOM_BURST are printed, then one in every
+ * KMALLOC_OOM_EVERY, saying how many were suppressed. The caller gets NULL
+ * and the kernel goes on.
  */
 #include "mm/kmalloc.h"
 #include "kernel/kprintf.h"
+#include "kernel/symbols.h"
 #include "libk/string.h"
 #include "mm/osmem/backend_kernel.h"
+#include <stdint.h>
 
 #define KMALLOC_DEFAULT "fast"
+#define KMALLOC_OOM_BURST 10
+#define KMALLOC_OOM_EVERY 1000
+
+/* Entry and exit of every kmalloc-family function: a macro, so that
+ * __builtin_return_address(0) is the caller of that function. */
+#define KMALLOC_ENTER(name)                                                  \
+	(osmem_kernel_front = (struct osmem_kernel_front){                   \
+		 (name), __builtin_return_address(0) })
+#define KMALLOC_LEAVE() (osmem_kernel_front = (struct osmem_kernel_front){ 0 })
+
+static unsigned long kmalloc_oom_count, kmalloc_oom_lines;
 
 static const struct osmem_allocator *const kmalloc_allocators[] = {
 	&osmem_fast,
@@ -31,11 +54,13 @@ const struct osmem_allocator *kmalloc_find(const char *name)
 	return NULL;
 }
 
-int kmalloc_init(const char *name)
+int kmalloc_init(const char *name, unsigned flags)
 {
 	const struct osmem_allocator *a = NULL;
 	int err = 0;
 
+	osmem_kernel_backend_setup(flags & KMALLOC_PANIC_ON_MISUSE,
+				   flags & KMALLOC_DEBUG);
 	if (name && *name) {
 		a = kmalloc_find(name);
 		if (!a) {
@@ -48,8 +73,48 @@ int kmalloc_init(const char *name)
 		a = kmalloc_find(KMALLOC_DEFAULT);
 	a->init(KHEAP, osmem_kernel_backend());
 	kmalloc_impl = a;
-	kprintf("kmalloc: %s allocator\n", a->name);
+	kprintf("kmalloc: %s allocator%s%s\n", a->name,
+		flags & KMALLOC_DEBUG ? ", debug" : "",
+		flags & KMALLOC_PANIC_ON_MISUSE ? ", panic on misuse" : "");
 	return err;
+}
+
+unsigned long kmalloc_oom_events(void)
+{
+	return kmalloc_oom_count;
+}
+
+unsigned long kmalloc_oom_lines_printed(void)
+{
+	return kmalloc_oom_lines;
+}
+
+/* The rate-limited out-of-memory line (see the top of the file). */
+static void kmalloc_oom(size_t size)
+{
+	unsigned long n = ++kmalloc_oom_count;
+	char who[KSYM_FORMAT_MAX];
+
+	if (n > KMALLOC_OOM_BURST && (n - KMALLOC_OOM_BURST) % KMALLOC_OOM_EVERY)
+		return;
+	kmalloc_oom_lines++;
+	ksym_format(who, sizeof(who), (uintptr_t)osmem_kernel_front.caller);
+	if (n <= KMALLOC_OOM_BURST)
+		kprintf("kmalloc: out of memory: %s(%zu) from %s\n",
+			osmem_kernel_front.front, size, who);
+	else
+		kprintf("kmalloc: out of memory: %s(%zu) from %s (%d similar suppressed)\n",
+			osmem_kernel_front.front, size, who,
+			KMALLOC_OOM_EVERY - 1);
+}
+
+/* Every allocating entry returns through here. */
+static void *kmalloc_done(void *p, size_t size)
+{
+	if (!p && size)
+		kmalloc_oom(size);
+	KMALLOC_LEAVE();
+	return p;
 }
 
 const struct osmem_allocator *kmalloc_allocator(void)
@@ -64,46 +129,65 @@ struct osmem_heap *kmalloc_heap_instance(void)
 
 void *kmalloc(size_t size)
 {
-	return kmalloc_impl->malloc(KHEAP, size);
+	KMALLOC_ENTER("kmalloc");
+	return kmalloc_done(kmalloc_impl->malloc(KHEAP, size), size);
 }
 
 void *kzalloc(size_t size)
 {
+	KMALLOC_ENTER("kzalloc");
 	/* calloc knows which memory is already zero; malloc + memset not. */
-	return kmalloc_impl->calloc(KHEAP, 1, size);
+	return kmalloc_done(kmalloc_impl->calloc(KHEAP, 1, size), size);
 }
 
 void *kcalloc(size_t n, size_t size)
 {
-	return kmalloc_impl->calloc(KHEAP, n, size);
+	size_t bytes;
+
+	KMALLOC_ENTER("kcalloc");
+	if (__builtin_mul_overflow(n, size, &bytes))
+		bytes = SIZE_MAX;	/* reported as the impossible size it is */
+	return kmalloc_done(kmalloc_impl->calloc(KHEAP, n, size), bytes);
 }
 
 void *kmalloc_array(size_t n, size_t size)
 {
 	size_t bytes;
 
+	KMALLOC_ENTER("kmalloc_array");
 	if (__builtin_mul_overflow(n, size, &bytes))
-		return NULL;
-	return kmalloc_impl->malloc(KHEAP, bytes);
+		return kmalloc_done(NULL, SIZE_MAX);
+	return kmalloc_done(kmalloc_impl->malloc(KHEAP, bytes), bytes);
 }
 
+/* realloc(p, 0) frees p and returns NULL: that NULL is no failure. */
 void *krealloc(void *p, size_t size)
 {
-	return kmalloc_impl->realloc(KHEAP, p, size);
+	KMALLOC_ENTER("krealloc");
+	return kmalloc_done(kmalloc_impl->realloc(KHEAP, p, size),
+			    p || size ? size : 0);
 }
 
 void kfree(void *p)
 {
+	KMALLOC_ENTER("kfree");
 	if (p)
 		kmalloc_impl->free(KHEAP, p);
+	KMALLOC_LEAVE();
 }
 
 size_t ksize(void *p)
 {
-	return p ? kmalloc_impl->usable_size(KHEAP, p) : 0;
+	size_t n;
+
+	KMALLOC_ENTER("ksize");
+	n = p ? kmalloc_impl->usable_size(KHEAP, p) : 0;
+	KMALLOC_LEAVE();
+	return n;
 }
 
 void *kmalloc_aligned(size_t size, size_t align)
 {
-	return kmalloc_impl->memalign(KHEAP, align, size);
+	KMALLOC_ENTER("kmalloc_aligned");
+	return kmalloc_done(kmalloc_impl->memalign(KHEAP, align, size), size);
 }

@@ -18,6 +18,10 @@
  * - ksize(p): the usable size of p's block (>= the size asked for).
  * - kmalloc_aligned(size, align): align a power of two; NULL if the
  *   allocator cannot align that far.
+ * Misuse (double kfree, kfree of a pointer kmalloc did not give...) is
+ * reported on the console as one line naming the call and its caller, and
+ * refused; the kernel goes on, or panics with the boot option heap_panic.
+ * A failed allocation prints a rate-limited "kmalloc: out of memory" line.
  * Not callable from interrupt handlers until the backend's lock says so.
  */
 #ifndef MM_KMALLOC_H
@@ -26,10 +30,18 @@
 #include "mm/osmem/allocator.h"
 #include <stddef.h>
 
+/* kmalloc_init flags, from the boot options heap_panic and heap_debug. */
+#define KMALLOC_PANIC_ON_MISUSE 0x1	/* a misuse report panics */
+#define KMALLOC_DEBUG           0x2	/* the allocator's debug mode */
+
 /* Pick the allocator by name (NULL or "" for the default) and bind it to
- * the kernel backend. Returns 0, or -1 for an unknown name (the default is
- * used then, and the error is printed). */
-int kmalloc_init(const char *name);
+ * the kernel backend, configured by flags. Returns 0, or -1 for an unknown
+ * name (the default is used then, and the error is printed). */
+int kmalloc_init(const char *name, unsigned flags);
+/* How many kmalloc-family allocations have failed, and how many
+ * "out of memory" lines that printed (the first 10, then one in 1000). */
+unsigned long kmalloc_oom_events(void);
+unsigned long kmalloc_oom_lines_printed(void);
 /* The allocator of that name, or NULL. */
 const struct osmem_allocator *kmalloc_find(const char *name);
 /* The chosen allocator and the kernel heap instance, for statistics, the

@@ -12,6 +12,7 @@
 # and the end of its stderr; the next steps run anyway.
 #
 # Adding a step is one line at the bottom, e.g.
+#   step fuzz_smoke 0 1 -- build/host/fuzz-smoke
 #
 # Environment (from make): MEM, KTEST (suites, both homes), ACCEL, QEMU,
 # KTEST_ISO (build/ktest.iso), QEMU_TIMEOUT (see tests/qemu/run-ktest.sh),
@@ -92,6 +93,8 @@ main() {
 	step ltrace 0 1 -- tests/host/ltrace-check.sh
 	step replay 0 1 -- tests/replay/check.sh
 	step preload 0 1 -- tests/preload/check.sh
+	step preload_misuse 0 1 -- tests/preload/misuse.sh
+	step fuzz 0 1 -- tests/fuzz/smoke.sh
 	step kernel 33 35 --qemu --log="$KTEST_LOG" -- \
 		env ISO="$KTEST_ISO" LOG="$KTEST_LOG" \
 		tests/qemu/run-ktest.sh --quiet --no-report

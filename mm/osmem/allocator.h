@@ -17,7 +17,10 @@
  *   h held before; the first allocation after it is the first use of a new
  *   heap. Nothing calls the backend during init itself.
  * - malloc/calloc/realloc/memalign return NULL and change nothing when a size
- *   computation overflows or the backend refuses.
+ *   computation overflows or the backend refuses. One documented exception,
+ *   kept because the course reference behaves so: when classic's realloc
+ *   fails after absorbing free neighbours, they stay absorbed (the data is
+ *   intact; usable_size grew). The fuzzer holds fast to the strict rule.
  * - memalign(h, align, size): align is a power of two; NULL if the
  *   allocator cannot align that far.
  * - usable_size(h, p) is the number of bytes the caller may use at p.

@@ -24,12 +24,27 @@
  *   can (returns p), or returns NULL and changes nothing. May be NULL in a
  *   backend that cannot: callers then map, copy and unmap.
  * - lock/unlock guard the allocator's state; no-ops until threads exist.
- * - report(msg) prints one line about misuse (double free, bad pointer...).
- *   The kernel prints it on the console; user space writes it to stderr.
+ * - report(r) is called once per misuse or broken invariant, before the
+ *   allocator changes anything (mm/osmem/report.h). The home prints the one
+ *   line of osmem_report_format() (kernel: console; user space: stderr)
+ *   and then returns (the allocator refuses the operation and goes on) or
+ *   stops the world by its own policy (user space: abort, as glibc; the
+ *   kernel with heap_panic: panic).
+ * - caller() returns the return address of whoever called the home's front
+ *   (kfree's caller, free's caller) in the current call, or NULL. The
+ *   fronts record it; debug mode keeps it as a block's allocation and free
+ *   site. May be NULL in a backend that has no fronts.
+ * - secret is a per-boot (per-process) random value; header check values
+ *   are derived from it and the block's address, so a stray write or a
+ *   forged header cannot guess them.
+ * - debug turns on the allocator's debug mode (red zones, poisoning, sites)
+ *   for heaps initialized on this backend. Read once, by init().
  */
 #ifndef MM_OSMEM_BACKEND_H
 #define MM_OSMEM_BACKEND_H
 
+#include "mm/osmem/report.h"
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,7 +59,10 @@ struct osmem_backend {
 	void *(*pages_remap)(void *p, size_t old_len, size_t new_len);
 	void (*lock)(void);
 	void (*unlock)(void);
-	void (*report)(const char *msg);
+	void (*report)(const struct osmem_report *r);
+	const void *(*caller)(void);
+	uintptr_t secret;
+	bool debug;
 };
 
 #endif

@@ -7,12 +7,21 @@
  * whole pages; vm_map and vm_unmap round any length up to whole pages the
  * same way, so the same unrounded length maps and unmaps one mapping.
  *
+ * Reports (backend_kernel.h): one line on the console, symbolized with the
+ * kernel's symbol table; then the kernel goes on (the allocator has
+ * refused the operation) unless heap_panic asked for a panic. The secret
+ * is made once at boot from the time-stamp counter and, when the CPU has
+ * it, RDRAND: not cryptographic, but not knowable by a stray write.
+ *
  * Locking: the kernel has one CPU and no threads yet, so lock and unlock
  * are no-ops. When threads or interrupt-time allocation arrive, this is
  * the one place that changes (interrupts off plus a spin lock).
  */
 #include "mm/osmem/backend_kernel.h"
+#include "kernel/cpu.h"
 #include "kernel/kprintf.h"
+#include "kernel/panic.h"
+#include "kernel/symbols.h"
 #include "mm/kbrk.h"
 #include "mm/layout.h"
 #include "mm/vmap.h"
@@ -45,12 +54,36 @@ static void kernel_unlock(void)
 {
 }
 
-static void kernel_report(const char *msg)
+struct osmem_kernel_front osmem_kernel_front;
+
+static struct {
+	bool panic_on_misuse;
+	unsigned reports;
+	char last[256];
+} kreport;
+
+static const void *kernel_caller(void)
 {
-	kprintf("%s\n", msg);
+	return osmem_kernel_front.caller;
 }
 
-static const struct osmem_backend kernel_backend = {
+static void kernel_symbolize(char *buf, size_t len, const void *addr)
+{
+	ksym_format(buf, len, (uintptr_t)addr);
+}
+
+static void kernel_report(const struct osmem_report *r)
+{
+	osmem_report_format(kreport.last, sizeof(kreport.last), r,
+			    osmem_kernel_front.front, osmem_kernel_front.caller,
+			    kernel_symbolize);
+	kreport.reports++;
+	if (kreport.panic_on_misuse)
+		panic("%s (heap_panic)", kreport.last);
+	kprintf("%s\n", kreport.last);
+}
+
+static struct osmem_backend kernel_backend = {
 	.name = "kernel",
 	.page_size = PAGE_SIZE,
 	.heap_extend = kernel_heap_extend,
@@ -60,9 +93,67 @@ static const struct osmem_backend kernel_backend = {
 	.lock = kernel_lock,
 	.unlock = kernel_unlock,
 	.report = kernel_report,
+	.caller = kernel_caller,
 };
 
 const struct osmem_backend *osmem_kernel_backend(void)
 {
 	return &kernel_backend;
+}
+
+static bool kernel_has_rdrand(void)
+{
+	uint32_t a = 1, b, c = 0, d;
+
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	return (c >> 30) & 1;
+}
+
+/* RDRAND may fail for a moment (CF=0): a few tries, then give up. */
+static bool kernel_rdrand(uint64_t *out)
+{
+	for (int i = 0; i < 10; i++) {
+		uint64_t v;
+		uint8_t ok;
+
+		__asm__ volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok));
+		if (ok) {
+			*out = v;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* splitmix64's finalizer: spreads the counter's few changing low bits. */
+static uint64_t kernel_mix(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+void osmem_kernel_backend_setup(bool panic_on_misuse, bool debug)
+{
+	uint64_t s = kernel_mix(rdtsc() ^ 0x9e3779b97f4a7c15ULL), r;
+
+	if (kernel_has_rdrand() && kernel_rdrand(&r))
+		s = kernel_mix(s ^ r);
+	if (!s)
+		s = 0x9e3779b97f4a7c15ULL;
+	kernel_backend.secret = (uintptr_t)s;
+	kernel_backend.debug = debug;
+	kreport.panic_on_misuse = panic_on_misuse;
+}
+
+unsigned osmem_kernel_reports(void)
+{
+	return kreport.reports;
+}
+
+const char *osmem_kernel_last_report(void)
+{
+	return kreport.last;
 }

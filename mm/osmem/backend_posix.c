@@ -8,15 +8,27 @@
  * No remap (the classic allocator never uses mremap). The lock is a
  * test-and-set spin lock built on compiler atomics: free of libc, and the
  * allocator holds it only for the length of one call.
+ *
+ * Misuse: the report is formatted into a stack buffer (libk's formatter,
+ * no allocation), written to stderr with one write(), then abort(). The
+ * allocator never sees report() return in user space: a heap that was
+ * misused is not trusted to go on, exactly as glibc's "free(): double
+ * free detected" ends the process.
  */
 #define _DEFAULT_SOURCE
 #include "mm/osmem/backend.h"
 #include "mm/osmem/backend_posix.h"
+#include "libk/string.h"
 #include <stdbool.h>
+#include <stdlib.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 static bool posix_lock_word;
+
+__thread struct osmem_posix_front osmem_posix_front
+	__attribute__((tls_model("initial-exec")));
 
 static void *posix_heap_extend(intptr_t delta)
 {
@@ -47,19 +59,52 @@ static void posix_unlock(void)
 	__atomic_clear(&posix_lock_word, __ATOMIC_RELEASE);
 }
 
-/* One line on stderr with a single write (no stdio buffer to allocate). */
-static void posix_report(const char *msg)
+static const void *posix_caller(void)
 {
-	char line[256];
-	size_t n = 0;
+	return osmem_posix_front.caller;
+}
 
-	while (msg[n] && n < sizeof(line) - 1) {
-		line[n] = msg[n];
-		n++;
-	}
+/* One line on stderr with a single write (no stdio buffer to allocate),
+ * then the process ends with SIGABRT. */
+static void posix_report(const struct osmem_report *r)
+{
+	char line[320];
+	int n;
+
+	n = osmem_report_format(line, sizeof(line) - 1, r,
+				osmem_posix_front.front,
+				osmem_posix_front.caller, NULL);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n > sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
 	line[n++] = '\n';
-	if (write(STDERR_FILENO, line, n) < 0)
-		return;         /* nowhere left to say it */
+	if (write(STDERR_FILENO, line, (size_t)n) < 0) {
+		/* nowhere left to say it; stop all the same */
+	}
+	abort();
+}
+
+/* 8 of the 16 random bytes the kernel put in the auxiliary vector. Never
+ * zero: a zero secret would make check values a function of the address
+ * alone. */
+static uintptr_t posix_secret(void)
+{
+	const unsigned char *rnd = (const void *)getauxval(AT_RANDOM);
+	uintptr_t s = 0;
+
+	if (rnd)
+		memcpy(&s, rnd + 8, sizeof(s));
+	if (!s)
+		s = (uintptr_t)&posix_lock_word ^ (uintptr_t)0x9e3779b97f4a7c15ULL;
+	return s;
+}
+
+static bool posix_debug(void)
+{
+	const char *v = getenv("OSMEM_DEBUG");
+
+	return v && v[0] == '1' && v[1] == '\0';
 }
 
 static struct osmem_backend posix_backend = {
@@ -71,13 +116,18 @@ static struct osmem_backend posix_backend = {
 	.lock = posix_lock,
 	.unlock = posix_unlock,
 	.report = posix_report,
+	.caller = posix_caller,
 };
 
-/* The backend, with its page size filled in on first use (sysconf reads
- * the auxiliary vector: no system call, no allocation). */
+/* The backend, with its page size, secret and debug flag filled in on
+ * first use (sysconf and getauxval read the auxiliary vector, getenv the
+ * environment: no system call, no allocation). */
 const struct osmem_backend *osmem_posix_backend(void)
 {
-	if (!posix_backend.page_size)
+	if (!posix_backend.page_size) {
+		posix_backend.secret = posix_secret();
+		posix_backend.debug = posix_debug();
 		posix_backend.page_size = (size_t)sysconf(_SC_PAGESIZE);
+	}
 	return &posix_backend;
 }

@@ -35,6 +35,7 @@
 #define FAST_BLOCK_MAX    ((size_t)1 << FAST_MAX_SHIFT)
 #define FAST_FL_COUNT     (FAST_MAX_SHIFT - FAST_LINEAR_SHIFT + 1)
 #define FAST_EXACT_LIMIT  ((size_t)1024)        /* classes below are exact */
+#define FAST_MAP_HDR      64     /* header below a mapped block's payload */
 
 /* Tunables (bytes). */
 #define FAST_GROW_STEP        ((size_t)64 * 1024)   /* least heap growth */

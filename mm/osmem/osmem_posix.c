@@ -6,6 +6,11 @@
  * The allocator is bound lazily on the first call, so a program that never
  * allocates makes no system call for it, and the first allocation is the
  * first use of the heap, as the reference's.
+ *
+ * Each entry records its name and caller (OSMEM_POSIX_FRONT) for misuse
+ * reports: "osmem: double free of 0x... in os_free called from 0x...",
+ * after which the process aborts (backend_posix.c). No system call is
+ * added on any path that is not misuse.
  */
 #include "mm/osmem/osmem.h"
 #include "mm/osmem/allocator.h"
@@ -40,20 +45,24 @@ static const struct osmem_allocator *osmem_get(void)
 
 OSMEM_EXPORT void *os_malloc(size_t size)
 {
+	OSMEM_POSIX_FRONT("os_malloc");
 	return osmem_get()->malloc(OSMEM_LIB_HEAP, size);
 }
 
 OSMEM_EXPORT void os_free(void *ptr)
 {
+	OSMEM_POSIX_FRONT("os_free");
 	osmem_get()->free(OSMEM_LIB_HEAP, ptr);
 }
 
 OSMEM_EXPORT void *os_calloc(size_t nmemb, size_t size)
 {
+	OSMEM_POSIX_FRONT("os_calloc");
 	return osmem_get()->calloc(OSMEM_LIB_HEAP, nmemb, size);
 }
 
 OSMEM_EXPORT void *os_realloc(void *ptr, size_t size)
 {
+	OSMEM_POSIX_FRONT("os_realloc");
 	return osmem_get()->realloc(OSMEM_LIB_HEAP, ptr, size);
 }

@@ -22,6 +22,13 @@
  * forked while another thread was inside the allocator can allocate. The
  * handlers are registered on first use, after init, outside the lock
  * (pthread_atfork may itself call malloc).
+ *
+ * Misuse (double free, free of p+1 or of a stack address, use of a freed
+ * block...) is reported by the backend as one line on stderr naming the
+ * function the program called and its caller, then the process aborts
+ * (backend_posix.c). Each exported function records itself as the front
+ * first (OSMEM_POSIX_FRONT); internal calls between them go through the
+ * static helpers so the front stays the one the program called.
  */
 #define _GNU_SOURCE
 #include "mm/osmem/allocator.h"
@@ -105,10 +112,11 @@ static void *preload_nomem(void *p)
 
 PRELOAD_API void *malloc(size_t n)
 {
+	OSMEM_POSIX_FRONT("malloc");
 	return preload_nomem(preload()->malloc(PRELOAD_HEAP, n));
 }
 
-PRELOAD_API void free(void *p)
+static void preload_free(void *p)
 {
 	int saved = errno;
 
@@ -117,29 +125,43 @@ PRELOAD_API void free(void *p)
 	errno = saved;
 }
 
+PRELOAD_API void free(void *p)
+{
+	OSMEM_POSIX_FRONT("free");
+	preload_free(p);
+}
+
 PRELOAD_API void *calloc(size_t nmemb, size_t size)
 {
+	OSMEM_POSIX_FRONT("calloc");
 	return preload_nomem(preload()->calloc(PRELOAD_HEAP, nmemb, size));
+}
+
+static void *preload_realloc(void *p, size_t n)
+{
+	if (p && n == 0) {
+		preload_free(p);
+		return NULL;
+	}
+	return preload_nomem(preload()->realloc(PRELOAD_HEAP, p, n));
 }
 
 PRELOAD_API void *realloc(void *p, size_t n)
 {
-	if (p && n == 0) {
-		free(p);
-		return NULL;
-	}
-	return preload_nomem(preload()->realloc(PRELOAD_HEAP, p, n));
+	OSMEM_POSIX_FRONT("realloc");
+	return preload_realloc(p, n);
 }
 
 PRELOAD_API void *reallocarray(void *p, size_t nmemb, size_t size)
 {
 	size_t n;
 
+	OSMEM_POSIX_FRONT("reallocarray");
 	if (__builtin_mul_overflow(nmemb, size, &n)) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	return realloc(p, n);
+	return preload_realloc(p, n);
 }
 
 static int preload_pow2(size_t x)
@@ -151,6 +173,7 @@ PRELOAD_API int posix_memalign(void **out, size_t align, size_t n)
 {
 	void *p;
 
+	OSMEM_POSIX_FRONT("posix_memalign");
 	if (!preload_pow2(align) || align % sizeof(void *))
 		return EINVAL;
 	p = preload()->memalign(PRELOAD_HEAP, align, n);
@@ -162,6 +185,7 @@ PRELOAD_API int posix_memalign(void **out, size_t align, size_t n)
 
 PRELOAD_API void *aligned_alloc(size_t align, size_t n)
 {
+	OSMEM_POSIX_FRONT("aligned_alloc");
 	if (!preload_pow2(align)) {
 		errno = EINVAL;
 		return NULL;
@@ -169,7 +193,7 @@ PRELOAD_API void *aligned_alloc(size_t align, size_t n)
 	return preload_nomem(preload()->memalign(PRELOAD_HEAP, align, n));
 }
 
-PRELOAD_API void *memalign(size_t align, size_t n)
+static void *preload_memalign(size_t align, size_t n)
 {
 	if (align > SIZE_MAX / 2 + 1) {
 		errno = EINVAL;
@@ -183,6 +207,12 @@ PRELOAD_API void *memalign(size_t align, size_t n)
 	return preload_nomem(preload()->memalign(PRELOAD_HEAP, a, n));
 }
 
+PRELOAD_API void *memalign(size_t align, size_t n)
+{
+	OSMEM_POSIX_FRONT("memalign");
+	return preload_memalign(align, n);
+}
+
 static size_t preload_page(void)
 {
 	return (size_t)sysconf(_SC_PAGESIZE);
@@ -190,22 +220,25 @@ static size_t preload_page(void)
 
 PRELOAD_API void *valloc(size_t n)
 {
-	return memalign(preload_page(), n);
+	OSMEM_POSIX_FRONT("valloc");
+	return preload_memalign(preload_page(), n);
 }
 
 PRELOAD_API void *pvalloc(size_t n)
 {
 	size_t page = preload_page();
 
+	OSMEM_POSIX_FRONT("pvalloc");
 	if (n > SIZE_MAX - (page - 1)) {
 		errno = ENOMEM;
 		return NULL;
 	}
 	n = (n + page - 1) & ~(page - 1);
-	return memalign(page, n ? n : page);
+	return preload_memalign(page, n ? n : page);
 }
 
 PRELOAD_API size_t malloc_usable_size(void *p)
 {
+	OSMEM_POSIX_FRONT("malloc_usable_size");
 	return p ? preload()->usable_size(PRELOAD_HEAP, p) : 0;
 }

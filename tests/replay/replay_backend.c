@@ -101,14 +101,19 @@ static void rb_nolock(void)
 {
 }
 
-static void rb_report(const char *msg)
+static void rb_report(const struct osmem_report *r)
 {
 	static const char tag[] = "replay: allocator reports: ";
-	size_t n = strlen(msg);
+	char line[256];
+	int n = osmem_report_format(line, sizeof(line), r, NULL, NULL, NULL);
 
 	rb.st.reports++;
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line))
+		n = (int)sizeof(line) - 1;
 	if (write(STDERR_FILENO, tag, sizeof(tag) - 1) < 0 ||
-	    write(STDERR_FILENO, msg, n) < 0 ||
+	    write(STDERR_FILENO, line, (size_t)n) < 0 ||
 	    write(STDERR_FILENO, "\n", 1) < 0)
 		return;		/* nowhere left to say it */
 }

@@ -22,8 +22,18 @@ static struct {
 	struct tb_map maps[OSMEM_TB_MAX_MAPS];
 	unsigned bad_unmaps, reports, locks, lock_errors;
 	int lock_held;
-	char last_report[128];
+	const void *caller;
+	struct osmem_report rep[OSMEM_TB_MAX_REPORTS];
+	char lines[OSMEM_TB_MAX_REPORTS][OSMEM_TB_REPORT_LINE];
+	char last_report[OSMEM_TB_REPORT_LINE];
 } tb;
+
+/* Controls given before osmem_tb_init(): they survive the reset once. */
+static struct {
+	bool debug, debug_set;
+	const void *caller;
+	bool caller_set;
+} tb_next;
 
 static struct osmem_backend tb_backend;
 
@@ -170,15 +180,26 @@ static void tb_unlock(void)
 	tb.lock_held = 0;
 }
 
-static void tb_report(const char *msg)
+/*
+ * Keep a copy of the report and its line: the report's strings (op,
+ * detail) are the allocator's constants, so the copy stays valid. Reports
+ * past OSMEM_TB_MAX_REPORTS are counted and their line kept as the last.
+ */
+static void tb_report(const struct osmem_report *r)
 {
-	size_t n = strlen(msg);
+	unsigned i = tb.reports++;
 
-	if (n >= sizeof(tb.last_report))
-		n = sizeof(tb.last_report) - 1;
-	memcpy(tb.last_report, msg, n);
-	tb.last_report[n] = '\0';
-	tb.reports++;
+	osmem_report_format(tb.last_report, sizeof(tb.last_report), r, NULL,
+			    tb.caller, NULL);
+	if (i < OSMEM_TB_MAX_REPORTS) {
+		tb.rep[i] = *r;
+		memcpy(tb.lines[i], tb.last_report, sizeof(tb.last_report));
+	}
+}
+
+static const void *tb_caller(void)
+{
+	return tb.caller;
 }
 
 const struct osmem_backend *osmem_tb_init(void)
@@ -189,6 +210,7 @@ const struct osmem_backend *osmem_tb_init(void)
 		if (tb.maps[i].p)
 			home->pages_unmap(tb.maps[i].p, tb.maps[i].len);
 	memset(&tb, 0, sizeof(tb));
+	tb.caller = tb_next.caller_set ? tb_next.caller : NULL;
 	tb.arena = osmem_test_arena(OSMEM_TB_ARENA_BYTES);
 	if (!tb.arena)
 		return NULL;
@@ -203,7 +225,11 @@ const struct osmem_backend *osmem_tb_init(void)
 		.lock = tb_lock,
 		.unlock = tb_unlock,
 		.report = tb_report,
+		.caller = tb_caller,
+		.secret = OSMEM_TB_SECRET,
+		.debug = tb_next.debug_set && tb_next.debug,
 	};
+	memset(&tb_next, 0, sizeof(tb_next));
 	return &tb_backend;
 }
 
@@ -305,6 +331,34 @@ unsigned osmem_tb_reports(void)
 const char *osmem_tb_last_report(void)
 {
 	return tb.last_report;
+}
+
+const struct osmem_report *osmem_tb_report(unsigned i)
+{
+	if (i >= tb.reports || i >= OSMEM_TB_MAX_REPORTS)
+		return NULL;
+	return &tb.rep[i];
+}
+
+const char *osmem_tb_report_line(unsigned i)
+{
+	if (i >= tb.reports || i >= OSMEM_TB_MAX_REPORTS)
+		return NULL;
+	return tb.lines[i];
+}
+
+void osmem_tb_set_debug(bool on)
+{
+	tb_next.debug = on;
+	tb_next.debug_set = true;
+	tb_backend.debug = on;
+}
+
+void osmem_tb_set_caller(const void *caller)
+{
+	tb_next.caller = caller;
+	tb_next.caller_set = true;
+	tb.caller = caller;
 }
 
 unsigned osmem_tb_locks(void)

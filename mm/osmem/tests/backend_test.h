@@ -19,6 +19,19 @@
  *   heap_extend/map/unmap/remap calls since init); osmem_tb_fail_from(n)
  *   fails every call from number n on. A failed call changes nothing.
  *
+ * - report(r) records a copy of each report and its line, formatted by
+ *   osmem_report_format() with no front (the core's op names it), the
+ *   caller set by osmem_tb_set_caller() and hex addresses; the allocator
+ *   then goes on (nothing aborts).
+ * - caller() returns the value of osmem_tb_set_caller() (NULL by default);
+ *   secret is the fixed OSMEM_TB_SECRET, so check values are reproducible;
+ *   debug is false unless osmem_tb_set_debug(true) was called.
+ * - osmem_tb_set_debug()/osmem_tb_set_caller() act on the current backend
+ *   and, when called before osmem_tb_init(), on the next one (once): so a
+ *   test may set them before or after osmem_tb_init(), but before the
+ *   allocator's init() (which reads debug once). Each osmem_tb_init()
+ *   without them resets both.
+ *
  * Leftover mappings of the previous test are unmapped by the next
  * osmem_tb_init(). The file is freestanding: it builds in both homes.
  */
@@ -26,12 +39,16 @@
 #define MM_OSMEM_TESTS_BACKEND_TEST_H
 
 #include "mm/osmem/backend.h"
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define OSMEM_TB_ARENA_BYTES ((size_t)16 << 20)
 #define OSMEM_TB_MAX_CALLS   1024
 #define OSMEM_TB_MAX_MAPS    256
+#define OSMEM_TB_MAX_REPORTS 32
+#define OSMEM_TB_REPORT_LINE 256
+#define OSMEM_TB_SECRET      ((uintptr_t)0x5eb1c0de7e57a11ULL)
 
 /* --- supplied by the home (tests/host/osmem_test_home.c, the kernel's) --- */
 
@@ -75,8 +92,13 @@ size_t osmem_tb_brk(void);                 /* break - heap start */
 size_t osmem_tb_live_maps(void);
 int osmem_tb_is_mapped(const void *p, size_t len); /* inside a live mapping? */
 unsigned osmem_tb_bad_unmaps(void);
-unsigned osmem_tb_reports(void);
-const char *osmem_tb_last_report(void);
+unsigned osmem_tb_reports(void);                /* reports since init */
+const char *osmem_tb_last_report(void);         /* the last line ("" if none) */
+/* Report i (0-based) and its line; NULL past the end or past the record. */
+const struct osmem_report *osmem_tb_report(unsigned i);
+const char *osmem_tb_report_line(unsigned i);
+void osmem_tb_set_debug(bool on);
+void osmem_tb_set_caller(const void *caller);
 unsigned osmem_tb_locks(void);             /* lock() calls */
 unsigned osmem_tb_lock_errors(void);       /* nested lock or stray unlock */
 int osmem_tb_lock_held(void);

@@ -504,7 +504,7 @@ KTEST(osmem_fast, stats_are_exact)
 	KASSERT_NOT_NULL(t, q);
 	page = osmem_test_home_backend()->page_size;
 	first = FAST_GROW_STEP - 16;            /* heap start to epilogue */
-	map_len = (200 * 1024 + 32 + page - 1) / page * page;
+	map_len = (200 * 1024 + FAST_MAP_HDR + page - 1) / page * page;
 	m = a->malloc(h, 200 * 1024);
 	KASSERT_NOT_NULL(t, m);
 	a->stats(h, &st);
@@ -519,7 +519,7 @@ KTEST(osmem_fast, stats_are_exact)
 	KEXPECT_EQ(t, st.heap_extend_calls, 1);
 	KEXPECT_EQ(t, st.map_calls, 1);
 	KEXPECT_EQ(t, st.unmap_calls, 0);
-	KEXPECT_EQ(t, a->usable_size(h, m), map_len - 32);
+	KEXPECT_EQ(t, a->usable_size(h, m), map_len - FAST_MAP_HDR);
 	a->free(h, p);
 	a->free(h, m);
 	a->stats(h, &st);

@@ -26,9 +26,9 @@ KTEST(osmem_fast, large_blocks_are_page_rounded_mappings)
 	KASSERT_EQ(t, osmem_tb_ncalls(), 1);
 	c = osmem_tb_call(0);
 	KEXPECT_EQ(t, c->kind, OSMEM_TB_MAP);
-	KEXPECT_EQ(t, c->len, page_up(FAST_MMAP_THRESHOLD + 32));
-	KEXPECT_PTR_EQ(t, p, (char *)c->ptr + 32);
-	KEXPECT_EQ(t, a->usable_size(h, p), c->len - 32);
+	KEXPECT_EQ(t, c->len, page_up(FAST_MMAP_THRESHOLD + FAST_MAP_HDR));
+	KEXPECT_PTR_EQ(t, p, (char *)c->ptr + FAST_MAP_HDR);
+	KEXPECT_EQ(t, a->usable_size(h, p), c->len - FAST_MAP_HDR);
 	osmem_fill(p, a->usable_size(h, p), 1);
 	q = a->malloc(h, FAST_MMAP_THRESHOLD - 1);         /* just below: heap */
 	KASSERT_NOT_NULL(t, q);
@@ -38,7 +38,7 @@ KTEST(osmem_fast, large_blocks_are_page_rounded_mappings)
 	KEXPECT_EQ(t, osmem_tb_count(OSMEM_TB_UNMAP), 1);
 	c = osmem_tb_call(osmem_tb_ncalls() - 1);
 	KEXPECT_EQ(t, c->kind, OSMEM_TB_UNMAP);
-	KEXPECT_EQ(t, c->len, page_up(FAST_MMAP_THRESHOLD + 32));
+	KEXPECT_EQ(t, c->len, page_up(FAST_MMAP_THRESHOLD + FAST_MAP_HDR));
 	KEXPECT_EQ(t, osmem_tb_live_maps(), 0);
 	OSMEM_END(t, a);
 }
@@ -80,7 +80,7 @@ KTEST(osmem_fast, large_realloc_remaps_in_place)
 	KEXPECT_EQ(t, fast_pool_calls.map, 1);
 	KEXPECT_EQ(t, fast_pool_calls.remap, 1);
 	KEXPECT_EQ(t, fast_pool_calls.unmap, 0);
-	KEXPECT_EQ(t, a->usable_size(h, p), page_up(600 * 1024 + 32) - 32);
+	KEXPECT_EQ(t, a->usable_size(h, p), page_up(600 * 1024 + FAST_MAP_HDR) - FAST_MAP_HDR);
 	KEXPECT(t, osmem_verify(p, 200 * 1024, 3));
 	osmem_fill(p, 600 * 1024, 4);
 	q = a->realloc(h, p, 150 * 1024);
@@ -88,7 +88,7 @@ KTEST(osmem_fast, large_realloc_remaps_in_place)
 	KEXPECT_EQ(t, fast_pool_calls.remap, 2);
 	KEXPECT(t, osmem_verify(p, 150 * 1024, 4));
 	a->stats(h, &st);
-	KEXPECT_EQ(t, st.mapped_bytes, page_up(150 * 1024 + 32));
+	KEXPECT_EQ(t, st.mapped_bytes, page_up(150 * 1024 + FAST_MAP_HDR));
 	KEXPECT_EQ(t, st.mapped_blocks, 1);
 	/* Beyond what the home can do in place: it moves, or fails cleanly. */
 	q = a->realloc(h, p, 2 << 20);
