@@ -16,6 +16,13 @@ struct stack_range {
 
 static struct stack_range bt_stacks[BACKTRACE_MAX_STACKS];
 static int bt_nstacks;
+static struct stack_range bt_thread;	/* the running thread's; hi 0: none */
+
+void backtrace_set_thread_stack(uintptr_t lo, uintptr_t hi)
+{
+	bt_thread.lo = lo;
+	bt_thread.hi = hi;
+}
 
 int backtrace_add_stack(uintptr_t lo, uintptr_t hi)
 {
@@ -42,6 +49,8 @@ static const struct stack_range *frame_stack(uintptr_t rbp)
 	boot.hi = (uintptr_t)__stack_top;
 	if (rbp >= boot.lo && rbp <= boot.hi - 16)
 		return &boot;
+	if (bt_thread.hi && rbp >= bt_thread.lo && rbp <= bt_thread.hi - 16)
+		return &bt_thread;
 	for (int i = 0; i < bt_nstacks; i++)
 		if (rbp >= bt_stacks[i].lo && rbp <= bt_stacks[i].hi - 16)
 			return &bt_stacks[i];

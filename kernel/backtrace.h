@@ -7,8 +7,9 @@
  * whose frame lies outside every known stack, a frame that does not move
  * up the stack, a zero return address, or BACKTRACE_MAX_DEPTH frames.
  *
- * Known stacks: the boot stack (linker.ld) and those registered with
- * backtrace_add_stack() (the IST stacks; later, thread stacks).
+ * Known stacks: the boot stack (linker.ld), those registered with
+ * backtrace_add_stack() (the IST stacks), and the running kernel thread's
+ * stack, which the scheduler sets on every switch.
  */
 #ifndef KERNEL_BACKTRACE_H
 #define KERNEL_BACKTRACE_H
@@ -20,6 +21,9 @@
 
 /* Register [lo, hi) as a stack; returns -1 when the registry is full. */
 int backtrace_add_stack(uintptr_t lo, uintptr_t hi);
+
+/* The running thread's stack [lo, hi) (kernel/thread.c, on each switch). */
+void backtrace_set_thread_stack(uintptr_t lo, uintptr_t hi);
 
 /* Store up to max return addresses of the chain starting at rbp. */
 int backtrace_walk(uintptr_t rbp, uintptr_t *pcs, int max);

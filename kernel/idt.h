@@ -1,8 +1,8 @@
 /*
  * The IDT: interrupt gates (IF cleared on entry) for the 32 CPU exception
  * vectors, each to its isr.asm stub; #DF, #PF, NMI and #MC run on their IST
- * stacks (kernel/gdt.h). Vectors 32..255 are not present yet (a later
- * issue adds hardware interrupts with idt_set_gate()).
+ * stacks (kernel/gdt.h). irq_init() (kernel/irq.h) adds vectors 32..47
+ * for the PIC's interrupts with idt_set_gate(); the rest are not present.
  */
 #ifndef KERNEL_IDT_H
 #define KERNEL_IDT_H

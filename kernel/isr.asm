@@ -1,4 +1,5 @@
-; kernel/isr.asm: entry stubs for the 32 CPU exception vectors.
+; kernel/isr.asm: entry stubs for the 32 CPU exception vectors and the
+; 16 PIC interrupt vectors (32..47, kernel/irq.c).
 ;
 ; Every stub leaves the same frame (struct trap_frame, kernel/trap.h):
 ; pushes a 0 where the CPU pushes no error code, then the vector number,
@@ -96,12 +97,38 @@ ISR_ERR   29
 ISR_ERR   30
 ISR_NOERR 31
 
+; Hardware interrupts push no error code: the same frame as ISR_NOERR.
+ISR_NOERR 32
+ISR_NOERR 33
+ISR_NOERR 34
+ISR_NOERR 35
+ISR_NOERR 36
+ISR_NOERR 37
+ISR_NOERR 38
+ISR_NOERR 39
+ISR_NOERR 40
+ISR_NOERR 41
+ISR_NOERR 42
+ISR_NOERR 43
+ISR_NOERR 44
+ISR_NOERR 45
+ISR_NOERR 46
+ISR_NOERR 47
+
 section .rodata
 align 8
 global isr_stub_table
 isr_stub_table:
 %assign i 0
 %rep 32
+	dq isr_stub_%+i
+%assign i i + 1
+%endrep
+
+global irq_stub_table
+irq_stub_table:
+%assign i 32
+%rep 16
 	dq isr_stub_%+i
 %assign i i + 1
 %endrep

@@ -10,10 +10,14 @@
 #include "kernel/crash.h"
 #include "kernel/gdt.h"
 #include "kernel/idt.h"
+#include "kernel/irq.h"
 #include "kernel/kprintf.h"
 #include "kernel/ktest_kernel.h"
 #include "kernel/multiboot2.h"
+#include "kernel/ramfs.h"
 #include "kernel/serial.h"
+#include "kernel/thread.h"
+#include "kernel/timer.h"
 #include "mm/kmalloc.h"
 #include <stdint.h>
 
@@ -70,6 +74,14 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
 	kmalloc_init(cmdline_get("heap"),
 		     (cmdline_has("heap_panic") ? KMALLOC_PANIC_ON_MISUSE : 0) |
 		     (cmdline_has("heap_debug") ? KMALLOC_DEBUG : 0));
+	ramfs_init();
+	ramfs_add_boot_modules(mb2_boot_info());
+	/* From here on this boot flow is thread 0 and the timer preempts it:
+	 * interrupts go on once the heap and the scheduler exist. */
+	irq_init();
+	thread_init();
+	timer_init();
+	sti();
 
 	if (cmdline_has("crash"))
 		crash_on_request(cmdline_get("crash"));

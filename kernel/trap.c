@@ -8,6 +8,7 @@
 #include "kernel/trap.h"
 #include "kernel/backtrace.h"
 #include "kernel/cpu.h"
+#include "kernel/irq.h"
 #include "kernel/kprintf.h"
 #include "kernel/panic.h"
 #include "kernel/symbols.h"
@@ -83,6 +84,15 @@ void fault_catch_pop(struct fault_catch *c)
 	catch_top = c->prev;
 }
 
+/* The scheduler keeps one catch list per thread: it swaps them here. */
+struct fault_catch *fault_catch_swap(struct fault_catch *top)
+{
+	struct fault_catch *old = catch_top;
+
+	catch_top = top;
+	return old;
+}
+
 int pf_error_describe(char *buf, size_t len, uint64_t error)
 {
 	return snprintf(buf, len, "%s %s %s %s%s",
@@ -156,6 +166,11 @@ void trap_dispatch(struct trap_frame *f)
 	uint64_t cr2 = f->vector == TRAP_PF ? read_cr2() : 0;
 	struct fault_catch *c = catch_top;
 
+	/* A hardware interrupt is no fault, even inside an armed catch. */
+	if (f->vector >= TRAP_COUNT) {
+		irq_dispatch(f);
+		return;
+	}
 	if (c && trap_recoverable((int)f->vector)) {
 		c->info.vector = (int)f->vector;
 		c->info.error = f->error;

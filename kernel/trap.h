@@ -20,7 +20,10 @@
  *
  * A recoverable exception (any but NMI, #DF, #MC) while a catch is armed
  * records the fault in the innermost catch, pops it and klongjmps to it.
- * Catches nest (a LIFO list); pops must match pushes.
+ * Catches nest (a LIFO list); pops must match pushes. Each kernel thread
+ * has its own list (kernel/thread.c swaps them on every switch).
+ * Vectors >= 32 are hardware interrupts: trap_dispatch() passes them to
+ * irq_dispatch() (kernel/irq.h) and returns.
  */
 #ifndef KERNEL_TRAP_H
 #define KERNEL_TRAP_H
@@ -81,6 +84,10 @@ struct fault_catch {
 
 void fault_catch_push(struct fault_catch *c);
 void fault_catch_pop(struct fault_catch *c);
+/* Install top as the current catch list and return the one it replaces:
+ * the scheduler gives every thread its own list (a fault recovers to a
+ * catch of the thread that faulted, never of another). */
+struct fault_catch *fault_catch_swap(struct fault_catch *top);
 
 const char *trap_name(int vector);	/* "page fault" */
 const char *trap_mnemonic(int vector);	/* "#PF" */

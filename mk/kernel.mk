@@ -135,7 +135,7 @@ KTEST_REPLAY_ARG := $(if $(filter-out 0,$(REPLAY_LIMIT)),replay_limit=$(REPLAY_L
 $(eval $(call ktest_iso,ktest,ktest=$(KTEST)))
 $(eval $(call ktest_iso,ktest-replay,$(strip ktest=replay $(KTEST_REPLAY_ARG)),$(KTEST_TRACES)))
 # (a variable: a comma in $(call ...)'s arguments would split them)
-KTEST_CLASSIC := kmalloc,kmalloc_faults
+KTEST_CLASSIC := kmalloc,kmalloc_faults,kmem_cache,ramfs,threads
 $(eval $(call ktest_iso,ktest-classic,heap=classic ktest=$(KTEST_CLASSIC)))
 
 iso: $(ISO)

@@ -13,9 +13,17 @@
  * is made once at boot from the time-stamp counter and, when the CPU has
  * it, RDRAND: not cryptographic, but not knowable by a stray write.
  *
- * Locking: the kernel has one CPU and no threads yet, so lock and unlock
- * are no-ops. When threads or interrupt-time allocation arrive, this is
- * the one place that changes (interrupts off plus a spin lock).
+ * Locking: kernel threads are preempted by the timer interrupt, so the
+ * heap lock is "interrupts off plus a lock word": lock saves RFLAGS and
+ * disables interrupts (nothing else can run on this one CPU), then takes
+ * the word; unlock drops the word and restores RFLAGS. The word is for a
+ * later SMP kernel (it would spin there); on one CPU it can only be found
+ * taken when the allocator is re-entered on the same CPU (a report or a
+ * backend call that allocates, an interrupt handler allocating inside a
+ * critical section it interrupted - impossible with interrupts off): that
+ * is a bug that would corrupt the heap, so it panics instead. Everything
+ * the allocator calls under the lock (ksbrk, vm_map: pmm and vmm, which
+ * are not reentrant) is thereby serialized too.
  */
 #include "mm/osmem/backend_kernel.h"
 #include "kernel/cpu.h"
@@ -46,12 +54,30 @@ static void *kernel_pages_remap(void *p, size_t old_len, size_t new_len)
 	return vm_remap(p, old_len, new_len);
 }
 
+static struct {
+	bool held;
+	uint64_t rflags;	/* the holder's, restored by unlock */
+} kheap_lock;
+
 static void kernel_lock(void)
 {
+	uint64_t flags = read_rflags();
+
+	cli();
+	if (__atomic_test_and_set(&kheap_lock.held, __ATOMIC_ACQUIRE))
+		panic("kmalloc: heap lock taken again on this CPU (allocator re-entered)");
+	kheap_lock.rflags = flags;
 }
 
 static void kernel_unlock(void)
 {
+	uint64_t flags = kheap_lock.rflags;
+
+	if (!kheap_lock.held)
+		panic("kmalloc: heap lock released but not held");
+	__atomic_clear(&kheap_lock.held, __ATOMIC_RELEASE);
+	if (flags & RFLAGS_IF)
+		sti();
 }
 
 struct osmem_kernel_front osmem_kernel_front;
