@@ -137,17 +137,22 @@ $(eval $(call ktest_iso,ktest-replay,$(strip ktest=replay $(KTEST_REPLAY_ARG)),$
 # (a variable: a comma in $(call ...)'s arguments would split them)
 KTEST_CLASSIC := kmalloc,kmalloc_faults,kmem_cache,ramfs,threads
 $(eval $(call ktest_iso,ktest-classic,heap=classic ktest=$(KTEST_CLASSIC)))
+# The scripted shell session (tests/shell/session.sh): no ktest, so the
+# kernel lands in the shell; shell_test turns heapmap's colours off.
+$(eval $(call ktest_iso,shell,shell_test))
 
 iso: $(ISO)
-ktest-iso: $(KTEST_ISO) $(BUILD)/ktest-replay.iso $(BUILD)/ktest-classic.iso
+ktest-iso: $(KTEST_ISO) $(BUILD)/ktest-replay.iso $(BUILD)/ktest-classic.iso \
+	$(BUILD)/shell.iso
 
 deps:
 	@sh mk/deps.sh
 
 # `make run`: the serial console is this terminal (Ctrl-A X quits QEMU).
+# The shell's poweroff ends QEMU through isa-debug-exit with status 1.
 run: deps
 	@$(MAKE) --no-print-directory iso
-	$(QEMU) $(QEMU_FLAGS) -cdrom $(ISO) -serial mon:stdio
+	$(QEMU) $(QEMU_FLAGS) -cdrom $(ISO) -serial mon:stdio || [ $$? = 1 ]
 
 # `make debug`: QEMU waits for gdb; the serial output goes to
 # build/debug-serial.log (tail -f it in another terminal).

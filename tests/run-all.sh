@@ -98,6 +98,7 @@ main() {
 	step kernel 33 35 --qemu --log="$KTEST_LOG" -- \
 		env ISO="$KTEST_ISO" LOG="$KTEST_LOG" \
 		tests/qemu/run-ktest.sh --quiet --no-report
+	step shell 0 1 -- tests/shell/session.sh
 	step kernel_replay 33 35 --qemu --log=build/ktest-replay.log -- \
 		env ISO=build/ktest-replay.iso LOG=build/ktest-replay.log \
 		tests/qemu/run-ktest.sh --quiet --no-report

@@ -1,0 +1,294 @@
+#!/usr/bin/env bash
+# The scripted shell session: boot the kernel into its shell, type
+# commands on its serial port, check what it answers.
+#
+#   tests/shell/session.sh            (make test builds build/shell.iso)
+#
+# The ISO's command line is `shell_test` (mk/kernel.mk): no ktest, so the
+# kernel starts the shell; shell_test only turns heapmap's ANSI colours
+# off. QEMU's serial port is this script's: its input is a fifo the script
+# writes, its output a private log, copied to LOG at the end (so runs at
+# the same time cannot mix their logs). Each command is typed only once the
+# shell has printed its prompt, so nothing depends on the UART's 16-byte
+# receive FIFO or on timing; the output of a command is what the log gained
+# between its Enter and the next prompt.
+#
+# Commands that must not disturb the heap they look at are typed with a
+# leading space: the shell keeps such lines out of its history, so they
+# allocate nothing (bash's ignorespace). That is what lets the session see
+# a freed block merge with its free neighbour.
+#
+# Checks, one KTAP case each (suite `shell`): the prompt comes; help lists
+# every command; `alloc 100` prints an address A; heapmap draws an
+# allocated cell for A and lists A as allocated; `free A`; heapmap lists A
+# inside a larger free block (merged) with one allocated block less and no
+# free block more; `free A` again prints the allocator's double free line;
+# the shell goes on (`check` passes); an unknown command and bad arguments
+# get one error line each; mem, heap, threads, ls answer (and ls, cat
+# name a bad path in one line); backspace, Ctrl-U and the up arrow edit lines;
+# `poweroff` ends QEMU (isa-debug-exit 0: status 1).
+#
+# Environment: ISO (build/shell.iso), LOG (build/shell.log), QEMU, ACCEL
+# (tcg), MEM (128M), SESSION_TIMEOUT (seconds for the whole run, 90),
+# CMD_TIMEOUT (seconds for one answer, 20). Exit status 0 when every case
+# passed, 1 when not, 2 when something needed is missing.
+set -u
+
+ISO=${ISO:-build/shell.iso}
+LOG=${LOG:-build/shell.log}
+QEMU=${QEMU:-qemu-system-x86_64}
+ACCEL=${ACCEL:-tcg}
+MEM=${MEM:-128M}
+SESSION_TIMEOUT=${SESSION_TIMEOUT:-90}
+CMD_TIMEOUT=${CMD_TIMEOUT:-20}
+
+PROMPT='osmem> '
+POWEROFF_STATUS=1	# isa-debug-exit with 0: (0 << 1) | 1
+COMMANDS="help mem heap heapmap alloc calloc realloc free check ls cat ktest replay threads reboot poweroff"
+
+n=0
+failed=0
+out=()
+qpid=
+OUT=	# the last command's answer, CR removed, echo and prompt cut
+
+pass() { n=$((n + 1)); out+=("  ok $n $1"); }
+fail() {
+	local name=$1 line
+	shift
+	n=$((n + 1))
+	for line in "$@"; do
+		out+=("  # $line")
+	done
+	out+=("  not ok $n $name")
+	failed=$((failed + 1))
+}
+# check NAME COND-STATUS DIAG...: pass when the status is 0.
+check() {
+	local name=$1 ok=$2
+	shift 2
+	if [ "$ok" = 0 ]; then pass "$name"; else fail "$name" "$@"; fi
+}
+
+die() {
+	echo "session: error: $*" >&2
+	exit 2
+}
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/shell-session.XXXXXX")
+FINAL_LOG=$LOG
+LOG=$WORK/serial.log
+cleanup() {
+	exec 3>&- 2>/dev/null
+	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null
+	mkdir -p "$(dirname "$FINAL_LOG")" && cp "$LOG" "$FINAL_LOG" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+[ -f "$ISO" ] || die "$ISO not found: build it first (make test)"
+command -v "$QEMU" >/dev/null || die "$QEMU not found"
+command -v timeout >/dev/null || die "timeout not found (coreutils)"
+
+start_qemu() {
+	: >"$LOG"
+	mkfifo "$WORK/in" || die "mkfifo failed"
+	timeout -k 5 "$SESSION_TIMEOUT" "$QEMU" -accel "$ACCEL" -m "$MEM" \
+		-cdrom "$ISO" -display none -no-reboot \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+		-chardev stdio,id=s0,signal=off -serial chardev:s0 \
+		-monitor none -parallel none <"$WORK/in" >"$LOG" 2>"$WORK/qemu.err" &
+	qpid=$!
+	exec 3>"$WORK/in"
+}
+
+# Prompts at the start of a line: a line the editor redraws ("\r" then
+# the prompt again) does not count, only the one after a newline.
+prompts() {
+	grep -ac "^$PROMPT" "$LOG"
+}
+
+# Wait until the log holds more than $1 prompts; 1 on time-out or exit.
+wait_prompts() {
+	local want=$1 tries=$((CMD_TIMEOUT * 20))
+
+	while [ "$(prompts)" -le "$want" ]; do
+		kill -0 "$qpid" 2>/dev/null || return 1
+		tries=$((tries - 1))
+		[ $tries -gt 0 ] || return 1
+		sleep 0.05
+	done
+	return 0
+}
+
+# run TEXT: type TEXT and Enter, set OUT to the answer. 1 if none came.
+run() {
+	local before off
+
+	before=$(prompts)
+	off=$(wc -c <"$LOG")
+	printf '%s\r' "$1" >&3
+	wait_prompts "$before" || {
+		OUT=$(tail -c +$((off + 1)) "$LOG" | tr -d '\r')
+		return 1
+	}
+	# Drop the echoed line and the new prompt.
+	OUT=$(tail -c +$((off + 1)) "$LOG" | tr -d '\r' | sed '1d; $d')
+}
+
+# The payload, size and kind of the heap block containing address $1 in
+# a `heapmap list` answer ($2): "START SIZE KIND", or "" if none.
+block_of() {
+	local a=$1 p s k
+
+	while read -r p s k; do
+		case $p in 0x*) ;; *) continue ;; esac
+		# Bash arithmetic is signed 64-bit: kernel addresses are
+		# negative, but differences between them are right.
+		if [ $((a - p)) -ge 0 ] && [ $((a - p)) -lt "$s" ]; then
+			echo "$p $s $k"
+			return
+		fi
+	done <<<"$2"
+}
+
+# The character heapmap drew for the cell holding address $1 ($2: answer).
+cell_of() {
+	local a=$1 map=$2 start cell idx row col line
+
+	start=$(sed -n 's/^heap \(0x[0-9a-f]*\)-.*$/\1/p' <<<"$map")
+	cell=$(sed -n 's/^heap .*one cell = \([0-9]*\) bytes$/\1/p' <<<"$map")
+	[ -n "$start" ] && [ -n "$cell" ] || return
+	idx=$(((a - start) / cell))
+	row=$((idx / 64))
+	col=$((idx % 64))
+	line=$(grep '^  +[0-9a-f]* ' <<<"$map" | sed -n "$((row + 1))p")
+	line=${line#*+* }
+	echo "${line:$col:1}"
+}
+
+# "ALLOC FREE": the block counts of heapmap's summary line.
+counts_of() {
+	sed -n 's/^blocks: \([0-9]*\) allocated ([0-9]* bytes), \([0-9]*\) free.*/\1 \2/p' <<<"$1"
+}
+
+session() {
+	local a usable map list blk before after re
+
+	start_qemu
+	wait_prompts 0
+	check boots_to_prompt $? "no prompt within ${CMD_TIMEOUT}s; log: $FINAL_LOG"
+	[ $failed = 0 ] || return
+
+	run help
+	local missing=""
+	for c in $COMMANDS; do
+		grep -q "^  $c\( \|$\)" <<<"$OUT" || missing="$missing $c"
+	done
+	check help_lists_commands "$([ -z "$missing" ]; echo $?)" "missing:$missing"
+
+	run 'help free'
+	check help_one_command "$([ "$(wc -l <<<"$OUT")" = 1 ] &&
+		grep -q '^  free ADDR ' <<<"$OUT"; echo $?)" "got: $OUT"
+
+	# The heap sequence: every line starts with a space (see the top).
+	run ' heapmap'
+	before=$(counts_of "$OUT")
+	run ' alloc 100'
+	re='^alloc: (0x[0-9a-f]+) \(([0-9]+) bytes usable\)$'
+	if [[ $OUT =~ $re ]]; then
+		a=${BASH_REMATCH[1]}
+		usable=${BASH_REMATCH[2]}
+	fi
+	check alloc_prints_address "$([ -n "${a:-}" ] && [ "$usable" -ge 100 ]; echo $?)" "got: $OUT"
+	[ -n "${a:-}" ] || return
+
+	run ' heapmap'
+	map=$OUT
+	run ' heapmap list'
+	list=$OUT
+	blk=$(block_of "$a" "$list")
+	check heapmap_shows_block "$([ "$blk" = "$a $usable allocated" ] &&
+		[ "$(cell_of "$a" "$map")" = '#' ]; echo $?)" \
+		"block of $a: '$blk', cell: '$(cell_of "$a" "$map")'"
+
+	run " free $a"
+	check free_prints_address "$([ "$OUT" = "free: $a freed" ]; echo $?)" "got: $OUT"
+
+	run ' heapmap'
+	after=$(counts_of "$OUT")
+	run ' heapmap list'
+	blk=$(block_of "$a" "$OUT")
+	set -- $blk
+	# Merged: A lies in a free block larger than A's own, and the free
+	# block count did not grow while the allocated one shrank by one.
+	check heapmap_shows_merged "$([ "${3:-}" = free ] && [ "$2" -gt "$usable" ] &&
+		[ "${after% *}" = $((${before% *})) ] &&
+		[ "${after#* }" -le "${before#* }" ]; echo $?)" \
+		"block of $a: '$blk'; allocated/free blocks before alloc: $before, after free: $after"
+
+	run " free $a"
+	check double_free_reported "$(grep -q "^osmem: double free of $a (block of [0-9]* bytes) in kfree called from cmd_free+0x[0-9a-f]*$" <<<"$OUT"; echo $?)" \
+		"got: $OUT"
+
+	run check
+	check shell_goes_on "$([ "$OUT" = "check: the fast heap is consistent" ]; echo $?)" "got: $OUT"
+
+	run bogus
+	check unknown_command "$([ "$OUT" = "bogus: unknown command (try help)" ]; echo $?)" "got: $OUT"
+
+	local bad=""
+	run alloc; [ "$OUT" = "alloc: usage: alloc SIZE" ] || bad="$bad|$OUT"
+	run 'alloc 99999999999'; [ "$OUT" = "alloc: SIZE 99999999999 is out of range (at most 1073741824)" ] || bad="$bad|$OUT"
+	run 'free 12z'; [ "$OUT" = "free: ADDR '12z' is not a number" ] || bad="$bad|$OUT"
+	run 'calloc 1M 1M'; [ "$OUT" = "calloc: 1048576 * 1048576 bytes is out of range (at most 1073741824)" ] || bad="$bad|$OUT"
+	check bad_arguments "$([ -z "$bad" ]; echo $?)" "got: $bad"
+
+	# The status commands answer with their figures.
+	local st=""
+	run mem; grep -q '^frames: [1-9][0-9]* total' <<<"$OUT" &&
+		grep -q '^page tables: [1-9][0-9]* pages$' <<<"$OUT" || st="$st|mem: $OUT"
+	run heap; grep -q '^allocator: fast$' <<<"$OUT" &&
+		grep -q '^fragmentation: [0-9]*\.[0-9]%' <<<"$OUT" &&
+		grep -q '^object caches:$' <<<"$OUT" || st="$st|heap: $OUT"
+	run threads; grep -q '^ *0 main  *running ' <<<"$OUT" || st="$st|threads: $OUT"
+	run 'ls /'; grep -q '^  boot/ ' <<<"$OUT" || st="$st|ls: $OUT"
+	run 'ls /nope'; [[ $OUT =~ ^'ls: /nope: '[a-z\ ]+$ ]] || st="$st|ls /nope: $OUT"
+	run 'cat /boot'; [[ $OUT =~ ^'cat: /boot: '[a-z\ ]+$ ]] || st="$st|cat /boot: $OUT"
+	check status_commands "$([ -z "$st" ]; echo $?)" "got: $st"
+
+	# Line editing: backspace (DEL) fixes a typo, Ctrl-U drops a line,
+	# the up arrow brings back the last line kept (check).
+	local edits=""
+	run $'chekc\x7f\x7fck'; [ "$OUT" = "check: the fast heap is consistent" ] || edits="$edits|backspace: $OUT"
+	run $'bogus\x15check'; [ "$OUT" = "check: the fast heap is consistent" ] || edits="$edits|ctrl-u: $OUT"
+	run 'help heap'
+	run $'\x1b[A\x1b[A\x1b[B'
+	# Up twice then down: back on `help heap`, run again.
+	grep -q '^  heap ' <<<"$OUT" || edits="$edits|history: $OUT"
+	check line_editing "$([ -z "$edits" ]; echo $?)" "got: $edits"
+
+	printf 'poweroff\r' >&3
+	local status
+	wait "$qpid"
+	status=$?
+	qpid=
+	check poweroff_exits_qemu "$([ $status = $POWEROFF_STATUS ] &&
+		grep -q '^poweroff: QEMU isa-debug-exit' "$LOG"; echo $?)" \
+		"QEMU exit status $status (want $POWEROFF_STATUS)"
+}
+
+session
+
+echo "KTAP version 1"
+echo "1..1"
+echo "  KTAP version 1"
+echo "  # Subtest: shell"
+echo "  1..$n"
+printf '%s\n' "${out[@]}"
+if [ $failed -eq 0 ] && [ $n -gt 0 ]; then
+	echo "ok 1 shell"
+	exit 0
+fi
+echo "not ok 1 shell"
+exit 1
