@@ -38,6 +38,10 @@ static unsigned long kmalloc_oom_count, kmalloc_oom_lines;
 static const struct osmem_allocator *const kmalloc_allocators[] = {
 	&osmem_fast,
 	&osmem_classic,
+	/* heap=classic:POLICY: the placement policies of lab 2 */
+	&osmem_classic_first,
+	&osmem_classic_next,
+	&osmem_classic_worst,
 	NULL,
 };
 

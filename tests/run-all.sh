@@ -95,6 +95,10 @@ main() {
 	step preload 0 1 -- tests/preload/check.sh
 	step preload_misuse 0 1 -- tests/preload/misuse.sh
 	step fuzz 0 1 -- tests/fuzz/smoke.sh
+	# The labs' self-checks (docs/labs/): lab 1's is the host step's
+	# osmem_classic suite, lab 3's the kernel step's vmm,vmap,exceptions.
+	step labs 0 1 -- tests/labs/lab2_selftest.sh
+	step lab4 0 1 -- tests/labs/lab4_check.sh
 	step kernel 33 35 --qemu --log="$KTEST_LOG" -- \
 		env ISO="$KTEST_ISO" LOG="$KTEST_LOG" \
 		tests/qemu/run-ktest.sh --quiet --no-report

@@ -85,6 +85,10 @@ struct osmem_allocator {
 };
 
 extern const struct osmem_allocator osmem_classic;
+/* classic with another placement policy (mm/osmem/classic.c; lab 2). */
+extern const struct osmem_allocator osmem_classic_first;
+extern const struct osmem_allocator osmem_classic_next;
+extern const struct osmem_allocator osmem_classic_worst;
 extern const struct osmem_allocator osmem_fast;
 
 #endif

@@ -20,10 +20,20 @@
  *   block serves the request and is split.
  * - before every heap search all adjacent free blocks are merged, then the
  *   smallest free block that fits is taken (first one on ties).
+ *   That is osmem_classic (best fit). Its siblings share every other rule
+ *   and differ in that one choice (the heap's `policy`; lab 2):
+ *     osmem_classic_first  "classic:first"  the lowest-address block that fits;
+ *     osmem_classic_next   "classic:next"   the first that fits at or after
+ *                          the block of the last placement (the rover),
+ *                          wrapping round to the heap's start;
+ *     osmem_classic_worst  "classic:worst"  classic_worst_fit(), the
+ *                          student's (mm/osmem/classic_worstfit.c).
  * - split only if the remainder holds a header and 8 bytes (>= 40); the free
  *   remainder follows the allocated part.
  * - nothing fits: a free last block grows by the missing amount; otherwise
- *   the break grows by 32 + ALIGN8(size) for a new last block.
+ *   the break grows by 32 + ALIGN8(size) for a new last block. (A free
+ *   last block that does fit is taken and split: only a worst fit that
+ *   missed it, like lab 2's skeleton, gets there.)
  * - free of a heap block marks it free (the heap never shrinks); free of a
  *   mapped block unmaps it with the length it was mapped with.
  * - realloc: see classic_realloc_locked(). A block that absorbs the free
@@ -84,6 +94,7 @@
 #include "mm/osmem/allocator.h"
 #include "mm/osmem/backend.h"
 #include "mm/osmem/block_meta.h"
+#include "mm/osmem/classic_lab.h"
 #include "libk/string.h"
 #include <stdbool.h>
 #include <stddef.h>
@@ -99,9 +110,17 @@
 #define CLASSIC_QUARANTINED    0x0bad
 #define CLASSIC_GONE_SLOTS     8
 
+/* Which free block a heap search takes (see the top of the file). */
+enum classic_policy { CLASSIC_BEST, CLASSIC_FIRST, CLASSIC_NEXT, CLASSIC_WORST };
+
 /* One heap: everything the allocator knows lives here (allocator.h). */
 struct classic_heap {
 	const struct osmem_backend *be;
+	enum classic_policy policy;
+	/* Next fit: the block of the last placement, where the next search
+	 * starts; NULL means the head. Always a block on the heap list: a
+	 * block absorbed by its predecessor hands the rover on to it. */
+	struct block_meta *rover;
 	struct block_meta *head;     /* first heap block, NULL before first use */
 	struct block_meta *tail;     /* last heap block */
 	char *heap_start;
@@ -265,6 +284,8 @@ static void classic_split(struct classic_heap *ch, struct block_meta *b,
 /* b takes in the block after it (which must be free and adjacent). */
 static void classic_absorb_next(struct classic_heap *ch, struct block_meta *b)
 {
+	if (ch->rover == b->next)
+		ch->rover = b;
 	classic_set(ch, b, b->size + CLASSIC_META + b->next->size, b->status);
 	classic_unlink_next(ch, b);
 }
@@ -327,6 +348,59 @@ static struct block_meta *classic_best_fit(struct classic_heap *ch, size_t asz)
 	return best;
 }
 
+static struct block_meta *classic_first_fit(struct classic_heap *ch, size_t asz)
+{
+	for (struct block_meta *b = ch->head; b; b = b->next)
+		if (classic_free_ok(ch, b, "malloc") && b->size >= asz)
+			return b;
+	return NULL;
+}
+
+/* One lap round the list, starting at the rover and wrapping at the tail. */
+static struct block_meta *classic_next_fit(struct classic_heap *ch, size_t asz)
+{
+	struct block_meta *start = ch->rover ? ch->rover : ch->head, *b = start;
+
+	do {
+		if (classic_free_ok(ch, b, "malloc") && b->size >= asz)
+			return b;
+		b = b->next ? b->next : ch->head;
+	} while (b != start);
+	return NULL;
+}
+
+/*
+ * The student's worst fit sees only the list. The merge pass has just
+ * verified every header, but its answer is not trusted: anything but a
+ * free block of the list that fits is taken as "none fits".
+ */
+static struct block_meta *classic_worst(struct classic_heap *ch, size_t asz)
+{
+	struct block_meta *w = classic_worst_fit(ch->head, asz);
+
+	if (!w)
+		return NULL;
+	for (struct block_meta *b = ch->head; b; b = b->next)
+		if (b == w)
+			return classic_free_ok(ch, b, "malloc") && b->size >= asz ?
+			       b : NULL;
+	return NULL;
+}
+
+static struct block_meta *classic_fit(struct classic_heap *ch, size_t asz)
+{
+	switch (ch->policy) {
+	case CLASSIC_FIRST:
+		return classic_first_fit(ch, asz);
+	case CLASSIC_NEXT:
+		return classic_next_fit(ch, asz);
+	case CLASSIC_WORST:
+		return classic_worst(ch, asz);
+	default:
+		return classic_best_fit(ch, asz);
+	}
+}
+
 /* First heap use: one 128 KiB block, split for this request. */
 static void *classic_heap_first(struct classic_heap *ch, size_t asz)
 {
@@ -340,7 +414,7 @@ static void *classic_heap_first(struct classic_heap *ch, size_t asz)
 	b = (struct block_meta *)brk;
 	classic_set(ch, b, CLASSIC_HEAP_PREALLOC - CLASSIC_META, STATUS_ALLOC);
 	b->prev = b->next = NULL;
-	ch->head = ch->tail = b;
+	ch->head = ch->tail = ch->rover = b;
 	classic_split(ch, b, asz);
 	return classic_payload(b);
 }
@@ -352,10 +426,20 @@ static void *classic_heap_grow(struct classic_heap *ch, size_t asz)
 	char *brk;
 
 	if (classic_free_ok(ch, t, "malloc")) {
+		/* Only a policy that missed a fitting block gets here with a
+		 * free last block that fits (lab 2's skeleton worst fit finds
+		 * nothing): take it, as growing it would move the break back. */
+		if (t->size >= asz) {
+			classic_split(ch, t, asz);
+			classic_set(ch, t, t->size, STATUS_ALLOC);
+			ch->rover = t;
+			return classic_payload(t);
+		}
 		if (!classic_extend(ch, asz - t->size))
 			return NULL;
 		ch->heap_end += asz - t->size;
 		classic_set(ch, t, asz, STATUS_ALLOC);
+		ch->rover = t;
 		return classic_payload(t);
 	}
 	brk = classic_extend(ch, CLASSIC_META + asz);
@@ -366,6 +450,7 @@ static void *classic_heap_grow(struct classic_heap *ch, size_t asz)
 	classic_set(ch, b, asz, STATUS_ALLOC);
 	b->next = NULL;
 	classic_link_after(ch, t, b);
+	ch->rover = b;
 	return classic_payload(b);
 }
 
@@ -376,11 +461,12 @@ static void *classic_heap_alloc(struct classic_heap *ch, size_t asz)
 	if (!ch->head)
 		return classic_heap_first(ch, asz);
 	classic_merge_free(ch);
-	b = classic_best_fit(ch, asz);
+	b = classic_fit(ch, asz);
 	if (!b)
 		return classic_heap_grow(ch, asz);
 	classic_split(ch, b, asz);
 	classic_set(ch, b, b->size, STATUS_ALLOC);
+	ch->rover = b;
 	return classic_payload(b);
 }
 
@@ -701,12 +787,34 @@ static void classic_init(struct osmem_heap *h, const struct osmem_backend *be)
 	struct classic_heap *ch = classic_of(h);
 
 	ch->be = be;
-	ch->head = ch->tail = ch->mapped = NULL;
+	ch->policy = CLASSIC_BEST;
+	ch->head = ch->tail = ch->mapped = ch->rover = NULL;
 	ch->heap_start = ch->heap_end = NULL;
 	ch->extend_calls = ch->map_calls = ch->unmap_calls = 0;
 	for (unsigned i = 0; i < CLASSIC_GONE_SLOTS; i++)
 		ch->gone[i] = NULL;
 	ch->gone_next = 0;
+}
+
+static void classic_init_first(struct osmem_heap *h,
+			       const struct osmem_backend *be)
+{
+	classic_init(h, be);
+	classic_of(h)->policy = CLASSIC_FIRST;
+}
+
+static void classic_init_next(struct osmem_heap *h,
+			      const struct osmem_backend *be)
+{
+	classic_init(h, be);
+	classic_of(h)->policy = CLASSIC_NEXT;
+}
+
+static void classic_init_worst(struct osmem_heap *h,
+			       const struct osmem_backend *be)
+{
+	classic_init(h, be);
+	classic_of(h)->policy = CLASSIC_WORST;
 }
 
 static void *classic_malloc(struct osmem_heap *h, size_t size)
@@ -924,17 +1032,28 @@ static void classic_walk(struct osmem_heap *h,
 	ch->be->unlock();
 }
 
-const struct osmem_allocator osmem_classic = {
-	.name = "classic",
-	.heap_bytes = sizeof(struct classic_heap),
-	.init = classic_init,
-	.malloc = classic_malloc,
-	.calloc = classic_calloc,
-	.realloc = classic_realloc,
-	.free = classic_free,
-	.memalign = classic_memalign,
-	.usable_size = classic_usable_size,
-	.stats = classic_stats,
-	.check = classic_check,
-	.walk = classic_walk,
-};
+/* The entries every policy shares; only the name and init differ. */
+#define CLASSIC_ALLOCATOR(nm, initfn)                                        \
+	{                                                                    \
+		.name = (nm),                                                \
+		.heap_bytes = sizeof(struct classic_heap),                   \
+		.init = (initfn),                                            \
+		.malloc = classic_malloc,                                    \
+		.calloc = classic_calloc,                                    \
+		.realloc = classic_realloc,                                  \
+		.free = classic_free,                                        \
+		.memalign = classic_memalign,                                \
+		.usable_size = classic_usable_size,                          \
+		.stats = classic_stats,                                      \
+		.check = classic_check,                                      \
+		.walk = classic_walk,                                        \
+	}
+
+const struct osmem_allocator osmem_classic =
+	CLASSIC_ALLOCATOR("classic", classic_init);
+const struct osmem_allocator osmem_classic_first =
+	CLASSIC_ALLOCATOR("classic:first", classic_init_first);
+const struct osmem_allocator osmem_classic_next =
+	CLASSIC_ALLOCATOR("classic:next", classic_init_next);
+const struct osmem_allocator osmem_classic_worst =
+	CLASSIC_ALLOCATOR("classic:worst", classic_init_worst);

@@ -2,7 +2,8 @@
  * build/host/replay: replay allocation traces (tests/traces/README.md)
  * against one allocator and measure it.
  *
- *   replay [--allocator=fast|classic|libc] [--check] [--limit=N] TRACE...
+ *   replay [--allocator=fast|classic|classic:POLICY|libc] [--check] [--limit=N] TRACE...
+ *          (POLICY: first, next, worst; docs/labs/lab2-placement-policies.md)
  *          [--corrupt=K]
  *
  * For each trace: read and check the whole file first (a bad line or an
@@ -100,6 +101,11 @@ struct rp_result {
 static int rp_full;			/* --check */
 static size_t rp_corrupt;		/* --corrupt=K, or 0 */
 static const struct osmem_allocator *rp_osmem;
+/* --allocator=classic:POLICY picks one of classic's placement policies. */
+static const struct osmem_allocator *rp_classic = &osmem_classic;
+static const struct osmem_allocator *const rp_policies[] = {
+	&osmem_classic_first, &osmem_classic_next, &osmem_classic_worst, NULL,
+};
 static struct osmem_heap_space rp_space;
 static struct osmem_heap *rp_heap = OSMEM_HEAP(&rp_space);
 
@@ -652,7 +658,7 @@ static void rp_load(const char *path, struct rp_trace *tr)
 
 static void rp_usage(void)
 {
-	fprintf(stderr, "usage: replay [--allocator=fast|classic|libc] "
+	fprintf(stderr, "usage: replay [--allocator=fast|classic|classic:POLICY|libc] "
 		"[--check] [--limit=N] TRACE...\n");
 	exit(2);
 }
@@ -677,7 +683,7 @@ static void rp_print(const struct rp_alloc *a, const struct rp_trace *tr,
 	else
 		snprintf(sys, sizeof(sys), "%zu", res->syscalls);
 	printf("%-18s %-8s %8zu %11.0f %11zu %11llu %6.2f %8s  %s", rp_base(tr->path),
-	       a->name, res->calls, rate, res->peak_foot,
+	       rp_osmem ? rp_osmem->name : a->name, res->calls, rate, res->peak_foot,
 	       (unsigned long long)res->peak_live, ratio, sys,
 	       res->errors ? "FAIL" : "OK");
 	if (limit < tr->nops)
@@ -704,6 +710,13 @@ int main(int argc, char **argv)
 		} else if (!strncmp(arg, "--allocator=", 12)) {
 			size_t k;
 
+			for (k = 0; rp_policies[k]; k++)
+				if (!strcmp(arg + 12, rp_policies[k]->name))
+					rp_classic = rp_policies[k];
+			if (rp_classic != &osmem_classic) {
+				a = &rp_allocs[1];
+				continue;
+			}
 			for (k = 0; k < 3; k++)
 				if (!strcmp(arg + 12, rp_allocs[k].name))
 					break;
@@ -727,14 +740,14 @@ int main(int argc, char **argv)
 	if (i == argc)
 		rp_usage();
 	if (!rp_is_libc(a)) {
-		rp_osmem = a == &rp_allocs[0] ? &osmem_fast : &osmem_classic;
+		rp_osmem = a == &rp_allocs[0] ? &osmem_fast : rp_classic;
 		if (!replay_backend_open()) {
 			fprintf(stderr, "replay: cannot reserve the heap region\n");
 			return 2;
 		}
 	}
 
-	printf("# replay: allocator %s, %s%s\n", a->name,
+	printf("# replay: allocator %s, %s%s\n", rp_osmem ? rp_osmem->name : a->name,
 	       rp_full ? "every byte checked (--check)"
 		       : "first and last 16 bytes of each block checked",
 	       rp_osmem ? "" : "; footprint sampled from mallinfo2");

@@ -1,0 +1,20 @@
+/*
+ * Lab 2: worst fit for the classic allocator (heap=classic:worst).
+ *
+ * This is the student's file. The contract is in mm/osmem/classic_lab.h;
+ * the lab sheet is docs/labs/lab2-placement-policies.md and its self-check
+ * `make lab2-check` runs the lab2_worstfit suite against this file.
+ *
+ * As shipped it finds nothing, so every allocation grows the heap: the
+ * allocator still works, but wastes memory, and the check fails.
+ */
+#include "mm/osmem/classic_lab.h"
+#include <stddef.h>
+
+struct block_meta *classic_worst_fit(struct block_meta *head, size_t size)
+{
+	/* LAB 2: write worst fit here */
+	(void)head;
+	(void)size;
+	return NULL;
+}
