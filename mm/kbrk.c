@@ -21,32 +21,6 @@ void kbrk_init(void)
 }
 
 /* Unmap the pages of [from, to) and free their frames. */
-static void kbrk_unmap_pages(uintptr_t from, uintptr_t to)
-{
-	for (uintptr_t va = from; va < to; va += PAGE_SIZE) {
-		phys_addr_t pa = vmm_unmap(va);
-
-		if (pa != VMM_NOT_MAPPED)
-			pmm_free(pa);
-	}
-}
-
-/* Map zeroed frames at [from, to); on a shortage undo it all: -1. */
-static int kbrk_map_pages(uintptr_t from, uintptr_t to)
-{
-	for (uintptr_t va = from; va < to; va += PAGE_SIZE) {
-		phys_addr_t pa = pmm_alloc_zeroed();
-
-		if (!pa || vmm_map(va, pa, KBRK_FLAGS)) {
-			if (pa)
-				pmm_free(pa);
-			kbrk_unmap_pages(from, va);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* The break after moving by inc, or 0 if it would leave the range. */
 static uintptr_t kbrk_target(intptr_t inc)
 {
@@ -68,10 +42,10 @@ void *ksbrk(intptr_t increment)
 	if (!brk)
 		return KBRK_FAIL;
 	new_top = PAGE_ALIGN_UP(brk);
-	if (new_top > old_top && kbrk_map_pages(old_top, new_top))
+	if (new_top > old_top && vmm_map_fresh(old_top, new_top, KBRK_FLAGS))
 		return KBRK_FAIL;
 	if (new_top < old_top)
-		kbrk_unmap_pages(new_top, old_top);
+		vmm_unmap_free(new_top, old_top);
 	if (brk < old && brk < new_top) {
 		/* The break's page stays: clear what was given back in it,
 		 * so growing over it again reads zeros. */

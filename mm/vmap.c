@@ -44,32 +44,6 @@ static uintptr_t vmap_gap_end(size_t i)
 	return i + 1 < vmap_count ? vmap_areas[i + 1].start : VMAP_END;
 }
 
-static void vmap_unmap_pages(uintptr_t from, uintptr_t to)
-{
-	for (uintptr_t va = from; va < to; va += PAGE_SIZE) {
-		phys_addr_t pa = vmm_unmap(va);
-
-		if (pa != VMM_NOT_MAPPED)
-			pmm_free(pa);
-	}
-}
-
-/* Map zeroed frames at [from, to); on a shortage undo it all: -1. */
-static int vmap_map_pages(uintptr_t from, uintptr_t to)
-{
-	for (uintptr_t va = from; va < to; va += PAGE_SIZE) {
-		phys_addr_t pa = pmm_alloc_zeroed();
-
-		if (!pa || vmm_map(va, pa, VMAP_FLAGS)) {
-			if (pa)
-				pmm_free(pa);
-			vmap_unmap_pages(from, va);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* Pages for bytes, or 0 if bytes is 0 or absurd. */
 static size_t vmap_pages_for(size_t bytes)
 {
@@ -105,7 +79,7 @@ void *vm_map(size_t bytes)
 	if (!pages || vmap_count == VMAP_MAX_MAPPINGS ||
 	    vmap_find_gap(pages, &i, &start))
 		return NULL;
-	if (vmap_map_pages(start, start + pages * PAGE_SIZE))
+	if (vmm_map_fresh(start, start + pages * PAGE_SIZE, VMAP_FLAGS))
 		return NULL;
 	memmove(&vmap_areas[i + 1], &vmap_areas[i],
 		(vmap_count - i) * sizeof(vmap_areas[0]));
@@ -171,7 +145,7 @@ int vm_unmap(void *addr, size_t bytes)
 		return -1;
 	}
 	a = &vmap_areas[i];
-	vmap_unmap_pages(a->start, a->start + a->pages * PAGE_SIZE);
+	vmm_unmap_free(a->start, a->start + a->pages * PAGE_SIZE);
 	memmove(a, a + 1, (vmap_count - (size_t)i - 1) * sizeof(*a));
 	vmap_count--;
 	return 0;
@@ -196,12 +170,12 @@ void *vm_remap(void *addr, size_t old_bytes, size_t new_bytes)
 	old_end = a->start + a->pages * PAGE_SIZE;
 	new_end = a->start + pages * PAGE_SIZE;
 	if (pages < a->pages) {
-		vmap_unmap_pages(new_end, old_end);
+		vmm_unmap_free(new_end, old_end);
 	} else if (pages > a->pages) {
 		/* the grown mapping and its guard must fit before the next */
 		if (vmap_gap_end((size_t)i) - a->start < (pages + 1) * PAGE_SIZE)
 			return NULL;
-		if (vmap_map_pages(old_end, new_end))
+		if (vmm_map_fresh(old_end, new_end, VMAP_FLAGS))
 			return NULL;
 	}
 	a->pages = pages;

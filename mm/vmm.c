@@ -314,3 +314,28 @@ int vmm_init(const struct pmm_range *ram, int nram)
 	vmm_enable_global_pages();
 	return 0;
 }
+
+void vmm_unmap_free(uintptr_t from, uintptr_t to)
+{
+	for (uintptr_t va = from; va < to; va += PAGE_SIZE) {
+		phys_addr_t pa = vmm_unmap(va);
+
+		if (pa != VMM_NOT_MAPPED)
+			pmm_free(pa);
+	}
+}
+
+int vmm_map_fresh(uintptr_t from, uintptr_t to, uint64_t flags)
+{
+	for (uintptr_t va = from; va < to; va += PAGE_SIZE) {
+		phys_addr_t pa = pmm_alloc_zeroed();
+
+		if (!pa || vmm_map(va, pa, flags)) {
+			if (pa)
+				pmm_free(pa);
+			vmm_unmap_free(from, va);
+			return -1;
+		}
+	}
+	return 0;
+}

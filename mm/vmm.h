@@ -58,4 +58,14 @@ phys_addr_t vmm_direct_map_end(void);
 /* Page-table pages in use (all levels), for leak checks in tests. */
 uint64_t vmm_table_pages(void);
 
+/*
+ * Ranges of fresh memory, for the kernel brk heap and the page mapper:
+ * vmm_map_fresh maps a zeroed frame at every page of [from, to) with flags,
+ * all or nothing (on a shortage of frames or tables it undoes what it
+ * mapped and returns -1); vmm_unmap_free unmaps every mapped page of
+ * [from, to) and gives its frame back to pmm (unmapped pages are skipped).
+ */
+int vmm_map_fresh(uintptr_t from, uintptr_t to, uint64_t flags);
+void vmm_unmap_free(uintptr_t from, uintptr_t to);
+
 #endif
