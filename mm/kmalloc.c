@@ -164,12 +164,21 @@ void *kmalloc_array(size_t n, size_t size)
 	return kmalloc_done(kmalloc_impl->malloc(KHEAP, bytes), bytes);
 }
 
-/* realloc(p, 0) frees p and returns NULL: that NULL is no failure. */
+/*
+ * Two NULLs from realloc are no out-of-memory: realloc(p, 0) frees p, and a
+ * pointer the allocator refused (double free, foreign pointer) was already
+ * reported as misuse during the call: one line about it, not two.
+ */
 void *krealloc(void *p, size_t size)
 {
+	unsigned reports = osmem_kernel_reports();
+	void *q;
+
 	KMALLOC_ENTER("krealloc");
-	return kmalloc_done(kmalloc_impl->realloc(KHEAP, p, size),
-			    p || size ? size : 0);
+	q = kmalloc_impl->realloc(KHEAP, p, size);
+	if (!q && osmem_kernel_reports() != reports)
+		size = 0;
+	return kmalloc_done(q, p || size ? size : 0);
 }
 
 void kfree(void *p)

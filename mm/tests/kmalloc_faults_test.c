@@ -177,6 +177,26 @@ KTEST(kmalloc_faults, kfree_of_p_plus_1)
 	KEXPECT_EQ(t, osmem_kernel_reports(), before + 1);
 }
 
+/* krealloc of a refused pointer: the misuse report is the one line; it is
+ * not also counted or printed as an out-of-memory. */
+KTEST(kmalloc_faults, krealloc_of_a_freed_block_is_misuse_not_oom)
+{
+	unsigned char *s = kf_sentinel();
+	unsigned char *p = kmalloc(64);
+	unsigned long oom;
+	unsigned before;
+
+	KASSERT_NOT_NULL(t, s);
+	KASSERT_NOT_NULL(t, p);
+	kfree(p);
+	oom = kmalloc_oom_events();
+	before = osmem_kernel_reports();
+	KEXPECT_NULL(t, krealloc(p, 200));
+	KEXPECT_EQ(t, osmem_kernel_reports(), before + 1);
+	KEXPECT_EQ(t, kmalloc_oom_events(), oom);
+	KEXPECT_EQ(t, kmalloc_allocator()->check(kmalloc_heap_instance()), 0);
+}
+
 /* kmalloc(0) is documented in mm/kmalloc.h: classic gives NULL, fast a
  * unique minimal block that kfree takes. */
 KTEST(kmalloc_faults, kmalloc_zero_twice)
