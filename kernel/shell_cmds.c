@@ -235,10 +235,16 @@ static int cmd_check(int argc, char **argv)
 
 static int cmd_ktest(int argc, char **argv)
 {
+	const char *bad;
+	size_t n;
 	int failed;
 
 	if (argc > 2)
 		return shell_usage(argv[0]);
+	if (argc == 2 && (bad = ktest_unknown_suite(argv[1], &n))) {
+		kprintf("ktest: no suite named '%.*s' (help ktest)\n", (int)n, bad);
+		return 1;
+	}
 	failed = ktest_run(argc == 2 ? argv[1] : "all");
 	kprintf("ktest: %d failed case%s\n", failed, failed == 1 ? "" : "s");
 	return failed ? -1 : 0;

@@ -106,6 +106,36 @@ static int ktest_selected(const char *filter, const char *suite)
 	return 0;
 }
 
+/* Does any case belong to the suite named by p[0..n)? */
+static int ktest_suite_exists(const char *p, size_t n)
+{
+	for (const struct ktest_case *c = __start_ktest_cases; c < __stop_ktest_cases; c++)
+		if (strlen(c->suite) == n && strncmp(c->suite, p, n) == 0)
+			return 1;
+	return 0;
+}
+
+const char *ktest_unknown_suite(const char *filter, size_t *len)
+{
+	const char *p = filter;
+
+	if (!filter || !*filter || strcmp(filter, "all") == 0)
+		return NULL;
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (!ktest_suite_exists(p, n)) {
+			*len = n;
+			return p;
+		}
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return NULL;
+}
+
 /* Is tc the first case of its suite (so the suite is listed once)? */
 static int ktest_first_of_suite(const struct ktest_case *tc)
 {

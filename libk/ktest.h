@@ -144,6 +144,13 @@ int ktest_streq_(const char *a, const char *b);
  */
 int ktest_run(const char *filter);
 
+/*
+ * The first name in `filter` that no case belongs to (pointing into filter,
+ * its length in *len), or NULL when every name is a suite (or the filter
+ * is NULL, "" or "all").
+ */
+const char *ktest_unknown_suite(const char *filter, size_t *len);
+
 /* --- Supplied by the home (kernel/ktest_kernel.c, tests/host/ktest_host.c) --- */
 
 /* Write `len` bytes of runner output. */

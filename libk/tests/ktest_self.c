@@ -1,5 +1,6 @@
 /* The framework checks itself: expectations that hold do not fail a test. */
 #include "libk/ktest.h"
+#include "libk/string.h"
 
 KTEST(ktest, expectations_that_hold_pass)
 {
@@ -27,4 +28,19 @@ KTEST(ktest, failed_expectation_is_counted)
 	KEXPECT_EQ(t, inner.failed, 2);
 	KEXPECT_STREQ(&inner, "a", "b");
 	KEXPECT_EQ(t, inner.failed, 3);
+}
+
+KTEST(ktest, unknown_suite_names_are_found)
+{
+	size_t n = 0;
+	const char *bad;
+
+	KEXPECT_NULL(t, ktest_unknown_suite("all", &n));
+	KEXPECT_NULL(t, ktest_unknown_suite("ktest", &n));
+	bad = ktest_unknown_suite("ktest,nosuch,ktest", &n);
+	KASSERT_NOT_NULL(t, bad);
+	KEXPECT_EQ(t, n, 6);
+	KEXPECT_EQ(t, strncmp(bad, "nosuch", n), 0);
+	bad = ktest_unknown_suite("kt", &n);	/* a prefix is no suite */
+	KEXPECT_NOT_NULL(t, bad);
 }
