@@ -48,7 +48,7 @@ test-programs: $(HOST)/osmem_ltrace_prog
 # -------------------------------------------------- libosmem-preload.so ----
 # The fast allocator as the C library's malloc, for LD_PRELOAD. Only the
 # functions preload_posix.c marks visible are exported.
-PRELOAD_C := mm/osmem/preload_posix.c mm/osmem/fast.c mm/osmem/backend_posix.c \
+PRELOAD_C := mm/osmem/preload_posix.c $(FAST_C) mm/osmem/backend_posix.c \
 	mm/osmem/report.c libk/string.c libk/printf.c
 PRELOAD_OBJ := $(patsubst %.c,$(HOST_PIC_DIR)/%.o,$(PRELOAD_C))
 

@@ -1,0 +1,604 @@
+/*
+ * The fast allocator's insides, shared by its files (mm/osmem/fast*.c):
+ * the block layout, the invariants, the heap state and the few functions
+ * every malloc and free runs through (inlined, so the hot path stays one
+ * call). Nothing outside mm/osmem/fast*.c includes this header.
+ *
+ * The files, one concern each:
+ *   fast.c         malloc/free/realloc/memalign: placement, split, merge
+ *   fast_top.c     the heap top: growth, foreign gaps, trimming
+ *   fast_map.c     large blocks as page mappings
+ *   fast_misuse.c  telling a bad pointer apart and reporting it
+ *   fast_debug.c   debug mode: red zones, poison, sites
+ *   fast_check.c   check(), walk(), stats()
+ *
+ * osmem_fast: a two-level segregated-fit allocator (TLSF-style) with
+ * boundary tags. Every operation costs O(1) in the number of blocks (a few
+ * bit operations and list splices), plus the copy a realloc must do.
+ * Pure policy: memory comes from the backend (mm/osmem/backend.h); the
+ * interface is mm/osmem/allocator.h.
+ *
+ * Heap block layout. A block pointer b is 16-aligned and sits 16 bytes
+ * below the payload; the block "owns" the bytes from its size word up to the
+ * next block's size word (bsize(b) bytes, a multiple of 16, >= 32):
+ *
+ *        b        b+8        b+16 (payload, 16-aligned)          b+size
+ *        |prev_size| size|flg| payload ........................  |prev_size| size|flg| ...
+ *        '-- belongs to the     '-- free block: next_free,          '-- next block; while b
+ *            previous block         prev_free links here                is free this word is
+ *            (its last word)                                            b's footer (= size)
+ *
+ *   live heap block: 8 bytes of bookkeeping (the size word); usable size is
+ *   bsize - 8 (the payload runs up to the next size word, taking in the
+ *   next block's prev_size slot, which is only used while b is free).
+ *   The size word: bits 0..3 flags, 4..47 the size (blocks < 2^47), 48..63
+ *   on a live block a check (fast_seal: a hash of the block's address, its
+ *   size and a key from be->secret), verified on every free, realloc and
+ *   usable_size; free blocks' words carry none (0). So the live header
+ *   stays 8 bytes and a stray write to it is caught (65535 in 65536).
+ *   free heap block: size word, two links, footer: 32 bytes at least, so
+ *   the smallest block is 32 bytes (24 usable) and payloads stay 16-aligned.
+ *   flags in the size word: FREE, PREV_FREE (the block below is free, so
+ *   prev_size is valid), MAPPED (never set on heap blocks), AUX (on a free
+ *   block: its payload is zero apart from the links and the footer, i.e. it
+ *   came straight from the backend; on a used block: a gap, see below).
+ *
+ *   The heap: [base][pad][first block]...[last block][epilogue][< 16 slack]
+ *   The epilogue is a size-0 used block whose size word sits just below the
+ *   break, so "next of the last block" needs no special case. If someone
+ *   else moved the break between two extensions, the foreign bytes become a
+ *   used "gap" block (AUX): walked over, never counted, never freed.
+ *
+ * Mapped block layout (requests >= the mmap threshold, 128 KiB by default):
+ *   [map start ... | req | site | check | spare | next | prev | start |
+ *    len|MAPPED | payload ... ]
+ *   a 64-byte header (FAST_MAP_HDR) right below the payload; usually
+ *   payload = start + 64, further in for memalign. The length is
+ *   page-rounded; free unmaps it. check is a full word: a hash of the
+ *   header's address, links, start and length with the secret, sealed
+ *   again whenever one of them changes. req and site are debug mode's.
+ *
+ * State: one heap is one struct fast_heap in the caller's struct
+ * osmem_heap_space (allocator.h); there is no global state. Each public
+ * entry turns its struct osmem_heap * into the struct fast_heap *fh that
+ * every internal function takes first; the lists, bitmaps, break, counters
+ * and mmap threshold below all belong to that one heap.
+ *
+ * Invariants, per heap (check() verifies each; debug mode adds red zones
+ * of live blocks and poison of free ones; live heap blocks' and mappings'
+ * checks):
+ *   - heap blocks tile [first, epilogue) exactly; every payload 16-aligned;
+ *   - no two adjacent free blocks (free merges with both neighbours at once);
+ *   - a free block's footer equals its size, and the next block has
+ *     PREV_FREE set exactly when the block is free;
+ *   - every free block is on the list of its class, and nothing else is;
+ *     bit sl of sl_map[fl] is set iff list (fl, sl) is non-empty, bit fl of
+ *     fl_map iff sl_map[fl] != 0;
+ *   - the counters in fh->st equal what a walk counts;
+ *   - every byte at or above `high` (the highest break ever) in the heap is
+ *     as the backend gave it (zero); an AUX free block is all zero between
+ *     its links and its footer.
+ *
+ * Locking rule: the lock is the heap's backend's (be->lock), and it guards
+ * that one heap instance. Every public entry takes it once and releases it
+ * before returning; internal functions never lock and never call a public
+ * entry. walk() holds the lock while it calls fn, so fn must not call the
+ * allocator on the same heap. init() does not lock (nothing may use the
+ * heap while it is initialized).
+ *
+ * Counting: heap_extend_calls counts every heap_extend (including the
+ * heap_extend(0) before a trim); map_calls counts pages_map and pages_remap
+ * calls; unmap_calls counts pages_unmap calls.
+ */
+#ifndef MM_OSMEM_FAST_INTERNAL_H
+#define MM_OSMEM_FAST_INTERNAL_H
+
+#include "mm/osmem/allocator.h"
+#include "mm/osmem/backend.h"
+#include "mm/osmem/fast_index.h"
+#include "libk/bitops.h"
+#include "libk/string.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+
+#define FAST_FREE      ((size_t)1)
+#define FAST_PREV_FREE ((size_t)2)
+#define FAST_MAPPED    ((size_t)4)
+#define FAST_AUX       ((size_t)8)
+#define FAST_FLAGS     ((size_t)15)
+/* Bits 4..47 of a heap size word are the size, bits 48..63 its check. */
+#define FAST_SIZE_MASK ((((size_t)1 << 48) - 1) & ~FAST_FLAGS)
+#define FAST_SEAL_MASK (~(((size_t)1 << 48) - 1))
+#define FAST_SEAL_MUL  0x9e3779b97f4a7c15ull
+#define FAST_FREED_MAPS 8
+
+/* For the few functions on every malloc and free path (see "free lists"). */
+#define FAST_INLINE static inline __attribute__((always_inline))
+
+struct fast_block {
+	size_t prev_size;               /* valid only while PREV_FREE */
+	size_t size;                    /* bytes | flags */
+	struct fast_block *next_free;   /* free blocks only */
+	struct fast_block *prev_free;
+};
+
+struct fast_map {
+	size_t req;                     /* reserved (debug: the request) */
+	const void *site;               /* reserved (debug: allocation site) */
+	uint64_t check;                 /* fast_map_seal() of the fields below */
+	uint64_t spare;
+	struct fast_map *next;
+	struct fast_map *prev;
+	char *start;                    /* what pages_map returned */
+	size_t size;                    /* mapping length | FAST_MAPPED */
+};
+
+_Static_assert(sizeof(struct fast_map) == FAST_MAP_HDR,
+	       "the mapping header is FAST_MAP_HDR bytes");
+
+/* One heap: everything the allocator knows lives here (allocator.h). */
+struct fast_heap {
+	const struct osmem_backend *be;
+	/* be, or NULL in debug mode: malloc and free test one pointer for
+	 * "no backend" and "debug" both. */
+	const struct osmem_backend *hot_be;
+	uint64_t secret;                /* be->secret, read once by init */
+	uint64_t seal_key;              /* odd, derived from secret (fast_seal) */
+	bool debug;                     /* be->debug, read once by init */
+	size_t mmap_threshold;          /* per heap: osmem_fast_set_mmap_threshold */
+	uint64_t fl_map;
+	uint32_t sl_map[FAST_FL_COUNT];
+	struct fast_block *lists[FAST_FL_COUNT][FAST_SL_COUNT];
+	char *base;                     /* the break before our first extension */
+	char *brk;                      /* the break as we left it */
+	char *high;                     /* the highest break ever */
+	struct fast_block *first;       /* NULL until the heap exists */
+	struct fast_block *epi;
+	struct fast_map *maps;
+	struct osmem_stats st;          /* the counters; the rest is computed */
+	char detail[128];               /* a report's detail (fast_report_bad) */
+	const char *dbg_op;             /* debug: the entry running, its site */
+	const void *dbg_free_site;
+	const void *dbg_alloc_site;     /* of the block being freed */
+	size_t dbg_req;                 /* its request */
+	struct {                        /* the last mappings freed, for */
+		void *p;                /* a second free's report */
+		size_t usable;
+	} freed_maps[FAST_FREED_MAPS];
+	unsigned freed_next;
+};
+
+_Static_assert(sizeof(struct fast_heap) <= OSMEM_HEAP_BYTES_MAX,
+	       "struct fast_heap must fit in struct osmem_heap_space");
+
+static inline struct fast_heap *fast_of(struct osmem_heap *h)
+{
+	return (struct fast_heap *)(void *)h;
+}
+/* ------------------------------------------------------------ helpers ---- */
+
+static inline size_t bsize(const struct fast_block *b)
+{
+	return b->size & FAST_SIZE_MASK;
+}
+
+static inline bool bfree(const struct fast_block *b)
+{
+	return b->size & FAST_FREE;
+}
+
+static inline struct fast_block *bat(void *p, size_t off)
+{
+	return (struct fast_block *)((char *)p + off);
+}
+
+static inline struct fast_block *bnext(struct fast_block *b)
+{
+	return bat(b, bsize(b));
+}
+
+static inline struct fast_block *bprev(struct fast_block *b)
+{
+	return (struct fast_block *)((char *)b - b->prev_size);
+}
+
+static inline void *bpayload(struct fast_block *b)
+{
+	return (char *)b + 16;
+}
+
+/* Integer arithmetic, not pointer arithmetic: p may be any value a caller
+ * passed (even (void *)1), and the result is range-checked before use. */
+static inline struct fast_block *bfrom(void *p)
+{
+	return (struct fast_block *)((uintptr_t)p - 16);
+}
+
+/*
+ * The check of a live heap block's size word (its bits 48..63): a hash of
+ * the block's address, its size and the heap's secret, so a header that
+ * was overwritten, or forged without the secret, fails it with odds of
+ * 65535 in 65536. The flags are left out: neighbours set and clear
+ * PREV_FREE in place. Free blocks' size words carry no check (0).
+ */
+static inline size_t fast_seal(const struct fast_heap *fh,
+			       const struct fast_block *b, size_t size)
+{
+	/* One multiply by a secret odd key: its top bits depend on every
+	 * bit of address ^ size and of the key. */
+	uint64_t x = ((uint64_t)(uintptr_t)b ^ size) * fh->seal_key;
+
+	return (size_t)x & FAST_SEAL_MASK;
+}
+
+/* Make b a live block of `size` bytes; flags: PREV_FREE or 0. */
+static inline void fast_set_used(struct fast_heap *fh, struct fast_block *b,
+				 size_t size, size_t flags)
+{
+	b->size = size | flags | fast_seal(fh, b, size);
+}
+
+/* b's size word is a live block's, sealed: the flags are not checked. */
+static inline bool fast_sealed(const struct fast_heap *fh,
+			       const struct fast_block *b, size_t w)
+{
+	return (w & FAST_SEAL_MASK) == fast_seal(fh, b, w & FAST_SIZE_MASK);
+}
+
+static inline char *ptr_up(void *p, size_t a)
+{
+	return (char *)(uintptr_t)bit_align_up((uintptr_t)p, a);
+}
+
+static inline char *ptr_down(void *p, size_t a)
+{
+	return (char *)(uintptr_t)bit_align_down((uintptr_t)p, a);
+}
+
+/* The heap's backend's lock (be may be NULL before init). Callers on the
+ * hot path keep be in a local: it is loaded and tested once per call. */
+static inline void fast_lock(const struct osmem_backend *be)
+{
+	if (be && be->lock)
+		be->lock();
+}
+
+static inline void fast_unlock(const struct osmem_backend *be)
+{
+	if (be && be->unlock)
+		be->unlock();
+}
+
+/* Live-block counters follow a block's size: drop before a resize, add after. */
+static inline void fast_used_add(struct fast_heap *fh, struct fast_block *b)
+{
+	fh->st.blocks_in_use++;
+	fh->st.bytes_in_use += bsize(b) - FAST_HDR;
+}
+
+static inline void fast_used_sub(struct fast_heap *fh, struct fast_block *b)
+{
+	fh->st.blocks_in_use--;
+	fh->st.bytes_in_use -= bsize(b) - FAST_HDR;
+}
+
+/* --------------------------------------------------------- free lists ---- */
+
+/*
+ * Malloc and free run through these on every call, so they are inlined and
+ * do no more than they must: a block inside a list is unlinked without
+ * computing its class (only a list head needs it), and link/unlink leave
+ * the free counters to their callers, which add up a whole operation's
+ * change at once. fast_list_remove and fast_set_free (below) are the
+ * counted forms, for the paths that are not hot.
+ */
+static inline void fast_bits_set(struct fast_heap *fh, unsigned fl, unsigned sl)
+{
+	fh->sl_map[fl] |= 1u << sl;
+	fh->fl_map |= (uint64_t)1 << fl;
+}
+
+static inline void fast_bits_clear(struct fast_heap *fh, unsigned fl,
+				   unsigned sl)
+{
+	fh->sl_map[fl] &= ~(1u << sl);
+	if (!fh->sl_map[fl])
+		fh->fl_map &= ~((uint64_t)1 << fl);
+}
+
+/* Put free block b (of `size` bytes) at the head of its class's list. */
+FAST_INLINE void fast_list_link(struct fast_heap *fh, struct fast_block *b,
+				size_t size)
+{
+	struct fast_block *head;
+	unsigned fl, sl;
+
+	fast_index(size, &fl, &sl);
+	head = fh->lists[fl][sl];
+	b->prev_free = NULL;
+	b->next_free = head;
+	if (head)
+		head->prev_free = b;
+	else
+		fast_bits_set(fh, fl, sl);
+	fh->lists[fl][sl] = b;
+}
+
+/* Take b, the head of list (fl, sl), off it. */
+FAST_INLINE void fast_list_pop(struct fast_heap *fh, struct fast_block *b,
+			       unsigned fl, unsigned sl)
+{
+	struct fast_block *next = b->next_free;
+
+	fh->lists[fl][sl] = next;
+	if (next)
+		next->prev_free = NULL;
+	else
+		fast_bits_clear(fh, fl, sl);
+}
+
+FAST_INLINE void fast_list_unlink(struct fast_heap *fh, struct fast_block *b)
+{
+	struct fast_block *prev = b->prev_free, *next = b->next_free;
+	unsigned fl, sl;
+
+	if (!prev) {
+		fast_index(bsize(b), &fl, &sl);
+		fast_list_pop(fh, b, fl, sl);
+		return;
+	}
+	prev->next_free = next;
+	if (next)
+		next->prev_free = prev;
+}
+
+static inline void fast_list_remove(struct fast_heap *fh, struct fast_block *b)
+{
+	fast_list_unlink(fh, b);
+	fh->st.blocks_free--;
+	fh->st.bytes_free -= bsize(b) - FAST_HDR;
+}
+
+/*
+ * The head of the smallest non-empty class at or above (*fl, *sl), its
+ * class left in (*fl, *sl); NULL when there is none.
+ */
+FAST_INLINE struct fast_block *fast_first_from(struct fast_heap *fh,
+					       unsigned *fl, unsigned *sl)
+{
+	uint64_t fmap;
+	uint32_t smap;
+	unsigned f = *fl;
+
+	if (f >= FAST_FL_COUNT)
+		return NULL;
+	smap = fh->sl_map[f] & (~0u << *sl);
+	if (!smap) {
+		fmap = fh->fl_map & (~(uint64_t)0 << (f + 1));
+		if (!fmap)
+			return NULL;
+		f = (unsigned)bit_ffs64(fmap);
+		smap = fh->sl_map[f];
+	}
+	*fl = f;
+	*sl = (unsigned)bit_ffs64(smap);
+	return fh->lists[f][*sl];
+}
+
+/*
+ * A free block of at least r bytes (r < FAST_BLOCK_MAX), by the rule in the
+ * comment on top: always the head of its list, whose class is left in
+ * (*fl, *sl) for fast_list_pop. Below FAST_EXACT_LIMIT the first look
+ * (the head of r's own class, which holds only size r) is the answer
+ * whenever that list is not empty.
+ */
+FAST_INLINE struct fast_block *fast_find(struct fast_heap *fh, size_t r,
+					 unsigned *fl, unsigned *sl)
+{
+	struct fast_block *b;
+	size_t R;
+
+	fast_index(r, fl, sl);
+	b = fh->lists[*fl][*sl];
+	if (b && bsize(b) >= r)
+		return b;
+	R = fast_round_class(r);
+	if (R >= FAST_BLOCK_MAX)
+		return NULL;
+	fast_index(R, fl, sl);
+	return fast_first_from(fh, fl, sl);
+}
+
+/* ----------------------------------------------------- block surgery ---- */
+
+/* Mark b (size bytes, neither neighbour free) free and link it; the
+ * caller counts it. */
+FAST_INLINE void fast_file(struct fast_heap *fh, struct fast_block *b,
+			   size_t size, size_t aux)
+{
+	struct fast_block *n;
+
+	b->size = size | FAST_FREE | aux;
+	n = bat(b, size);
+	n->prev_size = size;
+	n->size |= FAST_PREV_FREE;
+	fast_list_link(fh, b, size);
+}
+
+/*
+ * b is a block on no list and not counted as live, its size word valid
+ * (with PREV_FREE): merge it with its free neighbours and file the result,
+ * which is returned (its size in *sizep if not NULL). The AUX (fresh) mark
+ * survives only when nothing merges.
+ * Counting: the free blocks go up by 1 less the merges, and the free bytes
+ * by b's size less 8 per block that remains (each merge frees a header).
+ */
+FAST_INLINE struct fast_block *fast_release_plain(struct fast_heap *fh,
+						  struct fast_block *b,
+						  size_t aux, size_t *sizep)
+{
+	size_t w0 = b->size, size = bsize(b), added = size, blocks = 1;
+	struct fast_block *n = bat(b, size), *b0 = b;
+
+	if (w0 & FAST_PREV_FREE) {
+		/* b's word becomes payload of the merged block: marked free
+		 * (sealed still), so a second free of b is told a double free. */
+		b->size |= FAST_FREE;
+		b = bprev(b);
+		fast_list_unlink(fh, b);
+		size += bsize(b);
+		blocks--;
+		aux = 0;
+	}
+	if (bfree(n)) {
+		/* b heads the merged block, whose size word hides b's own: keep
+		 * b's sealed word at b+32 (inside, past the links) for the
+		 * report of a second free. */
+		if (b == b0)
+			*(size_t *)((char *)b + 32) = w0;
+		fast_list_unlink(fh, n);
+		size += bsize(n);
+		blocks--;
+		aux = 0;
+	}
+	fast_file(fh, b, size, aux);
+	/* blocks is 1, 0 or "-1": unsigned arithmetic wraps as intended. */
+	fh->st.blocks_free += blocks;
+	fh->st.bytes_free += added - FAST_HDR * blocks;
+	if (sizep)
+		*sizep = size;
+	return b;
+}
+
+/* ------------------------------------------------- debug mode: blocks ---- */
+
+/*
+ * Debug mode's per-block state (layout in the comment on top). These run
+ * only when fh->debug; the release hook is the one branch they add to the
+ * always-on paths.
+ */
+#define FAST_DBG_RED      0xfb          /* red zone bytes */
+#define FAST_DBG_POISON   0xdf          /* freed bytes */
+#define FAST_DBG_META     16            /* request, allocation site */
+#define FAST_DBG_FREE_OFF 56            /* poison starts here in a free block */
+#define FAST_DBG_WORD     0xdfdfdfdfdfdfdfdfull
+
+/* ---------------------------------------------- across the files ---- */
+
+/* fast_misuse.c */
+void fast_report(struct fast_heap *fh, enum osmem_fault fault, const char *op,
+		 const void *ptr, size_t size, const char *detail);
+void fast_report_sites(struct fast_heap *fh, enum osmem_fault fault,
+		       const char *op, const void *ptr, size_t size,
+		       const char *detail, const void *alloc_site,
+		       const void *free_site);
+void fast_report_bad(struct fast_heap *fh, const void *ptr, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+bool fast_size_fits(struct fast_heap *fh, struct fast_block *b, size_t size);
+size_t fast_freed_size(struct fast_heap *fh, struct fast_block *c);
+void fast_map_quarantine(struct fast_heap *fh, struct fast_map *m,
+			 struct fast_map *prev);
+int fast_lookup(struct fast_heap *fh, void *p, struct fast_block **bp,
+		struct fast_map **hp, const char *op);
+
+/* fast_top.c */
+void fast_set_free(struct fast_heap *fh, struct fast_block *b, size_t size,
+		   size_t aux);
+struct fast_block *fast_top(struct fast_heap *fh);
+struct fast_block *fast_grow(struct fast_heap *fh, size_t r);
+void fast_trim(struct fast_heap *fh, struct fast_block *top);
+
+/* fast_map.c */
+uint64_t fast_map_seal(const struct fast_heap *fh, const struct fast_map *h);
+void fast_map_reseal(struct fast_heap *fh, struct fast_map *h);
+bool fast_map_size(struct fast_heap *fh, size_t n, size_t lead, size_t *len);
+void *fast_map_alloc(struct fast_heap *fh, size_t n, size_t align);
+void fast_map_free(struct fast_heap *fh, struct fast_map *h);
+
+/* fast_debug.c */
+void fast_dbg_poison(struct fast_block *b, size_t size);
+bool fast_dbg_poisoned(struct fast_block *b);
+const void *fast_dbg_free_site(struct fast_block *b);
+const void *fast_dbg_freed_alloc_site(struct fast_block *b);
+bool fast_dbg_live(struct fast_heap *fh, void *p, struct fast_block *b,
+		   struct fast_map *m, const char *op, size_t *req);
+struct fast_block *fast_dbg_release(struct fast_heap *fh, struct fast_block *b,
+				    size_t *sizep);
+void fast_dbg_entry_free(struct fast_heap *fh, void *p);
+void *fast_dbg_entry_alloc(struct fast_heap *fh, size_t n, size_t align,
+			   bool clear);
+void *fast_dbg_entry_realloc(struct fast_heap *fh, void *p, size_t n);
+size_t fast_dbg_usable(struct fast_heap *fh, void *p);
+
+/* fast.c */
+void *fast_alloc_any(struct fast_heap *fh, size_t n, bool *zero);
+void fast_heap_free(struct fast_heap *fh, struct fast_block *b);
+void *fast_memalign_locked(struct fast_heap *fh, size_t align, size_t n);
+
+/* fast_check.c */
+void fast_stats(struct osmem_heap *h, struct osmem_stats *st);
+void fast_walk(struct osmem_heap *h,
+	       void (*fn)(void *payload, size_t size, enum osmem_block_kind kind,
+	       void *arg),
+	       void *arg);
+int fast_check(struct osmem_heap *h);
+
+
+/* ------------------------------------------------------------ mappings ---- */
+
+static inline struct fast_map *fast_map_of(void *p)
+{
+	return (struct fast_map *)((char *)p - FAST_MAP_HDR);
+}
+
+static inline size_t fast_map_len(const struct fast_map *h)
+{
+	return h->size & ~FAST_FLAGS;
+}
+
+static inline size_t fast_map_usable(struct fast_map *h, void *p)
+{
+	return (size_t)(h->start + fast_map_len(h) - (char *)p);
+}
+
+/*
+ * b (size bytes) was just filed as a free block: trim when it is the top
+ * block and larger than FAST_TRIM_THRESHOLD. Only a release can make the
+ * top block pass the threshold (growth leaves less than a step free above
+ * the block it was for), so this check after each release that may reach
+ * the top replaces a look at the top on every call.
+ */
+static inline void fast_trim_if_top(struct fast_heap *fh, struct fast_block *b,
+				    size_t size)
+{
+	if (bat(b, size) == fh->epi && size > FAST_TRIM_THRESHOLD)
+		fast_trim(fh, b);
+}
+
+/*
+ * p, by its own tags, is a live heap block: inside the heap, 16-aligned,
+ * its size word neither free, mapped nor a gap, its size within the heap,
+ * its check (fast_seal) right, and the next block not marked as following
+ * a free one. O(1), a few loads, reading only heap memory. NULL for
+ * anything else (a mapping, or misuse: fast_lookup tells which).
+ */
+FAST_INLINE struct fast_block *fast_heap_block(struct fast_heap *fh, void *p)
+{
+	struct fast_block *b = bfrom(p), *e = fh->epi;
+	size_t w, size;
+
+	if (((uintptr_t)p & (FAST_ALIGN - 1)) || (char *)p <= (char *)fh->first ||
+	    (char *)p >= (char *)e)
+		return NULL;
+	w = b->size;
+	size = w & FAST_SIZE_MASK;
+	if ((w & (FAST_FREE | FAST_MAPPED | FAST_AUX)) || size < FAST_MIN_BLOCK ||
+	    size > (size_t)((char *)e - (char *)b) || !fast_sealed(fh, b, w) ||
+	    (bat(b, size)->size & FAST_PREV_FREE))
+		return NULL;
+	return b;
+}
+
+#endif

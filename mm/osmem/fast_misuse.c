@@ -1,0 +1,350 @@
+/*
+ * The fast allocator's misuse classification and reports.
+ *
+ * Misuse (always on). free, realloc and usable_size accept a pointer in
+ * O(1) through the block's own tags and its check (fast_heap_block). Any
+ * other pointer goes to fast_lookup, which reads no byte before the
+ * pointer is known to lie in the heap [base, break) or to be the payload
+ * of a listed mapping (the list is walked, each header's check verified
+ * before its links are followed), so a wild pointer never faults. It then
+ * names the misuse in one report (report.h: kind, op, pointer, size) made
+ * before anything changes, and the operation is refused:
+ *   - double free: the pointer starts a free block, or a freed block that
+ *     merged into the one before it (its word is kept sealed, marked
+ *     FREE); the size reported is the block's usable size while it was
+ *     live (when it merged with the block after it, its sealed word is
+ *     kept at b+32 for this). A mapping freed twice is found in a ring of
+ *     the last FAST_FREED_MAPS mappings freed. usable_size of a freed
+ *     block reports an invalid pointer instead (it names no live block).
+ *   - invalid pointer: in the heap or in a mapping but not a live block's
+ *     start (p+1, p+8, inside a block); size: the block it points into.
+ *   - foreign pointer: neither (stack, kernel data or text, (void *)1,
+ *     unmapped memory); size 0.
+ *   - corrupted header: the check fails. The block is put out of use for
+ *     good: a heap block becomes a gap block of its true size (found from
+ *     the next valid header above it), a mapping leaves the list and stays
+ *     mapped; nothing merges with it or reuses it, check() passes.
+ * Classifying misuse walks the heap from its first block (fast_walk_to,
+ * every header verified): O(blocks), on misuse only.
+ *
+ */
+#include "mm/osmem/fast_internal.h"
+#include "libk/printf.h"
+#include <stdarg.h>
+
+/* One misuse or broken invariant, to the home (report.h); made before
+ * anything is changed, the operation is then refused by the caller. */
+void fast_report(struct fast_heap *fh, enum osmem_fault fault,
+		 const char *op, const void *ptr, size_t size,
+		 const char *detail)
+{
+	struct osmem_report r = {
+		.fault = fault, .op = op, .ptr = ptr, .size = size,
+		.detail = detail,
+	};
+
+	if (fh->be && fh->be->report)
+		fh->be->report(&r);
+}
+
+/* A heap-checker finding: detail formatted into the heap's own buffer
+ * (the checker runs under the lock, so one buffer per heap suffices). */
+void fast_report_bad(struct fast_heap *fh, const void *ptr,
+		     const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+void fast_report_bad(struct fast_heap *fh, const void *ptr,
+		     const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(fh->detail, sizeof(fh->detail), fmt, ap);
+	va_end(ap);
+	fast_report(fh, OSMEM_FAULT_HEAP_CORRUPT, "check", ptr, 0, fh->detail);
+}
+
+void fast_report_sites(struct fast_heap *fh, enum osmem_fault fault,
+		       const char *op, const void *ptr, size_t size,
+		       const char *detail, const void *alloc_site,
+		       const void *free_site)
+{
+	struct osmem_report r = {
+		.fault = fault, .op = op, .ptr = ptr, .size = size,
+		.alloc_site = alloc_site, .free_site = free_site,
+		.detail = detail,
+	};
+
+	if (fh->be && fh->be->report)
+		fh->be->report(&r);
+}
+
+/* A size word's size is one a block at b could have (never reads). */
+bool fast_size_fits(struct fast_heap *fh, struct fast_block *b,
+		    size_t size)
+{
+	return size >= FAST_ALIGN && !(size & (FAST_ALIGN - 1)) &&
+	       size <= (size_t)((char *)fh->epi - (char *)b);
+}
+
+/*
+ * The block of the heap's tiling that holds address c, by a walk from the
+ * first block that trusts no header it has not checked: a live block's
+ * seal, any block's size against the heap's end. Returns it, or NULL with
+ * *broken set to the first block whose header fails (or NULL if none).
+ * O(blocks): for misuse reports only.
+ */
+static struct fast_block *fast_walk_to(struct fast_heap *fh, char *c,
+				       struct fast_block **broken)
+{
+	struct fast_block *b;
+	size_t w, size;
+
+	*broken = NULL;
+	for (b = fh->first; b != fh->epi; b = bat(b, size)) {
+		w = b->size;
+		size = w & FAST_SIZE_MASK;
+		if (!fast_size_fits(fh, b, size) || (w & FAST_MAPPED) ||
+		    (!(w & (FAST_FREE | FAST_AUX)) && !fast_sealed(fh, b, w))) {
+			*broken = b;
+			return NULL;
+		}
+		if (c < (char *)b + size)
+			return b;
+	}
+	return NULL;
+}
+
+/*
+ * p lies in the heap but is not a live block's payload: say what it is.
+ * At a block start: the block is free (double free) or its header fails
+ * its check (corrupted). Inside a free block, at a sealed header marked
+ * free: a block freed earlier and merged into its neighbour (double free,
+ * with its own size). Anything else is an invalid pointer; the size
+ * reported is then that of the block p points into.
+ */
+/* A freed block given again: a double free for free and realloc; for
+ * usable_size, a pointer that names no live block. */
+static enum osmem_fault fast_freed_fault(const char *op)
+{
+	return op[0] == 'u' ? OSMEM_FAULT_INVALID_POINTER : OSMEM_FAULT_DOUBLE_FREE;
+}
+
+/*
+ * The usable size free block c had when it was live and c was its start:
+ * its own size, or, when it merged with the free block after it, the
+ * sealed word kept at c+32 (fast_release_plain); debug mode: the request
+ * kept at c+48 (fast_dbg_release).
+ */
+size_t fast_freed_size(struct fast_heap *fh, struct fast_block *c)
+{
+	size_t w, size = bsize(c);
+
+	if (fh->debug)
+		return size >= FAST_DBG_FREE_OFF ?
+		       *(size_t *)((char *)c + 48) : 0;
+	if (size <= 40)
+		return size - FAST_HDR;
+	w = *(size_t *)((char *)c + 32);
+	if (fast_sealed(fh, c, w) && (w & FAST_SIZE_MASK) >= FAST_MIN_BLOCK &&
+	    (w & FAST_SIZE_MASK) < size)
+		return (w & FAST_SIZE_MASK) - FAST_HDR;
+	return size - FAST_HDR;
+}
+
+/* What usable_size says of live block c (debug: its request). */
+static size_t fast_live_size(struct fast_heap *fh, struct fast_block *c)
+{
+	size_t room = bsize(c) - FAST_HDR;
+
+	if (fh->debug && !bfree(c) && room >= FAST_DBG_META) {
+		size_t req = *(size_t *)((char *)bpayload(c) + room - FAST_DBG_META);
+
+		return req < room - FAST_DBG_META ? req : 0;
+	}
+	return room;
+}
+
+/*
+ * Live block b's header failed its check: take b out of use for good. Its
+ * true size is found from the block after it, the first 16-aligned place
+ * above b holding a header that checks out (a sealed live block, a free
+ * block whose footer agrees, or the epilogue); b becomes a gap block of
+ * that size (walked over, never counted, freed, merged or reused). When no
+ * such place is found b stays as it is (check() then reports it).
+ */
+static void fast_quarantine_broken(struct fast_heap *fh, struct fast_block *b)
+{
+	struct fast_block *prev, *x;
+	char *e = (char *)fh->epi;
+
+	for (size_t s = FAST_MIN_BLOCK; s <= (size_t)(e - (char *)b); s += FAST_ALIGN) {
+		struct fast_block *n = bat(b, s);
+		size_t w = n->size, ns = w & FAST_SIZE_MASK;
+		bool ok;
+
+		if ((char *)n == e)
+			ok = ns == 0 && !(w & (FAST_FREE | FAST_PREV_FREE));
+		else if (w & FAST_FREE)
+			ok = !(w & FAST_SEAL_MASK) && fast_size_fits(fh, n, ns) &&
+			     ns >= FAST_MIN_BLOCK && bat(n, ns)->prev_size == ns;
+		else
+			ok = !(w & (FAST_AUX | FAST_MAPPED | FAST_PREV_FREE)) &&
+			     fast_size_fits(fh, n, ns) && fast_sealed(fh, n, w);
+		if (!ok)
+			continue;
+		/* The flags cannot be trusted either: PREV_FREE from the
+		 * block before b (the walk reached b through it). */
+		prev = b == fh->first ? NULL : fast_walk_to(fh, (char *)b - 1, &x);
+		fh->st.blocks_in_use--;
+		fh->st.bytes_in_use -= s - FAST_HDR;
+		b->size = s | FAST_AUX | (prev && bfree(prev) ? FAST_PREV_FREE : 0);
+		return;
+	}
+}
+
+static void fast_heap_misuse(struct fast_heap *fh, void *p, const char *op)
+{
+	struct fast_block *b = bfrom(p), *c, *broken;
+	size_t w;
+
+	if ((char *)p <= (char *)fh->first || (char *)p >= (char *)fh->epi) {
+		fast_report(fh, OSMEM_FAULT_INVALID_POINTER, op, p, 0, NULL);
+		return;
+	}
+	c = fast_walk_to(fh, (char *)b, &broken);
+	if (!c) {
+		if (broken == b) {
+			fast_report(fh, OSMEM_FAULT_CORRUPT_HEADER, op, p, 0,
+				    "size word fails its check");
+			fast_quarantine_broken(fh, b);
+		} else {
+			fast_report(fh, OSMEM_FAULT_HEAP_CORRUPT, op, p, 0,
+				    "a block header before it is broken");
+		}
+		return;
+	}
+	/* A misaligned p is never a block start: its word is not read. */
+	w = (uintptr_t)p & (FAST_ALIGN - 1) ? 0 : b->size;
+	if (c == b && bfree(c)) {
+		fast_report_sites(fh, fast_freed_fault(op), op, p,
+				  fast_freed_size(fh, c),  NULL,
+				  fh->debug ? fast_dbg_freed_alloc_site(c) : NULL,
+				  fh->debug ? fast_dbg_free_site(c) : NULL);
+		return;
+	}
+	if (c == b) {
+		if (c->size & FAST_AUX)
+			fast_report(fh, OSMEM_FAULT_INVALID_POINTER, op, p, 0,
+				    "not heap memory of this allocator");
+		else
+			fast_report(fh, OSMEM_FAULT_CORRUPT_HEADER, op, p, 0,
+				    "the next block's tags disagree");
+		return;
+	}
+	if (bfree(c) && (w & FAST_FREE) && fast_sealed(fh, b, w) &&
+	    fast_size_fits(fh, b, w & FAST_SIZE_MASK)) {
+		fast_report(fh, fast_freed_fault(op), op, p,
+			    (w & FAST_SIZE_MASK) - FAST_HDR, NULL);
+		return;
+	}
+	fast_report(fh, OSMEM_FAULT_INVALID_POINTER, op, p,
+		    (c->size & FAST_AUX) && !bfree(c) ? 0 : fast_live_size(fh, c),
+		    NULL);
+}
+
+/*
+ * Mapping m (reached from prev, whose header checked out) has a broken
+ * header: take it off the list for good, left mapped (its length cannot
+ * be trusted, so it is never unmapped). Its true length is what the
+ * counters hold beyond the other mappings'. When m's forward link cannot
+ * be trusted either, it stays (check() then reports it).
+ */
+void fast_map_quarantine(struct fast_heap *fh, struct fast_map *m,
+			 struct fast_map *prev)
+{
+	struct fast_map *next = m->next, *x;
+	size_t others = 0;
+
+	if (next && (next->check != fast_map_seal(fh, next) || next->prev != m))
+		return;
+	for (x = fh->maps; x; x = x->next)
+		if (x != m)
+			others += fast_map_len(x);
+	if (prev)
+		prev->next = next;
+	else
+		fh->maps = next;
+	if (next)
+		next->prev = prev;
+	fast_map_reseal(fh, prev);
+	fast_map_reseal(fh, next);
+	fh->st.mapped_blocks--;
+	fh->st.mapped_bytes = others;
+}
+
+/*
+ * The live mapping whose payload is p, found by walking the list of
+ * mappings (every header's check verified before its links are followed,
+ * so a broken header stops the walk, never a fault). NULL when p is no
+ * mapping's payload; misuse is reported then.
+ */
+static struct fast_map *fast_map_find(struct fast_heap *fh, void *p,
+				      const char *op)
+{
+	struct fast_map *m, *prev = NULL;
+	char *c = p;
+
+	for (m = fh->maps; m; prev = m, m = m->next) {
+		if (c == (char *)m + FAST_MAP_HDR) {
+			if (m->check == fast_map_seal(fh, m))
+				return m;
+			fast_report(fh, OSMEM_FAULT_CORRUPT_HEADER, op, p, 0,
+				    "mapping header fails its check");
+			fast_map_quarantine(fh, m, prev);
+			return NULL;
+		}
+		if (m->check != fast_map_seal(fh, m)) {
+			fast_report(fh, OSMEM_FAULT_HEAP_CORRUPT, op, p, 0,
+				    "a mapping header is broken");
+			return NULL;
+		}
+		if (c >= m->start && c < m->start + fast_map_len(m)) {
+			fast_report(fh, OSMEM_FAULT_INVALID_POINTER, op, p,
+				    fast_map_usable(m, (char *)m + FAST_MAP_HDR),
+				    NULL);
+			return NULL;
+		}
+	}
+	for (unsigned i = 0; i < FAST_FREED_MAPS; i++) {
+		if (p && fh->freed_maps[i].p == p) {
+			fast_report(fh, fast_freed_fault(op), op, p,
+				    fh->freed_maps[i].usable, NULL);
+			return NULL;
+		}
+	}
+	fast_report(fh, OSMEM_FAULT_FOREIGN_POINTER, op, p, 0, NULL);
+	return NULL;
+}
+
+/*
+ * What p is: 1 a live heap block, 2 a live mapping, 0 misuse (reported,
+ * nothing changed). No byte is read before p is known to lie in the heap
+ * [base, break) or to be a listed mapping's payload, so validating a wild
+ * pointer never faults.
+ */
+int fast_lookup(struct fast_heap *fh, void *p, struct fast_block **bp,
+		struct fast_map **hp, const char *op)
+{
+	char *c = p;
+
+	*bp = fast_heap_block(fh, p);
+	if (*bp)
+		return 1;
+	if (fh->first && c >= fh->base && c < fh->brk) {
+		fast_heap_misuse(fh, p, op);
+		return 0;
+	}
+	*hp = fast_map_find(fh, p, op);
+	return *hp ? 2 : 0;
+}

@@ -1,0 +1,196 @@
+/*
+ * The fast allocator's heap top (mm/osmem/fast_internal.h): the break
+ * grows for requests nothing fits, foreign bytes below a moved break
+ * become a gap block, and a large free top block is trimmed.
+ *
+ * The heap top: when nothing fits, the break grows by what is missing above
+ * the free top block, rounded to pages, at least 64 KiB (when the backend
+ * refuses a step it is asked for just the missing pages). When a free (or
+ * a realloc's shrink) leaves a free top block beyond the trim threshold
+ * (256 KiB), it is cut back to 64 KiB (page-rounded) with a
+ * negative extension, after heap_extend(0) confirms the break is still
+ * where we left it; a free that does not reach the top block calls nothing.
+ * When the heap cannot grow, the request is served by a mapping.
+ */
+#include "mm/osmem/fast_internal.h"
+
+/* fast_file, counted. */
+void fast_set_free(struct fast_heap *fh, struct fast_block *b,
+		   size_t size, size_t aux)
+{
+	/* Debug mode: new and trimmed top blocks are poison, never "fresh". */
+	if (fh->debug) {
+		aux = 0;
+		fast_dbg_poison(b, size);
+	}
+	fast_file(fh, b, size, aux);
+	fh->st.blocks_free++;
+	fh->st.bytes_free += size - FAST_HDR;
+}
+
+/* ----------------------------------------------------------- heap top ---- */
+
+static char *fast_extend(struct fast_heap *fh, intptr_t delta)
+{
+	size_t heap = fh->first ? (size_t)(fh->brk - fh->base) : 0;
+
+	if (delta > 0 && (size_t)delta > FAST_BLOCK_MAX / 2 - heap)
+		return OSMEM_BRK_FAIL;
+	fh->st.heap_extend_calls++;
+	return fh->be->heap_extend(delta);
+}
+
+/* Zero [from, to) when the new bytes are fresh: our old epilogue/footer
+ * words and the alignment slack end up inside a fresh free block. */
+static void fast_wipe(char *from, char *to)
+{
+	if (to > from)
+		memset(from, 0, (size_t)(to - from));
+}
+
+/* The first extension: one free block from the first 16-aligned slot up to
+ * the epilogue under the new break. */
+static void fast_heap_start(struct fast_heap *fh, char *old, char *end,
+			    size_t aux)
+{
+	struct fast_block *b = (struct fast_block *)ptr_up(old, FAST_ALIGN);
+	struct fast_block *e = (struct fast_block *)ptr_down(end - 16, FAST_ALIGN);
+
+	fh->base = old;
+	fh->first = b;
+	fh->epi = e;
+	e->size = 0;
+	b->size = 0;
+	fast_set_free(fh, b, (size_t)((char *)e - (char *)b), aux);
+}
+
+/* The break moved up behind our back: the foreign bytes become a gap
+ * block, the new memory a free block after it. */
+static void fast_heap_gap(struct fast_heap *fh, char *old, char *end,
+			  size_t aux)
+{
+	struct fast_block *e = fh->epi;
+	struct fast_block *b = (struct fast_block *)ptr_up(old, FAST_ALIGN);
+	struct fast_block *ne = (struct fast_block *)ptr_down(end - 16, FAST_ALIGN);
+
+	e->size = (size_t)((char *)b - (char *)e) | FAST_AUX |
+		  (e->size & FAST_PREV_FREE);
+	b->size = 0;
+	ne->size = 0;
+	fh->epi = ne;
+	fast_set_free(fh, b, (size_t)((char *)ne - (char *)b), aux);
+}
+
+/* The break moved up by delta from where we left it: the old epilogue
+ * becomes (or merges into) a free top block. */
+static void fast_heap_more(struct fast_heap *fh, size_t delta, size_t aux)
+{
+	struct fast_block *e = fh->epi, *b = e;
+	struct fast_block *ne = bat(e, delta);
+	size_t size = delta;
+
+	ne->size = 0;
+	fh->epi = ne;
+	if (e->size & FAST_PREV_FREE) {
+		b = bprev(e);
+		fast_list_remove(fh, b);
+		size += bsize(b);
+		aux &= b->size;
+		if (aux)
+			fast_wipe((char *)e, fh->brk);
+	} else {
+		b->size = 0;
+		if (aux)
+			fast_wipe((char *)e + 16, fh->brk);
+	}
+	fast_set_free(fh, b, size, aux);
+}
+
+/* The free block at the top, or NULL. */
+struct fast_block *fast_top(struct fast_heap *fh)
+{
+	if (fh->first && (fh->epi->size & FAST_PREV_FREE))
+		return bprev(fh->epi);
+	return NULL;
+}
+
+/* One extension towards a top free block of r bytes; *moved when the break
+ * was not where we left it (a gap block now sits below the new memory). */
+static struct fast_block *fast_grow_once(struct fast_heap *fh, size_t r,
+					 bool *moved)
+{
+	struct fast_block *top = fast_top(fh);
+	size_t page = fh->be->page_size, have = top ? bsize(top) : 0;
+	size_t need, delta, aux;
+	char *old;
+
+	*moved = false;
+	if (have >= r)
+		return top;
+	/* A new heap also pays for alignment, the epilogue and its slack. */
+	need = bit_align_up(r - have + (fh->first ? 0 : 3 * FAST_ALIGN), page);
+	delta = need > FAST_GROW_STEP ? need : bit_align_up(FAST_GROW_STEP, page);
+	old = fast_extend(fh, (intptr_t)delta);
+	if (old == OSMEM_BRK_FAIL && delta > need) {
+		delta = need;
+		old = fast_extend(fh, (intptr_t)delta);
+	}
+	if (old == OSMEM_BRK_FAIL)
+		return NULL;
+	if (fh->first && old < fh->brk) {
+		fast_report(fh, OSMEM_FAULT_BACKEND, "malloc", old, 0,
+			    "the break moved below the heap");
+		return NULL;
+	}
+	aux = old >= fh->high ? FAST_AUX : 0;
+	if (!fh->first) {
+		fast_heap_start(fh, old, old + delta, aux);
+	} else if (old != fh->brk) {
+		fast_heap_gap(fh, old, old + delta, aux);
+		*moved = true;
+	} else {
+		fast_heap_more(fh, delta, aux);
+	}
+	fh->brk = old + delta;
+	if (fh->brk > fh->high)
+		fh->high = fh->brk;
+	top = fast_top(fh);
+	return bsize(top) >= r ? top : NULL;
+}
+
+/*
+ * Grow the break so that the top free block has at least r bytes; returns
+ * it (still on its list), or NULL when the backend refuses. After a gap the
+ * new top is not the old one: grow once more from there.
+ */
+struct fast_block *fast_grow(struct fast_heap *fh, size_t r)
+{
+	struct fast_block *top;
+	bool moved;
+
+	top = fast_grow_once(fh, r, &moved);
+	if (!top && moved)
+		top = fast_grow_once(fh, r, &moved);
+	return top;
+}
+
+/* Give free top block `top` back down to FAST_TRIM_KEEP (page-rounded). */
+void fast_trim(struct fast_heap *fh, struct fast_block *top)
+{
+	size_t size = bsize(top), cut, aux;
+	struct fast_block *ne;
+
+	cut = bit_align_down(size - FAST_TRIM_KEEP, fh->be->page_size);
+	/* Someone else's memory may lie above our break. */
+	if (fast_extend(fh, 0) != fh->brk)
+		return;
+	if (fast_extend(fh, -(intptr_t)cut) == OSMEM_BRK_FAIL)
+		return;
+	aux = top->size & FAST_AUX;
+	fast_list_remove(fh, top);
+	ne = (struct fast_block *)((char *)fh->epi - cut);
+	ne->size = 0;
+	fh->epi = ne;
+	fh->brk -= cut;
+	fast_set_free(fh, top, size - cut, aux);
+}
