@@ -25,10 +25,10 @@ KCFLAGS := -std=gnu11 -O2 -g -fno-toplevel-reorder -ffreestanding -fno-pic -fno-
 	-fno-omit-frame-pointer -fno-optimize-sibling-calls -fno-builtin -Wall -Wextra -Werror -I.
 KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -Wl,--build-id=none -T linker.ld
 
-KERNEL_C := $(wildcard kernel/*.c kernel/tests/*.c mm/*.c mm/tests/*.c \
+KERNEL_C := $(wildcard kernel/*.c kernel/*/*.c kernel/*/*/*.c mm/*.c mm/tests/*.c \
 	libk/*.c libk/tests/*.c mm/osmem/*.c mm/osmem/tests/*.c)
 KERNEL_C := $(filter-out %_posix.c mm/osmem/tests/lab2_%.c,$(KERNEL_C))
-KERNEL_ASM := $(wildcard boot/*.asm kernel/*.asm)
+KERNEL_ASM := $(wildcard boot/*.asm kernel/*/*/*.asm)
 KERNEL_OBJ := $(patsubst %.c,$(BUILD)/kernel/%.o,$(KERNEL_C)) \
 	$(patsubst %.asm,$(BUILD)/kernel/%.o,$(KERNEL_ASM))
 

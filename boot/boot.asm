@@ -11,7 +11,7 @@
 ;   - CR4.PAE, EFER.LME, EFER.NXE, CR0.PG|WP set; a 64-bit boot GDT loaded
 ;     (the kernel loads its own GDT with a TSS in gdt_init()).
 ;   - rsp = __stack_top, rbp = 0 (the end of every backtrace).
-;   - COM1 programmed 115200 8N1 (kernel/serial.c does it again).
+;   - COM1 programmed 115200 8N1 (kernel/console/serial.c does it again).
 ;
 ; The 32-bit code runs at its physical address (section .boot is linked at
 ; VMA = LMA = 1 MiB); everything after the jump to the higher half runs at

@@ -86,8 +86,3 @@ const char *cmdline_get(const char *key)
 {
 	return cmdline_get_in(&boot_cmdline, key);
 }
-
-const char *cmdline_raw(void)
-{
-	return boot_cmdline.raw;
-}

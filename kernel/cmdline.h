@@ -10,7 +10,7 @@
  * ("" for "key="), NULL when there is none (absent, or a bare flag).
  *
  * The boot command line: cmdline_init(s) once at boot; cmdline_has(key),
- * cmdline_get(key) and cmdline_raw() then read it.
+ * cmdline_get(key) then reads it.
  */
 #ifndef KERNEL_CMDLINE_H
 #define KERNEL_CMDLINE_H
@@ -34,6 +34,5 @@ const char *cmdline_get_in(const struct cmdline *c, const char *key);
 void cmdline_init(const char *s);
 bool cmdline_has(const char *key);
 const char *cmdline_get(const char *key);
-const char *cmdline_raw(void);
 
 #endif

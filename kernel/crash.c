@@ -3,7 +3,7 @@
  * report shows it by name in the RIP and the backtrace.
  */
 #include "kernel/crash.h"
-#include "kernel/kprintf.h"
+#include "libk/console.h"
 #include "kernel/panic.h"
 #include "libk/string.h"
 #include <stdint.h>

@@ -6,19 +6,21 @@
  */
 #include "kernel/boot_mem.h"
 #include "kernel/cmdline.h"
-#include "kernel/cpu.h"
+#include "libk/cpu.h"
 #include "kernel/crash.h"
-#include "kernel/gdt.h"
-#include "kernel/idt.h"
-#include "kernel/irq.h"
-#include "kernel/kprintf.h"
+#include "kernel/arch/x86_64/gdt.h"
+#include "kernel/arch/x86_64/idt.h"
+#include "kernel/arch/x86_64/irq.h"
+#include "libk/console.h"
 #include "kernel/ktest_kernel.h"
 #include "kernel/multiboot2.h"
-#include "kernel/ramfs.h"
-#include "kernel/serial.h"
-#include "kernel/thread.h"
-#include "kernel/timer.h"
-#include "kernel/shell.h"
+#include "kernel/panic.h"
+#include "kernel/symbols.h"
+#include "kernel/fs/ramfs.h"
+#include "kernel/console/serial.h"
+#include "kernel/sched/thread.h"
+#include "kernel/sched/timer.h"
+#include "kernel/shell/shell.h"
 #include "mm/kmalloc.h"
 #include <stdint.h>
 
@@ -57,7 +59,7 @@ static void boot_info_init(uint32_t magic, uint64_t mbi_phys)
 	cmdline_init(info->cmdline);
 }
 
-/* No self-test asked for: the serial shell (kernel/shell.h). */
+/* No self-test asked for: the serial shell (kernel/shell/shell.h). */
 static void __attribute__((noreturn)) kernel_idle(void)
 {
 	kprintf("kernel: idle, starting the shell\n");
@@ -67,6 +69,9 @@ static void __attribute__((noreturn)) kernel_idle(void)
 void kmain(uint32_t magic, uint64_t mbi_phys)
 {
 	serial_init();
+	console_set_sink(serial_write);
+	console_set_symbolizer(ksym_format);
+	panic_init();
 	gdt_init();
 	idt_init();
 	boot_banner();

@@ -3,19 +3,20 @@
  * case, the expect-fault API and the run-then-exit-QEMU entry point.
  */
 #include "kernel/ktest_kernel.h"
-#include "kernel/cpu.h"
+#include "libk/cpu.h"
 #include "kernel/panic.h"
-#include "kernel/qemu.h"
-#include "kernel/serial.h"
-#include "kernel/trap.h"
+#include "kernel/arch/x86_64/qemu.h"
+#include "kernel/console/serial.h"
+#include "kernel/arch/x86_64/trap.h"
 
-void ktest_home_print(const char *s, size_t len)
+static void kernel_print(const char *s, size_t len)
 {
 	serial_write(s, len);
 }
 
-int ktest_home_call(const struct ktest_case *tc, struct ktest *t,
-		    char *why, size_t why_len)
+/* A case under a fault catch: an exception ends it, described in why. */
+static int kernel_call(const struct ktest_case *tc, struct ktest *t,
+		       char *why, size_t why_len)
 {
 	struct fault_catch fc;
 
@@ -29,6 +30,11 @@ int ktest_home_call(const struct ktest_case *tc, struct ktest *t,
 	fault_describe(why, why_len, &fc.info);
 	return 1;
 }
+
+const struct ktest_home ktest_kernel_home = {
+	.print = kernel_print,
+	.call = kernel_call,
+};
 
 int ktest_expect_fault_at(struct ktest *t, const char *file, int line,
 			  int vector, uintptr_t addr, void (*fn)(void *),
@@ -64,7 +70,7 @@ void ktest_kernel_main(const char *filter)
 	int failed;
 
 	panic_set_exit_qemu(true);
-	failed = ktest_run(filter);
+	failed = ktest_run(&ktest_kernel_home, filter);
 	qemu_exit(failed ? QEMU_EXIT_FAIL : QEMU_EXIT_PASS);
 	/* No isa-debug-exit device: nothing else to do. */
 	cpu_halt_forever();

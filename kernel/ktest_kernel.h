@@ -1,8 +1,8 @@
 /*
  * The kernel home of the ktest framework (libk/ktest.h).
  *
- * ktest_home_print() writes to COM1. ktest_home_call() runs a case under a
- * fault catch (kernel/trap.h): a case that raises a CPU exception is ended
+ * ktest_kernel_home: print writes to COM1; call runs a case under a
+ * fault catch (kernel/arch/x86_64/trap.h): a case that raises a CPU exception is ended
  * there and reported "not ok" with the fault (vector, RIP symbol, CR2); the
  * run goes on with the next case.
  *
@@ -24,6 +24,9 @@
 #include <stdint.h>
 
 #define KTEST_ANY_ADDR ((uintptr_t)-1)
+
+/* The kernel's home for ktest_run() (the shell's ktest command uses it). */
+extern const struct ktest_home ktest_kernel_home;
 
 int ktest_expect_fault_at(struct ktest *t, const char *file, int line,
 			  int vector, uintptr_t addr, void (*fn)(void *),

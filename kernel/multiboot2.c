@@ -6,7 +6,7 @@
  * total_size, then each tag's size.
  */
 #include "kernel/multiboot2.h"
-#include "kernel/kprintf.h"
+#include "libk/console.h"
 #include "libk/string.h"
 #include "mm/layout.h"
 

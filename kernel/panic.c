@@ -3,13 +3,12 @@
  * broken kprintf) prints one line and stops at once.
  */
 #include "kernel/panic.h"
-#include "kernel/backtrace.h"
-#include "kernel/cpu.h"
-#include "kernel/kprintf.h"
-#include "kernel/qemu.h"
-#include "kernel/trap.h"
-#include "kernel/serial.h"
-#include "libk/assert.h"
+#include "kernel/arch/x86_64/backtrace.h"
+#include "libk/cpu.h"
+#include "libk/console.h"
+#include "kernel/arch/x86_64/qemu.h"
+#include "kernel/arch/x86_64/regs.h"
+#include "kernel/console/serial.h"
 #include <stdarg.h>
 
 static bool panic_exit_qemu;
@@ -55,10 +54,13 @@ static void panic_capture(struct trap_frame *f)
 	f->rflags = read_rflags();
 }
 
-void panic_at(const char *file, int line, const char *fmt, ...)
+/* The kernel's panic (libk/panic.h): registers as they are here, the
+ * caller of panic_at as RIP, a backtrace from here. */
+static void __attribute__((noreturn)) kernel_panic(const char *file, int line,
+						  const void *caller,
+						  const char *fmt, va_list ap)
 {
 	struct trap_frame f = { 0 };
-	va_list ap;
 
 	cli();
 	if (++panic_depth > 1) {
@@ -66,19 +68,17 @@ void panic_at(const char *file, int line, const char *fmt, ...)
 		panic_stop();
 	}
 	panic_capture(&f);
-	f.rip = (uint64_t)(uintptr_t)__builtin_return_address(0);
+	f.rip = (uint64_t)(uintptr_t)caller;
 	kprintf("\nPANIC: ");
-	va_start(ap, fmt);
 	kvprintf(fmt, ap);
-	va_end(ap);
 	kprintf("\n  at %s:%d\n", file, line);
-	trap_regs_print(&f);
+	regs_print(&f);
 	backtrace_print(0, (uintptr_t)__builtin_frame_address(0));
 	kprintf("=== kernel stopped ===\n");
 	panic_stop();
 }
 
-void libk_assert_fail(const char *expr, const char *file, int line)
+void panic_init(void)
 {
-	panic_at(file, line, "assertion failed: %s", expr);
+	panic_set_handler(kernel_panic);
 }

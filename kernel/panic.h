@@ -1,5 +1,6 @@
 /*
- * panic(fmt, ...): the kernel cannot go on. Prints "PANIC: <message>", the
+ * panic(fmt, ...) (libk/panic.h): the kernel cannot go on. The kernel's
+ * handler, registered by panic_init(), prints "PANIC: <message>", the
  * file:line of the call, the registers and a symbolized backtrace, then
  * stops with interrupts off (panic_stop()). Never returns.
  *
@@ -11,12 +12,11 @@
 #ifndef KERNEL_PANIC_H
 #define KERNEL_PANIC_H
 
+#include "libk/panic.h"
 #include <stdbool.h>
 
-#define panic(...) panic_at(__FILE__, __LINE__, __VA_ARGS__)
-
-void panic_at(const char *file, int line, const char *fmt, ...)
-	__attribute__((noreturn, format(printf, 3, 4)));
+/* Registers the kernel's panic handler (first thing at boot). */
+void panic_init(void);
 void panic_stop(void) __attribute__((noreturn));
 void panic_set_exit_qemu(bool on);
 

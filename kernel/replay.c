@@ -7,15 +7,15 @@
  * pass 3: state[id] is TRACE_LIVE exactly for the blocks replayed and not
  * yet freed; blk[id] then holds the pointer kmalloc & co. returned (NULL
  * only for a 0-byte block), the size asked for and the block's seed, and
- * bytes [0, size) hold kr_byte(seed, offset).
+ * bytes [0, size) hold trace_byte(seed, offset).
  */
 #include "kernel/replay.h"
-#include "kernel/cpu.h"
+#include "libk/cpu.h"
 #include "libk/printf.h"
 #include "libk/string.h"
 #include "mm/kmalloc.h"
 #include "mm/layout.h"
-#include "mm/osmem/tests/trace.h"
+#include "mm/osmem/trace.h"
 #include "mm/pmm.h"
 #include "mm/vmap.h"
 
@@ -48,58 +48,6 @@ struct kr_run {
 	struct osmem_stats start;
 };
 
-/* ------------------------------------------------------- patterns ---- */
-
-/* A 64-bit finalizer (splitmix's): close ids give unrelated seeds. */
-static uint64_t kr_mix(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
-/* Word k (bytes 8k .. 8k + 7) of a block's pattern. */
-static inline uint64_t kr_word(uint64_t seed, uint64_t k)
-{
-	return seed ^ (k * 0xd6e8feb86659fd93ull);
-}
-
-static inline unsigned char kr_byte(uint64_t seed, uint64_t off)
-{
-	return (unsigned char)(kr_word(seed, off >> 3) >> ((off & 7) * 8));
-}
-
-/* Pattern into bytes [a, b); a word at a time where 8-aligned (every
- * kmalloc block is, so offsets and addresses agree). */
-static void kr_fill(char *p, uint64_t seed, uint64_t a, uint64_t b)
-{
-	for (; a < b && (a & 7); a++)
-		p[a] = (char)kr_byte(seed, a);
-	for (; a + 8 <= b; a += 8)
-		*(uint64_t *)(p + a) = kr_word(seed, a >> 3);
-	for (; a < b; a++)
-		p[a] = (char)kr_byte(seed, a);
-}
-
-/* The first offset in [a, b) not holding the pattern (all zeroes when
- * zero is set), or UINT64_MAX. */
-static uint64_t kr_verify(const char *p, uint64_t seed, uint64_t a,
-			  uint64_t b, int zero)
-{
-	for (; a < b && (a & 7); a++)
-		if ((unsigned char)p[a] != (zero ? 0 : kr_byte(seed, a)))
-			return a;
-	for (; a + 8 <= b; a += 8)
-		if (*(const uint64_t *)(p + a) !=
-		    (zero ? 0 : kr_word(seed, a >> 3)))
-			break;	/* find the byte below */
-	for (; a < b; a++)
-		if ((unsigned char)p[a] != (zero ? 0 : kr_byte(seed, a)))
-			return a;
-	return UINT64_MAX;
-}
-
 /* ---------------------------------------------------------- errors ---- */
 
 static void kr_error(struct kr_run *k, size_t call, const char *fmt, ...)
@@ -128,14 +76,14 @@ static void kr_check_bytes(struct kr_run *k, size_t call, uint32_t id,
 			   const char *p, const struct kr_block *b,
 			   uint64_t upto, const char *when)
 {
-	uint64_t bad = kr_verify(p, b->seed, 0, upto, 0);
+	uint64_t bad = trace_verify(p, b->seed, 0, upto, 0);
 
 	if (bad != UINT64_MAX)
 		kr_error(k, call, "block %u (%llu bytes at %p) %s: byte %llu is "
 			 "0x%02x, want 0x%02x", id,
 			 (unsigned long long)b->size, (const void *)p, when,
 			 (unsigned long long)bad, (unsigned char)p[bad],
-			 kr_byte(b->seed, bad));
+			 trace_byte(b->seed, bad));
 }
 
 static void kr_heap_check(struct kr_run *k, size_t call)
@@ -213,7 +161,7 @@ static int kr_new_block(struct kr_run *k, size_t call,
 		kr_error(k, call, "block %u: ksize %zu < %llu asked", o->id,
 			 ksize(p), (unsigned long long)o->size);
 	if (p && o->kind == TRACE_CALLOC &&
-	    (bad = kr_verify(p, 0, 0, o->size, 1)) != UINT64_MAX)
+	    (bad = trace_verify(p, 0, 0, o->size, 1)) != UINT64_MAX)
 		kr_error(k, call, "kcalloc block %u: byte %llu is 0x%02x, not 0",
 			 o->id, (unsigned long long)bad, (unsigned char)p[bad]);
 	b->p = p;
@@ -221,7 +169,7 @@ static int kr_new_block(struct kr_run *k, size_t call,
 	b->seed = seed;
 	k->state[o->id] = TRACE_LIVE;
 	if (p)
-		kr_fill(p, seed, kept, o->size);
+		trace_fill(p, seed, kept, o->size);
 	k->live += o->size;
 	kr_sample_foot(k);
 	return 0;
@@ -269,7 +217,7 @@ static int kr_step(struct kr_run *k, size_t call, const struct trace_op *o)
 	}
 	if (o->kind == TRACE_REALLOC && o->old != TRACE_NO_ID)
 		return kr_realloc(k, call, o);
-	return kr_new_block(k, call, o, kr_call(k, o, NULL), kr_mix(o->id), 0);
+	return kr_new_block(k, call, o, kr_call(k, o, NULL), trace_seed(o->id), 0);
 }
 
 /* What a buggy allocator handing out overlapping blocks would do. */
@@ -415,11 +363,15 @@ static int kr_fits(struct kr_run *k)
 static int kr_table(struct kr_run *k)
 {
 	size_t ids = k->r->ids;
+	uint64_t flags;
 
 	k->table_bytes = ids * (sizeof(struct kr_block) + 1);
 	if (!k->table_bytes)
 		return KREPLAY_OK;
+	/* vmap's rule (mm/vmap.h): callers serialize, interrupts off. */
+	flags = irq_save();
 	k->blk = vm_map(k->table_bytes);
+	irq_restore(flags);
 	if (!k->blk) {
 		k->r->need_bytes = k->table_bytes;
 		k->r->free_bytes = pmm_free_frames() * PAGE_SIZE;
@@ -453,7 +405,11 @@ int kreplay(const char *name, const char *text, size_t len,
 		kr_finish(&k);
 		rc = r->errors ? KREPLAY_EFAIL : KREPLAY_OK;
 	}
-	if (k.table_bytes)
+	if (k.table_bytes) {
+		uint64_t flags = irq_save();
+
 		vm_unmap(k.blk, k.table_bytes);
+		irq_restore(flags);
+	}
 	return rc;
 }

@@ -2,7 +2,7 @@
  * kreplay: replay an allocation trace on the kernel heap (kmalloc, kcalloc,
  * krealloc, kfree, kmalloc_aligned), the kernel's counterpart of
  * `build/host/replay --check`. Format: tests/traces/README.md; parser:
- * mm/osmem/tests/trace.h.
+ * mm/osmem/trace.h.
  *
  *   int kreplay(name, text, len, r)
  *

@@ -26,6 +26,8 @@ extern const struct ktest_case __start_ktest_cases[];
 extern const struct ktest_case __stop_ktest_cases[];
 
 static int ktest_indent;
+/* The home of the run under way (ktest_run sets it). */
+static const struct ktest_home *ktest_home;
 
 static void ktest_vprint(const char *fmt, va_list ap)
 {
@@ -36,7 +38,7 @@ static void ktest_vprint(const char *fmt, va_list ap)
 		return;
 	if ((size_t)n >= sizeof(buf))
 		n = sizeof(buf) - 1;
-	ktest_home_print(buf, (size_t)n);
+	ktest_home->print(buf, (size_t)n);
 }
 
 /* Print one line at the current nesting depth. */
@@ -45,11 +47,11 @@ static void ktest_line(const char *fmt, ...)
 	va_list ap;
 
 	if (ktest_indent)
-		ktest_home_print("  ", 2);
+		ktest_home->print("  ", 2);
 	va_start(ap, fmt);
 	ktest_vprint(fmt, ap);
 	va_end(ap);
-	ktest_home_print("\n", 1);
+	ktest_home->print("\n", 1);
 }
 
 int ktest_streq_(const char *a, const char *b)
@@ -65,12 +67,12 @@ void ktest_note(struct ktest *t, const char *fmt, ...)
 
 	(void)t;
 	if (ktest_indent)
-		ktest_home_print("  ", 2);
-	ktest_home_print("# ", 2);
+		ktest_home->print("  ", 2);
+	ktest_home->print("# ", 2);
 	va_start(ap, fmt);
 	ktest_vprint(fmt, ap);
 	va_end(ap);
-	ktest_home_print("\n", 1);
+	ktest_home->print("\n", 1);
 }
 
 void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ...)
@@ -151,7 +153,7 @@ static int ktest_run_case(const struct ktest_case *tc, int number)
 	struct ktest t = { .tc = tc };
 	char why[256] = "";
 
-	if (ktest_home_call(tc, &t, why, sizeof(why)) != 0) {
+	if (ktest_home->call(tc, &t, why, sizeof(why)) != 0) {
 		t.failed++;
 		ktest_note(&t, "test faulted: %s", why);
 	}
@@ -188,7 +190,7 @@ static int ktest_run_suite(const char *suite)
 	return failed;
 }
 
-int ktest_run(const char *filter)
+int ktest_run(const struct ktest_home *home, const char *filter)
 {
 	const struct ktest_case *tc;
 	int suites = 0, number = 0, failed_cases = 0;
@@ -197,6 +199,7 @@ int ktest_run(const char *filter)
 		if (ktest_first_of_suite(tc) && ktest_selected(filter, tc->suite))
 			suites++;
 
+	ktest_home = home;
 	ktest_line("KTAP version 1");
 	ktest_line("1..%d", suites);
 	for (tc = __start_ktest_cases; tc < __stop_ktest_cases; tc++) {

@@ -21,9 +21,10 @@
  *   values) and lets the test go on; KASSERT_* records it and returns from the
  *   test function (so only use it in the test function's own body).
  * - KTEST_SKIP(t, reason) marks the test skipped and returns.
- * - The home supplies ktest_home_print() (where the text goes) and
- *   ktest_home_call() (how a case is run: the kernel arms fault recovery there,
- *   so a test that faults is reported, not fatal).
+ * - The home hands ktest_run() a struct ktest_home: print (where the text
+ *   goes) and call (how a case is run: the kernel arms fault recovery there,
+ *   so a test that faults is reported, not fatal). libk knows no home by
+ *   name: the kernel and the host program each fill one table.
  *
  * This header is freestanding: it needs only <stddef.h> and <stdint.h>.
  */
@@ -137,12 +138,26 @@ void ktest_note(struct ktest *t, const char *fmt, ...)
 
 int ktest_streq_(const char *a, const char *b);
 
+/* Where a run's output goes and how a case is called: one per home. */
+struct ktest_home {
+	/* Write `len` bytes of runner output. */
+	void (*print)(const char *s, size_t len);
+	/*
+	 * Call tc->fn(t). Returns 0 when the function returned; non-zero when
+	 * it faulted, after writing a one-line description of the fault into
+	 * why[0..why_len) (the runner prints it as a diagnostic and fails the
+	 * case).
+	 */
+	int (*call)(const struct ktest_case *tc, struct ktest *t, char *why,
+		    size_t why_len);
+};
+
 /*
  * Run every case whose suite is named in `filter` (a comma-separated list;
  * NULL, "" or "all" runs all suites). Prints KTAP version 1 through
- * ktest_home_print(). Returns the number of failed cases (0: all passed).
+ * home->print. Returns the number of failed cases (0: all passed).
  */
-int ktest_run(const char *filter);
+int ktest_run(const struct ktest_home *home, const char *filter);
 
 /*
  * The first name in `filter` that no case belongs to (pointing into filter,
@@ -150,18 +165,5 @@ int ktest_run(const char *filter);
  * is NULL, "" or "all").
  */
 const char *ktest_unknown_suite(const char *filter, size_t *len);
-
-/* --- Supplied by the home (kernel/ktest_kernel.c, tests/host/ktest_host.c) --- */
-
-/* Write `len` bytes of runner output. */
-void ktest_home_print(const char *s, size_t len);
-
-/*
- * Call tc->fn(t). Returns 0 when the function returned; non-zero when it
- * faulted, after writing a one-line description of the fault into
- * why[0..why_len) (the runner prints it as a diagnostic and fails the case).
- */
-int ktest_home_call(const struct ktest_case *tc, struct ktest *t,
-		    char *why, size_t why_len);
 
 #endif

@@ -8,7 +8,7 @@
 # Built here:
 #   build/traces/NAME.trace        tests/traces/NAME.trace.xz, decompressed
 #   build/host/replay              tests/replay/ (the trace replay tool)
-#                                  + mm/osmem/tests/trace.c (the parser)
+#                                  + mm/osmem/trace.c (the parser)
 #   build/host/churn               tests/bench/churn.c
 #   build/host/preload-threads     tests/preload/threads.c   (plain programs:
 #   build/host/preload-semantics   tests/preload/semantics.c  run with and
@@ -49,9 +49,9 @@ $(BENCH_DIR)/tool/%.o: %.c
 	$(CC) $(BENCH_TOOL_CFLAGS) -MMD -MP -c $< -o $@
 
 # -------------------------------------------------------------- replay ----
-# The trace parser (mm/osmem/tests/trace.c) is built into the kernel and
+# The trace parser (mm/osmem/trace.c) is built into the kernel and
 # the host test program too, as every mm/osmem/tests/ file is.
-REPLAY_C := tests/replay/replay.c mm/osmem/tests/trace.c tests/replay/replay_backend.c
+REPLAY_C := tests/replay/replay.c mm/osmem/trace.c tests/replay/replay_backend.c
 REPLAY_OBJ := $(patsubst %.c,$(BENCH_DIR)/tool/%.o,$(REPLAY_C))
 
 $(HOST)/replay: $(REPLAY_OBJ) $(BENCH_ALLOC_OBJ)

@@ -16,8 +16,7 @@
  * and the kernel goes on.
  */
 #include "mm/kmalloc.h"
-#include "kernel/kprintf.h"
-#include "kernel/symbols.h"
+#include "libk/console.h"
 #include "libk/string.h"
 #include "mm/osmem/backend_kernel.h"
 #include <stdint.h>
@@ -97,12 +96,12 @@ unsigned long kmalloc_oom_lines_printed(void)
 static void kmalloc_oom(size_t size)
 {
 	unsigned long n = ++kmalloc_oom_count;
-	char who[KSYM_FORMAT_MAX];
+	char who[CONSOLE_SYMBOL_MAX];
 
 	if (n > KMALLOC_OOM_BURST && (n - KMALLOC_OOM_BURST) % KMALLOC_OOM_EVERY)
 		return;
 	kmalloc_oom_lines++;
-	ksym_format(who, sizeof(who), (uintptr_t)osmem_kernel_front.caller);
+	console_symbol(who, sizeof(who), (uintptr_t)osmem_kernel_front.caller);
 	if (n <= KMALLOC_OOM_BURST)
 		kprintf("kmalloc: out of memory: %s(%zu) from %s\n",
 			osmem_kernel_front.front, size, who);

@@ -38,9 +38,8 @@
  * does not depend on how kmalloc's own lock treats interrupts.
  */
 #include "mm/kmem_cache.h"
-#include "kernel/cpu.h"
-#include "kernel/kprintf.h"
-#include "kernel/symbols.h"
+#include "libk/cpu.h"
+#include "libk/console.h"
 #include "libk/string.h"
 #include "mm/kmalloc.h"
 #include "mm/layout.h"
@@ -73,20 +72,6 @@ struct kmem_cache {
 static struct kmem_cache *kmem_caches;
 static unsigned long kmem_misuse;
 
-static unsigned long irq_save(void)
-{
-	unsigned long flags = read_rflags();
-
-	cli();
-	return flags;
-}
-
-static void irq_restore(unsigned long flags)
-{
-	if (flags & RFLAGS_IF)
-		sti();
-}
-
 static size_t align_up(size_t x, size_t a)
 {
 	return (x + a - 1) & ~(a - 1);
@@ -114,10 +99,10 @@ unsigned long kmem_cache_misuse_count(void)
 static void kmem_report(const char *what, const struct kmem_cache *c,
 			const void *p, void *caller)
 {
-	char who[KSYM_FORMAT_MAX];
+	char who[CONSOLE_SYMBOL_MAX];
 
 	kmem_misuse++;
-	ksym_format(who, sizeof(who), (uintptr_t)caller);
+	console_symbol(who, sizeof(who), (uintptr_t)caller);
 	kprintf("kmem_cache: %s %p in cache '%s' refused (caller %s)\n",
 		what, p, c ? c->name : "(null)", who);
 }
@@ -393,10 +378,10 @@ int kmem_cache_destroy(struct kmem_cache *c)
 	}
 	irq_restore(flags);
 	if (live) {
-		char who[KSYM_FORMAT_MAX];
+		char who[CONSOLE_SYMBOL_MAX];
 
 		kmem_misuse++;
-		ksym_format(who, sizeof(who), (uintptr_t)caller);
+		console_symbol(who, sizeof(who), (uintptr_t)caller);
 		kprintf("kmem_cache: destroy of cache '%s' with %zu live objects "
 			"refused (caller %s)\n", c->name, live, who);
 		return -1;

@@ -8,8 +8,8 @@
 #include "mm/pmm.h"
 #include "mm/vmap.h"
 #include "mm/vmm.h"
-#include "kernel/kprintf.h"
-#include "kernel/panic.h"
+#include "libk/console.h"
+#include "libk/panic.h"
 
 void mm_init(const struct mm_boot_map *map)
 {

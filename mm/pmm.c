@@ -17,8 +17,7 @@
  */
 #include "mm/pmm.h"
 #include "mm/layout.h"
-#include "kernel/kprintf.h"
-#include "kernel/symbols.h"
+#include "libk/console.h"
 #include "libk/string.h"
 
 #define FIRST_USABLE_PA		0x100000UL	/* the first MiB stays kept */
@@ -216,7 +215,7 @@ static void pmm_report(phys_addr_t pa, size_t n, const char *why, void *caller)
 	char sym[128];
 
 	pmm_misuses++;
-	ksym_format(sym, sizeof(sym), (uintptr_t)caller);
+	console_symbol(sym, sizeof(sym), (uintptr_t)caller);
 	kprintf("pmm: free of frame 0x%lx (%zu frames) refused: %s, caller %s\n",
 		(unsigned long)pa, n, why, sym);
 }

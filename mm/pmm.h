@@ -19,8 +19,9 @@
  *   caller, counts a misuse (pmm_misuse_count) and changes nothing; for a run
  *   nothing is freed unless every frame of it may be.
  * - Never panics on exhaustion or misuse.
- * - Not reentrant: callers serialize (one CPU, no preemption yet; interrupt
- *   handlers must not allocate).
+ * - Not reentrant: callers serialize with interrupts off (irq_save(),
+ *   libk/cpu.h: threads are preempted by the timer); interrupt handlers
+ *   must not allocate. Lock order: libk/locking.h.
  *
  * Counters (pmm_stats): total = frames of available RAM, reserved = those of
  * them that are kept, free = those free now. Handed-out frames are

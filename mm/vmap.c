@@ -12,8 +12,7 @@
 #include "mm/layout.h"
 #include "mm/pmm.h"
 #include "mm/vmm.h"
-#include "kernel/kprintf.h"
-#include "kernel/symbols.h"
+#include "libk/console.h"
 #include "libk/string.h"
 
 #define VMAP_END	(VMAP_BASE + VMAP_BYTES)
@@ -95,7 +94,7 @@ static void vmap_report(const char *what, void *addr, size_t bytes,
 	char sym[128];
 
 	vmap_misuses++;
-	ksym_format(sym, sizeof(sym), (uintptr_t)caller);
+	console_symbol(sym, sizeof(sym), (uintptr_t)caller);
 	kprintf("vmap: %s(%p, %zu) refused: %s, caller %s\n",
 		what, addr, bytes, why, sym);
 }

@@ -22,7 +22,9 @@
  * - At most VMAP_MAX_MAPPINGS mappings are live at once: their records
  *   sit in a fixed, address-sorted table (the allocator is built on this
  *   file, so it cannot use kmalloc).
- * - Not reentrant, like pmm and vmm: callers serialize.
+ * - Not reentrant, like pmm and vmm: callers serialize with interrupts
+ *   off (irq_save(), libk/cpu.h; the kmalloc heap lock does it for the
+ *   allocator). The kernel's lock order: libk/locking.h.
  */
 #ifndef MM_VMAP_H
 #define MM_VMAP_H

@@ -17,7 +17,7 @@
 #include "mm/vmm.h"
 #include "mm/pmm.h"
 #include "mm/layout.h"
-#include "kernel/cpu.h"
+#include "libk/cpu.h"
 
 #define PTE_P		(1UL << 0)
 #define PTE_W		(1UL << 1)

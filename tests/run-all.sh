@@ -90,6 +90,7 @@ main() {
 		UBSAN_OPTIONS=exitcode=98:print_stacktrace=1:halt_on_error=1 \
 		build/host/asan/ktest-host "$KTEST"
 	step ktap_report 0 1 -- tests/ktap/test.sh "$REPORT"
+	step layers 0 1 -- tests/layers/check.sh
 	step ltrace 0 1 -- tests/host/ltrace-check.sh
 	step replay 0 1 -- tests/replay/check.sh
 	step preload 0 1 -- tests/preload/check.sh

@@ -6,9 +6,9 @@
  * the expect-fault API reports a missing or wrong fault.
  */
 #include "kernel/ktest_kernel.h"
-#include "kernel/setjmp.h"
+#include "kernel/arch/x86_64/setjmp.h"
 #include "kernel/symbols.h"
-#include "kernel/trap.h"
+#include "kernel/arch/x86_64/trap.h"
 #include "libk/ktest.h"
 #include "libk/string.h"
 
@@ -140,13 +140,13 @@ KTEST(exceptions, unexpected_fault_fails_the_case_and_run_goes_on)
 	struct ktest inner = { .tc = &faulty };
 	char why[256] = "";
 
-	KEXPECT_NE(t, ktest_home_call(&faulty, &inner, why, sizeof(why)), 0);
+	KEXPECT_NE(t, ktest_kernel_home.call(&faulty, &inner, why, sizeof(why)), 0);
 	KEXPECT(t, contains(why, "#UD invalid opcode"));
 	KEXPECT(t, contains(why, "do_ud2+0x"));
 	/* The home still works after recovering from the fault. */
 	inner.tc = &fine;
 	why[0] = '\0';
-	KEXPECT_EQ(t, ktest_home_call(&fine, &inner, why, sizeof(why)), 0);
+	KEXPECT_EQ(t, ktest_kernel_home.call(&fine, &inner, why, sizeof(why)), 0);
 	KEXPECT_STREQ(t, why, "");
 }
 

@@ -13,8 +13,8 @@
  * no-op it still passed); the guard is argued in mm/kmem_cache.c instead.
  * In kernel/tests/ because it needs kernel threads (mm knows no threads).
  */
-#include "kernel/thread.h"
-#include "kernel/timer.h"
+#include "kernel/sched/thread.h"
+#include "kernel/sched/timer.h"
 #include "libk/ktest.h"
 #include "libk/string.h"
 #include "mm/kmalloc.h"

@@ -1,10 +1,10 @@
 /*
- * Self-tests of the RAM file system (suite ramfs, kernel/ramfs.h). They
+ * Self-tests of the RAM file system (suite ramfs, kernel/fs/ramfs.h). They
  * work on the live tree under /ktest-ramfs (and a few /boot names of their
  * own) and remove everything they made, so the tree ends as it began.
  */
 #include "kernel/multiboot2.h"
-#include "kernel/ramfs.h"
+#include "kernel/fs/ramfs.h"
 #include "libk/printf.h"
 #include "libk/ktest.h"
 #include "libk/string.h"

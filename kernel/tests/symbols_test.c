@@ -4,8 +4,8 @@
  * frame-pointer walker names the callers and stops on garbage; kprintf
  * returns what it wrote.
  */
-#include "kernel/backtrace.h"
-#include "kernel/kprintf.h"
+#include "kernel/arch/x86_64/backtrace.h"
+#include "libk/console.h"
 #include "kernel/symbols.h"
 #include "libk/ktest.h"
 #include "libk/string.h"

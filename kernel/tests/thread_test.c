@@ -8,12 +8,12 @@
  * thread calls ktest_expect_fault while the test thread is blocked in
  * thread_join, so the two never use it at once.
  */
-#include "kernel/cpu.h"
-#include "kernel/irq.h"
+#include "libk/cpu.h"
+#include "kernel/arch/x86_64/irq.h"
 #include "kernel/ktest_kernel.h"
-#include "kernel/thread.h"
-#include "kernel/timer.h"
-#include "kernel/trap.h"
+#include "kernel/sched/thread.h"
+#include "kernel/sched/timer.h"
+#include "kernel/arch/x86_64/trap.h"
 #include "libk/ktest.h"
 #include "libk/string.h"
 #include "mm/kmalloc.h"

@@ -26,10 +26,9 @@
  * are not reentrant) is thereby serialized too.
  */
 #include "mm/osmem/backend_kernel.h"
-#include "kernel/cpu.h"
-#include "kernel/kprintf.h"
-#include "kernel/panic.h"
-#include "kernel/symbols.h"
+#include "libk/cpu.h"
+#include "libk/console.h"
+#include "libk/panic.h"
 #include "mm/kbrk.h"
 #include "mm/layout.h"
 #include "mm/vmap.h"
@@ -61,9 +60,8 @@ static struct {
 
 static void kernel_lock(void)
 {
-	uint64_t flags = read_rflags();
+	uint64_t flags = irq_save();
 
-	cli();
 	if (__atomic_test_and_set(&kheap_lock.held, __ATOMIC_ACQUIRE))
 		panic("kmalloc: heap lock taken again on this CPU (allocator re-entered)");
 	kheap_lock.rflags = flags;
@@ -76,8 +74,7 @@ static void kernel_unlock(void)
 	if (!kheap_lock.held)
 		panic("kmalloc: heap lock released but not held");
 	__atomic_clear(&kheap_lock.held, __ATOMIC_RELEASE);
-	if (flags & RFLAGS_IF)
-		sti();
+	irq_restore(flags);
 }
 
 struct osmem_kernel_front osmem_kernel_front;
@@ -95,7 +92,7 @@ static const void *kernel_caller(void)
 
 static void kernel_symbolize(char *buf, size_t len, const void *addr)
 {
-	ksym_format(buf, len, (uintptr_t)addr);
+	console_symbol(buf, len, (uintptr_t)addr);
 }
 
 static void kernel_report(const struct osmem_report *r)

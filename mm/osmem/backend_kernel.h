@@ -19,7 +19,7 @@
  * Who called the kmalloc family in the current call: set by the front on
  * entry, cleared on return (front NULL: a report then names the core's op
  * and no caller). One CPU: a single global that is per thread in effect,
- * since the scheduler (kernel/thread.c) saves the outgoing thread's record
+ * since the scheduler (kernel/sched/thread.c) saves the outgoing thread's record
  * and installs the incoming one's on every switch, so a thread preempted
  * between kmalloc's entry and the heap lock keeps its own caller. Under
  * SMP it becomes per-CPU; interrupt handlers do not allocate (if one ever

@@ -5,7 +5,7 @@
  */
 #include "libk/ktest.h"
 #include "kernel/ktest_kernel.h"
-#include "kernel/trap.h"
+#include "kernel/arch/x86_64/trap.h"
 #include "mm/kbrk.h"
 #include "mm/layout.h"
 #include "mm/pmm.h"

@@ -30,7 +30,7 @@
  * stress_seed=SEED stress_ops=INDEX+1 to stop right after it.
  */
 #include "kernel/cmdline.h"
-#include "kernel/cpu.h"
+#include "libk/cpu.h"
 #include "libk/ktest.h"
 #include "libk/printf.h"
 #include "libk/string.h"

@@ -5,9 +5,9 @@
  */
 #include "libk/ktest.h"
 #include "libk/string.h"
-#include "kernel/cpu.h"
+#include "libk/cpu.h"
 #include "kernel/ktest_kernel.h"
-#include "kernel/trap.h"
+#include "kernel/arch/x86_64/trap.h"
 #include "mm/layout.h"
 #include "mm/pmm.h"
 #include "mm/vmm.h"

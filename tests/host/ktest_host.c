@@ -12,15 +12,15 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-void ktest_home_print(const char *s, size_t len)
+static void host_print(const char *s, size_t len)
 {
 	fwrite(s, 1, len, stdout);
 }
 
 /* The host has no fault recovery: a faulting case ends the program, and the
  * KTAP report then lacks results, which the report tool flags. */
-int ktest_home_call(const struct ktest_case *tc, struct ktest *t,
-		    char *why, size_t why_len)
+static int host_call(const struct ktest_case *tc, struct ktest *t, char *why,
+		     size_t why_len)
 {
 	(void)why;
 	(void)why_len;
@@ -29,12 +29,10 @@ int ktest_home_call(const struct ktest_case *tc, struct ktest *t,
 	return 0;
 }
 
-void libk_assert_fail(const char *expr, const char *file, int line)
-{
-	fflush(stdout);
-	fprintf(stderr, "assertion failed: %s at %s:%d\n", expr, file, line);
-	abort();
-}
+static const struct ktest_home host_home = {
+	.print = host_print,
+	.call = host_call,
+};
 
 int main(int argc, char **argv)
 {
@@ -43,7 +41,7 @@ int main(int argc, char **argv)
 	/* Line-buffered: if a sanitizer or a crash kills the program mid-test,
 	 * the KTAP up to that test is already out, naming where it died. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	failed = ktest_run(argc > 1 ? argv[1] : NULL);
+	failed = ktest_run(&host_home, argc > 1 ? argv[1] : NULL);
 
 	fflush(stdout);
 	return failed ? 1 : 0;

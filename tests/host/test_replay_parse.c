@@ -1,11 +1,11 @@
 /*
  * Suite replay_parse (host only): the trace parser and order checker of the
- * replay tool (mm/osmem/tests/trace.{h,c}). Each case feeds a small trace
+ * replay tool (mm/osmem/trace.{h,c}). Each case feeds a small trace
  * text and checks the calls read, or the error and its line number.
  */
 #include "libk/ktest.h"
 #include "libk/string.h"
-#include "mm/osmem/tests/trace.h"
+#include "mm/osmem/trace.h"
 
 /* Read all of `text`; return what the last trace_next() returned, with up
  * to `max` ops in `ops` and their number in *n. */

@@ -42,7 +42,7 @@
 #define _GNU_SOURCE
 #include "mm/osmem/allocator.h"
 #include "tests/replay/replay_backend.h"
-#include "mm/osmem/tests/trace.h"
+#include "mm/osmem/trace.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -146,59 +146,6 @@ static int rp_is_libc(const struct rp_alloc *a)
 
 /* ------------------------------------------------------- patterns ---- */
 
-static uint64_t rp_mix(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
-static inline uint64_t rp_word(uint64_t seed, uint64_t k)
-{
-	return seed ^ (k * 0xd6e8feb86659fd93ull);
-}
-
-static inline unsigned char rp_byte(uint64_t seed, uint64_t off)
-{
-	return (unsigned char)(rp_word(seed, off >> 3) >> ((off & 7) * 8));
-}
-
-/* Write the pattern into bytes [a, b) of p (p is 8-aligned at least). */
-static void rp_fill(char *p, uint64_t seed, uint64_t a, uint64_t b)
-{
-	for (; a < b && (a & 7); a++)
-		p[a] = (char)rp_byte(seed, a);
-	for (; a + 8 <= b; a += 8) {
-		uint64_t w = rp_word(seed, a >> 3);
-
-		memcpy(p + a, &w, 8);
-	}
-	for (; a < b; a++)
-		p[a] = (char)rp_byte(seed, a);
-}
-
-/* First offset in [a, b) that does not hold the pattern (or zero, when
- * zero is set), or UINT64_MAX. */
-static uint64_t rp_verify(const char *p, uint64_t seed, uint64_t a,
-			  uint64_t b, int zero)
-{
-	for (; a < b; a++) {
-		if ((a & 7) == 0 && a + 8 <= b) {
-			uint64_t w, want = zero ? 0 : rp_word(seed, a >> 3);
-
-			memcpy(&w, p + a, 8);
-			if (w == want) {
-				a += 7;
-				continue;
-			}
-		}
-		if ((unsigned char)p[a] != (zero ? 0 : rp_byte(seed, a)))
-			return a;
-	}
-	return UINT64_MAX;
-}
-
 /* The byte ranges of an n-byte block that carry the pattern. */
 static int rp_ranges(uint64_t n, uint64_t r[2][2])
 {
@@ -277,14 +224,14 @@ static void rp_check_block(struct rp_run *r, size_t op, uint32_t id,
 
 	for (int i = 0; i < n; i++) {
 		uint64_t end = rg[i][1] < upto ? rg[i][1] : upto;
-		uint64_t bad = rp_verify(b->p, b->seed, rg[i][0], end, 0);
+		uint64_t bad = trace_verify(b->p, b->seed, rg[i][0], end, 0);
 
 		if (bad != UINT64_MAX) {
 			rp_error(r, op, "block %u (%llu bytes at %p) %s: byte %llu "
 				 "is 0x%02x, want 0x%02x", id,
 				 (unsigned long long)b->size, (void *)b->p, when,
 				 (unsigned long long)bad,
-				 (unsigned char)b->p[bad], rp_byte(b->seed, bad));
+				 (unsigned char)b->p[bad], trace_byte(b->seed, bad));
 			return;
 		}
 	}
@@ -297,7 +244,7 @@ static void rp_fill_block(const struct rp_block *b, uint64_t from)
 
 	for (int i = 0; i < n; i++)
 		if (rg[i][1] > from)
-			rp_fill(b->p, b->seed, rg[i][0] > from ? rg[i][0] : from,
+			trace_fill(b->p, b->seed, rg[i][0] > from ? rg[i][0] : from,
 				rg[i][1]);
 }
 
@@ -328,7 +275,7 @@ static int rp_new_block(struct rp_run *r, size_t op, const struct trace_op *o,
 		int n = rp_ranges(b->size, rg);
 
 		for (int i = 0; i < n; i++) {
-			uint64_t bad = rp_verify(p, 0, rg[i][0], rg[i][1], 1);
+			uint64_t bad = trace_verify(p, 0, rg[i][0], rg[i][1], 1);
 
 			if (bad != UINT64_MAX) {
 				rp_error(r, op, "calloc block %u: byte %llu is "
@@ -391,7 +338,7 @@ static int rp_realloc(struct rp_run *r, size_t op, const struct trace_op *o)
 static int rp_step(struct rp_run *r, size_t i)
 {
 	const struct trace_op *o = &r->tr->ops[i];
-	uint64_t seed = rp_mix(o->id);
+	uint64_t seed = trace_seed(o->id);
 
 	switch (o->kind) {
 	case TRACE_MALLOC:

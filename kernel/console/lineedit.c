@@ -1,0 +1,238 @@
+/*
+ * lineedit: the shell's line editor (contract in kernel/console/lineedit.h).
+ *
+ * Invariants: 0 <= cur <= len < LINEEDIT_MAX; buf[len] == '\0' whenever a
+ * line is returned. The terminal shows prompt + buf with its cursor at
+ * cur: typing at the end of the line only appends characters; anything
+ * else (history, edits in the middle) redraws the whole line with ANSI
+ * sequences (CR, erase to end of line, cursor left).
+ */
+#include "kernel/console/lineedit.h"
+#include "libk/cpu.h"
+#include "libk/console.h"
+#include "kernel/console/serial.h"
+#include "libk/printf.h"
+#include "libk/string.h"
+#include "mm/kmalloc.h"
+
+#define KEY_CTRL_C	0x03
+#define KEY_BS		0x08
+#define KEY_CTRL_U	0x15
+#define KEY_ESC		0x1b
+#define KEY_DEL		0x7f
+
+enum esc_state { ESC_NONE, ESC_GOT_ESC, ESC_GOT_CSI };
+
+void lineedit_init(struct lineedit *le, bool echo)
+{
+	memset(le, 0, sizeof(*le));
+	le->echo = echo;
+}
+
+static void le_out(struct lineedit *le, const char *s)
+{
+	if (le->echo)
+		serial_puts(s);
+}
+
+/* Wait for one byte. hlt only with interrupts on: otherwise nothing
+ * would ever wake the CPU. */
+static int le_getc(void)
+{
+	int c;
+
+	while ((c = serial_getc_nonblock()) < 0) {
+		if (irq_enabled())
+			hlt();
+		else
+			cpu_relax();
+	}
+	return c;
+}
+
+static void le_redraw(struct lineedit *le, const char *prompt)
+{
+	char tail[16];
+
+	if (!le->echo)
+		return;
+	serial_puts("\r");
+	serial_puts(prompt);
+	serial_write(le->buf, le->len);
+	serial_puts("\x1b[K");
+	if (le->cur < le->len) {
+		snprintf(tail, sizeof(tail), "\x1b[%zuD", le->len - le->cur);
+		serial_puts(tail);
+	}
+}
+
+static void le_set(struct lineedit *le, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > LINEEDIT_MAX - 1)
+		n = LINEEDIT_MAX - 1;
+	memcpy(le->buf, s, n);
+	le->len = le->cur = n;
+}
+
+static void le_insert(struct lineedit *le, const char *prompt, char c)
+{
+	char s[2] = { c, 0 };
+
+	if (le->len >= LINEEDIT_MAX - 1) {
+		le_out(le, "\a");
+		return;
+	}
+	memmove(le->buf + le->cur + 1, le->buf + le->cur, le->len - le->cur);
+	le->buf[le->cur++] = c;
+	le->len++;
+	if (le->cur == le->len)
+		le_out(le, s);
+	else
+		le_redraw(le, prompt);
+}
+
+static void le_backspace(struct lineedit *le, const char *prompt)
+{
+	if (le->cur == 0)
+		return;
+	memmove(le->buf + le->cur - 1, le->buf + le->cur, le->len - le->cur);
+	le->cur--;
+	le->len--;
+	if (le->cur == le->len)
+		le_out(le, "\b \b");
+	else
+		le_redraw(le, prompt);
+}
+
+/* Up (dir -1) or down (dir +1) in the history; below the newest entry is
+ * an empty line. */
+static void le_history(struct lineedit *le, const char *prompt, int dir)
+{
+	int pos = le->hpos + dir;
+
+	if (pos < 0 || pos > le->nhist)
+		return;
+	le->hpos = pos;
+	le_set(le, pos == le->nhist ? "" : le->hist[pos]);
+	le_redraw(le, prompt);
+}
+
+/* The final byte of an ESC [ sequence. */
+static void le_csi(struct lineedit *le, const char *prompt, int c)
+{
+	switch (c) {
+	case 'A':
+		le_history(le, prompt, -1);
+		break;
+	case 'B':
+		le_history(le, prompt, +1);
+		break;
+	case 'C':
+		if (le->cur < le->len) {
+			le->cur++;
+			le_out(le, "\x1b[C");
+		}
+		break;
+	case 'D':
+		if (le->cur > 0) {
+			le->cur--;
+			le_out(le, "\x1b[D");
+		}
+		break;
+	}
+}
+
+/* One key outside an escape sequence; returns true when the line ends. */
+static bool le_key(struct lineedit *le, const char *prompt, int c)
+{
+	bool was_cr = le->last_cr;
+
+	le->last_cr = c == '\r';
+	switch (c) {
+	case '\r':
+		le_out(le, "\n");
+		return true;
+	case '\n':
+		if (was_cr)
+			return false;	/* the LF of a CR LF pair */
+		le_out(le, "\n");
+		return true;
+	case KEY_BS:
+	case KEY_DEL:
+		le_backspace(le, prompt);
+		return false;
+	case KEY_CTRL_U:
+		le->len = le->cur = 0;
+		le_redraw(le, prompt);
+		return false;
+	case KEY_CTRL_C:
+		le_out(le, "^C\n");
+		le->len = le->cur = 0;
+		le->hpos = le->nhist;
+		serial_puts(prompt);
+		return false;
+	}
+	if (c >= 0x20 && c < 0x7f)
+		le_insert(le, prompt, (char)c);
+	return false;
+}
+
+const char *lineedit_read(struct lineedit *le, const char *prompt)
+{
+	enum esc_state esc = ESC_NONE;
+	int c;
+
+	le->len = le->cur = 0;
+	le->hpos = le->nhist;
+	serial_puts(prompt);
+	for (;;) {
+		c = le_getc();
+		if (esc == ESC_GOT_ESC) {
+			esc = c == '[' ? ESC_GOT_CSI : ESC_NONE;
+			continue;
+		}
+		if (esc == ESC_GOT_CSI) {
+			/* Parameters (digits, ';') come before the final byte. */
+			if ((c >= '0' && c <= '9') || c == ';')
+				continue;
+			esc = ESC_NONE;
+			le_csi(le, prompt, c);
+			continue;
+		}
+		if (c == KEY_ESC) {
+			esc = ESC_GOT_ESC;
+			continue;
+		}
+		if (le_key(le, prompt, c))
+			break;
+	}
+	le->buf[le->len] = '\0';
+	return le->buf;
+}
+
+void lineedit_remember(struct lineedit *le, const char *line)
+{
+	size_t n = strlen(line);
+	char *copy;
+
+	/* As bash's ignorespace: a line typed with a leading space stays out
+	 * of the history, so it allocates nothing (scripts that watch the
+	 * heap use this). */
+	if (n == 0 || line[0] == ' ')
+		return;
+	if (le->nhist > 0 && strcmp(le->hist[le->nhist - 1], line) == 0)
+		return;
+	copy = kmalloc(n + 1);
+	if (!copy)
+		return;
+	memcpy(copy, line, n + 1);
+	if (le->nhist == LINEEDIT_HISTORY) {
+		kfree(le->hist[0]);
+		memmove(le->hist, le->hist + 1,
+			(LINEEDIT_HISTORY - 1) * sizeof(le->hist[0]));
+		le->nhist--;
+	}
+	le->hist[le->nhist++] = copy;
+}

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# The layering rules, checked on the include lines of the tree:
+#
+#   kernel -> mm -> libk          (an arrow: "may include")
+#   - nothing under mm/ or libk/ includes a header from kernel/;
+#   - nothing under libk/ includes a header from mm/;
+#     (test code in a tests/ folder is exempt from these two: it runs in a
+#     home, and the kernel's tests of mm use the kernel's fault catching);
+#   - shipping code (anything outside a tests/ folder) includes no header
+#     from a tests/ folder;
+#   - the allocator core (mm/osmem/ but its homes: *_kernel.*, *_posix.*,
+#     and the trace parser) includes only mm/osmem/ headers, libk's
+#     freestanding string/printf/bitops headers and the compiler's own
+#     <stddef.h> <stdint.h> <stdbool.h> <stdarg.h>.
+#
+#   tests/layers/check.sh [ROOT]     (default: the repository)
+#
+# Prints KTAP (suite layers); exit status 0 when every rule holds. The last
+# case plants one violation of each rule in a scratch copy and expects the
+# check to catch all four, so the check itself cannot silently pass.
+set -u
+
+ROOT=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
+
+# includes DIR...: "file:line:header" for every #include "..." / <...>
+# under the given folders (C sources and headers).
+includes() {
+	local d
+	for d in "$@"; do
+		[ -d "$ROOT/$d" ] || continue
+		(cd "$ROOT" && grep -rnE --include='*.c' --include='*.h' --include='*.cc' \
+			'^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]' "$d") |
+			sed -E 's/^([^:]*:[0-9]+):[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]([^>"]*)[>"].*/\1:\2/'
+	done
+}
+
+rule_mm_libk_no_kernel() {
+	includes mm libk | awk -F: '$1 !~ /(^|\/)tests\// && $3 ~ /^kernel\//'
+}
+
+rule_libk_no_mm() {
+	includes libk | awk -F: '$1 !~ /(^|\/)tests\// && $3 ~ /^mm\//'
+}
+
+rule_shipping_no_tests() {
+	includes boot kernel mm libk | awk -F: '$1 !~ /(^|\/)tests\// && $3 ~ /(^|\/)tests\//'
+}
+
+rule_core_freestanding() {
+	includes mm/osmem | awk -F: '
+		$1 ~ /(^|\/)tests\// || $1 ~ /_kernel\.[ch]$/ || $1 ~ /_posix\.[ch]$/ ||
+		$1 ~ /\/trace\.[ch]$/ { next }
+		$3 ~ /^mm\/osmem\/[a-z_]+\.h$/ { next }
+		$3 == "libk/string.h" || $3 == "libk/printf.h" || $3 == "libk/bitops.h" { next }
+		$3 == "stddef.h" || $3 == "stdint.h" || $3 == "stdbool.h" || $3 == "stdarg.h" { next }
+		{ print }'
+}
+
+RULES="mm_libk_no_kernel libk_no_mm shipping_no_tests core_freestanding"
+
+# run_rules: prints each rule's violations as "rule file:line:header".
+run_rules() {
+	local r
+	for r in $RULES; do
+		"rule_$r" | sed "s/^/$r /"
+	done
+}
+
+echo "KTAP version 1"
+echo "1..1"
+echo "  KTAP version 1"
+echo "  # Subtest: layers"
+set -- $RULES
+echo "  1..$(($# + 1))"
+
+failed=0
+found=$(run_rules)
+i=0
+for r in $RULES; do
+	i=$((i + 1))
+	bad=$(printf '%s\n' "$found" | awk -v r="$r" '$1 == r { print $2 }')
+	if [ -z "$bad" ]; then
+		echo "  ok $i $r"
+	else
+		printf '%s\n' "$bad" | sed 's/^/  # includes across the layers: /'
+		echo "  not ok $i $r"
+		failed=$((failed + 1))
+	fi
+done
+
+# The check catches a planted violation of each rule.
+i=$((i + 1))
+if [ -z "${LAYERS_SELFTEST:-}" ]; then
+	scratch=$(mktemp -d "${TMPDIR:-/tmp}/layers.XXXXXX")
+	mkdir -p "$scratch/mm/osmem" "$scratch/libk" "$scratch/kernel/tests"
+	printf '#include "kernel/panic.h"\n' >"$scratch/mm/a.c"
+	printf '#include "mm/vmm.h"\n' >"$scratch/libk/b.c"
+	printf '#include "kernel/tests/t.h"\n' >"$scratch/kernel/c.c"
+	printf '#include <stdlib.h>\n' >"$scratch/mm/osmem/d.c"
+	planted=$(LAYERS_SELFTEST=1 "$0" "$scratch" | grep -c '^  not ok')
+	rm -rf "$scratch"
+	if [ "$planted" = 4 ]; then
+		echo "  ok $i catches_planted_violations"
+	else
+		echo "  # 4 planted violations, $planted rules failed"
+		echo "  not ok $i catches_planted_violations"
+		failed=$((failed + 1))
+	fi
+else
+	echo "  ok $i catches_planted_violations # SKIP inside the self-test"
+fi
+
+if [ $failed -eq 0 ]; then
+	echo "ok 1 layers"
+	exit 0
+fi
+echo "not ok 1 layers"
+exit 1
