@@ -64,7 +64,26 @@ brk +131072
 munmap m1 200032
 os_realloc = +32'
 
-CASES="first_small big_malloc calloc_4080 reuse_split grow_last realloc_mapped"
+# os_realloc of a pointer that is no live block: NULL, no system call, and
+# the program goes on (the assignment's rule; exit status 0). a, b, c at
+# +32, +168, +304 (32 + 104 + 32 apart); the free rest's payload at +440.
+# b freed: os_realloc(b, 200) and (b, 200000) give NULL (no mmap for the
+# second). a freed; malloc(1000) merges a and b into one free block of 240
+# at +32 (too small), takes the rest at +440; b now lies inside a's free
+# block: os_realloc(b, 50) gives NULL.
+expect_realloc_freed='brk +131072
+os_malloc = +32
+os_malloc = +168
+os_malloc = +304
+os_free
+os_realloc = NULL
+os_realloc = NULL
+os_free
+os_malloc = +440
+os_realloc = NULL'
+
+CASES="first_small big_malloc calloc_4080 reuse_split grow_last realloc_mapped
+realloc_freed"
 
 # ----------------------------------------------------------- normalize ----
 # normalize TRACE: the event lines above, from an ltrace -S output file.
