@@ -36,9 +36,12 @@
  *   missed it, like lab 2's skeleton, gets there.)
  * - free of a heap block marks it free (the heap never shrinks); free of a
  *   mapped block unmaps it with the length it was mapped with.
- * - realloc: see classic_realloc_locked(). A block that absorbs the free
- *   blocks after it and is then last but still short moves the break by
- *   the rest (the "last block" rule), rather than moving the data.
+ * - realloc: see classic_realloc_locked(). A heap block grows by moving
+ *   the break only if it was the last block when the call began. One
+ *   that becomes last only by absorbing the free blocks after it, and is
+ *   still short, moves as a malloc of the new size would place it (best
+ *   fit, else new heap space); the blocks it absorbed stay in it and are
+ *   freed with it after the copy.
  * - realloc of a pointer that is no live block (freed, merged into a free
  *   neighbour, never given out, not this heap's) returns NULL, changes
  *   nothing and reports nothing: the assignment's robustness rule (its
@@ -722,27 +725,30 @@ static void *classic_move(struct classic_heap *ch, struct block_meta *b,
 }
 
 /*
- * Grow heap block b to asz in place: absorb the free blocks after it one at
- * a time (they stay absorbed even if that is not enough), then, if b is
- * the last block, move the break by what is missing. Returns 1 when b has
- * grown, 0 when it cannot grow in place, -1 when the break would not move
- * (out of memory: the caller must not try the break again).
+ * Grow heap block b to asz in place. The last block of the heap moves the
+ * break by what is missing. Any other absorbs the free blocks after it one
+ * at a time (they stay absorbed even if that is not enough); if it is
+ * still short it cannot grow in place, even when it is now the last block:
+ * the break moves only for a block that was last when the call began (the
+ * realloc rule at the top of the file). Returns 1 when b has grown, 0 when
+ * it cannot grow in place, -1 when the break would not move (out of
+ * memory: the caller must not try the break again).
  */
 static int classic_grow_in_place(struct classic_heap *ch, struct block_meta *b,
 				 size_t asz)
 {
-	while (b->size < asz && b->next && classic_free_ok(ch, b->next, "realloc"))
-		classic_absorb_next(ch, b);
-	if (b->size >= asz) {
-		classic_split(ch, b, asz);
+	if (b == ch->tail) {
+		if (!classic_extend(ch, asz - b->size))
+			return -1;
+		ch->heap_end += asz - b->size;
+		classic_set(ch, b, asz, b->status);
 		return 1;
 	}
-	if (b != ch->tail)
+	while (b->size < asz && b->next && classic_free_ok(ch, b->next, "realloc"))
+		classic_absorb_next(ch, b);
+	if (b->size < asz)
 		return 0;
-	if (!classic_extend(ch, asz - b->size))
-		return -1;
-	ch->heap_end += asz - b->size;
-	classic_set(ch, b, asz, b->status);
+	classic_split(ch, b, asz);
 	return 1;
 }
 
@@ -755,7 +761,9 @@ static int classic_grow_in_place(struct classic_heap *ch, struct block_meta *b,
  *   malloc of the new size would), then the copy, then the unmap.
  * - a heap block whose new size reaches the threshold moves to a mapping.
  * - a heap block shrinks in place (split rule); grows in place if it can
- *   (classic_grow_in_place); else moves to the best fit or new heap space.
+ *   (classic_grow_in_place); else moves where a malloc of the new size
+ *   goes (best fit, else new heap space), and the old block, with what it
+ *   absorbed, is freed after the copy.
  */
 static void *classic_realloc_locked(struct classic_heap *ch, void *p,
 				    size_t size)

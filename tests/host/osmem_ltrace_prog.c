@@ -117,6 +117,27 @@ static int realloc_freed(void)
 	return bad | !kept(c, 100) | fill_check(d, 1000);
 }
 
+/*
+ * q becomes the last block only by absorbing the free r after it, and is
+ * still short: it moves to new heap space, as os_malloc(3000) would, and
+ * does not move the break by the rest. The old block (q with r) is freed:
+ * the next os_malloc(2000) takes it without a system call.
+ */
+static int realloc_absorb_then_move(void)
+{
+	unsigned char *big = os_malloc(131032), *q, *r, *n, *again;
+	int bad;
+
+	q = os_malloc(1000);
+	r = os_malloc(1000);
+	bad = fill_check(big, 131032) | fill_check(q, 1000) | !r;
+	os_free(r);
+	n = os_realloc(q, 3000);
+	bad |= !n || !kept(n, 1000);
+	again = os_malloc(2000);
+	return bad | (again != q) | fill_check(n, 3000) | fill_check(again, 2000);
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -128,6 +149,7 @@ static const struct {
 	{ "grow_last", grow_last },
 	{ "realloc_mapped", realloc_mapped },
 	{ "realloc_freed", realloc_freed },
+	{ "realloc_absorb_then_move", realloc_absorb_then_move },
 };
 
 int main(int argc, char **argv)

@@ -330,24 +330,72 @@ KTEST(osmem_classic, realloc_of_last_block_grows_the_break)
 	CL_END(t);
 }
 
-/* q absorbs the free r after it, becomes last, and the break moves by the
- * rest: 3000 - (1000 + 32 + 1000) = 968. */
-KTEST(osmem_classic, realloc_absorbs_then_grows_the_break)
+/*
+ * q absorbs the free r after it and is then last, but it was not last when
+ * the call began: still short of 3000 (it has 1000 + 32 + 1000 = 2032), it
+ * does not move the break by the 968 missing. It moves where malloc(3000)
+ * goes: no free block fits, so new heap space, one extension of
+ * 32 + 3000 at the old break. q, with r merged in it, is freed after the
+ * copy.
+ */
+KTEST(osmem_classic, realloc_absorbs_then_moves_to_new_heap_space)
 {
-	char *q, *r;
+	struct osmem_walk w;
+	char *big, *q, *r, *n;
 
 	CL_START(t);
-	KASSERT_NOT_NULL(t, CL->malloc(h, CL_THRESHOLD - 40));
+	big = CL->malloc(h, CL_THRESHOLD - 40);          /* fills the preallocation */
 	q = CL->malloc(h, 1000);
 	r = CL->malloc(h, 1000);
 	KASSERT_NOT_NULL(t, r);
 	OSMEM_EXPECT_EXTEND(t, 1, 1032, CL_PREALLOC);
 	OSMEM_EXPECT_EXTEND(t, 2, 1032, CL_PREALLOC + 1032);
+	osmem_fill(q, 1000, 27);
 	CL->free(h, r);
-	KEXPECT_PTR_EQ(t, CL->realloc(h, q, 3000), q);
+	n = CL->realloc(h, q, 3000);
+	KEXPECT_PTR_EQ(t, n, CL_H(CL_PREALLOC + 2064 + 32));
 	KEXPECT_EQ(t, osmem_tb_ncalls(), 4);
-	OSMEM_EXPECT_EXTEND(t, 3, 968, CL_PREALLOC + 2064);
-	KEXPECT_EQ(t, CL->usable_size(h, q), 3000);
+	OSMEM_EXPECT_EXTEND(t, 3, 32 + 3000, CL_PREALLOC + 2064);
+	KEXPECT_EQ(t, osmem_tb_brk(), CL_PREALLOC + 2064 + 32 + 3000);
+	KEXPECT(t, osmem_verify(n, 1000, 27));
+	KEXPECT_EQ(t, CL->usable_size(h, n), 3000);
+	osmem_walk_collect(CL, h, &w);
+	KEXPECT_EQ(t, w.n, 3);
+	OSMEM_EXPECT_BLOCK(t, &w, 0, big, CL_PREALLOC - 32, OSMEM_BLOCK_ALLOC);
+	OSMEM_EXPECT_BLOCK(t, &w, 1, q, 1000 + 32 + 1000, OSMEM_BLOCK_FREE);
+	OSMEM_EXPECT_BLOCK(t, &w, 2, n, 3000, OSMEM_BLOCK_ALLOC);
+	CL_END(t);
+}
+
+/* The same with a free 4000-byte hole before q: q moves into it (best
+ * fit, split: 4000 - 3000 - 32 = 968 stay free) and the break does not
+ * move at all. */
+KTEST(osmem_classic, realloc_absorbs_then_moves_to_best_fit)
+{
+	struct osmem_walk w;
+	char *big, *hole, *q, *r, *n;
+
+	CL_START(t);
+	big = CL->malloc(h, CL_THRESHOLD - 40);          /* fills the preallocation */
+	hole = CL->malloc(h, 4000);
+	q = CL->malloc(h, 1000);
+	r = CL->malloc(h, 1000);
+	KASSERT_NOT_NULL(t, r);
+	KEXPECT_PTR_EQ(t, hole, CL_H(CL_PREALLOC + 32));
+	osmem_fill(q, 1000, 28);
+	CL->free(h, hole);
+	CL->free(h, r);
+	n = CL->realloc(h, q, 3000);
+	KEXPECT_PTR_EQ(t, n, hole);
+	KEXPECT_EQ(t, osmem_tb_ncalls(), 4);
+	KEXPECT_EQ(t, osmem_tb_brk(), CL_PREALLOC + 4032 + 2 * 1032);
+	KEXPECT(t, osmem_verify(n, 1000, 28));
+	osmem_walk_collect(CL, h, &w);
+	KEXPECT_EQ(t, w.n, 4);
+	OSMEM_EXPECT_BLOCK(t, &w, 0, big, CL_PREALLOC - 32, OSMEM_BLOCK_ALLOC);
+	OSMEM_EXPECT_BLOCK(t, &w, 1, hole, 3000, OSMEM_BLOCK_ALLOC);
+	OSMEM_EXPECT_BLOCK(t, &w, 2, hole + 3032, 968, OSMEM_BLOCK_FREE);
+	OSMEM_EXPECT_BLOCK(t, &w, 3, q, 1000 + 32 + 1000, OSMEM_BLOCK_FREE);
 	CL_END(t);
 }
 
