@@ -166,7 +166,9 @@ void *kmalloc_array(size_t n, size_t size)
 /*
  * Two NULLs from realloc are no out-of-memory: realloc(p, 0) frees p, and a
  * pointer the allocator refused (double free, foreign pointer) was already
- * reported as misuse during the call: one line about it, not two.
+ * reported as misuse during the call: one line about it, not two. classic
+ * refuses such a pointer without a report (the assignment's rule,
+ * mm/osmem/allocator.h): that NULL is counted as out of memory.
  */
 void *krealloc(void *p, size_t size)
 {

@@ -21,6 +21,12 @@
  *   kept because the course reference behaves so: when classic's realloc
  *   fails after absorbing free neighbours, they stay absorbed (the data is
  *   intact; usable_size grew). The fuzzer holds fast to the strict rule.
+ * - realloc of a pointer that is no live block (freed, merged into a free
+ *   neighbour, never allocated, not from this heap): classic returns NULL,
+ *   changes nothing and reports nothing, the assignment's robustness rule
+ *   (its tests realloc freed blocks on purpose and go on); a corrupted
+ *   header seen by realloc is still reported. fast reports it as misuse,
+ *   as free does. free reports every such pointer in both.
  * - memalign(h, align, size): align is a power of two; NULL if the
  *   allocator cannot align that far.
  * - usable_size(h, p) is the number of bytes the caller may use at p.

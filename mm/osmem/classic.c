@@ -36,9 +36,18 @@
  *   missed it, like lab 2's skeleton, gets there.)
  * - free of a heap block marks it free (the heap never shrinks); free of a
  *   mapped block unmaps it with the length it was mapped with.
- * - realloc: see classic_realloc_locked(). A block that absorbs the free
- *   blocks after it and is then last but still short moves the break by
- *   the rest (the "last block" rule), rather than moving the data.
+ * - realloc: see classic_realloc_locked(). A heap block grows by moving
+ *   the break only if it was the last block when the call began. One
+ *   that becomes last only by absorbing the free blocks after it, and is
+ *   still short, moves as a malloc of the new size would place it (best
+ *   fit, else new heap space); the blocks it absorbed stay in it and are
+ *   freed with it after the copy.
+ * - realloc of a pointer that is no live block (freed, merged into a free
+ *   neighbour, never given out, not this heap's) returns NULL, changes
+ *   nothing and reports nothing: the assignment's robustness rule (its
+ *   tests realloc freed blocks on purpose and expect to go on). free
+ *   reports the same pointers (see Misuse below). A header that fails its
+ *   check is still reported and quarantined, by realloc too.
  * - the heap must stay in one piece: a heap_extend whose old break is not
  *   our heap_end (someone else moved the break) is reported, given back,
  *   and the request fails. A failed backend call is never retried.
@@ -87,7 +96,9 @@
  *   that is free is a double free; a pointer inside the heap or inside a
  *   mapping that is no block's payload is invalid; anything else is not
  *   this heap's memory. The last few unmapped payloads are remembered, so
- *   freeing a mapping twice is named a double free too.
+ *   freeing a mapping twice is named a double free too. realloc refuses
+ *   all of these quietly (the realloc rule above); free and usable_size
+ *   report them.
  *
  * Pure policy: no libc, no kernel header; the backend is the only way out.
  */
@@ -587,18 +598,40 @@ static size_t classic_report_size(const struct classic_heap *ch,
 	return b && classic_sealed(ch, b) ? b->size : 0;
 }
 
+/* Report p, which is outside the heap's blocks and no live mapping's
+ * payload; in is the live mapping p points into, if any. */
+static void classic_report_unlisted(struct classic_heap *ch, void *p,
+				    const char *op, struct block_meta *in)
+{
+	size_t gone = classic_was_unmapped(ch, p);
+
+	if (gone && !in)
+		classic_report(ch, OSMEM_FAULT_DOUBLE_FREE, op, p, gone, NULL);
+	else if (in)
+		classic_report(ch, OSMEM_FAULT_INVALID_POINTER, op, p,
+			       classic_report_size(ch, in), NULL);
+	else if (ch->head && (char *)p >= ch->heap_start &&
+		 (char *)p < ch->heap_end)
+		classic_report(ch, OSMEM_FAULT_INVALID_POINTER, op, p, 0, NULL);
+	else
+		classic_report(ch, OSMEM_FAULT_FOREIGN_POINTER, op, p, 0, NULL);
+}
+
 /*
- * The live block whose payload is p, or NULL when p may not be used (the
- * fault is reported, naming op). Nothing is read through p until p is
- * known to be a block's payload. A free block is a double free for free
- * and realloc, and no live block for usable_size.
+ * The live block whose payload is p, or NULL when p may not be used.
+ * Nothing is read through p until p is known to be a block's payload.
+ * A pointer that is no live block (a free block, no block's payload, not
+ * this heap's) is reported naming op, unless quiet (realloc's rule, top
+ * of the file): a free block is a double free for free and realloc, and
+ * no live block for usable_size. A header that fails its check, or a
+ * quarantined block, is reported even when quiet: that is corruption,
+ * not a stale pointer.
  */
 static struct block_meta *classic_lookup(struct classic_heap *ch, void *p,
-					 const char *op)
+					 const char *op, bool quiet)
 {
 	struct block_meta *b, *in;
 	bool heap = classic_in_heap(ch, p);
-	size_t gone;
 
 	/* p - 32 is only computed once p is known to lie above a header:
 	 * for a wild pointer ((void *)1) even the arithmetic is undefined. */
@@ -607,22 +640,14 @@ static struct block_meta *classic_lookup(struct classic_heap *ch, void *p,
 		in = classic_heap_block_of(ch, p);
 		if (in != b) {
 			/* Named with the block it points into, when known. */
-			classic_report(ch, OSMEM_FAULT_INVALID_POINTER, op, p,
-				       classic_report_size(ch, in), NULL);
+			if (!quiet)
+				classic_report(ch, OSMEM_FAULT_INVALID_POINTER, op, p,
+					       classic_report_size(ch, in), NULL);
 			return NULL;
 		}
 	} else if (!(b = classic_find_mapped(ch, p, &in))) {
-		gone = classic_was_unmapped(ch, p);
-		if (gone && !in)
-			classic_report(ch, OSMEM_FAULT_DOUBLE_FREE, op, p, gone, NULL);
-		else if (in)
-			classic_report(ch, OSMEM_FAULT_INVALID_POINTER, op, p,
-				       classic_report_size(ch, in), NULL);
-		else if (ch->head && (char *)p >= ch->heap_start &&
-			 (char *)p < ch->heap_end)
-			classic_report(ch, OSMEM_FAULT_INVALID_POINTER, op, p, 0, NULL);
-		else
-			classic_report(ch, OSMEM_FAULT_FOREIGN_POINTER, op, p, 0, NULL);
+		if (!quiet)
+			classic_report_unlisted(ch, p, op, in);
 		return NULL;
 	}
 	if (!classic_sealed(ch, b)) {
@@ -638,9 +663,11 @@ static struct block_meta *classic_lookup(struct classic_heap *ch, void *p,
 		return NULL;
 	}
 	if (b->status == STATUS_FREE) {
-		classic_report(ch, op[0] == 'u' ? OSMEM_FAULT_INVALID_POINTER :
-			       OSMEM_FAULT_DOUBLE_FREE, op, p, b->size,
-			       op[0] == 'u' ? "the block is free" : NULL);
+		if (!quiet)
+			classic_report(ch, op[0] == 'u' ?
+				       OSMEM_FAULT_INVALID_POINTER :
+				       OSMEM_FAULT_DOUBLE_FREE, op, p, b->size,
+				       op[0] == 'u' ? "the block is free" : NULL);
 		return NULL;
 	}
 	return b;
@@ -658,14 +685,16 @@ static void *classic_malloc_locked(struct classic_heap *ch, size_t size,
 	return classic_heap_alloc(ch, asz);
 }
 
+/* free, or realloc to size 0 (quiet: realloc's rule for a pointer that
+ * is no live block, see classic_lookup). */
 static void classic_free_locked(struct classic_heap *ch, void *p,
-				const char *op)
+				const char *op, bool quiet)
 {
 	struct block_meta *b;
 
 	if (!p)
 		return;
-	b = classic_lookup(ch, p, op);
+	b = classic_lookup(ch, p, op, quiet);
 	if (!b)
 		return;
 	if (b->status == STATUS_MAPPED)
@@ -696,38 +725,45 @@ static void *classic_move(struct classic_heap *ch, struct block_meta *b,
 }
 
 /*
- * Grow heap block b to asz in place: absorb the free blocks after it one at
- * a time (they stay absorbed even if that is not enough), then, if b is
- * the last block, move the break by what is missing. Returns 1 when b has
- * grown, 0 when it cannot grow in place, -1 when the break would not move
- * (out of memory: the caller must not try the break again).
+ * Grow heap block b to asz in place. The last block of the heap moves the
+ * break by what is missing. Any other absorbs the free blocks after it one
+ * at a time (they stay absorbed even if that is not enough); if it is
+ * still short it cannot grow in place, even when it is now the last block:
+ * the break moves only for a block that was last when the call began (the
+ * realloc rule at the top of the file). Returns 1 when b has grown, 0 when
+ * it cannot grow in place, -1 when the break would not move (out of
+ * memory: the caller must not try the break again).
  */
 static int classic_grow_in_place(struct classic_heap *ch, struct block_meta *b,
 				 size_t asz)
 {
-	while (b->size < asz && b->next && classic_free_ok(ch, b->next, "realloc"))
-		classic_absorb_next(ch, b);
-	if (b->size >= asz) {
-		classic_split(ch, b, asz);
+	if (b == ch->tail) {
+		if (!classic_extend(ch, asz - b->size))
+			return -1;
+		ch->heap_end += asz - b->size;
+		classic_set(ch, b, asz, b->status);
 		return 1;
 	}
-	if (b != ch->tail)
+	while (b->size < asz && b->next && classic_free_ok(ch, b->next, "realloc"))
+		classic_absorb_next(ch, b);
+	if (b->size < asz)
 		return 0;
-	if (!classic_extend(ch, asz - b->size))
-		return -1;
-	ch->heap_end += asz - b->size;
-	classic_set(ch, b, asz, b->status);
+	classic_split(ch, b, asz);
 	return 1;
 }
 
 /*
  * realloc:
- * - NULL is malloc; size 0 frees and returns NULL; a free block gives NULL.
+ * - NULL is malloc; size 0 frees and returns NULL.
+ * - a pointer that is no live block gives NULL, changes nothing and is not
+ *   reported (the assignment's rule; a corrupted header still is).
  * - a mapped block always gets its new block first (heap or mapping, as a
  *   malloc of the new size would), then the copy, then the unmap.
  * - a heap block whose new size reaches the threshold moves to a mapping.
  * - a heap block shrinks in place (split rule); grows in place if it can
- *   (classic_grow_in_place); else moves to the best fit or new heap space.
+ *   (classic_grow_in_place); else moves where a malloc of the new size
+ *   goes (best fit, else new heap space), and the old block, with what it
+ *   absorbed, is freed after the copy.
  */
 static void *classic_realloc_locked(struct classic_heap *ch, void *p,
 				    size_t size)
@@ -739,10 +775,10 @@ static void *classic_realloc_locked(struct classic_heap *ch, void *p,
 	if (!p)
 		return classic_malloc_locked(ch, size, CLASSIC_MMAP_THRESHOLD);
 	if (size == 0) {
-		classic_free_locked(ch, p, "realloc");
+		classic_free_locked(ch, p, "realloc", true);
 		return NULL;
 	}
-	b = classic_lookup(ch, p, "realloc");
+	b = classic_lookup(ch, p, "realloc", true);
 	if (!b || !classic_round(size, &asz))
 		return NULL;
 	old = b->size < asz ? b->size : asz;
@@ -863,7 +899,7 @@ static void classic_free(struct osmem_heap *h, void *ptr)
 	if (!ch->be)
 		return;
 	ch->be->lock();
-	classic_free_locked(ch, ptr, "free");
+	classic_free_locked(ch, ptr, "free", false);
 	ch->be->unlock();
 }
 
@@ -888,7 +924,7 @@ static size_t classic_usable_size(struct osmem_heap *h, void *ptr)
 	if (!ptr || !ch->be)
 		return 0;
 	ch->be->lock();
-	b = classic_lookup(ch, ptr, "usable_size");
+	b = classic_lookup(ch, ptr, "usable_size", false);
 	if (b)
 		n = b->size;
 	ch->be->unlock();

@@ -63,7 +63,7 @@ struct fuzz_alloc {
 	size_t max_align;      /* memalign serves up to this (NULL above) */
 	/* A realloc that fails may leave the block larger: classic, like the
 	 * course's reference, keeps the free neighbours it absorbed before
-	 * the break refused to move (classic_grow_in_place). The contents
+	 * its move to a new block failed (classic_grow_in_place). The contents
 	 * must still be intact, and usable_size never shrinks. */
 	int failed_realloc_may_grow;
 };

@@ -64,7 +64,47 @@ brk +131072
 munmap m1 200032
 os_realloc = +32'
 
-CASES="first_small big_malloc calloc_4080 reuse_split grow_last realloc_mapped"
+# os_realloc of a pointer that is no live block: NULL, no system call, and
+# the program goes on (the assignment's rule; exit status 0). a, b, c at
+# +32, +168, +304 (32 + 104 + 32 apart); the free rest's payload at +440.
+# b freed: os_realloc(b, 200) and (b, 200000) give NULL (no mmap for the
+# second). a freed; malloc(1000) merges a and b into one free block of 240
+# at +32 (too small), takes the rest at +440; b now lies inside a's free
+# block: os_realloc(b, 50) gives NULL.
+expect_realloc_freed='brk +131072
+os_malloc = +32
+os_malloc = +168
+os_malloc = +304
+os_free
+os_realloc = NULL
+os_realloc = NULL
+os_free
+os_malloc = +440
+os_realloc = NULL'
+
+# A block that becomes last only by absorbing free blocks, still short,
+# moves; the break does not grow by the rest. 131032: 32 + 131032 < 131072,
+# a heap block that takes the whole preallocation (131040 > 131032, but a
+# rest of 8 cannot be split off). q and r, 1000 each, get new space at the
+# break: +131072 + 1032 each, payloads +131104 and +132136. r freed.
+# os_realloc(q, 3000): q absorbs r (1000 + 32 + 1000 = 2032) and is last,
+# but was not when the call began; no free block fits 3000, so new heap
+# space: brk by 32 + 3000 to +136168, payload +133168 (the old rule moved
+# the break by 3000 - 2032 = 968 and kept q). q, with r in it, is freed:
+# malloc(2000) takes it (2032 - 2000 = 32, too small to split), no brk.
+expect_realloc_absorb_then_move='brk +131072
+os_malloc = +32
+brk +132104
+os_malloc = +131104
+brk +133136
+os_malloc = +132136
+os_free
+brk +136168
+os_realloc = +133168
+os_malloc = +131104'
+
+CASES="first_small big_malloc calloc_4080 reuse_split grow_last realloc_mapped
+realloc_freed realloc_absorb_then_move"
 
 # ----------------------------------------------------------- normalize ----
 # normalize TRACE: the event lines above, from an ltrace -S output file.

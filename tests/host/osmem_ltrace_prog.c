@@ -87,6 +87,57 @@ static int realloc_mapped(void)
 	return !q;
 }
 
+/* 1 if p[0..n) still holds fill_check's pattern. */
+static int kept(const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != (unsigned char)(i * 7 + 1))
+			return 0;
+	return 1;
+}
+
+/*
+ * os_realloc of a pointer that is no live block returns NULL, makes no
+ * system call and changes nothing; the program goes on (the assignment's
+ * rule): b freed, then b merged into the free a before it by a malloc's
+ * merge pass.
+ */
+static int realloc_freed(void)
+{
+	unsigned char *a = os_malloc(100), *b = os_malloc(100), *c = os_malloc(100);
+	unsigned char *d;
+	int bad = fill_check(c, 100);
+
+	os_free(b);
+	bad |= os_realloc(b, 200) != NULL;
+	bad |= os_realloc(b, 200000) != NULL;	/* a mapping's size: no mmap */
+	os_free(a);
+	d = os_malloc(1000);
+	bad |= os_realloc(b, 50) != NULL;
+	return bad | !kept(c, 100) | fill_check(d, 1000);
+}
+
+/*
+ * q becomes the last block only by absorbing the free r after it, and is
+ * still short: it moves to new heap space, as os_malloc(3000) would, and
+ * does not move the break by the rest. The old block (q with r) is freed:
+ * the next os_malloc(2000) takes it without a system call.
+ */
+static int realloc_absorb_then_move(void)
+{
+	unsigned char *big = os_malloc(131032), *q, *r, *n, *again;
+	int bad;
+
+	q = os_malloc(1000);
+	r = os_malloc(1000);
+	bad = fill_check(big, 131032) | fill_check(q, 1000) | !r;
+	os_free(r);
+	n = os_realloc(q, 3000);
+	bad |= !n || !kept(n, 1000);
+	again = os_malloc(2000);
+	return bad | (again != q) | fill_check(n, 3000) | fill_check(again, 2000);
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -97,6 +148,8 @@ static const struct {
 	{ "reuse_split", reuse_split },
 	{ "grow_last", grow_last },
 	{ "realloc_mapped", realloc_mapped },
+	{ "realloc_freed", realloc_freed },
+	{ "realloc_absorb_then_move", realloc_absorb_then_move },
 };
 
 int main(int argc, char **argv)

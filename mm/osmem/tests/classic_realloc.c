@@ -3,6 +3,33 @@
  */
 #include "mm/osmem/tests/classic_tests.h"
 
+/*
+ * realloc of x, a pointer that is no live block, to a smaller size, a
+ * larger one, a mapping's and 0: NULL each time, no report, no backend
+ * call, every block as it was and check() passing (the assignment's rule,
+ * top of classic.c). Static: two walks are large for a kernel stack.
+ */
+static void cl_expect_dead(struct ktest *t, struct osmem_heap *h, void *x)
+{
+	static const size_t sizes[] = { 8, 1000, 200000, 0 };
+	static struct osmem_walk before, after;
+	unsigned calls = osmem_tb_ncalls(), reports = osmem_tb_reports();
+
+	osmem_walk_collect(CL, h, &before);
+	for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		KEXPECT_NULL(t, CL->realloc(h, x, sizes[i]));
+	KEXPECT_EQ(t, osmem_tb_reports(), reports);
+	KEXPECT_EQ(t, osmem_tb_ncalls(), calls);
+	osmem_walk_collect(CL, h, &after);
+	KEXPECT_EQ(t, after.n, before.n);
+	for (unsigned i = 0; i < after.n && i < before.n && i < OSMEM_WALK_MAX; i++) {
+		KEXPECT_PTR_EQ(t, after.b[i].payload, before.b[i].payload);
+		KEXPECT_EQ(t, after.b[i].size, before.b[i].size);
+		KEXPECT_EQ(t, after.b[i].kind, before.b[i].kind);
+	}
+	KEXPECT_EQ(t, CL->check(h), 0);
+}
+
 KTEST(osmem_classic, realloc_null_is_malloc)
 {
 	CL_START(t);
@@ -39,19 +66,145 @@ KTEST(osmem_classic, realloc_to_zero_unmaps_a_mapping)
 	CL_END(t);
 }
 
+/* A freed block: NULL, quietly; realloc is not a second free. free of it
+ * still is one, and says so. */
 KTEST(osmem_classic, realloc_of_free_block_returns_null)
 {
 	struct osmem_walk w;
-	void *p;
+	char *p, *keep;
 
 	CL_START(t);
 	p = CL->malloc(h, 100);
+	keep = CL->malloc(h, 100);
+	KASSERT_NOT_NULL(t, keep);
+	osmem_fill(keep, 100, 16);
 	CL->free(h, p);
-	KEXPECT_NULL(t, CL->realloc(h, p, 10));
-	KEXPECT_NULL(t, CL->realloc(h, p, 1000));
+	cl_expect_dead(t, h, p);
+	KEXPECT(t, osmem_verify(keep, 100, 16));
 	KEXPECT_EQ(t, osmem_tb_ncalls(), 1);
 	osmem_walk_collect(CL, h, &w);
 	OSMEM_EXPECT_BLOCK(t, &w, 0, p, 104, OSMEM_BLOCK_FREE);
+	CL->free(h, p);
+	KEXPECT_EQ(t, osmem_tb_reports(), 1);
+	if (KEXPECT_NOT_NULL(t, osmem_tb_report(0))) {
+		KEXPECT_EQ(t, osmem_tb_report(0)->fault, OSMEM_FAULT_DOUBLE_FREE);
+		KEXPECT_STREQ(t, osmem_tb_report(0)->op, "free");
+	}
+	CL_END(t);
+}
+
+/* b was merged into the free a before it by a malloc's merge pass: b is
+ * now inside a free block, no block's start. */
+KTEST(osmem_classic, realloc_of_block_merged_into_free_neighbour)
+{
+	struct osmem_walk w;
+	char *a, *b, *c;
+
+	CL_START(t);
+	a = CL->malloc(h, 100);
+	b = CL->malloc(h, 100);
+	c = CL->malloc(h, 100);
+	KASSERT_NOT_NULL(t, c);
+	osmem_fill(c, 100, 17);
+	CL->free(h, a);
+	CL->free(h, b);
+	KASSERT_NOT_NULL(t, CL->malloc(h, 1000));
+	osmem_walk_collect(CL, h, &w);
+	OSMEM_EXPECT_BLOCK(t, &w, 0, a, 104 + 32 + 104, OSMEM_BLOCK_FREE);
+	OSMEM_EXPECT_BLOCK(t, &w, 1, c, 104, OSMEM_BLOCK_ALLOC);
+	cl_expect_dead(t, h, b);
+	KEXPECT(t, osmem_verify(c, 100, 17));
+	CL_END(t);
+}
+
+/* a grew in place over the free b: b is inside the live a now. */
+KTEST(osmem_classic, realloc_of_block_absorbed_by_a_live_block)
+{
+	char *a, *b, *c;
+
+	CL_START(t);
+	a = CL->malloc(h, 100);
+	b = CL->malloc(h, 100);
+	c = CL->malloc(h, 100);
+	KASSERT_NOT_NULL(t, c);
+	osmem_fill(a, 100, 18);
+	osmem_fill(c, 100, 19);
+	CL->free(h, b);
+	KEXPECT_PTR_EQ(t, CL->realloc(h, a, 200), a);
+	cl_expect_dead(t, h, b);
+	KEXPECT(t, osmem_verify(a, 100, 18));
+	KEXPECT_EQ(t, CL->usable_size(h, a), 200);
+	KEXPECT(t, osmem_verify(c, 100, 19));
+	CL_END(t);
+}
+
+/* a absorbed b and c, still fell short and moved: a (freed with what it
+ * absorbed), b and c are all dead. */
+KTEST(osmem_classic, realloc_of_block_that_absorbed_and_moved)
+{
+	char *a, *b, *c, *d, *q;
+
+	CL_START(t);
+	a = CL->malloc(h, 100);
+	b = CL->malloc(h, 100);
+	c = CL->malloc(h, 100);
+	d = CL->malloc(h, 100);
+	KASSERT_NOT_NULL(t, d);
+	osmem_fill(d, 100, 20);
+	CL->free(h, b);
+	CL->free(h, c);
+	q = CL->realloc(h, a, 1000);
+	KASSERT_NOT_NULL(t, q);
+	KEXPECT_PTR_NE(t, q, a);
+	osmem_fill(q, 1000, 21);
+	cl_expect_dead(t, h, a);
+	cl_expect_dead(t, h, b);
+	cl_expect_dead(t, h, c);
+	KEXPECT(t, osmem_verify(q, 1000, 21));
+	KEXPECT(t, osmem_verify(d, 100, 20));
+	CL_END(t);
+}
+
+/* Pointers into the heap that no allocation ever returned: inside a live
+ * block, inside the free rest of the preallocation, inside the first
+ * header. */
+KTEST(osmem_classic, realloc_of_never_allocated_heap_pointer)
+{
+	char *p;
+
+	CL_START(t);
+	p = CL->malloc(h, 100);
+	KASSERT_NOT_NULL(t, p);
+	osmem_fill(p, 100, 22);
+	cl_expect_dead(t, h, p + 16);
+	cl_expect_dead(t, h, CL_H(CL_PREALLOC - 64));
+	cl_expect_dead(t, h, CL_H(8));
+	KEXPECT(t, osmem_verify(p, 100, 22));
+	KEXPECT_EQ(t, CL->usable_size(h, p), 104);
+	CL_END(t);
+}
+
+/* A mapping given back, and a pointer inside a live one. free of the
+ * first is still a double free. */
+KTEST(osmem_classic, realloc_of_freed_mapping_returns_null)
+{
+	char *m, *live;
+
+	CL_START(t);
+	m = CL->malloc(h, 200000);
+	live = CL->malloc(h, 200000);
+	KASSERT_NOT_NULL(t, m);
+	KASSERT_NOT_NULL(t, live);
+	osmem_fill(live, 200000, 23);
+	CL->free(h, m);
+	cl_expect_dead(t, h, m);
+	cl_expect_dead(t, h, live + 4096);
+	KEXPECT(t, osmem_verify(live, 200000, 23));
+	KEXPECT_EQ(t, osmem_tb_live_maps(), 1);
+	CL->free(h, m);
+	KEXPECT_EQ(t, osmem_tb_reports(), 1);
+	if (KEXPECT_NOT_NULL(t, osmem_tb_report(0)))
+		KEXPECT_EQ(t, osmem_tb_report(0)->fault, OSMEM_FAULT_DOUBLE_FREE);
 	CL_END(t);
 }
 
@@ -177,24 +330,72 @@ KTEST(osmem_classic, realloc_of_last_block_grows_the_break)
 	CL_END(t);
 }
 
-/* q absorbs the free r after it, becomes last, and the break moves by the
- * rest: 3000 - (1000 + 32 + 1000) = 968. */
-KTEST(osmem_classic, realloc_absorbs_then_grows_the_break)
+/*
+ * q absorbs the free r after it and is then last, but it was not last when
+ * the call began: still short of 3000 (it has 1000 + 32 + 1000 = 2032), it
+ * does not move the break by the 968 missing. It moves where malloc(3000)
+ * goes: no free block fits, so new heap space, one extension of
+ * 32 + 3000 at the old break. q, with r merged in it, is freed after the
+ * copy.
+ */
+KTEST(osmem_classic, realloc_absorbs_then_moves_to_new_heap_space)
 {
-	char *q, *r;
+	struct osmem_walk w;
+	char *big, *q, *r, *n;
 
 	CL_START(t);
-	KASSERT_NOT_NULL(t, CL->malloc(h, CL_THRESHOLD - 40));
+	big = CL->malloc(h, CL_THRESHOLD - 40);          /* fills the preallocation */
 	q = CL->malloc(h, 1000);
 	r = CL->malloc(h, 1000);
 	KASSERT_NOT_NULL(t, r);
 	OSMEM_EXPECT_EXTEND(t, 1, 1032, CL_PREALLOC);
 	OSMEM_EXPECT_EXTEND(t, 2, 1032, CL_PREALLOC + 1032);
+	osmem_fill(q, 1000, 27);
 	CL->free(h, r);
-	KEXPECT_PTR_EQ(t, CL->realloc(h, q, 3000), q);
+	n = CL->realloc(h, q, 3000);
+	KEXPECT_PTR_EQ(t, n, CL_H(CL_PREALLOC + 2064 + 32));
 	KEXPECT_EQ(t, osmem_tb_ncalls(), 4);
-	OSMEM_EXPECT_EXTEND(t, 3, 968, CL_PREALLOC + 2064);
-	KEXPECT_EQ(t, CL->usable_size(h, q), 3000);
+	OSMEM_EXPECT_EXTEND(t, 3, 32 + 3000, CL_PREALLOC + 2064);
+	KEXPECT_EQ(t, osmem_tb_brk(), CL_PREALLOC + 2064 + 32 + 3000);
+	KEXPECT(t, osmem_verify(n, 1000, 27));
+	KEXPECT_EQ(t, CL->usable_size(h, n), 3000);
+	osmem_walk_collect(CL, h, &w);
+	KEXPECT_EQ(t, w.n, 3);
+	OSMEM_EXPECT_BLOCK(t, &w, 0, big, CL_PREALLOC - 32, OSMEM_BLOCK_ALLOC);
+	OSMEM_EXPECT_BLOCK(t, &w, 1, q, 1000 + 32 + 1000, OSMEM_BLOCK_FREE);
+	OSMEM_EXPECT_BLOCK(t, &w, 2, n, 3000, OSMEM_BLOCK_ALLOC);
+	CL_END(t);
+}
+
+/* The same with a free 4000-byte hole before q: q moves into it (best
+ * fit, split: 4000 - 3000 - 32 = 968 stay free) and the break does not
+ * move at all. */
+KTEST(osmem_classic, realloc_absorbs_then_moves_to_best_fit)
+{
+	struct osmem_walk w;
+	char *big, *hole, *q, *r, *n;
+
+	CL_START(t);
+	big = CL->malloc(h, CL_THRESHOLD - 40);          /* fills the preallocation */
+	hole = CL->malloc(h, 4000);
+	q = CL->malloc(h, 1000);
+	r = CL->malloc(h, 1000);
+	KASSERT_NOT_NULL(t, r);
+	KEXPECT_PTR_EQ(t, hole, CL_H(CL_PREALLOC + 32));
+	osmem_fill(q, 1000, 28);
+	CL->free(h, hole);
+	CL->free(h, r);
+	n = CL->realloc(h, q, 3000);
+	KEXPECT_PTR_EQ(t, n, hole);
+	KEXPECT_EQ(t, osmem_tb_ncalls(), 4);
+	KEXPECT_EQ(t, osmem_tb_brk(), CL_PREALLOC + 4032 + 2 * 1032);
+	KEXPECT(t, osmem_verify(n, 1000, 28));
+	osmem_walk_collect(CL, h, &w);
+	KEXPECT_EQ(t, w.n, 4);
+	OSMEM_EXPECT_BLOCK(t, &w, 0, big, CL_PREALLOC - 32, OSMEM_BLOCK_ALLOC);
+	OSMEM_EXPECT_BLOCK(t, &w, 1, hole, 3000, OSMEM_BLOCK_ALLOC);
+	OSMEM_EXPECT_BLOCK(t, &w, 2, hole + 3032, 968, OSMEM_BLOCK_FREE);
+	OSMEM_EXPECT_BLOCK(t, &w, 3, q, 1000 + 32 + 1000, OSMEM_BLOCK_FREE);
 	CL_END(t);
 }
 
@@ -361,14 +562,21 @@ KTEST(osmem_classic, realloc_overflow_returns_null_and_keeps_block)
 	CL_END(t);
 }
 
-KTEST(osmem_classic, realloc_of_foreign_pointer_is_reported)
+/* Not this heap's memory: NULL, quietly, and nothing written there. */
+KTEST(osmem_classic, realloc_of_foreign_pointer_returns_null)
 {
 	long local[8] = { 0 };
+	char *p;
 
 	CL_START(t);
-	KASSERT_NOT_NULL(t, CL->malloc(h, 100));
-	KEXPECT_NULL(t, CL->realloc(h, &local[4], 100));
-	KEXPECT_EQ(t, osmem_tb_reports(), 1);
+	p = CL->malloc(h, 100);
+	KASSERT_NOT_NULL(t, p);
+	osmem_fill(p, 100, 24);
+	cl_expect_dead(t, h, &local[4]);
+	cl_expect_dead(t, h, (void *)1);
+	for (int i = 0; i < 8; i++)
+		KEXPECT_EQ(t, local[i], 0);
+	KEXPECT(t, osmem_verify(p, 100, 24));
 	KEXPECT_EQ(t, osmem_tb_ncalls(), 1);
 	CL_END(t);
 }
