@@ -168,7 +168,9 @@ void *kmalloc_array(size_t n, size_t size)
  * pointer the allocator refused (double free, foreign pointer) was already
  * reported as misuse during the call: one line about it, not two. classic
  * refuses such a pointer without a report (the assignment's rule,
- * mm/osmem/allocator.h): that NULL is counted as out of memory.
+ * mm/osmem/allocator.h); the kernel still names it: on a NULL with no
+ * report, usable_size tells a live p (out of memory) from a dead one (it
+ * reports it). The extra call is on the failure path only.
  */
 void *krealloc(void *p, size_t size)
 {
@@ -177,6 +179,8 @@ void *krealloc(void *p, size_t size)
 
 	KMALLOC_ENTER("krealloc");
 	q = kmalloc_impl->realloc(KHEAP, p, size);
+	if (!q && p && size && osmem_kernel_reports() == reports)
+		(void)kmalloc_impl->usable_size(KHEAP, p);
 	if (!q && osmem_kernel_reports() != reports)
 		size = 0;
 	return kmalloc_done(q, p || size ? size : 0);

@@ -14,8 +14,9 @@
  * - kcalloc(n, size), kmalloc_array(n, size): n * size bytes (kcalloc
  *   zeroed), NULL when the product overflows.
  * - krealloc(p, size): as C's realloc; on failure p stays valid, unchanged.
- *   A p that is no live block gives NULL: fast reports it as misuse below,
- *   classic refuses it without a report (mm/osmem/allocator.h).
+ *   A p that is no live block gives NULL and one misuse line (classic's
+ *   realloc refuses it quietly, mm/osmem/allocator.h; krealloc then names
+ *   it), never an out-of-memory line.
  * - kfree(p): NULL is a no-op.
  * - ksize(p): the usable size of p's block (>= the size asked for).
  * - kmalloc_aligned(size, align): align a power of two; NULL if the

@@ -202,6 +202,12 @@ for c in $CASES; do
 		timeout 60 ltrace -S -x 'os_*' -o "$WORK/$c.trace" "$PROG" "$c" \
 		>/dev/null 2>"$WORK/$c.err"
 	rc=$?
+	# ltrace itself exits 0 when the traced program dies of a signal
+	# (an abort on a misuse report): its trace then ends "+++ killed by".
+	if [ $rc -eq 0 ] && grep -q '^+++ killed by' "$WORK/$c.trace"; then
+		rc=128
+		grep '^+++ killed by' "$WORK/$c.trace" >>"$WORK/$c.err"
+	fi
 	var=expect_$c
 	printf '%s\n' "${!var}" >"$WORK/$c.want"
 	normalize "$WORK/$c.trace" >"$WORK/$c.got"
