@@ -49,6 +49,7 @@ all: iso host
 include mk/kernel.mk
 include mk/host.mk
 include mk/test.mk
+include mk/conformance_cxx.mk
 include mk/bench.mk
 include mk/fuzz.mk
 include mk/labs.mk

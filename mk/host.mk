@@ -46,11 +46,23 @@ test-programs: $(HOST)/osmem_ltrace_prog
 -include $(LIBOSMEM_OBJ:.o=.d)
 
 # -------------------------------------------------- libosmem-preload.so ----
-# The fast allocator as the C library's malloc, for LD_PRELOAD. Only the
-# functions preload_posix.c marks visible are exported.
+# The fast allocator as the C library's malloc, for LD_PRELOAD, and as C++'s
+# operator new and delete (preload_cxx.cc, built with g++). Only the
+# functions preload_posix.c and preload_cxx.cc mark visible are exported.
+# The C driver links it: no -lstdc++, so a C program that preloads it does
+# not load the C++ runtime (preload_cxx.cc binds the runtime weakly).
 PRELOAD_C := mm/osmem/preload_posix.c $(FAST_C) mm/osmem/backend_posix.c \
 	mm/osmem/report.c libk/string.c libk/printf.c
-PRELOAD_OBJ := $(patsubst %.c,$(HOST_PIC_DIR)/%.o,$(PRELOAD_C))
+PRELOAD_CXX := mm/osmem/preload_cxx.cc
+PRELOAD_OBJ := $(patsubst %.c,$(HOST_PIC_DIR)/%.o,$(PRELOAD_C)) \
+	$(patsubst %.cc,$(HOST_PIC_DIR)/%.o,$(PRELOAD_CXX))
+
+HOST_CXX := g++
+HCXXFLAGS := -std=gnu++17 -O2 -g -Wall -Wextra -Werror -I.
+
+$(HOST_PIC_DIR)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(HOST_CXX) $(HCXXFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c $< -o $@
 
 $(HOST)/libosmem-preload.so: $(PRELOAD_OBJ)
 	$(CC) -shared -pthread -Wl,-z,defs -o $@ $(PRELOAD_OBJ)

@@ -30,6 +30,16 @@
  * - memalign(h, align, size): align is a power of two; NULL if the
  *   allocator cannot align that far.
  * - usable_size(h, p) is the number of bytes the caller may use at p.
+ * - free_sized(h, p, size) frees p, which the caller says was allocated
+ *   for `size` bytes (C23 free_sized, C++ sized operator delete). When
+ *   the allocator can tell that size is not the block's, it reports
+ *   OSMEM_FAULT_SIZE_MISMATCH (report.h: the block's size, the size
+ *   given) and refuses: p stays live, its bytes untouched. Lookup, check
+ *   and free happen under one lock. What "the block's size" admits is the
+ *   allocator's to say (fast: mm/osmem/fast_sized.c); a size larger than
+ *   usable_size never matches. NULL p does nothing; any other misuse is
+ *   reported as free reports it. The op may be NULL (classic): callers
+ *   then call free.
  * - check(h) walks every block and list and returns 0 when every invariant
  *   holds; otherwise it reports the first broken one and returns -1.
  * - walk(h, fn, arg) calls fn once per block: heap blocks in address order,
@@ -80,6 +90,7 @@ struct osmem_allocator {
 	void *(*calloc)(struct osmem_heap *h, size_t nmemb, size_t size);
 	void *(*realloc)(struct osmem_heap *h, void *ptr, size_t size);
 	void (*free)(struct osmem_heap *h, void *ptr);
+	void (*free_sized)(struct osmem_heap *h, void *ptr, size_t size);
 	void *(*memalign)(struct osmem_heap *h, size_t align, size_t size);
 	size_t (*usable_size)(struct osmem_heap *h, void *ptr);
 	void (*stats)(struct osmem_heap *h, struct osmem_stats *st);

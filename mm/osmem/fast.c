@@ -537,6 +537,7 @@ const struct osmem_allocator osmem_fast = {
 	.calloc = fast_calloc,
 	.realloc = fast_realloc,
 	.free = fast_free,
+	.free_sized = fast_free_sized,
 	.memalign = fast_memalign,
 	.usable_size = fast_usable_size,
 	.stats = fast_stats,

@@ -409,6 +409,42 @@ void fast_dbg_entry_free(struct fast_heap *fh, void *p)
 	fast_unlock(fh->be);
 }
 
+/*
+ * Sized free in debug mode (fast_sized.c): as fast_dbg_free, and the size
+ * must be the block's request; a mismatch is reported with the block's
+ * allocation site and refused (the block stays live, red zone and all).
+ */
+static void fast_dbg_free_sized(struct fast_heap *fh, void *p, size_t size,
+				const void *site)
+{
+	struct fast_block *b = NULL;
+	struct fast_map *m = NULL;
+	size_t req;
+
+	fh->dbg_op = "free_sized";
+	if (!fast_lookup(fh, p, &b, &m, "free_sized"))
+		return;
+	if (!fast_dbg_live(fh, p, b, m, "free_sized", &req)) {
+		fast_dbg_quarantine_live(fh, b, m);
+		return;
+	}
+	if (size != req) {
+		fast_report_size_mismatch(fh, p, req, size, b ?
+			(const void *)(uintptr_t)fast_dbg_meta(b)[1] : m->site);
+		return;
+	}
+	fast_dbg_release_live(fh, b, m, site);
+}
+
+void fast_dbg_entry_free_sized(struct fast_heap *fh, void *p, size_t size)
+{
+	const void *site = fast_dbg_site(fh);
+
+	fast_lock(fh->be);
+	fast_dbg_free_sized(fh, p, size, site);
+	fast_unlock(fh->be);
+}
+
 void *fast_dbg_entry_alloc(struct fast_heap *fh, size_t n, size_t align,
 			   bool clear)
 {

@@ -10,6 +10,7 @@
  *   fast_map.c     large blocks as page mappings
  *   fast_misuse.c  telling a bad pointer apart and reporting it
  *   fast_debug.c   debug mode: red zones, poison, sites
+ *   fast_sized.c   free_sized: the size rule, its report
  *   fast_check.c   check(), walk(), stats()
  *
  * osmem_fast: a two-level segregated-fit allocator (TLSF-style) with
@@ -531,6 +532,13 @@ void *fast_dbg_entry_alloc(struct fast_heap *fh, size_t n, size_t align,
 			   bool clear);
 void *fast_dbg_entry_realloc(struct fast_heap *fh, void *p, size_t n);
 size_t fast_dbg_usable(struct fast_heap *fh, void *p);
+void fast_dbg_entry_free_sized(struct fast_heap *fh, void *p, size_t size);
+
+/* fast_sized.c */
+void fast_report_size_mismatch(struct fast_heap *fh, const void *p,
+			       size_t block, size_t given,
+			       const void *alloc_site);
+void fast_free_sized(struct osmem_heap *h, void *p, size_t n);
 
 /* fast.c */
 void *fast_alloc_any(struct fast_heap *fh, size_t n, bool *zero);

@@ -3,8 +3,9 @@
  * the C library's malloc, for LD_PRELOAD.
  *
  * Exports malloc free calloc realloc reallocarray posix_memalign
- * aligned_alloc memalign valloc pvalloc malloc_usable_size, with the C
- * standard's and glibc's semantics:
+ * aligned_alloc memalign valloc pvalloc malloc_usable_size, C23's
+ * free_sized and free_aligned_sized, with the C standard's and glibc's
+ * semantics (C++'s operator new and delete: preload_cxx.cc):
  * - failures return NULL with errno ENOMEM (posix_memalign returns the
  *   error instead); free never changes errno;
  * - malloc(0) returns a unique pointer; realloc(p, 0) frees p and returns
@@ -13,6 +14,11 @@
  *   sizeof(void *); aligned_alloc: EINVAL unless align is a power of two;
  *   memalign rounds a non-power-of-two align up, as glibc does;
  *   valloc/pvalloc align to the page (pvalloc also rounds the size up).
+ * - free_sized(p, size), free_aligned_sized(p, align, size): free p, which
+ *   must have been allocated for size bytes (by malloc, calloc, realloc;
+ *   aligned_alloc for the aligned one); a size that does not match the
+ *   block is misuse, reported as below (what matches: fast_sized.c). The
+ *   alignment is not checked: the heap keeps no record of it.
  *
  * Backend: the posix one (sbrk, mmap, munmap) plus mremap for in-place
  * resizing of large blocks, and one process-wide mutex as the lock.
@@ -33,6 +39,7 @@
 #define _GNU_SOURCE
 #include "mm/osmem/allocator.h"
 #include "mm/osmem/backend_posix.h"
+#include "mm/osmem/preload_posix.h"
 #include <errno.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -241,4 +248,53 @@ PRELOAD_API size_t malloc_usable_size(void *p)
 {
 	OSMEM_POSIX_FRONT("malloc_usable_size");
 	return p ? preload()->usable_size(PRELOAD_HEAP, p) : 0;
+}
+
+/* ----------------------------------------------------- sized frees ---- */
+
+static void preload_free_sized(void *p, size_t size)
+{
+	const struct osmem_allocator *a;
+	int saved = errno;
+
+	if (p) {
+		a = preload();
+		if (a->free_sized)
+			a->free_sized(PRELOAD_HEAP, p, size);
+		else
+			a->free(PRELOAD_HEAP, p);
+	}
+	errno = saved;
+}
+
+PRELOAD_API void free_sized(void *p, size_t size)
+{
+	OSMEM_POSIX_FRONT("free_sized");
+	preload_free_sized(p, size);
+}
+
+PRELOAD_API void free_aligned_sized(void *p, size_t align, size_t size)
+{
+	OSMEM_POSIX_FRONT("free_aligned_sized");
+	(void)align;
+	preload_free_sized(p, size);
+}
+
+/* ------------------------------------- for the C++ front (hidden) ---- */
+
+void *osmem_preload_new(size_t n, size_t align)
+{
+	if (align)
+		return preload()->memalign(PRELOAD_HEAP, align, n);
+	return preload()->malloc(PRELOAD_HEAP, n);
+}
+
+void osmem_preload_free(void *p)
+{
+	preload_free(p);
+}
+
+void osmem_preload_free_sized(void *p, size_t size)
+{
+	preload_free_sized(p, size);
 }

@@ -15,6 +15,7 @@ static const char *const osmem_fault_names[OSMEM_FAULT_COUNT] = {
 	[OSMEM_FAULT_USE_AFTER_FREE] = "write after free",
 	[OSMEM_FAULT_HEAP_CORRUPT] = "heap corruption",
 	[OSMEM_FAULT_BACKEND] = "backend failure",
+	[OSMEM_FAULT_SIZE_MISMATCH] = "sized delete size mismatch",
 };
 
 const char *osmem_fault_name(enum osmem_fault f)
@@ -48,11 +49,15 @@ int osmem_report_format(char *buf, size_t len, const struct osmem_report *r,
 			const char *front, const void *caller,
 			osmem_symbolize_fn sym)
 {
-	char name[96], ptr[24], size[40];
+	char name[96], ptr[24], size[80];
 	int at;
 
 	snprintf(ptr, sizeof(ptr), "%p", r->ptr);
-	if (r->size)
+	/* A mismatch is about the two sizes: both are named, even 0. */
+	if (r->fault == OSMEM_FAULT_SIZE_MISMATCH)
+		snprintf(size, sizeof(size), " (block of %zu bytes): size given %zu",
+			 r->size, r->given);
+	else if (r->size)
 		snprintf(size, sizeof(size), " (block of %zu bytes)", r->size);
 	else
 		size[0] = '\0';

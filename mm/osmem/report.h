@@ -12,6 +12,9 @@
  * caller, symbolized where the home can (kernel) or in hex (user space).
  * In debug mode the allocation and free sites follow:
  *   "; allocated from X; freed from Y".
+ * A size mismatch (a sized free whose size is not the block's) always
+ * names the block's size (usable_size's answer) and the size given:
+ *   osmem: sized delete size mismatch of 0x55d0c3a2f010 (block of 40 bytes): size given 48 in operator delete called from 0x55d0c1e8a275
  *
  * Contract for the core: a report is made at the moment misuse is seen,
  * before anything is changed; the operation is then refused (NULL, or
@@ -33,6 +36,7 @@ enum osmem_fault {
 	OSMEM_FAULT_USE_AFTER_FREE,	/* debug: a freed block's poison was written */
 	OSMEM_FAULT_HEAP_CORRUPT,	/* the heap checker found a broken invariant */
 	OSMEM_FAULT_BACKEND,		/* the backend misbehaved (break moved, unmap failed) */
+	OSMEM_FAULT_SIZE_MISMATCH,	/* free_sized: the size given is not the block's */
 	OSMEM_FAULT_COUNT
 };
 
@@ -44,6 +48,7 @@ struct osmem_report {
 	const void *alloc_site;	/* debug mode: who allocated the block, else NULL */
 	const void *free_site;	/* debug mode: who freed it, else NULL */
 	const char *detail;	/* what exactly, for HEAP_CORRUPT/BACKEND/CORRUPT_HEADER; may be NULL */
+	size_t given;		/* SIZE_MISMATCH: the size the caller gave */
 };
 
 /* "double free", "invalid pointer", ... */

@@ -42,6 +42,23 @@ KTEST(osmem_report, detail_and_debug_sites_follow)
 		      "osmem: heap overflow (red zone written) of 0x2000 (block of 24 bytes): byte 24 is 0x41 in free called from 0x2; allocated from 0x1");
 }
 
+KTEST(osmem_report, size_mismatch_names_both_sizes)
+{
+	struct osmem_report r = { .fault = OSMEM_FAULT_SIZE_MISMATCH,
+				  .op = "free_sized", .ptr = (void *)0x3000,
+				  .size = 40, .given = 48 };
+	char line[200];
+
+	osmem_report_format(line, sizeof(line), &r, "operator delete",
+			    (void *)0x4, NULL);
+	KEXPECT_STREQ(t, line,
+		      "osmem: sized delete size mismatch of 0x3000 (block of 40 bytes): size given 48 in operator delete called from 0x4");
+	r.size = 0;
+	osmem_report_format(line, sizeof(line), &r, NULL, NULL, NULL);
+	KEXPECT_STREQ(t, line,
+		      "osmem: sized delete size mismatch of 0x3000 (block of 0 bytes): size given 48 in free_sized");
+}
+
 KTEST(osmem_report, truncates_and_returns_the_full_length)
 {
 	struct osmem_report r = { .fault = OSMEM_FAULT_DOUBLE_FREE, .op = "free",
