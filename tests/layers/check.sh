@@ -9,7 +9,7 @@
 #   - shipping code (anything outside a tests/ folder) includes no header
 #     from a tests/ folder;
 #   - the allocator core (mm/osmem/ but its homes: *_kernel.*, *_posix.*,
-#     and the trace parser) includes only mm/osmem/ headers, libk's
+#     the C++ front *.cc, and the trace parser) includes only mm/osmem/ headers, libk's
 #     freestanding string/printf/bitops headers and the compiler's own
 #     <stddef.h> <stdint.h> <stdbool.h> <stdarg.h>.
 #
@@ -49,6 +49,7 @@ rule_shipping_no_tests() {
 rule_core_freestanding() {
 	includes mm/osmem | awk -F: '
 		$1 ~ /(^|\/)tests\// || $1 ~ /_kernel\.[ch]$/ || $1 ~ /_posix\.[ch]$/ ||
+		$1 ~ /\.cc$/ ||
 		$1 ~ /\/trace\.[ch]$/ { next }
 		$3 ~ /^mm\/osmem\/[a-z_]+\.h$/ { next }
 		$3 == "libk/string.h" || $3 == "libk/printf.h" || $3 == "libk/bitops.h" { next }
