@@ -19,6 +19,7 @@
 # Environment: SMOKE_RUNS (15000), PLANT_RUNS (200000), PLANT_SECONDS (60).
 # Exit status 0 when every case passed, 1 otherwise.
 set -u
+. "$(dirname "$0")/../lib/ktap.sh"
 
 cd "$(dirname "$0")/../.."
 
@@ -32,20 +33,7 @@ SEEDS=tests/fuzz/seeds
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/fuzz-smoke.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
-n=0
-failed=0
-out=()
-
-pass() { out+=("  ok $n $1"); }
-fail() {
-	local name=$1
-	shift
-	for line in "$@"; do
-		out+=("  # $line")
-	done
-	out+=("  not ok $n $name")
-	failed=$((failed + 1))
-}
+ktap_suite fuzz
 
 # The lines of a log that say what went wrong (at most 6).
 diag_log() {
@@ -56,21 +44,18 @@ diag_log() {
 common=(-timeout=10 -max_len=4096)
 
 # --- seeds_replay
-n=$((n + 1))
 seeds=("$SEEDS"/*)
 "$FUZZ" "${common[@]}" "${seeds[@]}" >"$WORK/seeds.log" 2>&1
 rc=$?
 ran=$(grep -c '^Executed ' "$WORK/seeds.log")
 if [ $rc -eq 0 ] && [ "$ran" -eq ${#seeds[@]} ]; then
-	out+=("  # $ran seed inputs replayed")
-	pass seeds_replay
+	ktap_pass seeds_replay "$ran seed inputs replayed"
 else
 	mapfile -t d < <(diag_log "$WORK/seeds.log")
-	fail seeds_replay "exit status $rc, $ran of ${#seeds[@]} inputs ran" "${d[@]}"
+	ktap_fail seeds_replay "exit status $rc, $ran of ${#seeds[@]} inputs ran" "${d[@]}"
 fi
 
 # --- fixed_seed_run
-n=$((n + 1))
 mkdir -p "$WORK/corpus"
 start=$(date +%s)
 FUZZ_OSMEM_STATS=1 "$FUZZ" "${common[@]}" -seed=1 -runs="$SMOKE_RUNS" \
@@ -82,15 +67,13 @@ split=$(sed -n 's/^fuzz-osmem: inputs classic=\([0-9]*\) fast=\([0-9]*\),.*/\1 \
 read -r classic fast <<<"${split:-0 0}"
 done_line=$(grep '^Done ' "$WORK/smoke.log")
 if [ $rc -eq 0 ] && [ -n "$done_line" ] && [ "$classic" -gt 0 ] && [ "$fast" -gt 0 ]; then
-	out+=("  # $done_line ($secs s wall): classic $classic inputs, fast $fast")
-	pass fixed_seed_run
+	ktap_pass fixed_seed_run "$done_line ($secs s wall): classic $classic inputs, fast $fast"
 else
 	mapfile -t d < <(diag_log "$WORK/smoke.log")
-	fail fixed_seed_run "exit status $rc; inputs: classic $classic, fast $fast" "${d[@]}"
+	ktap_fail fixed_seed_run "exit status $rc; inputs: classic $classic, fast $fast" "${d[@]}"
 fi
 
 # --- planted_bug_found
-n=$((n + 1))
 mkdir -p "$WORK/planted-corpus"
 start=$(date +%s)
 "$PLANTED" "${common[@]}" -seed=1 -runs="$PLANT_RUNS" \
@@ -102,17 +85,15 @@ crash=$(find "$WORK" -maxdepth 1 -name 'planted-crash-*' | head -n 1)
 found=$(grep -m 1 'FAILED \[realloc-content\] classic' "$WORK/planted.log")
 runs=$(grep -o '^#[0-9]*' "$WORK/planted.log" | tail -n 1)
 if [ $rc -ne 0 ] && [ -n "$found" ] && [ -n "$crash" ]; then
-	out+=("  # found by run ${runs:-#?}, $secs s: ${found#fuzz-osmem: }")
-	pass planted_bug_found
+	ktap_pass planted_bug_found "found by run ${runs:-#?}, $secs s: ${found#fuzz-osmem: }"
 else
 	mapfile -t d < <(diag_log "$WORK/planted.log")
-	fail planted_bug_found "exit status $rc after $secs s; want a crash on the realloc content check" "${d[@]}"
+	ktap_fail planted_bug_found "exit status $rc after $secs s; want a crash on the realloc content check" "${d[@]}"
 fi
 
 # --- planted_input_replays
-n=$((n + 1))
 if [ -z "$crash" ]; then
-	fail planted_input_replays "no saved input to replay"
+	ktap_fail planted_input_replays "no saved input to replay"
 else
 	"$PLANTED" "$crash" >"$WORK/replay-planted.log" 2>&1
 	rc_planted=$?
@@ -121,22 +102,11 @@ else
 	if [ $rc_planted -ne 0 ] &&
 	   grep -q 'FAILED \[realloc-content\]' "$WORK/replay-planted.log" &&
 	   [ $rc_real -eq 0 ]; then
-		pass planted_input_replays
+		ktap_pass planted_input_replays
 	else
 		mapfile -t d < <(diag_log "$WORK/replay-planted.log"; diag_log "$WORK/replay-real.log")
-		fail planted_input_replays "planted build: exit $rc_planted (want non-zero), real build: exit $rc_real (want 0)" "${d[@]}"
+		ktap_fail planted_input_replays "planted build: exit $rc_planted (want non-zero), real build: exit $rc_real (want 0)" "${d[@]}"
 	fi
 fi
 
-echo "KTAP version 1"
-echo "1..1"
-echo "  KTAP version 1"
-echo "  # Subtest: fuzz"
-echo "  1..$n"
-printf '%s\n' "${out[@]}"
-if [ $failed -eq 0 ]; then
-	echo "ok 1 fuzz"
-	exit 0
-fi
-echo "not ok 1 fuzz"
-exit 1
+ktap_done

@@ -18,6 +18,7 @@
 #   os_NAME = ADDR     an os_* result: +OFF (heap), mK+OFF or NULL
 #   os_free            (returns nothing)
 set -u
+. "$(dirname "$0")/../lib/ktap.sh"
 
 HOSTDIR=${1:-build/host}
 PROG=$HOSTDIR/osmem_ltrace_prog
@@ -177,25 +178,14 @@ normalize() {
 }
 
 # ---------------------------------------------------------------- KTAP ----
-echo "KTAP version 1"
-echo "1..1"
-echo "  KTAP version 1"
-echo "  # Subtest: osmem_ltrace"
-set -- $CASES
-echo "  1..$#"
-
-failed=0
-i=0
+ktap_suite osmem_ltrace
 for c in $CASES; do
-	i=$((i + 1))
 	if ! command -v ltrace >/dev/null 2>&1; then
-		echo "  ok $i $c # SKIP ltrace not installed"
+		ktap_skip "$c" "ltrace not installed"
 		continue
 	fi
 	if [ ! -x "$PROG" ] || [ ! -e "$HOSTDIR/libosmem.so" ]; then
-		echo "  # $PROG or $HOSTDIR/libosmem.so missing (make host)"
-		echo "  not ok $i $c"
-		failed=$((failed + 1))
+		ktap_fail "$c" "$PROG or $HOSTDIR/libosmem.so missing (make host)"
 		continue
 	fi
 	LD_LIBRARY_PATH=$HOSTDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} \
@@ -212,23 +202,13 @@ for c in $CASES; do
 	printf '%s\n' "${!var}" >"$WORK/$c.want"
 	normalize "$WORK/$c.trace" >"$WORK/$c.got"
 	if [ $rc -ne 0 ]; then
-		echo "  # program exited with status $rc (contents check or ltrace)"
-		sed 's/^/  # /' "$WORK/$c.err" | head -5
-		echo "  not ok $i $c"
-		failed=$((failed + 1))
+		mapfile -t d < <(head -n 5 "$WORK/$c.err")
+		ktap_fail "$c" "program exited with status $rc (contents check or ltrace)" "${d[@]}"
 	elif ! diff -u "$WORK/$c.want" "$WORK/$c.got" >"$WORK/$c.diff"; then
-		echo "  # trace differs from the expected sequence (-want +got):"
-		tail -n +3 "$WORK/$c.diff" | sed 's/^/  # /'
-		echo "  not ok $i $c"
-		failed=$((failed + 1))
+		mapfile -t d < <(tail -n +3 "$WORK/$c.diff")
+		ktap_fail "$c" "trace differs from the expected sequence (-want +got):" "${d[@]}"
 	else
-		echo "  ok $i $c"
+		ktap_pass "$c"
 	fi
 done
-
-if [ $failed -eq 0 ]; then
-	echo "ok 1 osmem_ltrace"
-	exit 0
-fi
-echo "not ok 1 osmem_ltrace"
-exit 1
+ktap_done

@@ -18,6 +18,7 @@
 # make test builds both programs (mk/labs.mk). Exit status 0 when both
 # cases pass, 1 otherwise.
 set -u
+. "$(dirname "$0")/../lib/ktap.sh"
 cd "$(dirname "$0")/../.."
 
 DIR=${DIR:-build/host/labs}
@@ -25,7 +26,6 @@ REPORT=${REPORT:-build/host/ktap-report}
 STUDENT=mm/osmem/classic_worstfit.c
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/lab2.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-failed=0
 
 # run NAME: the program's KTAP in $WORK/NAME.ktap; its exit status.
 run() {
@@ -38,47 +38,38 @@ counts() {
 		tail -n 1 | sed 's/^.*: //'
 }
 
-# Diagnostics: the program's failures, indented as the case's.
+# Diagnostics: the program's failures, one line each in $d.
 failures() {
-	grep -E '^ *not ok|^ *# EXPECT' "$WORK/$1.ktap" | head -n "${2:-6}" |
-		sed 's/^ */  # /'
+	mapfile -t d < <(grep -E '^ *not ok|^ *# EXPECT' "$WORK/$1.ktap" |
+		head -n "${2:-6}" | sed 's/^ *//')
 }
 
-echo "KTAP version 1"
-echo "1..1"
-echo "  KTAP version 1"
-echo "  # Subtest: labs"
-echo "  1..2"
+ktap_suite labs
 
 if ! grep -q 'LAB 2: write worst fit here' "$STUDENT"; then
-	echo "  ok 1 lab2_fails_on_the_skeleton # SKIP $STUDENT is no longer the skeleton"
+	ktap_skip lab2_fails_on_the_skeleton "$STUDENT is no longer the skeleton"
 else
 	run skel
 	rc=$?
 	c=$(counts skel "$rc")
-	echo "  # skeleton: exit status $rc, $c"
 	failures skel 3
 	# 1 is "tests failed"; a crash or an empty log is no proof.
 	if [ $rc = 1 ] && grep -q '^ok\|^not ok' "$WORK/skel.ktap" &&
 	   grep -q '^  not ok' "$WORK/skel.ktap"; then
-		echo "  ok 1 lab2_fails_on_the_skeleton"
+		ktap_pass lab2_fails_on_the_skeleton "skeleton: exit status $rc, $c" "${d[@]}"
 	else
-		echo "  not ok 1 lab2_fails_on_the_skeleton"
-		failed=1
+		ktap_fail lab2_fails_on_the_skeleton "skeleton: exit status $rc, $c" "${d[@]}"
 	fi
 fi
 
 run ref
 rc=$?
 c=$(counts ref "$rc")
-echo "  # reference: exit status $rc, $c"
 if [ $rc = 0 ] && "$REPORT" --exit-status=0 "$WORK/ref.ktap" >/dev/null 2>&1; then
-	echo "  ok 2 lab2_passes_with_the_reference"
+	ktap_pass lab2_passes_with_the_reference "reference: exit status $rc, $c"
 else
 	failures ref
-	echo "  not ok 2 lab2_passes_with_the_reference"
-	failed=1
+	ktap_fail lab2_passes_with_the_reference "reference: exit status $rc, $c" "${d[@]}"
 fi
 
-if [ $failed = 0 ]; then echo "ok 1 labs"; else echo "not ok 1 labs"; fi
-exit $failed
+ktap_done

@@ -15,6 +15,7 @@
 # Exit status 0 when both pass, 1 otherwise. Needs valgrind (a case is
 # skipped without it). About 3 s.
 set -u
+. "$(dirname "$0")/../lib/ktap.sh"
 cd "$(dirname "$0")/../.."
 
 CHURN=${CHURN:-build/host/churn}
@@ -26,7 +27,6 @@ FLAT=${FLAT:-1.25}
 GROWS=${GROWS:-3}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/lab4.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-failed=0
 
 # ir ALLOC COUNT OPS: instructions per step, or empty on failure.
 ir() {
@@ -53,44 +53,37 @@ measure() {
 	done
 }
 
-# result N NAME STATUS DIAGNOSTIC: case N passes when STATUS is 0.
+# result NAME STATUS DIAGNOSTIC: the case passes when STATUS is 0; the
+# figures are shown either way.
 result() {
-	echo "  # $2: Ir/step$row ($4)"
-	if [ "$3" = 0 ]; then
-		echo "  ok $1 $2"
+	if [ "$2" = 0 ]; then
+		ktap_pass "$1" "$1: Ir/step$row ($3)"
 	else
-		echo "  not ok $1 $2"
-		failed=1
+		ktap_fail "$1" "$1: Ir/step$row ($3)"
 	fi
 }
 
-echo "KTAP version 1"
-echo "1..1"
-echo "  KTAP version 1"
-echo "  # Subtest: lab4"
-echo "  1..2"
+ktap_suite lab4
 if ! command -v valgrind >/dev/null 2>&1 || [ ! -x "$CHURN" ]; then
-	echo "  ok 1 fast_is_flat # SKIP valgrind or $CHURN missing"
-	echo "  ok 2 classic_grows # SKIP valgrind or $CHURN missing"
-	echo "ok 1 lab4"
-	exit 0
+	ktap_skip fast_is_flat "valgrind or $CHURN missing"
+	ktap_skip classic_grows "valgrind or $CHURN missing"
+	ktap_done
 fi
 
 if measure fast "$FAST_OPS" "$FAST_COUNTS"; then
 	awk -v a="$hi" -v b="$lo" -v f="$FLAT" 'BEGIN { exit !(a <= b * f) }'
-	result 1 fast_is_flat $? "largest/smallest $(awk -v a="$hi" -v b="$lo" \
+	result fast_is_flat $? "largest/smallest $(awk -v a="$hi" -v b="$lo" \
 		'BEGIN { printf "%.2f", a / b }'), at most $FLAT"
 else
-	result 1 fast_is_flat 1 "callgrind run failed"
+	result fast_is_flat 1 "callgrind run failed"
 fi
 
 if measure classic "$CLASSIC_OPS" "$CLASSIC_COUNTS"; then
 	awk -v a="$last" -v b="$first" -v g="$GROWS" 'BEGIN { exit !(a >= b * g) }'
-	result 2 classic_grows $? "last/first $(awk -v a="$last" -v b="$first" \
+	result classic_grows $? "last/first $(awk -v a="$last" -v b="$first" \
 		'BEGIN { printf "%.2f", a / b }'), at least $GROWS"
 else
-	result 2 classic_grows 1 "callgrind run failed"
+	result classic_grows 1 "callgrind run failed"
 fi
 
-if [ $failed = 0 ]; then echo "ok 1 lab4"; else echo "not ok 1 lab4"; fi
-exit $failed
+ktap_done

@@ -19,6 +19,7 @@
 # case plants one violation of each rule in a scratch copy and expects the
 # check to catch all four, so the check itself cannot silently pass.
 set -u
+. "$(dirname "$0")/../lib/ktap.sh"
 
 ROOT=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
 
@@ -67,30 +68,18 @@ run_rules() {
 	done
 }
 
-echo "KTAP version 1"
-echo "1..1"
-echo "  KTAP version 1"
-echo "  # Subtest: layers"
-set -- $RULES
-echo "  1..$(($# + 1))"
-
-failed=0
+ktap_suite layers
 found=$(run_rules)
-i=0
 for r in $RULES; do
-	i=$((i + 1))
 	bad=$(printf '%s\n' "$found" | awk -v r="$r" '$1 == r { print $2 }')
 	if [ -z "$bad" ]; then
-		echo "  ok $i $r"
+		ktap_pass "$r"
 	else
-		printf '%s\n' "$bad" | sed 's/^/  # includes across the layers: /'
-		echo "  not ok $i $r"
-		failed=$((failed + 1))
+		ktap_fail "$r" "$(printf '%s\n' "$bad" | sed 's/^/includes across the layers: /')"
 	fi
 done
 
 # The check catches a planted violation of each rule.
-i=$((i + 1))
 if [ -z "${LAYERS_SELFTEST:-}" ]; then
 	scratch=$(mktemp -d "${TMPDIR:-/tmp}/layers.XXXXXX")
 	mkdir -p "$scratch/mm/osmem" "$scratch/libk" "$scratch/kernel/tests"
@@ -100,20 +89,10 @@ if [ -z "${LAYERS_SELFTEST:-}" ]; then
 	printf '#include <stdlib.h>\n' >"$scratch/mm/osmem/d.c"
 	planted=$(LAYERS_SELFTEST=1 "$0" "$scratch" | grep -c '^  not ok')
 	rm -rf "$scratch"
-	if [ "$planted" = 4 ]; then
-		echo "  ok $i catches_planted_violations"
-	else
-		echo "  # 4 planted violations, $planted rules failed"
-		echo "  not ok $i catches_planted_violations"
-		failed=$((failed + 1))
-	fi
+	[ "$planted" = 4 ]
+	ktap_check catches_planted_violations $? "4 planted violations, $planted rules failed"
 else
-	echo "  ok $i catches_planted_violations # SKIP inside the self-test"
+	ktap_skip catches_planted_violations "inside the self-test"
 fi
 
-if [ $failed -eq 0 ]; then
-	echo "ok 1 layers"
-	exit 0
-fi
-echo "not ok 1 layers"
-exit 1
+ktap_done

@@ -18,6 +18,7 @@
 #
 # Prints KTAP (suite preload_misuse); exit status 0 when every case passed.
 set -u
+. "$(dirname "$0")/../lib/ktap.sh"
 
 HOSTDIR=${1:-build/host}
 case $HOSTDIR in /*) ;; *) HOSTDIR=$PWD/$HOSTDIR ;; esac
@@ -31,21 +32,7 @@ trap 'rm -rf "$WORK"' EXIT
 SIGABRT_STATUS=134	# 128 + SIGABRT, as timeout passes it on
 HEX='0x[0-9a-f]+'
 
-n=0
-failed=0
-out=()
-
-pass() { out+=("  ok $n $1"); }
-skip() { out+=("  ok $n $1 # SKIP $2"); }
-fail() {
-	local name=$1 line
-	shift
-	for line in "$@"; do
-		out+=("  # $line")
-	done
-	out+=("  not ok $n $name")
-	failed=$((failed + 1))
-}
+ktap_suite preload_misuse
 
 # stopped NAME REGEX ENV... -- ARGS...: run the program with ENV and ARGS;
 # expect SIGABRT and one stderr line matching REGEX, where @PTR@ in REGEX
@@ -58,7 +45,6 @@ stopped() {
 		shift
 	done
 	shift
-	n=$((n + 1))
 	# The subshell keeps bash's "Aborted" notice out of our stderr.
 	(timeout "$RUN_TIMEOUT" env "${envs[@]}" "$PROG" "$@" \
 		>"$WORK/$name.out" 2>"$WORK/$name.err"; exit $?) 2>/dev/null
@@ -68,17 +54,17 @@ stopped() {
 	nlines=$(wc -l <"$WORK/$name.err")
 	re=${re//@PTR@/$ptr}
 	if grep -q '^survived' "$WORK/$name.out"; then
-		fail "$name" "the misuse was not stopped (exit $rc)" \
+		ktap_fail "$name" "the misuse was not stopped (exit $rc)" \
 			"stderr: ${line:-(empty)}"
 	elif [ "$rc" -ne $SIGABRT_STATUS ]; then
-		fail "$name" "exit status $rc, want $SIGABRT_STATUS (SIGABRT)" \
+		ktap_fail "$name" "exit status $rc, want $SIGABRT_STATUS (SIGABRT)" \
 			"stderr: ${line:-(empty)}"
 	elif [ -z "$ptr" ]; then
-		fail "$name" "the program printed no ptr= line"
+		ktap_fail "$name" "the program printed no ptr= line"
 	elif [ "$nlines" -ne 1 ] || ! [[ $line =~ ^$re$ ]]; then
-		fail "$name" "stderr ($nlines lines): $line" "want: $re"
+		ktap_fail "$name" "stderr ($nlines lines): $line" "want: $re"
 	else
-		pass "$name"
+		ktap_pass "$name"
 	fi
 }
 
@@ -86,20 +72,18 @@ stopped() {
 clean() {
 	local name=$1 rc
 	shift
-	n=$((n + 1))
 	timeout "$RUN_TIMEOUT" env "$@" "$PROG" clean \
 		>"$WORK/$name.out" 2>"$WORK/$name.err"
 	rc=$?
 	if [ $rc -ne 0 ] || [ -s "$WORK/$name.err" ]; then
-		fail "$name" "exit $rc, stderr: $(head -n 1 "$WORK/$name.err")"
+		ktap_fail "$name" "exit $rc, stderr: $(head -n 1 "$WORK/$name.err")"
 	else
-		pass "$name"
+		ktap_pass "$name"
 	fi
 }
 
 if [ ! -e "$LIB" ] || [ ! -e "$CLASSIC" ] || [ ! -x "$PROG" ]; then
-	n=1
-	fail built "$LIB, $CLASSIC or $PROG is missing (make test builds them)"
+	ktap_fail built "$LIB, $CLASSIC or $PROG is missing (make test builds them)"
 else
 	PRE="LD_PRELOAD=$LIB"
 	DBG="OSMEM_DEBUG=1"
@@ -129,15 +113,4 @@ else
 		-- os_double_free "$CLASSIC"
 fi
 
-echo "KTAP version 1"
-echo "1..1"
-echo "  KTAP version 1"
-echo "  # Subtest: preload_misuse"
-echo "  1..$n"
-printf '%s\n' "${out[@]}"
-if [ $failed -eq 0 ]; then
-	echo "ok 1 preload_misuse"
-	exit 0
-fi
-echo "not ok 1 preload_misuse"
-exit 1
+ktap_done

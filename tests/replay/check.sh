@@ -12,6 +12,7 @@
 # passed, 1 otherwise. make test builds the tool and decompresses the
 # traces first (mk/bench.mk).
 set -u
+. "$(dirname "$0")/../lib/ktap.sh"
 
 HOSTDIR=${1:-build/host}
 TRACEDIR=${2:-build/traces}
@@ -25,20 +26,7 @@ for xz in tests/traces/*.trace.xz; do
 	traces+=("$(basename "$xz" .xz)")
 done
 
-n=0
-failed=0
-out=()
-
-pass() { out+=("  ok $n $1"); }
-fail() {
-	local name=$1
-	shift
-	for line in "$@"; do
-		out+=("  # $line")
-	done
-	out+=("  not ok $n $name")
-	failed=$((failed + 1))
-}
+ktap_suite replay
 
 # Lines of a file as diagnostics (at most 8).
 diag_file() {
@@ -51,9 +39,8 @@ diag_file() {
 # OK, and it replayed min(LIMIT, calls in the trace) calls.
 case_replay() {
 	local name=$1 alloc=$2 limit=$3 trace=$4 rc want got row args=()
-	n=$((n + 1))
 	if [ ! -x "$REPLAY" ] || [ ! -r "$TRACEDIR/$trace" ]; then
-		fail "$name" "$REPLAY or $TRACEDIR/$trace missing (make test builds them)"
+		ktap_fail "$name" "$REPLAY or $TRACEDIR/$trace missing (make test builds them)"
 		return
 	fi
 	args=(--allocator="$alloc" --check)
@@ -66,31 +53,29 @@ case_replay() {
 	got=$(awk '{print $3}' <<<"$row")
 	if [ $rc -ne 0 ]; then
 		mapfile -t d < <(diag_file "$WORK/$name.err")
-		fail "$name" "replay exited with status $rc" "$row" "${d[@]}"
+		ktap_fail "$name" "replay exited with status $rc" "$row" "${d[@]}"
 	elif [ "$(awk '{print $9}' <<<"$row")" != OK ]; then
-		fail "$name" "row is not OK: $row"
+		ktap_fail "$name" "row is not OK: $row"
 	elif [ "$got" != "$want" ]; then
-		fail "$name" "replayed $got calls, want $want: $row"
+		ktap_fail "$name" "replayed $got calls, want $want: $row"
 	else
-		out+=("  # $row")
-		pass "$name"
+		ktap_pass "$name" "$row"
 	fi
 }
 
 # case_refused NAME "TRACE TEXT" LINE MESSAGE: exit 2, "FILE:LINE: MESSAGE".
 case_refused() {
 	local name=$1 text=$2 line=$3 msg=$4 rc
-	n=$((n + 1))
 	printf '%b' "$text" >"$WORK/$name.trace"
 	"$REPLAY" --allocator=fast "$WORK/$name.trace" >/dev/null 2>"$WORK/$name.err"
 	rc=$?
 	if [ $rc -ne 2 ]; then
-		fail "$name" "exit status $rc, want 2"
+		ktap_fail "$name" "exit status $rc, want 2"
 	elif ! grep -qF "$name.trace:$line: $msg" "$WORK/$name.err"; then
-		fail "$name" "want \"$name.trace:$line: $msg\", got:" \
+		ktap_fail "$name" "want \"$name.trace:$line: $msg\", got:" \
 			"$(head -n 3 "$WORK/$name.err")"
 	else
-		pass "$name"
+		ktap_pass "$name"
 	fi
 }
 
@@ -104,7 +89,6 @@ done
 
 # A small trace of every kind, replayed exactly by each allocator: the
 # aligned calls are ones classic can serve (up to 8).
-n=$((n + 1))
 printf '# small\nm 0 24\nc 1 3 40\na 2 8 100\nr 0 3 5000\nr - 4 7\nf 1\nr 3 5 10\nm 6 200000\nr 6 7 400000\nf 4\n' \
 	>"$WORK/small.trace"
 small_ok=1
@@ -113,38 +97,26 @@ for a in fast classic libc; do
 	   ! grep -q ' 10 .* OK$' "$WORK/small.$a"; then
 		small_ok=0
 		mapfile -t d < <(diag_file "$WORK/small.$a")
-		fail small_trace_all_kinds "$a:" "${d[@]}"
+		ktap_fail small_trace_all_kinds "$a:" "${d[@]}"
 		break
 	fi
 done
-[ $small_ok = 1 ] && pass small_trace_all_kinds
+[ $small_ok = 1 ] && ktap_pass small_trace_all_kinds
 
 # The checker can fail: a flipped byte in the block call 4 made (the
 # realloc'd block 3) must be found when call 7 reallocates it.
-n=$((n + 1))
 "$REPLAY" --allocator=fast --corrupt=4 "$WORK/small.trace" >"$WORK/corrupt.out" 2>"$WORK/corrupt.err"
 rc=$?
 if [ $rc -eq 1 ] && grep -q 'FAIL$' "$WORK/corrupt.out" &&
    grep -q 'call 7: block 3 .* before realloc: byte 4999' "$WORK/corrupt.err"; then
-	pass corruption_is_found
+	ktap_pass corruption_is_found
 else
 	mapfile -t d < <(diag_file "$WORK/corrupt.err")
-	fail corruption_is_found "exit status $rc (want 1); stderr:" "${d[@]}"
+	ktap_fail corruption_is_found "exit status $rc (want 1); stderr:" "${d[@]}"
 fi
 
 case_refused bad_line '# h\nm 0 1\nm 1 x\n' 3 'not a number'
 case_refused bad_free '# h\nm 0 1\nf 0\n\nf 0\n' 5 'free of a block that is not live'
 case_refused bad_reuse 'm 0 1\nr 0 1 5\nm 1 4\n' 3 'id used twice'
 
-echo "KTAP version 1"
-echo "1..1"
-echo "  KTAP version 1"
-echo "  # Subtest: replay"
-echo "  1..$n"
-printf '%s\n' "${out[@]}"
-if [ $failed -eq 0 ]; then
-	echo "ok 1 replay"
-	exit 0
-fi
-echo "not ok 1 replay"
-exit 1
+ktap_done

@@ -33,6 +33,7 @@
 # CMD_TIMEOUT (seconds for one answer, 20). Exit status 0 when every case
 # passed, 1 when not, 2 when something needed is missing.
 set -u
+. "$(dirname "$0")/../lib/ktap.sh"
 
 ISO=${ISO:-build/shell.iso}
 LOG=${LOG:-build/shell.log}
@@ -46,29 +47,9 @@ PROMPT='osmem> '
 POWEROFF_STATUS=1	# isa-debug-exit with 0: (0 << 1) | 1
 COMMANDS="help mem heap heapmap alloc calloc realloc free check ls cat ktest replay threads reboot poweroff"
 
-n=0
-failed=0
-out=()
+ktap_suite shell
 qpid=
 OUT=	# the last command's answer, CR removed, echo and prompt cut
-
-pass() { n=$((n + 1)); out+=("  ok $n $1"); }
-fail() {
-	local name=$1 line
-	shift
-	n=$((n + 1))
-	for line in "$@"; do
-		out+=("  # $line")
-	done
-	out+=("  not ok $n $name")
-	failed=$((failed + 1))
-}
-# check NAME COND-STATUS DIAG...: pass when the status is 0.
-check() {
-	local name=$1 ok=$2
-	shift 2
-	if [ "$ok" = 0 ]; then pass "$name"; else fail "$name" "$@"; fi
-}
 
 die() {
 	echo "session: error: $*" >&2
@@ -177,18 +158,18 @@ session() {
 
 	start_qemu
 	wait_prompts 0
-	check boots_to_prompt $? "no prompt within ${CMD_TIMEOUT}s; log: $FINAL_LOG"
-	[ $failed = 0 ] || return
+	ktap_check boots_to_prompt $? "no prompt within ${CMD_TIMEOUT}s; log: $FINAL_LOG"
+	[ "$ktap_failed" = 0 ] || return
 
 	run help
 	local missing=""
 	for c in $COMMANDS; do
 		grep -q "^  $c\( \|$\)" <<<"$OUT" || missing="$missing $c"
 	done
-	check help_lists_commands "$([ -z "$missing" ]; echo $?)" "missing:$missing"
+	ktap_check help_lists_commands "$([ -z "$missing" ]; echo $?)" "missing:$missing"
 
 	run 'help free'
-	check help_one_command "$([ "$(wc -l <<<"$OUT")" = 1 ] &&
+	ktap_check help_one_command "$([ "$(wc -l <<<"$OUT")" = 1 ] &&
 		grep -q '^  free ADDR ' <<<"$OUT"; echo $?)" "got: $OUT"
 
 	# The heap sequence: every line starts with a space (see the top).
@@ -200,7 +181,7 @@ session() {
 		a=${BASH_REMATCH[1]}
 		usable=${BASH_REMATCH[2]}
 	fi
-	check alloc_prints_address "$([ -n "${a:-}" ] && [ "$usable" -ge 100 ]; echo $?)" "got: $OUT"
+	ktap_check alloc_prints_address "$([ -n "${a:-}" ] && [ "$usable" -ge 100 ]; echo $?)" "got: $OUT"
 	[ -n "${a:-}" ] || return
 
 	run ' heapmap'
@@ -208,12 +189,12 @@ session() {
 	run ' heapmap list'
 	list=$OUT
 	blk=$(block_of "$a" "$list")
-	check heapmap_shows_block "$([ "$blk" = "$a $usable allocated" ] &&
+	ktap_check heapmap_shows_block "$([ "$blk" = "$a $usable allocated" ] &&
 		[ "$(cell_of "$a" "$map")" = '#' ]; echo $?)" \
 		"block of $a: '$blk', cell: '$(cell_of "$a" "$map")'"
 
 	run " free $a"
-	check free_prints_address "$([ "$OUT" = "free: $a freed" ]; echo $?)" "got: $OUT"
+	ktap_check free_prints_address "$([ "$OUT" = "free: $a freed" ]; echo $?)" "got: $OUT"
 
 	run ' heapmap'
 	after=$(counts_of "$OUT")
@@ -222,27 +203,27 @@ session() {
 	set -- $blk
 	# Merged: A lies in a free block larger than A's own, and the free
 	# block count did not grow while the allocated one shrank by one.
-	check heapmap_shows_merged "$([ "${3:-}" = free ] && [ "$2" -gt "$usable" ] &&
+	ktap_check heapmap_shows_merged "$([ "${3:-}" = free ] && [ "$2" -gt "$usable" ] &&
 		[ "${after% *}" = $((${before% *})) ] &&
 		[ "${after#* }" -le "${before#* }" ]; echo $?)" \
 		"block of $a: '$blk'; allocated/free blocks before alloc: $before, after free: $after"
 
 	run " free $a"
-	check double_free_reported "$(grep -q "^osmem: double free of $a (block of [0-9]* bytes) in kfree called from cmd_free+0x[0-9a-f]*$" <<<"$OUT"; echo $?)" \
+	ktap_check double_free_reported "$(grep -q "^osmem: double free of $a (block of [0-9]* bytes) in kfree called from cmd_free+0x[0-9a-f]*$" <<<"$OUT"; echo $?)" \
 		"got: $OUT"
 
 	run check
-	check shell_goes_on "$([ "$OUT" = "check: the fast heap is consistent" ]; echo $?)" "got: $OUT"
+	ktap_check shell_goes_on "$([ "$OUT" = "check: the fast heap is consistent" ]; echo $?)" "got: $OUT"
 
 	run bogus
-	check unknown_command "$([ "$OUT" = "bogus: unknown command (try help)" ]; echo $?)" "got: $OUT"
+	ktap_check unknown_command "$([ "$OUT" = "bogus: unknown command (try help)" ]; echo $?)" "got: $OUT"
 
 	local bad=""
 	run alloc; [ "$OUT" = "alloc: usage: alloc SIZE" ] || bad="$bad|$OUT"
 	run 'alloc 99999999999'; [ "$OUT" = "alloc: SIZE 99999999999 is out of range (at most 1073741824)" ] || bad="$bad|$OUT"
 	run 'free 12z'; [ "$OUT" = "free: ADDR '12z' is not a number" ] || bad="$bad|$OUT"
 	run 'calloc 1M 1M'; [ "$OUT" = "calloc: 1048576 * 1048576 bytes is out of range (at most 1073741824)" ] || bad="$bad|$OUT"
-	check bad_arguments "$([ -z "$bad" ]; echo $?)" "got: $bad"
+	ktap_check bad_arguments "$([ -z "$bad" ]; echo $?)" "got: $bad"
 
 	# The status commands answer with their figures.
 	local st=""
@@ -255,7 +236,7 @@ session() {
 	run 'ls /'; grep -q '^  boot/ ' <<<"$OUT" || st="$st|ls: $OUT"
 	run 'ls /nope'; [[ $OUT =~ ^'ls: /nope: '[a-z\ ]+$ ]] || st="$st|ls /nope: $OUT"
 	run 'cat /boot'; [[ $OUT =~ ^'cat: /boot: '[a-z\ ]+$ ]] || st="$st|cat /boot: $OUT"
-	check status_commands "$([ -z "$st" ]; echo $?)" "got: $st"
+	ktap_check status_commands "$([ -z "$st" ]; echo $?)" "got: $st"
 
 	# Line editing: backspace (DEL) fixes a typo, Ctrl-U drops a line,
 	# the up arrow brings back the last line kept (check).
@@ -266,29 +247,18 @@ session() {
 	run $'\x1b[A\x1b[A\x1b[B'
 	# Up twice then down: back on `help heap`, run again.
 	grep -q '^  heap ' <<<"$OUT" || edits="$edits|history: $OUT"
-	check line_editing "$([ -z "$edits" ]; echo $?)" "got: $edits"
+	ktap_check line_editing "$([ -z "$edits" ]; echo $?)" "got: $edits"
 
 	printf 'poweroff\r' >&3
 	local status
 	wait "$qpid"
 	status=$?
 	qpid=
-	check poweroff_exits_qemu "$([ $status = $POWEROFF_STATUS ] &&
+	ktap_check poweroff_exits_qemu "$([ $status = $POWEROFF_STATUS ] &&
 		grep -q '^poweroff: QEMU isa-debug-exit' "$LOG"; echo $?)" \
 		"QEMU exit status $status (want $POWEROFF_STATUS)"
 }
 
 session
 
-echo "KTAP version 1"
-echo "1..1"
-echo "  KTAP version 1"
-echo "  # Subtest: shell"
-echo "  1..$n"
-printf '%s\n' "${out[@]}"
-if [ $failed -eq 0 ] && [ $n -gt 0 ]; then
-	echo "ok 1 shell"
-	exit 0
-fi
-echo "not ok 1 shell"
-exit 1
+ktap_done
