@@ -162,18 +162,21 @@ FAST_INLINE void fast_heap_free_plain(struct fast_heap *fh, struct fast_block *b
 	size_t size;
 
 	fast_used_sub(fh, b);
+	fast_freed_note(fh, bpayload(b), bsize(b) - FAST_HDR);
 	b = fast_release_plain(fh, b, 0, &size);
 	fast_trim_if_top(fh, b, size);
 }
 
 /* The free of a live heap block, in debug mode too (out of line: the hot
-* path takes fast_heap_free_plain). */
-
+ * path takes fast_heap_free_plain). Debug mode's caller has put the
+ * block's request in fh->dbg_req: that is the size its reports name. */
 void fast_heap_free(struct fast_heap *fh, struct fast_block *b)
 {
 	size_t size;
 
 	fast_used_sub(fh, b);
+	fast_freed_note(fh, bpayload(b),
+			fh->debug ? fh->dbg_req : bsize(b) - FAST_HDR);
 	b = fast_release(fh, b, 0, &size);
 	fast_trim_if_top(fh, b, size);
 }

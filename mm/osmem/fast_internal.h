@@ -61,8 +61,9 @@
  * State: one heap is one struct fast_heap in the caller's struct
  * osmem_heap_space (allocator.h); there is no global state. Each public
  * entry turns its struct osmem_heap * into the struct fast_heap *fh that
- * every internal function takes first; the lists, bitmaps, break, counters
- * and mmap threshold below all belong to that one heap.
+ * every internal function takes first; the lists, bitmaps, break, counters,
+ * mmap threshold and the ring of the last frees (fast_freed_note: what a
+ * double free report names) below all belong to that one heap.
  *
  * Invariants, per heap (check() verifies each; debug mode adds red zones
  * of live blocks and poison of free ones; live heap blocks' and mappings'
@@ -112,7 +113,8 @@
 #define FAST_SIZE_MASK ((((size_t)1 << 48) - 1) & ~FAST_FLAGS)
 #define FAST_SEAL_MASK (~(((size_t)1 << 48) - 1))
 #define FAST_SEAL_MUL  0x9e3779b97f4a7c15ull
-#define FAST_FREED_MAPS 8
+/* The ring of the last frees (fast_freed_note): a power of two. */
+#define FAST_FREED_RING 64
 
 /* For the few functions on every malloc and free path (see "free lists"). */
 #define FAST_INLINE static inline __attribute__((always_inline))
@@ -156,18 +158,18 @@ struct fast_heap {
 	char *high;                     /* the highest break ever */
 	struct fast_block *first;       /* NULL until the heap exists */
 	struct fast_block *epi;
-	struct fast_map *maps;
+	struct fast_map *maps;          /* the live mappings */
 	struct osmem_stats st;          /* the counters; the rest is computed */
 	char detail[128];               /* a report's detail (fast_report_bad) */
 	const char *dbg_op;             /* debug: the entry running, its site */
 	const void *dbg_free_site;
 	const void *dbg_alloc_site;     /* of the block being freed */
 	size_t dbg_req;                 /* its request */
-	struct {                        /* the last mappings freed, for */
-		void *p;                /* a second free's report */
-		size_t usable;
-	} freed_maps[FAST_FREED_MAPS];
-	unsigned freed_next;
+	struct {                        /* the last frees, heap blocks and */
+		void *p;                /* mappings alike, for the report */
+		size_t usable;          /* of a second free (fast_freed_note) */
+	} freed[FAST_FREED_RING];
+	unsigned freed_next;            /* the next slot, mod the ring */
 };
 
 _Static_assert(sizeof(struct fast_heap) <= OSMEM_HEAP_BYTES_MAX,
@@ -440,11 +442,12 @@ FAST_INLINE struct fast_block *fast_release_plain(struct fast_heap *fh,
 						  size_t aux, size_t *sizep)
 {
 	size_t w0 = b->size, size = bsize(b), added = size, blocks = 1;
-	struct fast_block *n = bat(b, size), *b0 = b;
+	struct fast_block *n = bat(b, size);
 
 	if (w0 & FAST_PREV_FREE) {
-		/* b's word becomes payload of the merged block: marked free
-		 * (sealed still), so a second free of b is told a double free. */
+		/* b's word becomes payload of the merged block, still sealed:
+		 * marked free, so fast_heap_block never takes it for a live
+		 * block again (the block after it may not say otherwise). */
 		b->size |= FAST_FREE;
 		b = bprev(b);
 		fast_list_unlink(fh, b);
@@ -453,11 +456,6 @@ FAST_INLINE struct fast_block *fast_release_plain(struct fast_heap *fh,
 		aux = 0;
 	}
 	if (bfree(n)) {
-		/* b heads the merged block, whose size word hides b's own: keep
-		 * b's sealed word at b+32 (inside, past the links) for the
-		 * report of a second free. */
-		if (b == b0)
-			*(size_t *)((char *)b + 32) = w0;
 		fast_list_unlink(fh, n);
 		size += bsize(n);
 		blocks--;
@@ -498,6 +496,7 @@ void fast_report_bad(struct fast_heap *fh, const void *ptr, const char *fmt, ...
 	__attribute__((format(printf, 3, 4)));
 bool fast_size_fits(struct fast_heap *fh, struct fast_block *b, size_t size);
 size_t fast_freed_size(struct fast_heap *fh, struct fast_block *c);
+bool fast_freed_find(struct fast_heap *fh, const void *p, size_t *usable);
 void fast_map_quarantine(struct fast_heap *fh, struct fast_map *m,
 			 struct fast_map *prev);
 int fast_lookup(struct fast_heap *fh, void *p, struct fast_block **bp,
@@ -516,6 +515,7 @@ void fast_map_reseal(struct fast_heap *fh, struct fast_map *h);
 bool fast_map_size(struct fast_heap *fh, size_t n, size_t lead, size_t *len);
 void *fast_map_alloc(struct fast_heap *fh, size_t n, size_t align);
 void fast_map_free(struct fast_heap *fh, struct fast_map *h);
+size_t fast_map_freed_usable(struct fast_heap *fh, struct fast_map *h);
 
 /* fast_debug.c */
 void fast_dbg_poison(struct fast_block *b, size_t size);
@@ -575,6 +575,21 @@ static inline void fast_trim_if_top(struct fast_heap *fh, struct fast_block *b,
 {
 	if (bat(b, size) == fh->epi && size > FAST_TRIM_THRESHOLD)
 		fast_trim(fh, b);
+}
+
+/*
+ * Remember that the program freed p (usable bytes; debug mode: its
+ * request) in the ring of the last FAST_FREED_RING frees: two stores on
+ * every free, so a second free of p is named a double free with the size
+ * the program had, even after p's block merged or its mapping went away
+ * (fast_freed_find, on the misuse path only).
+ */
+FAST_INLINE void fast_freed_note(struct fast_heap *fh, void *p, size_t usable)
+{
+	unsigned i = fh->freed_next++ & (FAST_FREED_RING - 1);
+
+	fh->freed[i].p = p;
+	fh->freed[i].usable = usable;
 }
 
 /*

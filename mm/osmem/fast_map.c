@@ -1,8 +1,9 @@
 /*
  * The fast allocator's large blocks: one page mapping each, with the
  * 64-byte sealed header described in mm/osmem/fast_internal.h, on a
- * doubly linked list per heap. A ring of the last mappings freed names
- * a second free of one as a double free.
+ * doubly linked list per heap. A free notes the mapping in the ring of
+ * the last frees (fast_freed_note), which names a second free of it a
+ * double free once it is gone.
  */
 #include "mm/osmem/fast_internal.h"
 
@@ -29,23 +30,11 @@ void fast_map_reseal(struct fast_heap *fh, struct fast_map *h)
 		h->check = fast_map_seal(fh, h);
 }
 
-/* Mapping h is going away: remember its payload and usable size, so a
- * second free of it is named for what it is. */
-static void fast_map_forget(struct fast_heap *fh, struct fast_map *h)
+/* What the reports on mapping h name as its size: its usable size (debug
+ * mode: the request). */
+size_t fast_map_freed_usable(struct fast_heap *fh, struct fast_map *h)
 {
-	void *p = (char *)h + FAST_MAP_HDR;
-	unsigned i = fh->freed_next++ % FAST_FREED_MAPS;
-
-	fh->freed_maps[i].p = p;
-	fh->freed_maps[i].usable = fh->debug ? h->req : fast_map_usable(h, p);
-}
-
-/* A new mapping at p: p is live again. */
-static void fast_map_reborn(struct fast_heap *fh, void *p)
-{
-	for (unsigned i = 0; i < FAST_FREED_MAPS; i++)
-		if (fh->freed_maps[i].p == p)
-			fh->freed_maps[i].p = NULL;
+	return fh->debug ? h->req : fast_map_usable(h, (char *)h + FAST_MAP_HDR);
 }
 
 /* len = page-rounded (lead + n), false on overflow. */
@@ -91,7 +80,6 @@ void *fast_map_alloc(struct fast_heap *fh, size_t n, size_t align)
 	}
 	fh->maps = h;
 	fast_map_reseal(fh, h);
-	fast_map_reborn(fh, p);
 	fh->st.mapped_blocks++;
 	fh->st.mapped_bytes += len;
 	return p;
@@ -110,7 +98,7 @@ void fast_map_free(struct fast_heap *fh, struct fast_map *h)
 	fast_map_reseal(fh, h->prev);
 	fast_map_reseal(fh, h->next);
 	h->check = 0;           /* a stale pointer to it no longer passes */
-	fast_map_forget(fh, h);
+	fast_freed_note(fh, (char *)h + FAST_MAP_HDR, fast_map_freed_usable(fh, h));
 	fh->st.mapped_blocks--;
 	fh->st.mapped_bytes -= len;
 	fh->st.unmap_calls++;
