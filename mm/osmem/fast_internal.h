@@ -57,6 +57,10 @@
  *   page-rounded; free unmaps it. check is a full word: a hash of the
  *   header's address, links, start and length with the secret, sealed
  *   again whenever one of them changes. req and site are debug mode's.
+ *   A live mapping is on fh->maps (doubly linked). A freed one whose
+ *   unmap the backend refused waits on fh->unmap_pending (singly linked,
+ *   prev NULL) with len|MAPPED|FREE, sealed, still mapped, until a later
+ *   mapping free or map alloc unmaps it (fast_map.c); it is no block.
  *
  * State: one heap is one struct fast_heap in the caller's struct
  * osmem_heap_space (allocator.h); there is no global state. Each public
@@ -75,7 +79,10 @@
  *   - every free block is on the list of its class, and nothing else is;
  *     bit sl of sl_map[fl] is set iff list (fl, sl) is non-empty, bit fl of
  *     fl_map iff sl_map[fl] != 0;
- *   - the counters in fh->st equal what a walk counts;
+ *   - the counters in fh->st equal what a walk counts, the mapped ones
+ *     the live mappings', the unmap_pending ones the pending list's;
+ *   - every header on either mapping list checks out; live ones are
+ *     MAPPED and not FREE, pending ones MAPPED and FREE;
  *   - every byte at or above `high` (the highest break ever) in the heap is
  *     as the backend gave it (zero); an AUX free block is all zero between
  *     its links and its footer.
@@ -89,7 +96,8 @@
  *
  * Counting: heap_extend_calls counts every heap_extend (including the
  * heap_extend(0) before a trim); map_calls counts pages_map and pages_remap
- * calls; unmap_calls counts pages_unmap calls.
+ * calls; unmap_calls counts pages_unmap calls, refused ones and retries
+ * included.
  */
 #ifndef MM_OSMEM_FAST_INTERNAL_H
 #define MM_OSMEM_FAST_INTERNAL_H
@@ -115,6 +123,8 @@
 #define FAST_SEAL_MUL  0x9e3779b97f4a7c15ull
 /* The ring of the last frees (fast_freed_note): a power of two. */
 #define FAST_FREED_RING 64
+/* Pending unmaps tried again per call, at most (fast_unmap_retry). */
+#define FAST_UNMAP_RETRIES 2
 
 /* For the few functions on every malloc and free path (see "free lists"). */
 #define FAST_INLINE static inline __attribute__((always_inline))
@@ -159,6 +169,7 @@ struct fast_heap {
 	struct fast_block *first;       /* NULL until the heap exists */
 	struct fast_block *epi;
 	struct fast_map *maps;          /* the live mappings */
+	struct fast_map *unmap_pending; /* freed, unmap refused (fast_map.c) */
 	struct osmem_stats st;          /* the counters; the rest is computed */
 	char detail[128];               /* a report's detail (fast_report_bad) */
 	const char *dbg_op;             /* debug: the entry running, its site */
@@ -516,6 +527,7 @@ bool fast_map_size(struct fast_heap *fh, size_t n, size_t lead, size_t *len);
 void *fast_map_alloc(struct fast_heap *fh, size_t n, size_t align);
 void fast_map_free(struct fast_heap *fh, struct fast_map *h);
 size_t fast_map_freed_usable(struct fast_heap *fh, struct fast_map *h);
+bool fast_unmap_retry(struct fast_heap *fh, const char *op);
 
 /* fast_debug.c */
 void fast_dbg_poison(struct fast_block *b, size_t size);

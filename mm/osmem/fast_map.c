@@ -4,6 +4,18 @@
  * doubly linked list per heap. A free notes the mapping in the ring of
  * the last frees (fast_freed_note), which names a second free of it a
  * double free once it is gone.
+ *
+ * Pending unmaps. free never fails and never changes errno, yet the
+ * system may refuse a munmap (ENOMEM when unmapping part of a merged area
+ * would pass vm.max_map_count). The refused mapping is then no block any
+ * more (off the live list, its memory the program's no longer) but stays
+ * mapped, sealed, on the pending list, counted in unmap_pending_blocks
+ * and _bytes, and nothing is reported. The next mapping free whose own
+ * unmap goes through, and every map alloc while the list is not empty,
+ * try the pending ones again: at most FAST_UNMAP_RETRIES per call, and
+ * none after a refusal in that call, so a system that stays short costs
+ * each call one or two refused system calls, no more. A free of a
+ * pending mapping is a double free (fast_misuse.c).
  */
 #include "mm/osmem/fast_internal.h"
 
@@ -61,6 +73,9 @@ void *fast_map_alloc(struct fast_heap *fh, size_t n, size_t align)
 
 	if (!fast_map_size(fh, n, lead, &len))
 		return NULL;
+	/* Address space and map count may be short: give back first. */
+	if (fh->unmap_pending)
+		fast_unmap_retry(fh, "malloc");
 	fh->st.map_calls++;
 	m = fh->be->pages_map(len);
 	if (!m)
@@ -85,6 +100,75 @@ void *fast_map_alloc(struct fast_heap *fh, size_t n, size_t align)
 	return p;
 }
 
+/* ------------------------------------------------------ pending unmaps ---- */
+
+/*
+ * Give mapping h (off the live list, counted nowhere) back to the backend.
+ * When the backend refuses, h waits at the head of the pending list,
+ * marked FREE and sealed again; nothing is reported. True when unmapped.
+ */
+static bool fast_unmap(struct fast_heap *fh, struct fast_map *h)
+{
+	size_t len = fast_map_len(h);
+
+	fh->st.unmap_calls++;
+	if (fh->be->pages_unmap(h->start, len) == 0)
+		return true;
+	h->size = len | FAST_MAPPED | FAST_FREE;
+	h->prev = NULL;
+	h->next = fh->unmap_pending;
+	fast_map_reseal(fh, h);
+	fh->unmap_pending = h;
+	fh->st.unmap_pending_blocks++;
+	fh->st.unmap_pending_bytes += len;
+	return false;
+}
+
+/*
+ * Try the pending unmaps again, from the head: at most FAST_UNMAP_RETRIES,
+ * stopping at the first refusal. True when one was unmapped. Each header
+ * is verified before its fields are used (the program may have written to
+ * the memory it freed): one that fails is reported, and the list is
+ * dropped from there, its mappings left mapped for good (their links
+ * cannot be trusted), as a broken live mapping is (fast_map_quarantine).
+ */
+bool fast_unmap_retry(struct fast_heap *fh, const char *op)
+{
+	struct fast_map *m, *next;
+	bool done = false;
+	size_t len;
+
+	for (unsigned i = 0; i < FAST_UNMAP_RETRIES; i++) {
+		m = fh->unmap_pending;
+		if (!m)
+			break;
+		if (m->check != fast_map_seal(fh, m)) {
+			fast_report(fh, OSMEM_FAULT_CORRUPT_HEADER, op,
+				    (char *)m + FAST_MAP_HDR, 0,
+				    "a freed mapping's header fails its check");
+			fh->unmap_pending = NULL;
+			fh->st.unmap_pending_blocks = 0;
+			fh->st.unmap_pending_bytes = 0;
+			break;
+		}
+		len = fast_map_len(m);
+		next = m->next;         /* m's header goes with its pages */
+		fh->st.unmap_calls++;
+		if (fh->be->pages_unmap(m->start, len) != 0)
+			break;
+		fh->unmap_pending = next;
+		fh->st.unmap_pending_blocks--;
+		fh->st.unmap_pending_bytes -= len;
+		done = true;
+	}
+	return done;
+}
+
+/*
+ * Free live mapping h: off the live list, noted in the ring of the last
+ * frees, then unmapped or left pending (fast_unmap). When its own unmap
+ * went through, the system has room again: older pending ones are tried.
+ */
 void fast_map_free(struct fast_heap *fh, struct fast_map *h)
 {
 	size_t len = fast_map_len(h);
@@ -101,8 +185,6 @@ void fast_map_free(struct fast_heap *fh, struct fast_map *h)
 	fast_freed_note(fh, (char *)h + FAST_MAP_HDR, fast_map_freed_usable(fh, h));
 	fh->st.mapped_blocks--;
 	fh->st.mapped_bytes -= len;
-	fh->st.unmap_calls++;
-	if (fh->be->pages_unmap(h->start, len) != 0)
-		fast_report(fh, OSMEM_FAULT_BACKEND, "free", h->start, len,
-			    "pages_unmap failed; the mapping is leaked");
+	if (fast_unmap(fh, h) && fh->unmap_pending)
+		fast_unmap_retry(fh, "free");
 }

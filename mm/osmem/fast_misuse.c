@@ -14,8 +14,9 @@
  *     (fast_freed_note, heap blocks and mappings alike) holds it: the
  *     size reported is the one it had when the program freed it, even
  *     after its block merged with a neighbour. Once the ring has
- *     forgotten it, a pointer that still starts a free block is a double
- *     free all the same (size: that free block's). usable_size of a freed
+ *     forgotten it, a pointer that still starts a free block, or the
+ *     payload of a mapping still waiting to be unmapped (fast_map.c), is
+ *     a double free all the same (size: that block's). usable_size of a freed
  *     block reports an invalid pointer instead (it names no live block).
  *     The newest entry for p counts: p can only leave the live blocks
  *     again through a free, which writes a newer one, and the ring is
@@ -310,6 +311,38 @@ void fast_map_quarantine(struct fast_heap *fh, struct fast_map *m,
 }
 
 /*
+ * p is no live mapping's: is it in a pending one (freed, its unmap
+ * refused, still mapped: fast_map.c)? At its payload: a double free;
+ * inside: an invalid pointer. Each header is verified before its link is
+ * followed. True when a report was made.
+ */
+static bool fast_map_pending_misuse(struct fast_heap *fh, void *p,
+				    const char *op)
+{
+	struct fast_map *m;
+	char *c = p;
+
+	for (m = fh->unmap_pending; m; m = m->next) {
+		if (m->check != fast_map_seal(fh, m)) {
+			fast_report(fh, OSMEM_FAULT_HEAP_CORRUPT, op, p, 0,
+				    "a freed mapping's header is broken");
+			return true;
+		}
+		if (c == (char *)m + FAST_MAP_HDR) {
+			fast_report(fh, fast_freed_fault(op), op, p,
+				    fast_map_freed_usable(fh, m), NULL);
+			return true;
+		}
+		if (c >= m->start && c < m->start + fast_map_len(m)) {
+			fast_report(fh, OSMEM_FAULT_INVALID_POINTER, op, p,
+				    fast_map_freed_usable(fh, m), NULL);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
  * The live mapping whose payload is p, found by walking the list of
  * mappings (every header's check verified before its links are followed,
  * so a broken header stops the walk, never a fault). NULL when p is no
@@ -343,6 +376,8 @@ static struct fast_map *fast_map_find(struct fast_heap *fh, void *p,
 			return NULL;
 		}
 	}
+	if (fast_map_pending_misuse(fh, p, op))
+		return NULL;
 	if (fast_freed_find(fh, p, &usable)) {
 		fast_report(fh, fast_freed_fault(op), op, p, usable, NULL);
 		return NULL;
