@@ -49,7 +49,7 @@
  *   else moved the break between two extensions, the foreign bytes become a
  *   used "gap" block (AUX): walked over, never counted, never freed.
  *
- * Mapped block layout (requests >= the mmap threshold, 128 KiB by default):
+ * Mapped block layout (requests >= the mmap threshold, 128 KiB at first):
  *   [map start ... | req | site | check | spare | next | prev | start |
  *    len|MAPPED | payload ... ]
  *   a 64-byte header (FAST_MAP_HDR) right below the payload; usually
@@ -66,8 +66,9 @@
  * osmem_heap_space (allocator.h); there is no global state. Each public
  * entry turns its struct osmem_heap * into the struct fast_heap *fh that
  * every internal function takes first; the lists, bitmaps, break, counters,
- * mmap threshold and the ring of the last frees (fast_freed_note: what a
- * double free report names) below all belong to that one heap.
+ * tunables (mmap and trim thresholds, top pad: fast_index.h) and the ring
+ * of the last frees (fast_freed_note: what a double free report names)
+ * below all belong to that one heap.
  *
  * Invariants, per heap (check() verifies each; debug mode adds red zones
  * of live blocks and poison of free ones; live heap blocks' and mappings'
@@ -159,7 +160,15 @@ struct fast_heap {
 	uint64_t secret;                /* be->secret, read once by init */
 	uint64_t seal_key;              /* odd, derived from secret (fast_seal) */
 	bool debug;                     /* be->debug, read once by init */
-	size_t mmap_threshold;          /* per heap: osmem_fast_set_mmap_threshold */
+	/* The tunables (fast_index.h): requests from mmap_threshold on are
+	 * mapped; a free top block beyond trim_threshold is trimmed down to
+	 * top_pad, which is also the least growth of the break. While
+	 * dyn_thresholds, freeing a mapping raises the first two (the
+	 * dynamic rule, fast_map.c); explicit tuning turns it off. */
+	size_t mmap_threshold;
+	size_t trim_threshold;
+	size_t top_pad;
+	bool dyn_thresholds;
 	uint64_t fl_map;
 	uint32_t sl_map[FAST_FL_COUNT];
 	struct fast_block *lists[FAST_FL_COUNT][FAST_SL_COUNT];
@@ -518,7 +527,7 @@ void fast_set_free(struct fast_heap *fh, struct fast_block *b, size_t size,
 		   size_t aux);
 struct fast_block *fast_top(struct fast_heap *fh);
 struct fast_block *fast_grow(struct fast_heap *fh, size_t r);
-void fast_trim(struct fast_heap *fh, struct fast_block *top);
+bool fast_trim(struct fast_heap *fh, struct fast_block *top, size_t keep);
 
 /* fast_map.c */
 uint64_t fast_map_seal(const struct fast_heap *fh, const struct fast_map *h);
@@ -577,16 +586,17 @@ static inline size_t fast_map_usable(struct fast_map *h, void *p)
 
 /*
  * b (size bytes) was just filed as a free block: trim when it is the top
- * block and larger than FAST_TRIM_THRESHOLD. Only a release can make the
- * top block pass the threshold (growth leaves less than a step free above
- * the block it was for), so this check after each release that may reach
- * the top replaces a look at the top on every call.
+ * block and larger than the heap's trim threshold. Only a release can make
+ * the top block pass the threshold (growth leaves at most the top pad free
+ * above the block it was for; a top pad beyond the threshold is kept by
+ * fast_trim, at no backend call), so this check after each release that
+ * may reach the top replaces a look at the top on every call.
  */
 static inline void fast_trim_if_top(struct fast_heap *fh, struct fast_block *b,
 				    size_t size)
 {
-	if (bat(b, size) == fh->epi && size > FAST_TRIM_THRESHOLD)
-		fast_trim(fh, b);
+	if (bat(b, size) == fh->epi && size > fh->trim_threshold)
+		fast_trim(fh, b, fh->top_pad);
 }
 
 /*

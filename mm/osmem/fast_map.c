@@ -3,7 +3,8 @@
  * 64-byte sealed header described in mm/osmem/fast_internal.h, on a
  * doubly linked list per heap. A free notes the mapping in the ring of
  * the last frees (fast_freed_note), which names a second free of it a
- * double free once it is gone.
+ * double free once it is gone, and raises the heap's thresholds by the
+ * dynamic rule (fast_map_thresholds; contract in fast_index.h).
  *
  * Pending unmaps. free never fails and never changes errno, yet the
  * system may refuse a munmap (ENOMEM when unmapping part of a merged area
@@ -165,13 +166,31 @@ bool fast_unmap_retry(struct fast_heap *fh, const char *op)
 }
 
 /*
+ * The dynamic rule (contract: fast_index.h): a freed mapping of len bytes
+ * raises the mmap threshold to len and the trim threshold to twice that,
+ * up to the cap: the next request of its size comes from the heap, and a
+ * free top block that large is kept.
+ */
+static void fast_map_thresholds(struct fast_heap *fh, size_t len)
+{
+	if (fh->dyn_thresholds && len > fh->mmap_threshold &&
+	    len <= FAST_MMAP_THRESHOLD_MAX) {
+		fh->mmap_threshold = len;
+		fh->trim_threshold = 2 * len;
+	}
+}
+
+/*
  * Free live mapping h: off the live list, noted in the ring of the last
- * frees, then unmapped or left pending (fast_unmap). When its own unmap
- * went through, the system has room again: older pending ones are tried.
+ * frees, the thresholds raised, then unmapped or left pending
+ * (fast_unmap). When its own unmap went through, the system has room
+ * again: older pending ones are tried.
  */
 void fast_map_free(struct fast_heap *fh, struct fast_map *h)
 {
 	size_t len = fast_map_len(h);
+
+	fast_map_thresholds(fh, len);
 
 	if (h->prev)
 		h->prev->next = h->next;

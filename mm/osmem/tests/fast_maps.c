@@ -1,17 +1,25 @@
 /*
  * osmem_fast: what happens to mappings once they are freed
- * (mm/osmem/fast_map.c).
+ * (mm/osmem/fast_map.c), and the thresholds they move (fast_index.h).
  *
  * Pending unmaps: a pages_unmap the backend refuses (the test backend
  * fails call number N on request) is no misuse and loses nothing: the
  * mapping leaves the live ones, waits as a pending unmap (counted in
  * stats, verified by check()), and a later mapping free or map alloc
- * gives it back. A free of it meanwhile is a double free.
+ * gives it back. A free of it meanwhile is a double free. These cases
+ * fix the mmap threshold (MAPS_START), so that freed mappings do not
+ * raise it and their large blocks stay mappings.
  */
 #include "mm/osmem/tests/fast_tests.h"
 #include "libk/string.h"
 
 static const struct osmem_allocator *const a = &osmem_fast;
+
+/* OSMEM_START, with the thresholds fixed at their defaults. */
+#define MAPS_START(t)                                                        \
+	OSMEM_START(t, a);                                                   \
+	KASSERT_EQ(t, osmem_fast_tune(h, OSMEM_FAST_MMAP_THRESHOLD,          \
+				      FAST_MMAP_THRESHOLD), 0)
 
 static size_t page_up(size_t n)
 {
@@ -58,7 +66,7 @@ KTEST(osmem_fast, unmap_refused_leaves_the_mapping_pending)
 	char *p, *q;
 	unsigned r0, calls;
 
-	OSMEM_START(t, a);
+	MAPS_START(t);
 	p = a->malloc(h, 200 * 1024);
 	q = a->malloc(h, 300 * 1024);
 	KASSERT_NOT_NULL(t, p);
@@ -129,7 +137,7 @@ KTEST(osmem_fast, map_alloc_retries_pending_unmaps_bounded)
 	char *p[3], *q;
 	unsigned calls;
 
-	OSMEM_START(t, a);
+	MAPS_START(t);
 	for (int i = 0; i < 3; i++) {
 		p[i] = a->malloc(h, 200 * 1024);
 		KASSERT_NOT_NULL(t, p[i]);
@@ -175,7 +183,7 @@ KTEST(osmem_fast, realloc_with_a_refused_unmap_succeeds)
 	size_t len = page_up(200 * 1024 + FAST_MAP_HDR);
 	char *p, *q;
 
-	OSMEM_START(t, a);
+	MAPS_START(t);
 	KASSERT_NOT_NULL(t, a->malloc(h, 16));  /* the heap exists */
 	p = a->malloc(h, 200 * 1024);
 	KASSERT_NOT_NULL(t, p);
@@ -189,9 +197,11 @@ KTEST(osmem_fast, realloc_with_a_refused_unmap_succeeds)
 	KEXPECT_EQ(t, osmem_tb_reports(), 0);
 	maps_pending(t, h, 1, len);
 	KEXPECT_EQ(t, a->check(h), 0);
-	a->free(h, a->malloc(h, 200 * 1024));
+	/* malloc_trim's core retries them too, and says it gave back. */
+	KEXPECT_EQ(t, osmem_fast_trim(h, FAST_TOP_PAD), 1);
 	maps_pending(t, h, 0, 0);
 	KEXPECT_EQ(t, osmem_tb_live_maps(), 0);
+	KEXPECT_EQ(t, osmem_fast_trim(h, FAST_TOP_PAD), 0);
 	OSMEM_END(t, a);
 }
 
@@ -205,7 +215,7 @@ KTEST(osmem_fast, written_pending_header_is_never_trusted)
 	const struct osmem_report *r;
 	char *p;
 
-	OSMEM_START(t, a);
+	MAPS_START(t);
 	p = a->malloc(h, 200 * 1024);
 	KASSERT_NOT_NULL(t, p);
 	osmem_tb_fail_at(osmem_tb_ncalls() + 1);
@@ -226,5 +236,212 @@ KTEST(osmem_fast, written_pending_header_is_never_trusted)
 	maps_pending(t, h, 0, 0);
 	KEXPECT_EQ(t, osmem_tb_count(OSMEM_TB_UNMAP), 1);
 	KEXPECT_EQ(t, osmem_tb_live_maps(), 2);         /* left mapped */
+	OSMEM_END(t, a);
+}
+
+/* ------------------------------------------------------------ thresholds -- */
+
+/* Negative extensions among the recorded calls (the first 1024). */
+static unsigned maps_negative_extends(void)
+{
+	const struct osmem_tb_call *c;
+	unsigned n = 0;
+
+	for (unsigned i = 0; (c = osmem_tb_call(i)) != NULL; i++)
+		n += c->kind == OSMEM_TB_EXTEND && c->delta < 0;
+	return n;
+}
+
+/*
+ * The dynamic rule: once a 1 MiB mapping is freed, 1 MiB requests come
+ * from the heap, and a loop of 1 MiB malloc/free costs no more backend
+ * calls: the freed block stays at the top (the trim threshold is twice
+ * the mapping).
+ */
+KTEST(osmem_fast, dynamic_threshold_follows_freed_mappings)
+{
+	size_t len = page_up((1 << 20) + FAST_MAP_HDR);
+	char *p, *q;
+	unsigned extends;
+
+	OSMEM_START(t, a);
+	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_MMAP_THRESHOLD),
+		   FAST_MMAP_THRESHOLD);
+	p = a->malloc(h, 1 << 20);
+	KASSERT_NOT_NULL(t, p);
+	KEXPECT(t, osmem_tb_is_mapped(p, 1 << 20));
+	a->free(h, p);
+	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_MMAP_THRESHOLD), len);
+	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_TRIM_THRESHOLD), 2 * len);
+	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_TOP_PAD), FAST_TOP_PAD);
+	q = a->malloc(h, 1 << 20);
+	KASSERT_NOT_NULL(t, q);
+	KEXPECT(t, !osmem_tb_is_mapped(q, 1));
+	osmem_fill(q, 1 << 20, 6);
+	KEXPECT(t, osmem_verify(q, 1 << 20, 6));
+	a->free(h, q);
+	extends = osmem_tb_count(OSMEM_TB_EXTEND);
+	KEXPECT_LE(t, extends, 2);
+	for (int i = 0; i < 1000; i++) {
+		p = a->malloc(h, 1 << 20);
+		KASSERT_NOT_NULL(t, p);
+		p[0] = p[(1 << 20) - 1] = (char)i;
+		a->free(h, p);
+	}
+	KEXPECT_EQ(t, osmem_tb_count(OSMEM_TB_MAP), 1);
+	KEXPECT_EQ(t, osmem_tb_count(OSMEM_TB_UNMAP), 1);
+	KEXPECT_EQ(t, osmem_tb_count(OSMEM_TB_EXTEND), extends);
+	KEXPECT_EQ(t, maps_negative_extends(), 0);
+	/* Smaller mappings freed later lower nothing. */
+	p = a->malloc(h, 2 << 20);
+	KASSERT_NOT_NULL(t, p);
+	a->free(h, p);
+	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_MMAP_THRESHOLD),
+		   page_up((2 << 20) + FAST_MAP_HDR));
+	OSMEM_END(t, a);
+}
+
+/*
+ * Explicit tuning turns the dynamic rule off: freed mappings raise
+ * nothing any more, so a 1 MiB request is mapped every time. Values out
+ * of range are refused and change nothing; init restores the defaults and
+ * the rule.
+ */
+KTEST(osmem_fast, explicit_tuning_turns_the_dynamic_rule_off)
+{
+	size_t len = page_up(200 * 1024 + FAST_MAP_HDR);
+	char *p;
+
+	OSMEM_START(t, a);
+	a->free(h, a->malloc(h, 200 * 1024));   /* the rule is on */
+	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_MMAP_THRESHOLD), len);
+	KEXPECT_EQ(t, osmem_fast_tune(h, OSMEM_FAST_TRIM_THRESHOLD, 1 << 20), 0);
+	for (int i = 0; i < 3; i++) {
+		p = a->malloc(h, 1 << 20);
+		KASSERT_NOT_NULL(t, p);
+		KEXPECT(t, osmem_tb_is_mapped(p, 1 << 20));
+		a->free(h, p);
+	}
+	KEXPECT_EQ(t, osmem_tb_count(OSMEM_TB_MAP), 4);
+	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_MMAP_THRESHOLD), len);
+	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_TRIM_THRESHOLD), 1 << 20);
+
+	KEXPECT_EQ(t, osmem_fast_tune(h, OSMEM_FAST_MMAP_THRESHOLD,
+				      FAST_MMAP_THRESHOLD_MAX + 1), -1);
+	KEXPECT_EQ(t, osmem_fast_tune(h, OSMEM_FAST_TOP_PAD,
+				      FAST_TOP_PAD_MAX + 1), -1);
+	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_MMAP_THRESHOLD), len);
+	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_TOP_PAD), FAST_TOP_PAD);
+	KEXPECT_EQ(t, osmem_fast_tune(h, OSMEM_FAST_MMAP_THRESHOLD,
+				      FAST_MMAP_THRESHOLD_MAX), 0);
+	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_MMAP_THRESHOLD),
+		   FAST_MMAP_THRESHOLD_MAX);
+	OSMEM_END(t, a);
+
+	OSMEM_RESTART(t, a);
+	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_MMAP_THRESHOLD),
+		   FAST_MMAP_THRESHOLD);
+	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_TRIM_THRESHOLD),
+		   FAST_TRIM_THRESHOLD);
+	a->free(h, a->malloc(h, 200 * 1024));
+	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_MMAP_THRESHOLD), len);
+	/* The older entry is explicit too. */
+	osmem_fast_set_mmap_threshold(h, FAST_MMAP_THRESHOLD);
+	a->free(h, a->malloc(h, 300 * 1024));
+	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_MMAP_THRESHOLD),
+		   FAST_MMAP_THRESHOLD);
+	OSMEM_END(t, a);
+}
+
+/*
+ * The top pad is the least growth and what a trim keeps; the trim
+ * threshold when a free top block is trimmed (never, at SIZE_MAX);
+ * osmem_fast_trim (malloc_trim) cuts to a pad of its own.
+ */
+KTEST(osmem_fast, top_pad_and_trim_threshold_are_per_heap)
+{
+	size_t page = osmem_test_home_backend()->page_size;
+	char *p;
+
+	OSMEM_START(t, a);
+	KEXPECT_EQ(t, osmem_fast_tune(h, OSMEM_FAST_TOP_PAD, 256 * 1024), 0);
+	KEXPECT_EQ(t, osmem_fast_tune(h, OSMEM_FAST_MMAP_THRESHOLD, 4 << 20), 0);
+	KEXPECT_EQ(t, osmem_fast_tune(h, OSMEM_FAST_TRIM_THRESHOLD, 512 * 1024), 0);
+	KASSERT_NOT_NULL(t, a->malloc(h, 100));
+	OSMEM_EXPECT_EXTEND(t, 0, 256 * 1024, 0);
+	p = a->malloc(h, 600 * 1024);
+	KASSERT_NOT_NULL(t, p);
+	a->free(h, p);                          /* top ~856 KiB > 512 KiB */
+	KEXPECT_EQ(t, maps_negative_extends(), 1);
+	KEXPECT_GE(t, osmem_tb_brk(), 256 * 1024);
+	KEXPECT_LE(t, osmem_tb_brk(), 256 * 1024 + 2 * page);
+
+	KEXPECT_EQ(t, osmem_fast_tune(h, OSMEM_FAST_TRIM_THRESHOLD, SIZE_MAX), 0);
+	p = a->malloc(h, 3 << 20);
+	KASSERT_NOT_NULL(t, p);
+	a->free(h, p);
+	KEXPECT_EQ(t, maps_negative_extends(), 1);
+	KEXPECT_GE(t, osmem_tb_brk(), 3 << 20);
+
+	KEXPECT_EQ(t, osmem_fast_trim(h, 0), 1);
+	KEXPECT_EQ(t, maps_negative_extends(), 2);
+	KEXPECT_LE(t, osmem_tb_brk(), 2 * page);
+	KEXPECT_EQ(t, osmem_fast_trim(h, 0), 0);
+	KEXPECT_EQ(t, maps_negative_extends(), 2);
+	OSMEM_END(t, a);
+}
+
+/* A test backend whose mappings are all one page of static memory, one
+ * mapping at a time: a mapping beyond the cap without 32 MiB behind it
+ * (only its header, in the first page, is written). */
+static char maps_page[4096] __attribute__((aligned(4096)));
+static struct osmem_backend maps_one_page_be;
+static bool maps_page_used;
+
+static void *maps_page_map(size_t len)
+{
+	if (maps_page_used || !len)
+		return NULL;
+	maps_page_used = true;
+	return maps_page;
+}
+
+static int maps_page_unmap(void *p, size_t len)
+{
+	if (p != maps_page || !len || !maps_page_used)
+		return -1;
+	maps_page_used = false;
+	return 0;
+}
+
+/* Mappings up to FAST_MMAP_THRESHOLD_MAX (32 MiB) raise the thresholds;
+ * beyond it, they raise nothing. */
+KTEST(osmem_fast, dynamic_threshold_stops_at_the_cap)
+{
+	size_t len = page_up((8 << 20) + FAST_MAP_HDR);
+	struct osmem_stats st;
+	char *p;
+
+	maps_one_page_be = *osmem_tb_init();
+	if (maps_one_page_be.page_size != sizeof(maps_page))
+		KTEST_SKIP(t, "the page is not 4 KiB");
+	maps_one_page_be.pages_map = maps_page_map;
+	maps_one_page_be.pages_unmap = maps_page_unmap;
+	maps_one_page_be.pages_remap = NULL;
+	maps_page_used = false;
+	FAST_START_ON(t, &maps_one_page_be);
+	p = a->malloc(h, 8 << 20);
+	KASSERT_PTR_EQ(t, p, maps_page + FAST_MAP_HDR);
+	a->free(h, p);
+	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_MMAP_THRESHOLD), len);
+	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_TRIM_THRESHOLD), 2 * len);
+	p = a->malloc(h, FAST_MMAP_THRESHOLD_MAX);
+	KASSERT_PTR_EQ(t, p, maps_page + FAST_MAP_HDR);
+	a->free(h, p);
+	a->stats(h, &st);
+	KEXPECT_EQ(t, st.unmap_calls, 2);
+	KEXPECT_EQ(t, st.unmap_pending_blocks, 0);
+	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_MMAP_THRESHOLD), len);
+	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_TRIM_THRESHOLD), 2 * len);
 	OSMEM_END(t, a);
 }
