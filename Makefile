@@ -52,6 +52,7 @@ include mk/test.mk
 include mk/bench.mk
 include mk/fuzz.mk
 include mk/labs.mk
+include mk/conformance_maps.mk
 
 clean:
 	rm -rf $(BUILD)
