@@ -53,6 +53,7 @@ include mk/conformance_cxx.mk
 include mk/bench.mk
 include mk/fuzz.mk
 include mk/labs.mk
+include mk/conformance_maps.mk
 
 clean:
 	rm -rf $(BUILD)

@@ -3,7 +3,10 @@
 # Included by the Makefile after mk/test.mk (it adds to test.mk's targets).
 #
 #   make bench        replay every trace under fast, classic and libc, then
-#                     the churn benchmark (tests/bench/bench.sh; docs/bench.md)
+#                     the churn benchmark, then the system calls of real
+#                     work under glibc and the drop-in library
+#                     (tests/bench/bench.sh; docs/bench.md). deps installs
+#                     strace for the last when it is missing.
 #
 # Built here:
 #   build/traces/NAME.trace        tests/traces/NAME.trace.xz, decompressed
@@ -84,7 +87,9 @@ test-programs: $(HOST)/replay $(TRACES) $(HOST)/libosmem-preload.so \
 	$(HOST)/libosmem.so
 
 # -------------------------------------------------------------- bench ----
-bench: $(HOST)/replay $(HOST)/churn $(TRACES)
+bench: deps
+	@$(MAKE) --no-print-directory $(HOST)/replay $(HOST)/churn $(TRACES) \
+		$(HOST)/libosmem-preload.so
 	@tests/bench/bench.sh
 
 -include $(REPLAY_OBJ:.o=.d) $(CHURN_OBJ:.o=.d) $(BENCH_ALLOC_OBJ:.o=.d)

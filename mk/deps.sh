@@ -17,6 +17,7 @@ mformat                     mtools
 qemu-system-x86_64          qemu-system-x86
 ltrace                      ltrace
 valgrind                    valgrind
+strace                      strace
 xz                          xz-utils
 clang                       clang
 /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev

@@ -35,6 +35,8 @@ $(ASAN_DIR)/ktest-host: $(ASAN_OBJ)
 	$(CC) $(ASAN_CFLAGS) -o $@ $^
 
 test-programs: $(HOST)/ktest-host $(ASAN_DIR)/ktest-host $(KTAP_REPORT)
+# The conformance programs of mk/conformance_maps.mk (included later).
+test-programs: conformance-maps
 
 # `deps` (mk/kernel.mk) installs missing tools, so it runs first, alone (a
 # sub-make builds the rest, also under -j); then every step runs.

@@ -78,6 +78,12 @@ struct osmem_stats {
 	size_t heap_extend_calls;
 	size_t map_calls;
 	size_t unmap_calls;
+	/* Freed mappings the backend refused to unmap (e.g. ENOMEM at
+	 * vm.max_map_count): no longer blocks, still mapped, to be unmapped
+	 * by a later call (fast: fast_map.c). classic reports such a refusal
+	 * and keeps the mapping live: 0 there. */
+	size_t unmap_pending_blocks;
+	size_t unmap_pending_bytes;
 };
 
 enum osmem_block_kind { OSMEM_BLOCK_FREE, OSMEM_BLOCK_ALLOC, OSMEM_BLOCK_MAPPED };

@@ -19,6 +19,7 @@
 #include "mm/osmem/backend.h"
 #include "mm/osmem/backend_posix.h"
 #include "libk/string.h"
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <sys/auxv.h>
@@ -43,9 +44,15 @@ static void *posix_pages_map(size_t len)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+/* A refused munmap (ENOMEM at vm.max_map_count) changes nothing, errno
+ * included: the allocator keeps the mapping for later, and free and
+ * realloc must not leak the error to the program. */
 static int posix_pages_unmap(void *p, size_t len)
 {
-	return munmap(p, len) == 0 ? 0 : -1;
+	int saved = errno, rc = munmap(p, len) == 0 ? 0 : -1;
+
+	errno = saved;
+	return rc;
 }
 
 static void posix_lock(void)

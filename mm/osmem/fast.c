@@ -23,14 +23,13 @@
  *     head), so the waste over an exact best fit is below 1/32 of the size
  *     except in that case, where a larger block may be taken.
  *
- * The heap top: when nothing fits, the break grows by what is missing above
- * the free top block, rounded to pages, at least 64 KiB (when the backend
- * refuses a step it is asked for just the missing pages). When a free (or
- * a realloc's shrink) leaves a free top block beyond the trim threshold
- * (256 KiB), it is cut back to 64 KiB (page-rounded) with a
- * negative extension, after heap_extend(0) confirms the break is still
- * where we left it; a free that does not reach the top block calls nothing.
- * When the heap cannot grow, the request is served by a mapping.
+ * The heap top (fast_top.c): when nothing fits, the break grows by what is
+ * missing, at least the top pad (64 KiB); a free top block beyond the trim
+ * threshold (256 KiB) is cut back to the top pad; when the heap cannot
+ * grow, the request is served by a mapping. Requests from the mmap
+ * threshold on (128 KiB) are mappings (fast_map.c). All three are per
+ * heap: the dynamic rule raises the thresholds as mappings are freed,
+ * explicit tuning sets them (fast_index.h).
  *
  * calloc: a block carved from memory the backend has just handed over
  * (fresh heap, AUX blocks, or a new mapping) is not cleared again; any other
@@ -162,18 +161,21 @@ FAST_INLINE void fast_heap_free_plain(struct fast_heap *fh, struct fast_block *b
 	size_t size;
 
 	fast_used_sub(fh, b);
+	fast_freed_note(fh, bpayload(b), bsize(b) - FAST_HDR);
 	b = fast_release_plain(fh, b, 0, &size);
 	fast_trim_if_top(fh, b, size);
 }
 
 /* The free of a live heap block, in debug mode too (out of line: the hot
-* path takes fast_heap_free_plain). */
-
+ * path takes fast_heap_free_plain). Debug mode's caller has put the
+ * block's request in fh->dbg_req: that is the size its reports name. */
 void fast_heap_free(struct fast_heap *fh, struct fast_block *b)
 {
 	size_t size;
 
 	fast_used_sub(fh, b);
+	fast_freed_note(fh, bpayload(b),
+			fh->debug ? fh->dbg_req : bsize(b) - FAST_HDR);
 	b = fast_release(fh, b, 0, &size);
 	fast_trim_if_top(fh, b, size);
 }
@@ -399,8 +401,14 @@ static void fast_init(struct osmem_heap *h, const struct osmem_backend *be)
 	fh->hot_be = fh->debug ? NULL : be;
 	fh->dbg_op = "free";
 	fh->mmap_threshold = FAST_MMAP_THRESHOLD;
+	fh->trim_threshold = FAST_TRIM_THRESHOLD;
+	fh->top_pad = FAST_TOP_PAD;
+	fh->dyn_thresholds = true;
 }
 
+/* ------------------------------------------------------------- tuning ---- */
+
+/* The tunables' contracts are in fast_index.h. */
 size_t osmem_fast_set_mmap_threshold(struct osmem_heap *h, size_t bytes)
 {
 	struct fast_heap *fh = fast_of(h);
@@ -409,8 +417,70 @@ size_t osmem_fast_set_mmap_threshold(struct osmem_heap *h, size_t bytes)
 	fast_lock(fh->be);
 	old = fh->mmap_threshold;
 	fh->mmap_threshold = bytes;
+	fh->dyn_thresholds = false;
 	fast_unlock(fh->be);
 	return old;
+}
+
+static size_t *fast_tunable(struct fast_heap *fh, enum osmem_fast_tunable which)
+{
+	switch (which) {
+	case OSMEM_FAST_MMAP_THRESHOLD:
+		return &fh->mmap_threshold;
+	case OSMEM_FAST_TRIM_THRESHOLD:
+		return &fh->trim_threshold;
+	case OSMEM_FAST_TOP_PAD:
+		return &fh->top_pad;
+	}
+	return NULL;
+}
+
+int osmem_fast_tune(struct osmem_heap *h, enum osmem_fast_tunable which,
+		    size_t value)
+{
+	struct fast_heap *fh = fast_of(h);
+	size_t *v = fast_tunable(fh, which);
+
+	if (!v || (which == OSMEM_FAST_MMAP_THRESHOLD &&
+		   value > FAST_MMAP_THRESHOLD_MAX) ||
+	    (which == OSMEM_FAST_TOP_PAD && value > FAST_TOP_PAD_MAX))
+		return -1;
+	fast_lock(fh->be);
+	*v = value;
+	fh->dyn_thresholds = false;
+	fast_unlock(fh->be);
+	return 0;
+}
+
+size_t osmem_fast_tuned(struct osmem_heap *h, enum osmem_fast_tunable which)
+{
+	struct fast_heap *fh = fast_of(h);
+	size_t *v = fast_tunable(fh, which), value;
+
+	if (!v)
+		return 0;
+	fast_lock(fh->be);
+	value = *v;
+	fast_unlock(fh->be);
+	return value;
+}
+
+int osmem_fast_trim(struct osmem_heap *h, size_t pad)
+{
+	struct fast_heap *fh = fast_of(h);
+	struct fast_block *top;
+	bool released = false;
+
+	if (!fh->be)
+		return 0;
+	fast_lock(fh->be);
+	top = fast_top(fh);
+	if (top)
+		released = fast_trim(fh, top, pad);
+	if (fh->unmap_pending && fast_unmap_retry(fh, "trim"))
+		released = true;
+	fast_unlock(fh->be);
+	return released;
 }
 
 static void *fast_malloc(struct osmem_heap *h, size_t n)

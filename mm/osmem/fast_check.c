@@ -50,6 +50,7 @@ void fast_walk(struct osmem_heap *h,
 		fn(bpayload(b), bsize(b) - FAST_HDR,
 		   bfree(b) ? OSMEM_BLOCK_FREE : OSMEM_BLOCK_ALLOC, arg);
 	}
+	/* Pending unmaps (fast_map.c) are no blocks: not walked. */
 	for (m = fh->maps; m; m = m->next) {
 		void *p = (char *)m + FAST_MAP_HDR;
 
@@ -155,7 +156,7 @@ static int fast_check_maps(struct fast_heap *fh, struct osmem_stats *seen)
 		size_t len = fast_map_len(h);
 		char *p = (char *)h + FAST_MAP_HDR;
 
-		if (h->prev != prev || !(h->size & FAST_MAPPED) ||
+		if (h->prev != prev || (h->size & FAST_FLAGS) != FAST_MAPPED ||
 		    (len & (page - 1)) || ((uintptr_t)h->start & (page - 1)) ||
 		    ((uintptr_t)p & (FAST_ALIGN - 1)) || h->start > (char *)h ||
 		    p > h->start + len || h->check != fast_map_seal(fh, h))
@@ -167,6 +168,31 @@ static int fast_check_maps(struct fast_heap *fh, struct osmem_stats *seen)
 		seen->mapped_bytes += len;
 		if (seen->mapped_blocks > fh->st.mapped_blocks)
 			FAST_BAD(NULL, "more mappings than counted");
+	}
+	return 0;
+}
+
+/* The pending unmaps (fast_map.c): sealed, MAPPED and FREE, prev NULL,
+ * page-aligned; tallied for fast_check_counts. */
+static int fast_check_pending(struct fast_heap *fh, struct osmem_stats *seen)
+{
+	struct fast_map *h;
+	size_t page = fh->be->page_size;
+
+	for (h = fh->unmap_pending; h; h = h->next) {
+		size_t len = fast_map_len(h);
+		char *p = (char *)h + FAST_MAP_HDR;
+
+		if (h->prev || (h->size & FAST_FLAGS) != (FAST_MAPPED | FAST_FREE) ||
+		    !len || (len & (page - 1)) ||
+		    ((uintptr_t)h->start & (page - 1)) ||
+		    ((uintptr_t)p & (FAST_ALIGN - 1)) || h->start > (char *)h ||
+		    p > h->start + len || h->check != fast_map_seal(fh, h))
+			FAST_BAD(h, "pending unmap %p is broken", (void *)h);
+		seen->unmap_pending_blocks++;
+		seen->unmap_pending_bytes += len;
+		if (seen->unmap_pending_blocks > fh->st.unmap_pending_blocks)
+			FAST_BAD(NULL, "more pending unmaps than counted");
 	}
 	return 0;
 }
@@ -190,6 +216,11 @@ static int fast_check_counts(struct fast_heap *fh,
 		FAST_BAD(NULL, "mapped %zu/%zu, counted %zu/%zu",
 			 seen->mapped_blocks, seen->mapped_bytes,
 			 fh->st.mapped_blocks, fh->st.mapped_bytes);
+	if (seen->unmap_pending_blocks != fh->st.unmap_pending_blocks ||
+	    seen->unmap_pending_bytes != fh->st.unmap_pending_bytes)
+		FAST_BAD(NULL, "pending unmaps %zu/%zu, counted %zu/%zu",
+			 seen->unmap_pending_blocks, seen->unmap_pending_bytes,
+			 fh->st.unmap_pending_blocks, fh->st.unmap_pending_bytes);
 	return 0;
 }
 
@@ -227,7 +258,8 @@ int fast_check(struct osmem_heap *h)
 		return 0;
 	memset(&seen, 0, sizeof(seen));
 	fast_lock(fh->be);
-	if (fast_check_heap(fh, &seen) == 0 && fast_check_maps(fh, &seen) == 0) {
+	if (fast_check_heap(fh, &seen) == 0 && fast_check_maps(fh, &seen) == 0 &&
+	    fast_check_pending(fh, &seen) == 0) {
 		listed = fast_check_lists(fh, seen.blocks_free);
 		if (listed >= 0 && fast_check_counts(fh, &seen, listed) == 0)
 			rc = 0;

@@ -37,11 +37,21 @@
 #define FAST_EXACT_LIMIT  ((size_t)1024)        /* classes below are exact */
 #define FAST_MAP_HDR      64     /* header below a mapped block's payload */
 
-/* Tunables (bytes). */
-#define FAST_GROW_STEP        ((size_t)64 * 1024)   /* least heap growth */
+/*
+ * Tunables, in bytes: the defaults every heap starts with (init). Each
+ * heap keeps its own (osmem_fast_tune below).
+ */
+#define FAST_MMAP_THRESHOLD   ((size_t)128 * 1024)  /* requests from here: mapped */
 #define FAST_TRIM_THRESHOLD   ((size_t)256 * 1024)  /* top free above: trim */
-#define FAST_TRIM_KEEP        FAST_GROW_STEP        /* top free kept by trim */
-#define FAST_MMAP_THRESHOLD   ((size_t)128 * 1024)  /* default */
+#define FAST_TOP_PAD          ((size_t)64 * 1024)   /* least growth, kept by trim */
+#define FAST_GROW_STEP        FAST_TOP_PAD          /* the top pad's two roles */
+#define FAST_TRIM_KEEP        FAST_TOP_PAD
+/* The mmap threshold's cap, for the dynamic rule and explicit tuning
+ * alike: glibc's on 64-bit (DEFAULT_MMAP_THRESHOLD_MAX, 4 MiB * 8). */
+#define FAST_MMAP_THRESHOLD_MAX ((size_t)32 << 20)
+/* The largest top pad (a growth beyond half the block limit always
+ * fails: fast_top.c falls back on growing by what is missing). */
+#define FAST_TOP_PAD_MAX      (FAST_BLOCK_MAX / 2)
 
 /* The class of a block size (32 <= size < FAST_BLOCK_MAX). */
 static inline void fast_index(size_t size, unsigned *fl, unsigned *sl)
@@ -109,9 +119,40 @@ static inline bool fast_block_size(size_t n, size_t *out)
 
 struct osmem_heap;
 
-/* Large blocks of fast heap h are page mappings from this request size on;
- * returns h's old value. Per heap; call after init (init restores the
- * default). */
+/*
+ * Tuning one fast heap (mm/osmem/fast.c). Call after init; init restores
+ * the defaults above and turns the dynamic rule on.
+ *
+ * The dynamic rule (glibc's): while it is on, freeing a mapping of len
+ * bytes (page-rounded, header included) with mmap threshold < len <=
+ * FAST_MMAP_THRESHOLD_MAX raises the mmap threshold to len and the trim
+ * threshold to 2 * len. A program that allocates and frees the same large
+ * buffer then gets it from the heap the next time, and the heap keeps it
+ * at the top, instead of a map and an unmap per use.
+ *
+ * - osmem_fast_tune(h, which, value) sets one tunable explicitly and turns
+ *   the dynamic rule off for good (as mallopt does). Returns 0, or -1 and
+ *   changes nothing for a value out of range: the mmap threshold at most
+ *   FAST_MMAP_THRESHOLD_MAX, the top pad at most FAST_TOP_PAD_MAX; any
+ *   trim threshold (SIZE_MAX: never trim).
+ * - osmem_fast_tuned(h, which): the value now in force.
+ * - osmem_fast_set_mmap_threshold(h, bytes): the mmap threshold, with no
+ *   cap; returns the old value. Explicit too: the dynamic rule goes off.
+ * - osmem_fast_trim(h, pad): give the free top of the heap back to the
+ *   backend down to pad bytes (whole pages are cut; at least a minimal
+ *   block stays), and retry the pending unmaps (fast_map.c). Returns 1
+ *   when memory went back, else 0 (glibc's malloc_trim).
+ */
+enum osmem_fast_tunable {
+	OSMEM_FAST_MMAP_THRESHOLD,      /* requests from this size: mapped */
+	OSMEM_FAST_TRIM_THRESHOLD,      /* free top beyond this: trimmed */
+	OSMEM_FAST_TOP_PAD,             /* least growth; what a trim keeps */
+};
+
+int osmem_fast_tune(struct osmem_heap *h, enum osmem_fast_tunable which,
+		    size_t value);
+size_t osmem_fast_tuned(struct osmem_heap *h, enum osmem_fast_tunable which);
 size_t osmem_fast_set_mmap_threshold(struct osmem_heap *h, size_t bytes);
+int osmem_fast_trim(struct osmem_heap *h, size_t pad);
 
 #endif

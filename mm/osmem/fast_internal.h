@@ -50,7 +50,7 @@
  *   else moved the break between two extensions, the foreign bytes become a
  *   used "gap" block (AUX): walked over, never counted, never freed.
  *
- * Mapped block layout (requests >= the mmap threshold, 128 KiB by default):
+ * Mapped block layout (requests >= the mmap threshold, 128 KiB at first):
  *   [map start ... | req | site | check | spare | next | prev | start |
  *    len|MAPPED | payload ... ]
  *   a 64-byte header (FAST_MAP_HDR) right below the payload; usually
@@ -58,12 +58,18 @@
  *   page-rounded; free unmaps it. check is a full word: a hash of the
  *   header's address, links, start and length with the secret, sealed
  *   again whenever one of them changes. req and site are debug mode's.
+ *   A live mapping is on fh->maps (doubly linked). A freed one whose
+ *   unmap the backend refused waits on fh->unmap_pending (singly linked,
+ *   prev NULL) with len|MAPPED|FREE, sealed, still mapped, until a later
+ *   mapping free or map alloc unmaps it (fast_map.c); it is no block.
  *
  * State: one heap is one struct fast_heap in the caller's struct
  * osmem_heap_space (allocator.h); there is no global state. Each public
  * entry turns its struct osmem_heap * into the struct fast_heap *fh that
- * every internal function takes first; the lists, bitmaps, break, counters
- * and mmap threshold below all belong to that one heap.
+ * every internal function takes first; the lists, bitmaps, break, counters,
+ * tunables (mmap and trim thresholds, top pad: fast_index.h) and the ring
+ * of the last frees (fast_freed_note: what a double free report names)
+ * below all belong to that one heap.
  *
  * Invariants, per heap (check() verifies each; debug mode adds red zones
  * of live blocks and poison of free ones; live heap blocks' and mappings'
@@ -75,7 +81,10 @@
  *   - every free block is on the list of its class, and nothing else is;
  *     bit sl of sl_map[fl] is set iff list (fl, sl) is non-empty, bit fl of
  *     fl_map iff sl_map[fl] != 0;
- *   - the counters in fh->st equal what a walk counts;
+ *   - the counters in fh->st equal what a walk counts, the mapped ones
+ *     the live mappings', the unmap_pending ones the pending list's;
+ *   - every header on either mapping list checks out; live ones are
+ *     MAPPED and not FREE, pending ones MAPPED and FREE;
  *   - every byte at or above `high` (the highest break ever) in the heap is
  *     as the backend gave it (zero); an AUX free block is all zero between
  *     its links and its footer.
@@ -89,7 +98,8 @@
  *
  * Counting: heap_extend_calls counts every heap_extend (including the
  * heap_extend(0) before a trim); map_calls counts pages_map and pages_remap
- * calls; unmap_calls counts pages_unmap calls.
+ * calls; unmap_calls counts pages_unmap calls, refused ones and retries
+ * included.
  */
 #ifndef MM_OSMEM_FAST_INTERNAL_H
 #define MM_OSMEM_FAST_INTERNAL_H
@@ -113,7 +123,10 @@
 #define FAST_SIZE_MASK ((((size_t)1 << 48) - 1) & ~FAST_FLAGS)
 #define FAST_SEAL_MASK (~(((size_t)1 << 48) - 1))
 #define FAST_SEAL_MUL  0x9e3779b97f4a7c15ull
-#define FAST_FREED_MAPS 8
+/* The ring of the last frees (fast_freed_note): a power of two. */
+#define FAST_FREED_RING 64
+/* Pending unmaps tried again per call, at most (fast_unmap_retry). */
+#define FAST_UNMAP_RETRIES 2
 
 /* For the few functions on every malloc and free path (see "free lists"). */
 #define FAST_INLINE static inline __attribute__((always_inline))
@@ -148,7 +161,15 @@ struct fast_heap {
 	uint64_t secret;                /* be->secret, read once by init */
 	uint64_t seal_key;              /* odd, derived from secret (fast_seal) */
 	bool debug;                     /* be->debug, read once by init */
-	size_t mmap_threshold;          /* per heap: osmem_fast_set_mmap_threshold */
+	/* The tunables (fast_index.h): requests from mmap_threshold on are
+	 * mapped; a free top block beyond trim_threshold is trimmed down to
+	 * top_pad, which is also the least growth of the break. While
+	 * dyn_thresholds, freeing a mapping raises the first two (the
+	 * dynamic rule, fast_map.c); explicit tuning turns it off. */
+	size_t mmap_threshold;
+	size_t trim_threshold;
+	size_t top_pad;
+	bool dyn_thresholds;
 	uint64_t fl_map;
 	uint32_t sl_map[FAST_FL_COUNT];
 	struct fast_block *lists[FAST_FL_COUNT][FAST_SL_COUNT];
@@ -157,18 +178,19 @@ struct fast_heap {
 	char *high;                     /* the highest break ever */
 	struct fast_block *first;       /* NULL until the heap exists */
 	struct fast_block *epi;
-	struct fast_map *maps;
+	struct fast_map *maps;          /* the live mappings */
+	struct fast_map *unmap_pending; /* freed, unmap refused (fast_map.c) */
 	struct osmem_stats st;          /* the counters; the rest is computed */
 	char detail[128];               /* a report's detail (fast_report_bad) */
 	const char *dbg_op;             /* debug: the entry running, its site */
 	const void *dbg_free_site;
 	const void *dbg_alloc_site;     /* of the block being freed */
 	size_t dbg_req;                 /* its request */
-	struct {                        /* the last mappings freed, for */
-		void *p;                /* a second free's report */
-		size_t usable;
-	} freed_maps[FAST_FREED_MAPS];
-	unsigned freed_next;
+	struct {                        /* the last frees, heap blocks and */
+		void *p;                /* mappings alike, for the report */
+		size_t usable;          /* of a second free (fast_freed_note) */
+	} freed[FAST_FREED_RING];
+	unsigned freed_next;            /* the next slot, mod the ring */
 };
 
 _Static_assert(sizeof(struct fast_heap) <= OSMEM_HEAP_BYTES_MAX,
@@ -441,11 +463,12 @@ FAST_INLINE struct fast_block *fast_release_plain(struct fast_heap *fh,
 						  size_t aux, size_t *sizep)
 {
 	size_t w0 = b->size, size = bsize(b), added = size, blocks = 1;
-	struct fast_block *n = bat(b, size), *b0 = b;
+	struct fast_block *n = bat(b, size);
 
 	if (w0 & FAST_PREV_FREE) {
-		/* b's word becomes payload of the merged block: marked free
-		 * (sealed still), so a second free of b is told a double free. */
+		/* b's word becomes payload of the merged block, still sealed:
+		 * marked free, so fast_heap_block never takes it for a live
+		 * block again (the block after it may not say otherwise). */
 		b->size |= FAST_FREE;
 		b = bprev(b);
 		fast_list_unlink(fh, b);
@@ -454,11 +477,6 @@ FAST_INLINE struct fast_block *fast_release_plain(struct fast_heap *fh,
 		aux = 0;
 	}
 	if (bfree(n)) {
-		/* b heads the merged block, whose size word hides b's own: keep
-		 * b's sealed word at b+32 (inside, past the links) for the
-		 * report of a second free. */
-		if (b == b0)
-			*(size_t *)((char *)b + 32) = w0;
 		fast_list_unlink(fh, n);
 		size += bsize(n);
 		blocks--;
@@ -499,6 +517,7 @@ void fast_report_bad(struct fast_heap *fh, const void *ptr, const char *fmt, ...
 	__attribute__((format(printf, 3, 4)));
 bool fast_size_fits(struct fast_heap *fh, struct fast_block *b, size_t size);
 size_t fast_freed_size(struct fast_heap *fh, struct fast_block *c);
+bool fast_freed_find(struct fast_heap *fh, const void *p, size_t *usable);
 void fast_map_quarantine(struct fast_heap *fh, struct fast_map *m,
 			 struct fast_map *prev);
 int fast_lookup(struct fast_heap *fh, void *p, struct fast_block **bp,
@@ -509,7 +528,7 @@ void fast_set_free(struct fast_heap *fh, struct fast_block *b, size_t size,
 		   size_t aux);
 struct fast_block *fast_top(struct fast_heap *fh);
 struct fast_block *fast_grow(struct fast_heap *fh, size_t r);
-void fast_trim(struct fast_heap *fh, struct fast_block *top);
+bool fast_trim(struct fast_heap *fh, struct fast_block *top, size_t keep);
 
 /* fast_map.c */
 uint64_t fast_map_seal(const struct fast_heap *fh, const struct fast_map *h);
@@ -517,6 +536,8 @@ void fast_map_reseal(struct fast_heap *fh, struct fast_map *h);
 bool fast_map_size(struct fast_heap *fh, size_t n, size_t lead, size_t *len);
 void *fast_map_alloc(struct fast_heap *fh, size_t n, size_t align);
 void fast_map_free(struct fast_heap *fh, struct fast_map *h);
+size_t fast_map_freed_usable(struct fast_heap *fh, struct fast_map *h);
+bool fast_unmap_retry(struct fast_heap *fh, const char *op);
 
 /* fast_debug.c */
 void fast_dbg_poison(struct fast_block *b, size_t size);
@@ -573,16 +594,32 @@ static inline size_t fast_map_usable(struct fast_map *h, void *p)
 
 /*
  * b (size bytes) was just filed as a free block: trim when it is the top
- * block and larger than FAST_TRIM_THRESHOLD. Only a release can make the
- * top block pass the threshold (growth leaves less than a step free above
- * the block it was for), so this check after each release that may reach
- * the top replaces a look at the top on every call.
+ * block and larger than the heap's trim threshold. Only a release can make
+ * the top block pass the threshold (growth leaves at most the top pad free
+ * above the block it was for; a top pad beyond the threshold is kept by
+ * fast_trim, at no backend call), so this check after each release that
+ * may reach the top replaces a look at the top on every call.
  */
 static inline void fast_trim_if_top(struct fast_heap *fh, struct fast_block *b,
 				    size_t size)
 {
-	if (bat(b, size) == fh->epi && size > FAST_TRIM_THRESHOLD)
-		fast_trim(fh, b);
+	if (bat(b, size) == fh->epi && size > fh->trim_threshold)
+		fast_trim(fh, b, fh->top_pad);
+}
+
+/*
+ * Remember that the program freed p (usable bytes; debug mode: its
+ * request) in the ring of the last FAST_FREED_RING frees: two stores on
+ * every free, so a second free of p is named a double free with the size
+ * the program had, even after p's block merged or its mapping went away
+ * (fast_freed_find, on the misuse path only).
+ */
+FAST_INLINE void fast_freed_note(struct fast_heap *fh, void *p, size_t usable)
+{
+	unsigned i = fh->freed_next++ & (FAST_FREED_RING - 1);
+
+	fh->freed[i].p = p;
+	fh->freed[i].usable = usable;
 }
 
 /*

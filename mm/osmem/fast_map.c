@@ -1,8 +1,22 @@
 /*
  * The fast allocator's large blocks: one page mapping each, with the
  * 64-byte sealed header described in mm/osmem/fast_internal.h, on a
- * doubly linked list per heap. A ring of the last mappings freed names
- * a second free of one as a double free.
+ * doubly linked list per heap. A free notes the mapping in the ring of
+ * the last frees (fast_freed_note), which names a second free of it a
+ * double free once it is gone, and raises the heap's thresholds by the
+ * dynamic rule (fast_map_thresholds; contract in fast_index.h).
+ *
+ * Pending unmaps. free never fails and never changes errno, yet the
+ * system may refuse a munmap (ENOMEM when unmapping part of a merged area
+ * would pass vm.max_map_count). The refused mapping is then no block any
+ * more (off the live list, its memory the program's no longer) but stays
+ * mapped, sealed, on the pending list, counted in unmap_pending_blocks
+ * and _bytes, and nothing is reported. The next mapping free whose own
+ * unmap goes through, and every map alloc while the list is not empty,
+ * try the pending ones again: at most FAST_UNMAP_RETRIES per call, and
+ * none after a refusal in that call, so a system that stays short costs
+ * each call one or two refused system calls, no more. A free of a
+ * pending mapping is a double free (fast_misuse.c).
  */
 #include "mm/osmem/fast_internal.h"
 
@@ -29,23 +43,11 @@ void fast_map_reseal(struct fast_heap *fh, struct fast_map *h)
 		h->check = fast_map_seal(fh, h);
 }
 
-/* Mapping h is going away: remember its payload and usable size, so a
- * second free of it is named for what it is. */
-static void fast_map_forget(struct fast_heap *fh, struct fast_map *h)
+/* What the reports on mapping h name as its size: its usable size (debug
+ * mode: the request). */
+size_t fast_map_freed_usable(struct fast_heap *fh, struct fast_map *h)
 {
-	void *p = (char *)h + FAST_MAP_HDR;
-	unsigned i = fh->freed_next++ % FAST_FREED_MAPS;
-
-	fh->freed_maps[i].p = p;
-	fh->freed_maps[i].usable = fh->debug ? h->req : fast_map_usable(h, p);
-}
-
-/* A new mapping at p: p is live again. */
-static void fast_map_reborn(struct fast_heap *fh, void *p)
-{
-	for (unsigned i = 0; i < FAST_FREED_MAPS; i++)
-		if (fh->freed_maps[i].p == p)
-			fh->freed_maps[i].p = NULL;
+	return fh->debug ? h->req : fast_map_usable(h, (char *)h + FAST_MAP_HDR);
 }
 
 /* len = page-rounded (lead + n), false on overflow. */
@@ -72,6 +74,9 @@ void *fast_map_alloc(struct fast_heap *fh, size_t n, size_t align)
 
 	if (!fast_map_size(fh, n, lead, &len))
 		return NULL;
+	/* Address space and map count may be short: give back first. */
+	if (fh->unmap_pending)
+		fast_unmap_retry(fh, "malloc");
 	fh->st.map_calls++;
 	m = fh->be->pages_map(len);
 	if (!m)
@@ -91,15 +96,101 @@ void *fast_map_alloc(struct fast_heap *fh, size_t n, size_t align)
 	}
 	fh->maps = h;
 	fast_map_reseal(fh, h);
-	fast_map_reborn(fh, p);
 	fh->st.mapped_blocks++;
 	fh->st.mapped_bytes += len;
 	return p;
 }
 
+/* ------------------------------------------------------ pending unmaps ---- */
+
+/*
+ * Give mapping h (off the live list, counted nowhere) back to the backend.
+ * When the backend refuses, h waits at the head of the pending list,
+ * marked FREE and sealed again; nothing is reported. True when unmapped.
+ */
+static bool fast_unmap(struct fast_heap *fh, struct fast_map *h)
+{
+	size_t len = fast_map_len(h);
+
+	fh->st.unmap_calls++;
+	if (fh->be->pages_unmap(h->start, len) == 0)
+		return true;
+	h->size = len | FAST_MAPPED | FAST_FREE;
+	h->prev = NULL;
+	h->next = fh->unmap_pending;
+	fast_map_reseal(fh, h);
+	fh->unmap_pending = h;
+	fh->st.unmap_pending_blocks++;
+	fh->st.unmap_pending_bytes += len;
+	return false;
+}
+
+/*
+ * Try the pending unmaps again, from the head: at most FAST_UNMAP_RETRIES,
+ * stopping at the first refusal. True when one was unmapped. Each header
+ * is verified before its fields are used (the program may have written to
+ * the memory it freed): one that fails is reported, and the list is
+ * dropped from there, its mappings left mapped for good (their links
+ * cannot be trusted), as a broken live mapping is (fast_map_quarantine).
+ */
+bool fast_unmap_retry(struct fast_heap *fh, const char *op)
+{
+	struct fast_map *m, *next;
+	bool done = false;
+	size_t len;
+
+	for (unsigned i = 0; i < FAST_UNMAP_RETRIES; i++) {
+		m = fh->unmap_pending;
+		if (!m)
+			break;
+		if (m->check != fast_map_seal(fh, m)) {
+			fast_report(fh, OSMEM_FAULT_CORRUPT_HEADER, op,
+				    (char *)m + FAST_MAP_HDR, 0,
+				    "a freed mapping's header fails its check");
+			fh->unmap_pending = NULL;
+			fh->st.unmap_pending_blocks = 0;
+			fh->st.unmap_pending_bytes = 0;
+			break;
+		}
+		len = fast_map_len(m);
+		next = m->next;         /* m's header goes with its pages */
+		fh->st.unmap_calls++;
+		if (fh->be->pages_unmap(m->start, len) != 0)
+			break;
+		fh->unmap_pending = next;
+		fh->st.unmap_pending_blocks--;
+		fh->st.unmap_pending_bytes -= len;
+		done = true;
+	}
+	return done;
+}
+
+/*
+ * The dynamic rule (contract: fast_index.h): a freed mapping of len bytes
+ * raises the mmap threshold to len and the trim threshold to twice that,
+ * up to the cap: the next request of its size comes from the heap, and a
+ * free top block that large is kept.
+ */
+static void fast_map_thresholds(struct fast_heap *fh, size_t len)
+{
+	if (fh->dyn_thresholds && len > fh->mmap_threshold &&
+	    len <= FAST_MMAP_THRESHOLD_MAX) {
+		fh->mmap_threshold = len;
+		fh->trim_threshold = 2 * len;
+	}
+}
+
+/*
+ * Free live mapping h: off the live list, noted in the ring of the last
+ * frees, the thresholds raised, then unmapped or left pending
+ * (fast_unmap). When its own unmap went through, the system has room
+ * again: older pending ones are tried.
+ */
 void fast_map_free(struct fast_heap *fh, struct fast_map *h)
 {
 	size_t len = fast_map_len(h);
+
+	fast_map_thresholds(fh, len);
 
 	if (h->prev)
 		h->prev->next = h->next;
@@ -110,11 +201,9 @@ void fast_map_free(struct fast_heap *fh, struct fast_map *h)
 	fast_map_reseal(fh, h->prev);
 	fast_map_reseal(fh, h->next);
 	h->check = 0;           /* a stale pointer to it no longer passes */
-	fast_map_forget(fh, h);
+	fast_freed_note(fh, (char *)h + FAST_MAP_HDR, fast_map_freed_usable(fh, h));
 	fh->st.mapped_blocks--;
 	fh->st.mapped_bytes -= len;
-	fh->st.unmap_calls++;
-	if (fh->be->pages_unmap(h->start, len) != 0)
-		fast_report(fh, OSMEM_FAULT_BACKEND, "free", h->start, len,
-			    "pages_unmap failed; the mapping is leaked");
+	if (fast_unmap(fh, h) && fh->unmap_pending)
+		fast_unmap_retry(fh, "free");
 }

@@ -9,13 +9,18 @@
  * before its links are followed), so a wild pointer never faults. It then
  * names the misuse in one report (report.h: kind, op, pointer, size) made
  * before anything changes, and the operation is refused:
- *   - double free: the pointer starts a free block, or a freed block that
- *     merged into the one before it (its word is kept sealed, marked
- *     FREE); the size reported is the block's usable size while it was
- *     live (when it merged with the block after it, its sealed word is
- *     kept at b+32 for this). A mapping freed twice is found in a ring of
- *     the last FAST_FREED_MAPS mappings freed. usable_size of a freed
+ *   - double free: the pointer lies in free heap memory or is no live
+ *     mapping, and the ring of the last FAST_FREED_RING frees
+ *     (fast_freed_note, heap blocks and mappings alike) holds it: the
+ *     size reported is the one it had when the program freed it, even
+ *     after its block merged with a neighbour. Once the ring has
+ *     forgotten it, a pointer that still starts a free block, or the
+ *     payload of a mapping still waiting to be unmapped (fast_map.c), is
+ *     a double free all the same (size: that block's). usable_size of a freed
  *     block reports an invalid pointer instead (it names no live block).
+ *     The newest entry for p counts: p can only leave the live blocks
+ *     again through a free, which writes a newer one, and the ring is
+ *     only read for a pointer that is not live.
  *   - invalid pointer: in the heap or in a mapping but not a live block's
  *     start (p+1, p+8, inside a block); size: the block it points into.
  *   - foreign pointer: neither (stack, kernel data or text, (void *)1,
@@ -115,14 +120,6 @@ static struct fast_block *fast_walk_to(struct fast_heap *fh, char *c,
 	return NULL;
 }
 
-/*
- * p lies in the heap but is not a live block's payload: say what it is.
- * At a block start: the block is free (double free) or its header fails
- * its check (corrupted). Inside a free block, at a sealed header marked
- * free: a block freed earlier and merged into its neighbour (double free,
- * with its own size). Anything else is an invalid pointer; the size
- * reported is then that of the block p points into.
- */
 /* A freed block given again: a double free for free and realloc; for
  * usable_size, a pointer that names no live block. */
 static enum osmem_fault fast_freed_fault(const char *op)
@@ -131,25 +128,36 @@ static enum osmem_fault fast_freed_fault(const char *op)
 }
 
 /*
- * The usable size free block c had when it was live and c was its start:
- * its own size, or, when it merged with the free block after it, the
- * sealed word kept at c+32 (fast_release_plain); debug mode: the request
- * kept at c+48 (fast_dbg_release).
+ * What a report names as the size of free block c, freed with c as its
+ * start: its usable size (after merges, the merged block's); debug mode:
+ * the request kept at c+48 (fast_dbg_release). The ring of the last
+ * frees knows better while it holds c (fast_freed_find).
  */
 size_t fast_freed_size(struct fast_heap *fh, struct fast_block *c)
 {
-	size_t w, size = bsize(c);
+	size_t size = bsize(c);
 
 	if (fh->debug)
 		return size >= FAST_DBG_FREE_OFF ?
 		       *(size_t *)((char *)c + 48) : 0;
-	if (size <= 40)
-		return size - FAST_HDR;
-	w = *(size_t *)((char *)c + 32);
-	if (fast_sealed(fh, c, w) && (w & FAST_SIZE_MASK) >= FAST_MIN_BLOCK &&
-	    (w & FAST_SIZE_MASK) < size)
-		return (w & FAST_SIZE_MASK) - FAST_HDR;
 	return size - FAST_HDR;
+}
+
+/*
+ * The program freed p lately: the ring of the last frees holds it (the
+ * newest entry counts), its size then in *usable. Reads only the ring.
+ */
+bool fast_freed_find(struct fast_heap *fh, const void *p, size_t *usable)
+{
+	for (unsigned k = 1; p && k <= FAST_FREED_RING; k++) {
+		unsigned i = (fh->freed_next - k) & (FAST_FREED_RING - 1);
+
+		if (fh->freed[i].p == p) {
+			*usable = fh->freed[i].usable;
+			return true;
+		}
+	}
+	return false;
 }
 
 /* What usable_size says of live block c (debug: its request). */
@@ -203,10 +211,41 @@ static void fast_quarantine_broken(struct fast_heap *fh, struct fast_block *b)
 	}
 }
 
+/*
+ * p lands in free heap memory, inside free block c: freed lately (the
+ * ring holds it) or the start of c, a double free; anything else is an
+ * invalid pointer, with c's size.
+ */
+static void fast_heap_freed_misuse(struct fast_heap *fh, void *p,
+				   struct fast_block *c, const char *op)
+{
+	bool start = c == bfrom(p);
+	size_t usable;
+
+	if (!fast_freed_find(fh, p, &usable)) {
+		if (!start) {
+			fast_report(fh, OSMEM_FAULT_INVALID_POINTER, op, p,
+				    fast_live_size(fh, c), NULL);
+			return;
+		}
+		usable = fast_freed_size(fh, c);
+	}
+	/* Debug mode's sites are c's: p's own only when p heads c. */
+	fast_report_sites(fh, fast_freed_fault(op), op, p, usable, NULL,
+			  fh->debug && start ? fast_dbg_freed_alloc_site(c) : NULL,
+			  fh->debug && start ? fast_dbg_free_site(c) : NULL);
+}
+
+/*
+ * p lies in the heap but is not a live block's payload: say what it is.
+ * In free memory: see fast_heap_freed_misuse. At a block start that is
+ * not free: its header fails its check (corrupted), or it is a gap.
+ * Anything else is an invalid pointer; the size reported is then that of
+ * the block p points into.
+ */
 static void fast_heap_misuse(struct fast_heap *fh, void *p, const char *op)
 {
 	struct fast_block *b = bfrom(p), *c, *broken;
-	size_t w;
 
 	if ((char *)p <= (char *)fh->first || (char *)p >= (char *)fh->epi) {
 		fast_report(fh, OSMEM_FAULT_INVALID_POINTER, op, p, 0, NULL);
@@ -224,13 +263,8 @@ static void fast_heap_misuse(struct fast_heap *fh, void *p, const char *op)
 		}
 		return;
 	}
-	/* A misaligned p is never a block start: its word is not read. */
-	w = (uintptr_t)p & (FAST_ALIGN - 1) ? 0 : b->size;
-	if (c == b && bfree(c)) {
-		fast_report_sites(fh, fast_freed_fault(op), op, p,
-				  fast_freed_size(fh, c),  NULL,
-				  fh->debug ? fast_dbg_freed_alloc_site(c) : NULL,
-				  fh->debug ? fast_dbg_free_site(c) : NULL);
+	if (bfree(c)) {
+		fast_heap_freed_misuse(fh, p, c, op);
 		return;
 	}
 	if (c == b) {
@@ -242,15 +276,8 @@ static void fast_heap_misuse(struct fast_heap *fh, void *p, const char *op)
 				    "the next block's tags disagree");
 		return;
 	}
-	if (bfree(c) && (w & FAST_FREE) && fast_sealed(fh, b, w) &&
-	    fast_size_fits(fh, b, w & FAST_SIZE_MASK)) {
-		fast_report(fh, fast_freed_fault(op), op, p,
-			    (w & FAST_SIZE_MASK) - FAST_HDR, NULL);
-		return;
-	}
 	fast_report(fh, OSMEM_FAULT_INVALID_POINTER, op, p,
-		    (c->size & FAST_AUX) && !bfree(c) ? 0 : fast_live_size(fh, c),
-		    NULL);
+		    (c->size & FAST_AUX) ? 0 : fast_live_size(fh, c), NULL);
 }
 
 /*
@@ -284,6 +311,38 @@ void fast_map_quarantine(struct fast_heap *fh, struct fast_map *m,
 }
 
 /*
+ * p is no live mapping's: is it in a pending one (freed, its unmap
+ * refused, still mapped: fast_map.c)? At its payload: a double free;
+ * inside: an invalid pointer. Each header is verified before its link is
+ * followed. True when a report was made.
+ */
+static bool fast_map_pending_misuse(struct fast_heap *fh, void *p,
+				    const char *op)
+{
+	struct fast_map *m;
+	char *c = p;
+
+	for (m = fh->unmap_pending; m; m = m->next) {
+		if (m->check != fast_map_seal(fh, m)) {
+			fast_report(fh, OSMEM_FAULT_HEAP_CORRUPT, op, p, 0,
+				    "a freed mapping's header is broken");
+			return true;
+		}
+		if (c == (char *)m + FAST_MAP_HDR) {
+			fast_report(fh, fast_freed_fault(op), op, p,
+				    fast_map_freed_usable(fh, m), NULL);
+			return true;
+		}
+		if (c >= m->start && c < m->start + fast_map_len(m)) {
+			fast_report(fh, OSMEM_FAULT_INVALID_POINTER, op, p,
+				    fast_map_freed_usable(fh, m), NULL);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
  * The live mapping whose payload is p, found by walking the list of
  * mappings (every header's check verified before its links are followed,
  * so a broken header stops the walk, never a fault). NULL when p is no
@@ -293,6 +352,7 @@ static struct fast_map *fast_map_find(struct fast_heap *fh, void *p,
 				      const char *op)
 {
 	struct fast_map *m, *prev = NULL;
+	size_t usable;
 	char *c = p;
 
 	for (m = fh->maps; m; prev = m, m = m->next) {
@@ -316,12 +376,11 @@ static struct fast_map *fast_map_find(struct fast_heap *fh, void *p,
 			return NULL;
 		}
 	}
-	for (unsigned i = 0; i < FAST_FREED_MAPS; i++) {
-		if (p && fh->freed_maps[i].p == p) {
-			fast_report(fh, fast_freed_fault(op), op, p,
-				    fh->freed_maps[i].usable, NULL);
-			return NULL;
-		}
+	if (fast_map_pending_misuse(fh, p, op))
+		return NULL;
+	if (fast_freed_find(fh, p, &usable)) {
+		fast_report(fh, fast_freed_fault(op), op, p, usable, NULL);
+		return NULL;
 	}
 	fast_report(fh, OSMEM_FAULT_FOREIGN_POINTER, op, p, 0, NULL);
 	return NULL;

@@ -4,13 +4,16 @@
  * become a gap block, and a large free top block is trimmed.
  *
  * The heap top: when nothing fits, the break grows by what is missing above
- * the free top block, rounded to pages, at least 64 KiB (when the backend
- * refuses a step it is asked for just the missing pages). When a free (or
- * a realloc's shrink) leaves a free top block beyond the trim threshold
- * (256 KiB), it is cut back to 64 KiB (page-rounded) with a
- * negative extension, after heap_extend(0) confirms the break is still
- * where we left it; a free that does not reach the top block calls nothing.
- * When the heap cannot grow, the request is served by a mapping.
+ * the free top block, rounded to pages, at least the heap's top pad (64
+ * KiB by default; when the backend refuses a step it is asked for just the
+ * missing pages). When a free (or a realloc's shrink) leaves a free top
+ * block beyond the heap's trim threshold (256 KiB by default, twice the
+ * mmap threshold once the dynamic rule has raised it: fast_index.h), it is
+ * cut back to the top pad (page-rounded) with a negative extension, after
+ * heap_extend(0) confirms the break is still where we left it; a free
+ * that does not reach the top block calls nothing. malloc_trim's core
+ * (osmem_fast_trim) cuts the same way to a pad of its own. When the heap
+ * cannot grow, the request is served by a mapping.
  */
 #include "mm/osmem/fast_internal.h"
 
@@ -121,7 +124,7 @@ static struct fast_block *fast_grow_once(struct fast_heap *fh, size_t r,
 {
 	struct fast_block *top = fast_top(fh);
 	size_t page = fh->be->page_size, have = top ? bsize(top) : 0;
-	size_t need, delta, aux;
+	size_t need, pad, delta, aux;
 	char *old;
 
 	*moved = false;
@@ -129,7 +132,8 @@ static struct fast_block *fast_grow_once(struct fast_heap *fh, size_t r,
 		return top;
 	/* A new heap also pays for alignment, the epilogue and its slack. */
 	need = bit_align_up(r - have + (fh->first ? 0 : 3 * FAST_ALIGN), page);
-	delta = need > FAST_GROW_STEP ? need : bit_align_up(FAST_GROW_STEP, page);
+	pad = bit_align_up(fh->top_pad, page);  /* <= FAST_TOP_PAD_MAX: no wrap */
+	delta = need > pad ? need : pad;
 	old = fast_extend(fh, (intptr_t)delta);
 	if (old == OSMEM_BRK_FAIL && delta > need) {
 		delta = need;
@@ -174,18 +178,28 @@ struct fast_block *fast_grow(struct fast_heap *fh, size_t r)
 	return top;
 }
 
-/* Give free top block `top` back down to FAST_TRIM_KEEP (page-rounded). */
-void fast_trim(struct fast_heap *fh, struct fast_block *top)
+/*
+ * Give free top block `top` back down to `keep` bytes (at least a minimal
+ * block; whole pages are cut). True when the break moved down. Nothing
+ * to cut (a keep at or beyond the block's size) costs no backend call.
+ */
+bool fast_trim(struct fast_heap *fh, struct fast_block *top, size_t keep)
 {
 	size_t size = bsize(top), cut, aux;
 	struct fast_block *ne;
 
-	cut = bit_align_down(size - FAST_TRIM_KEEP, fh->be->page_size);
+	if (keep < FAST_MIN_BLOCK)
+		keep = FAST_MIN_BLOCK;
+	if (size <= keep)
+		return false;
+	cut = bit_align_down(size - keep, fh->be->page_size);
+	if (!cut)
+		return false;
 	/* Someone else's memory may lie above our break. */
 	if (fast_extend(fh, 0) != fh->brk)
-		return;
+		return false;
 	if (fast_extend(fh, -(intptr_t)cut) == OSMEM_BRK_FAIL)
-		return;
+		return false;
 	aux = top->size & FAST_AUX;
 	fast_list_remove(fh, top);
 	ne = (struct fast_block *)((char *)fh->epi - cut);
@@ -193,4 +207,5 @@ void fast_trim(struct fast_heap *fh, struct fast_block *top)
 	fh->epi = ne;
 	fh->brk -= cut;
 	fast_set_free(fh, top, size - cut, aux);
+	return true;
 }

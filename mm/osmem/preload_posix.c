@@ -39,11 +39,14 @@
 #define _GNU_SOURCE
 #include "mm/osmem/allocator.h"
 #include "mm/osmem/backend_posix.h"
+#include "mm/osmem/fast_index.h"
 #include "mm/osmem/preload_posix.h"
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -67,13 +70,20 @@ static void preload_unlock(void)
 	pthread_mutex_unlock(&preload_mutex);
 }
 
-/* In place only (no MREMAP_MAYMOVE): the contract of pages_remap. */
+/* In place only (no MREMAP_MAYMOVE): the contract of pages_remap. A
+ * refusal changes nothing, errno included: realloc then moves the block
+ * and succeeds, and must not leave ENOMEM behind. */
 static void *preload_remap(void *p, size_t old_len, size_t new_len)
 {
+	int saved = errno;
 	void *q = mremap(p, old_len, new_len, 0);
 
+	errno = saved;
 	return q == MAP_FAILED ? NULL : q;
 }
+
+/* MALLOC_MMAP_THRESHOLD_ and the like (below, with mallopt). */
+static void preload_tune_from_env(void);
 
 static void preload_init(void)
 {
@@ -83,6 +93,7 @@ static void preload_init(void)
 	preload_be.lock = preload_lock;
 	preload_be.unlock = preload_unlock;
 	osmem_fast.init(PRELOAD_HEAP, &preload_be);
+	preload_tune_from_env();
 }
 
 static void preload_fork_prepare(void)
@@ -297,4 +308,112 @@ void osmem_preload_free(void *p)
 void osmem_preload_free_sized(void *p, size_t size)
 {
 	preload_free_sized(p, size);
+}
+
+/* ------------------------------------------------------------- tuning ---- */
+
+/*
+ * Tuning, as glibc's: mallopt(M_MMAP_THRESHOLD, M_TRIM_THRESHOLD or
+ * M_TOP_PAD, value), and at init the environment variables glibc reads
+ * for the same three, MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_ and
+ * MALLOC_TOP_PAD_. Either sets the heap's value explicitly, which turns
+ * off the dynamic rule that raises the thresholds as mappings are freed
+ * (contract: osmem_fast_tune, mm/osmem/fast_index.h). malloc_trim(pad)
+ * gives the free top of the heap back down to pad bytes.
+ */
+
+/* The tunable a mallopt parameter or variable names; -1: none of ours. */
+static int preload_tunable(int param)
+{
+	switch (param) {
+	case M_MMAP_THRESHOLD:
+		return OSMEM_FAST_MMAP_THRESHOLD;
+	case M_TRIM_THRESHOLD:
+		return OSMEM_FAST_TRIM_THRESHOLD;
+	case M_TOP_PAD:
+		return OSMEM_FAST_TOP_PAD;
+	}
+	return -1;
+}
+
+/*
+ * 1 when the value was set, 0 when it is out of range (an mmap threshold
+ * above 32 MiB, as glibc; a negative top pad, which glibc would take) or
+ * the parameter is one this allocator does not have (M_MMAP_MAX,
+ * M_ARENA_MAX...: glibc says 1 to those, but nothing here would honour
+ * them). value converts as glibc converts it: -1 is SIZE_MAX, so
+ * M_TRIM_THRESHOLD -1 turns trimming off.
+ */
+PRELOAD_API int mallopt(int param, int value)
+{
+	int which = preload_tunable(param);
+
+	OSMEM_POSIX_FRONT("mallopt");
+	if (which < 0)
+		return 0;
+	preload();
+	return osmem_fast_tune(PRELOAD_HEAP, (enum osmem_fast_tunable)which,
+			       (size_t)(long)value) == 0;
+}
+
+/* 1 when memory went back to the system (the break moved down, or a
+ * refused unmap went through), else 0. */
+PRELOAD_API int malloc_trim(size_t pad)
+{
+	OSMEM_POSIX_FRONT("malloc_trim");
+	preload();
+	return osmem_fast_trim(PRELOAD_HEAP, pad);
+}
+
+/*
+ * A variable's value as glibc's tunables read it: decimal, or hex after
+ * 0x; false (the variable is ignored) for anything else, an overflow or
+ * an empty value. getenv and this parse allocate nothing, and leave
+ * errno alone: init runs inside the program's first malloc.
+ */
+static int preload_env_size(const char *name, size_t *out)
+{
+	const char *s = getenv(name);
+	size_t v = 0, base = 10, d;
+
+	if (!s || !*s)
+		return 0;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+		if (!*s)
+			return 0;
+	}
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			d = (size_t)(*s - '0');
+		else if (base == 16 && (*s | 0x20) >= 'a' && (*s | 0x20) <= 'f')
+			d = (size_t)((*s | 0x20) - 'a' + 10);
+		else
+			return 0;
+		if (v > (SIZE_MAX - d) / base)
+			return 0;
+		v = v * base + d;
+	}
+	*out = v;
+	return 1;
+}
+
+/* At init (preload_init), before any allocation: each variable that is
+ * set and valid tunes the heap, as mallopt would. */
+static void preload_tune_from_env(void)
+{
+	static const struct {
+		const char *name;
+		enum osmem_fast_tunable which;
+	} vars[] = {
+		{ "MALLOC_MMAP_THRESHOLD_", OSMEM_FAST_MMAP_THRESHOLD },
+		{ "MALLOC_TRIM_THRESHOLD_", OSMEM_FAST_TRIM_THRESHOLD },
+		{ "MALLOC_TOP_PAD_", OSMEM_FAST_TOP_PAD },
+	};
+	size_t v;
+
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		if (preload_env_size(vars[i].name, &v))
+			osmem_fast_tune(PRELOAD_HEAP, vars[i].which, v);
 }

@@ -15,6 +15,9 @@
 #    CG_OPS steps). classic runs fewer steps (CLASSIC_OPS) and only up to
 #    10,000 blocks: at 100,000 building the heap alone takes minutes (each
 #    call walks every block), see docs/bench.md for that one-off figure.
+# 3. System calls (tests/bench/syscalls.sh): brk, mmap, munmap and mremap
+#    counts and time of `git log -p` and of the trace replays through the C
+#    library's malloc, under glibc and under LD_PRELOAD of the drop-in.
 #
 # Exit status 1 if any replay row or churn run reports an error.
 set -u
@@ -164,4 +167,9 @@ if have_valgrind && [ ${#fast_irs[@]} -gt 1 ]; then
 else
 	echo "instructions not measured (valgrind not installed)"
 fi
+
+# ------------------------------------------------------- system calls ----
+# 3. glibc and the drop-in library on real work (tests/bench/syscalls.sh).
+echo
+"$(dirname "$0")/syscalls.sh" "$HOSTDIR" "$TRACEDIR" || status=1
 exit $status

@@ -109,6 +109,8 @@ KTEST(osmem_fast, large_realloc_moves_without_remap)
 	char *p, *q;
 
 	FAST_START_ON(t, fast_tb_pool(false));
+	/* Thresholds fixed: freed mappings do not raise them here. */
+	osmem_fast_set_mmap_threshold(h, FAST_MMAP_THRESHOLD);
 	p = a->malloc(h, 200 * 1024);
 	KASSERT_NOT_NULL(t, p);
 	osmem_fill(p, 200 * 1024, 5);
