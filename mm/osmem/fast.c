@@ -278,7 +278,8 @@ static void *fast_map_realloc(struct fast_heap *fh, struct fast_map *h, void *p,
 	if (n < fh->mmap_threshold && fast_block_size(n, &r)) {
 		q = fast_heap_alloc(fh, r, &zero);
 		if (q) {
-			memcpy(q, p, n);
+			/* A raised threshold moves a grown mapping too. */
+			memcpy(q, p, n < usable ? n : usable);
 			fast_map_free(fh, h);
 			return q;
 		}

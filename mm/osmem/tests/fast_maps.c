@@ -445,3 +445,26 @@ KTEST(osmem_fast, dynamic_threshold_stops_at_the_cap)
 	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_TRIM_THRESHOLD), 2 * len);
 	OSMEM_END(t, a);
 }
+
+/*
+ * A mapping that grows under a raised threshold moves to the heap: only
+ * its own bytes are copied (the kernel's guard page after each mapping
+ * faults on a copy of the new size, which the fuzzer found).
+ */
+KTEST(osmem_fast, mapping_grown_below_the_threshold_copies_only_its_bytes)
+{
+	char *p, *q;
+
+	OSMEM_START(t, a);
+	p = a->malloc(h, 200 * 1024);
+	KASSERT_NOT_NULL(t, p);
+	KEXPECT(t, osmem_tb_is_mapped(p, 200 * 1024));
+	osmem_fill(p, 200 * 1024, 9);
+	KEXPECT_EQ(t, osmem_fast_tune(h, OSMEM_FAST_MMAP_THRESHOLD, 1 << 20), 0);
+	q = a->realloc(h, p, 300 * 1024);
+	KASSERT_NOT_NULL(t, q);
+	KEXPECT(t, !osmem_tb_is_mapped(q, 1));
+	KEXPECT(t, osmem_verify(q, 200 * 1024, 9));
+	a->free(h, q);
+	OSMEM_END(t, a);
+}
