@@ -15,13 +15,17 @@
  *   valloc/pvalloc align to the page (pvalloc also rounds the size up).
  *
  * Backend: the posix one (sbrk, mmap, munmap) plus mremap for in-place
- * resizing of large blocks, and one process-wide mutex as the lock.
- * Initialisation is lazy (first call, under pthread_once; nothing here
- * allocates). fork: pthread_atfork handlers take the lock before the fork
- * and release it in the parent and re-create it in the child, so a child
- * forked while another thread was inside the allocator can allocate. The
- * handlers are registered on first use, after init, outside the lock
- * (pthread_atfork may itself call malloc).
+ * resizing of large blocks, and one process-wide lock that names its owner
+ * (below). Initialisation is lazy (first call, under pthread_once; nothing
+ * here allocates).
+ *
+ * fork: pthread_atfork handlers take the lock before the fork and release
+ * it in the parent and make it free in the child, so a child forked while
+ * another thread was inside the allocator can allocate. The handlers are
+ * registered on first use, after init, outside the lock (pthread_atfork
+ * may itself call malloc). A fork from a signal handler that interrupted
+ * malloc in the forking thread itself must not wait for that lock: see
+ * preload_fork_prepare.
  *
  * Misuse (double free, free of p+1 or of a stack address, use of a freed
  * block...) is reported by the backend as one line on stderr naming the
@@ -34,15 +38,16 @@
 #include "mm/osmem/allocator.h"
 #include "mm/osmem/backend_posix.h"
 #include <errno.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define PRELOAD_API __attribute__((visibility("default")))
 
-static pthread_mutex_t preload_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t preload_once = PTHREAD_ONCE_INIT;
 static struct osmem_backend preload_be;
 /* The process's one heap (there is one break). */
@@ -50,14 +55,106 @@ static struct osmem_heap_space preload_space;
 #define PRELOAD_HEAP OSMEM_HEAP(&preload_space)
 static int preload_atfork_done;
 
+/*
+ * The lock is one 32-bit word that is also the name of its owner:
+ *   0                 free
+ *   id                held by the thread whose id that is (ids are even)
+ *   id | LOCK_WAITERS held, and other threads may sleep on the word (futex)
+ * Taking it is one compare-and-swap of 0 to the caller's id, giving it back
+ * one exchange with 0, so at every instruction the word tells a thread
+ * exactly whether it holds the lock. A pthread mutex plus an owner field
+ * stored after pthread_mutex_lock returns (and cleared before unlock) is
+ * not enough: a signal handler running between the two stores finds the
+ * mutex held while the owner field names nobody, and waits for itself;
+ * tests/conformance/fork_in_handler.c hung in that window in most runs
+ * (inside pthread_mutex_lock after the swap, or inside
+ * pthread_mutex_unlock after the owner was cleared). Only the owner
+ * ever writes its id into the word, and only the owner clears it; other
+ * threads may add LOCK_WAITERS, so "mine" is (word & ~LOCK_WAITERS) == id.
+ *
+ * Contention: Drepper's "Futexes Are Tricky", mutex 2. A waiter marks the
+ * word and sleeps on it; it takes the lock marked, not knowing whether
+ * others still sleep; the unlock of a marked word wakes one sleeper. No
+ * system call unless another thread holds the lock.
+ *
+ * An id is a thread's own (thread-local, given on its first lock, from a
+ * counter); a forked child's thread keeps its parent thread's id, which is
+ * what the fork handlers need. Ids repeat only after 2^31 threads.
+ */
+#define LOCK_WAITERS	1u
+
+static uint32_t preload_lock_word;
+static uint32_t preload_last_id;
+static __thread uint32_t preload_id __attribute__((tls_model("initial-exec")));
+
+static uint32_t preload_self(void)
+{
+	uint32_t id = preload_id;
+
+	while (!id)
+		id = preload_id = __atomic_add_fetch(&preload_last_id, 1,
+						     __ATOMIC_RELAXED) << 1;
+	return id;
+}
+
+static int preload_owned(void)
+{
+	uint32_t w = __atomic_load_n(&preload_lock_word, __ATOMIC_RELAXED);
+
+	return (w & ~LOCK_WAITERS) == preload_self();
+}
+
+static void preload_futex(int op, uint32_t val)
+{
+	syscall(SYS_futex, &preload_lock_word, op, val, NULL, NULL, 0);
+}
+
+static void preload_lock_wait(uint32_t self)
+{
+	uint32_t w = __atomic_load_n(&preload_lock_word, __ATOMIC_RELAXED);
+	int saved = errno;
+
+	for (;;) {
+		if (w == 0) {
+			if (__atomic_compare_exchange_n(&preload_lock_word, &w,
+							self | LOCK_WAITERS, 0,
+							__ATOMIC_ACQUIRE,
+							__ATOMIC_RELAXED))
+				break;
+			continue;
+		}
+		if (!(w & LOCK_WAITERS) &&
+		    !__atomic_compare_exchange_n(&preload_lock_word, &w,
+						 w | LOCK_WAITERS, 0,
+						 __ATOMIC_RELAXED,
+						 __ATOMIC_RELAXED))
+			continue;
+		/* Returns at once if the word is no longer w | LOCK_WAITERS. */
+		preload_futex(FUTEX_WAIT_PRIVATE, w | LOCK_WAITERS);
+		w = __atomic_load_n(&preload_lock_word, __ATOMIC_RELAXED);
+	}
+	errno = saved;
+}
+
 static void preload_lock(void)
 {
-	pthread_mutex_lock(&preload_mutex);
+	uint32_t self = preload_self(), w = 0;
+
+	if (!__atomic_compare_exchange_n(&preload_lock_word, &w, self, 0,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		preload_lock_wait(self);
 }
 
 static void preload_unlock(void)
 {
-	pthread_mutex_unlock(&preload_mutex);
+	int saved;
+
+	if (!(__atomic_exchange_n(&preload_lock_word, 0, __ATOMIC_RELEASE) &
+	      LOCK_WAITERS))
+		return;
+	saved = errno;
+	preload_futex(FUTEX_WAKE_PRIVATE, 1);
+	errno = saved;
 }
 
 /* In place only (no MREMAP_MAYMOVE): the contract of pages_remap. */
@@ -78,19 +175,63 @@ static void preload_init(void)
 	osmem_fast.init(PRELOAD_HEAP, &preload_be);
 }
 
+/*
+ * fork. The prepare handler takes the lock, so no other thread is inside
+ * the allocator when the address space is copied, and the child's heap is
+ * consistent; the parent handler gives it back, the child handler makes it
+ * free (the child's only thread is the forking one: nobody else can hold
+ * it or sleep on it there).
+ *
+ * Except when the forking thread already holds it: fork called from a
+ * signal handler that interrupted this thread inside malloc or free
+ * (POSIX.1-2008 lists fork as async-signal-safe; glibc's tst-mallocfork2
+ * checks it). Waiting would wait for ourselves for ever. So the
+ * prepare handler then takes nothing, and the parent and child handlers
+ * give back nothing: the interrupted call resumes when the handler
+ * returns, finishes and unlocks, in the parent and in the child alike (in
+ * the child the forking thread IS the interrupted thread, with the same
+ * id). Until then the child must not allocate from the handler: the lock
+ * is held and the heap may be half-updated. That is POSIX's rule anyway
+ * (only async-signal-safe calls in a signal handler, and in the child of
+ * a multi-threaded fork), and _exit, exec and the like are fine. The lock
+ * names its owner exactly (above), so "already mine" is never guessed.
+ *
+ * What prepare did is pushed on a per-thread bit stack (1: it took
+ * nothing), popped by the parent or child handler: a fork from a signal
+ * handler that interrupted this thread's own fork between the prepare and
+ * the parent handler nests, and must not spoil the outer fork's record.
+ */
+static __thread unsigned long preload_fork_skipped
+	__attribute__((tls_model("initial-exec")));
+
 static void preload_fork_prepare(void)
 {
-	preload_lock();
+	int mine = preload_owned();
+
+	if (!mine)
+		preload_lock();
+	preload_fork_skipped = preload_fork_skipped << 1 | (unsigned long)mine;
+}
+
+/* Pops the record: 1 when the prepare handler took nothing. */
+static int preload_fork_popskip(void)
+{
+	int skipped = (int)(preload_fork_skipped & 1);
+
+	preload_fork_skipped >>= 1;
+	return skipped;
 }
 
 static void preload_fork_parent(void)
 {
-	preload_unlock();
+	if (!preload_fork_popskip())
+		preload_unlock();
 }
 
 static void preload_fork_child(void)
 {
-	pthread_mutex_init(&preload_mutex, NULL);
+	if (!preload_fork_popskip())
+		__atomic_store_n(&preload_lock_word, 0, __ATOMIC_RELAXED);
 }
 
 static const struct osmem_allocator *preload(void)
