@@ -48,6 +48,7 @@ include mk/kernel.mk
 include mk/host.mk
 include mk/test.mk
 include mk/bench.mk
+include mk/conformance.mk
 include mk/fuzz.mk
 include mk/labs.mk
 
