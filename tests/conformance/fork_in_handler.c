@@ -39,7 +39,7 @@
 
 #define SLOTS		64
 #define SECONDS		2
-#define MIN_FORKS	100
+#define MIN_FORKS	50
 #define NAP_NS		10000		/* the sender's poll of the counter */
 
 static volatile sig_atomic_t forks, fork_errors;
