@@ -27,6 +27,28 @@
  * malloc in the forking thread itself must not wait for that lock: see
  * preload_fork_prepare.
  *
+ * Lock order: the C library's stdio locks come before the allocator's.
+ * getline allocates while it holds its stream's lock; fflush(NULL) holds
+ * the stream-list lock and waits for each stream's lock in turn; glibc's
+ * fork (2.36, posix/fork.c) runs the atfork prepare handlers first and
+ * only then takes the stream-list lock (and its own malloc's locks). A
+ * prepare handler taking the allocator's lock alone would close a circle
+ * with three threads: fork holds the allocator and waits for the list,
+ * fflush(NULL) holds the list and waits for the stream, getline holds the
+ * stream and waits in malloc for the allocator. So in a multi-threaded
+ * process the prepare handler takes the list lock first, with glibc's
+ * _IO_list_lock (recursive: fork's own call then only counts up), then
+ * the allocator's lock; the parent handler releases the allocator's lock,
+ * then the list; the child handler makes the allocator's lock free, then
+ * resets the list lock. That order is safe because nothing takes the
+ * stream-list lock while holding the allocator's: the allocator never
+ * calls stdio (the backend reports misuse with write(2) and abort(),
+ * which in glibc since 2.27 flushes no stream), and no lock of ours is
+ * held while the program runs. The one exception is the signal-handler
+ * fork above, which takes the list with the allocator's lock held by the
+ * interrupted call: in a multi-threaded process glibc's fork takes the
+ * list right there anyway, and a single-threaded one skips the list.
+ *
  * Misuse (double free, free of p+1 or of a stack address, use of a freed
  * block...) is reported by the backend as one line on stderr naming the
  * function the program called and its caller, then the process aborts
@@ -176,6 +198,27 @@ static void preload_init(void)
 }
 
 /*
+ * glibc's stdio stream-list lock (libio: exported, declared in no public
+ * header; a recursive lock). Weak, as is __libc_single_threaded (glibc
+ * 2.32): on a C library without them their addresses are NULL, and the
+ * fork handlers skip the list lock, or take it whatever the threads.
+ */
+extern void _IO_list_lock(void) __attribute__((weak));
+extern void _IO_list_unlock(void) __attribute__((weak));
+extern void _IO_list_resetlock(void) __attribute__((weak));
+extern char __libc_single_threaded __attribute__((weak));
+
+static int preload_stdio_list_lock(void)
+{
+	return _IO_list_lock && _IO_list_unlock && _IO_list_resetlock;
+}
+
+static int preload_single_threaded(void)
+{
+	return &__libc_single_threaded && __libc_single_threaded;
+}
+
+/*
  * fork. The prepare handler takes the lock, so no other thread is inside
  * the allocator when the address space is copied, and the child's heap is
  * consistent; the parent handler gives it back, the child handler makes it
@@ -196,42 +239,70 @@ static void preload_init(void)
  * a multi-threaded fork), and _exit, exec and the like are fine. The lock
  * names its owner exactly (above), so "already mine" is never guessed.
  *
- * What prepare did is pushed on a per-thread bit stack (1: it took
- * nothing), popped by the parent or child handler: a fork from a signal
- * handler that interrupted this thread's own fork between the prepare and
- * the parent handler nests, and must not spoil the outer fork's record.
+ * First, though, the prepare handler takes glibc's stream-list lock, in a
+ * multi-threaded process (the lock order at the top of this file). A
+ * single-threaded one cannot deadlock that way (it takes three threads),
+ * and there glibc's fork takes no lock at all, so that fork stays
+ * async-signal-safe: taking the list lock there would make a fork from a
+ * handler that interrupted fopen, fclose or fflush(NULL) inside glibc's
+ * lock or unlock wait for its own thread (seen in gdb: a 30-second run of
+ * fork_in_handler with fopen and fclose in its loop hung so, in
+ * _IO_link_in, when this handler took the list whatever the threads).
+ *
+ * What prepare took is pushed on a per-thread stack of 2-bit records,
+ * popped by the parent or child handler: a fork from a signal handler
+ * that interrupted this thread's own fork between the prepare and the
+ * parent handler nests, and must not spoil the outer fork's record.
  */
-static __thread unsigned long preload_fork_skipped
+#define FORK_TOOK_LOCK	1ul	/* the allocator's lock */
+#define FORK_TOOK_LIST	2ul	/* glibc's stream-list lock */
+
+static __thread unsigned long preload_fork_took
 	__attribute__((tls_model("initial-exec")));
 
 static void preload_fork_prepare(void)
 {
-	int mine = preload_owned();
+	unsigned long took = 0;
 
-	if (!mine)
+	if (preload_stdio_list_lock() && !preload_single_threaded()) {
+		_IO_list_lock();
+		took |= FORK_TOOK_LIST;
+	}
+	if (!preload_owned()) {
 		preload_lock();
-	preload_fork_skipped = preload_fork_skipped << 1 | (unsigned long)mine;
+		took |= FORK_TOOK_LOCK;
+	}
+	preload_fork_took = preload_fork_took << 2 | took;
 }
 
-/* Pops the record: 1 when the prepare handler took nothing. */
-static int preload_fork_popskip(void)
+static unsigned long preload_fork_pop(void)
 {
-	int skipped = (int)(preload_fork_skipped & 1);
+	unsigned long took = preload_fork_took & 3;
 
-	preload_fork_skipped >>= 1;
-	return skipped;
+	preload_fork_took >>= 2;
+	return took;
 }
 
 static void preload_fork_parent(void)
 {
-	if (!preload_fork_popskip())
+	unsigned long took = preload_fork_pop();
+
+	if (took & FORK_TOOK_LOCK)
 		preload_unlock();
+	if (took & FORK_TOOK_LIST)
+		_IO_list_unlock();
 }
 
+/* glibc's fork has reset the list lock already in the child of a
+ * multi-threaded process; again is harmless. */
 static void preload_fork_child(void)
 {
-	if (!preload_fork_popskip())
+	unsigned long took = preload_fork_pop();
+
+	if (took & FORK_TOOK_LOCK)
 		__atomic_store_n(&preload_lock_word, 0, __ATOMIC_RELAXED);
+	if (took & FORK_TOOK_LIST)
+		_IO_list_resetlock();
 }
 
 static const struct osmem_allocator *preload(void)

@@ -94,11 +94,19 @@ case_fork_in_signal_handler_threads() {
 	expect_exit0 fork_in_handler fork_in_handler thread
 }
 
+# fork while one thread calls getline (it allocates holding its stream's
+# lock) and another fflush(NULL) (it holds the stream list and waits for
+# each stream): glibc's tst-malloc-fork-deadlock scenario.
+case_fork_with_stdio_threads() {
+	expect_exit0 fork_stdio fork_stdio
+}
+
 # ---------------------------------------------------------------- run ----
 
 CASES=(
 	fork_in_signal_handler
 	fork_in_signal_handler_threads
+	fork_with_stdio_threads
 )
 
 # run_case NAME: one KTAP line for case_NAME.
