@@ -51,6 +51,7 @@ include mk/host.mk
 include mk/test.mk
 include mk/conformance_cxx.mk
 include mk/bench.mk
+include mk/conformance.mk
 include mk/fuzz.mk
 include mk/labs.mk
 include mk/conformance_maps.mk

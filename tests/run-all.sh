@@ -95,6 +95,7 @@ main() {
 	step replay 0 1 -- tests/replay/check.sh
 	step preload 0 1 -- tests/preload/check.sh
 	step preload_misuse 0 1 -- tests/preload/misuse.sh
+	step conformance 0 1 -- tests/conformance/check.sh
 	step conformance_cxx 0 1 -- tests/conformance/cxx_cases.sh
 	step conformance_maps 0 1 -- tests/conformance/maps_cases.sh
 	step fuzz 0 1 -- tests/fuzz/smoke.sh

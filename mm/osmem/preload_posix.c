@@ -21,13 +21,39 @@
  *   alignment is not checked: the heap keeps no record of it.
  *
  * Backend: the posix one (sbrk, mmap, munmap) plus mremap for in-place
- * resizing of large blocks, and one process-wide mutex as the lock.
- * Initialisation is lazy (first call, under pthread_once; nothing here
- * allocates). fork: pthread_atfork handlers take the lock before the fork
- * and release it in the parent and re-create it in the child, so a child
- * forked while another thread was inside the allocator can allocate. The
- * handlers are registered on first use, after init, outside the lock
- * (pthread_atfork may itself call malloc).
+ * resizing of large blocks, and one process-wide lock that names its owner
+ * (below). Initialisation is lazy (first call, under pthread_once; nothing
+ * here allocates).
+ *
+ * fork: pthread_atfork handlers take the lock before the fork and release
+ * it in the parent and make it free in the child, so a child forked while
+ * another thread was inside the allocator can allocate. The handlers are
+ * registered on first use, after init, outside the lock (pthread_atfork
+ * may itself call malloc). A fork from a signal handler that interrupted
+ * malloc in the forking thread itself must not wait for that lock: see
+ * preload_fork_prepare.
+ *
+ * Lock order: the C library's stdio locks come before the allocator's.
+ * getline allocates while it holds its stream's lock; fflush(NULL) holds
+ * the stream-list lock and waits for each stream's lock in turn; glibc's
+ * fork (2.36, posix/fork.c) runs the atfork prepare handlers first and
+ * only then takes the stream-list lock (and its own malloc's locks). A
+ * prepare handler taking the allocator's lock alone would close a circle
+ * with three threads: fork holds the allocator and waits for the list,
+ * fflush(NULL) holds the list and waits for the stream, getline holds the
+ * stream and waits in malloc for the allocator. So in a multi-threaded
+ * process the prepare handler takes the list lock first, with glibc's
+ * _IO_list_lock (recursive: fork's own call then only counts up), then
+ * the allocator's lock; the parent handler releases the allocator's lock,
+ * then the list; the child handler makes the allocator's lock free, then
+ * resets the list lock. That order is safe because nothing takes the
+ * stream-list lock while holding the allocator's: the allocator never
+ * calls stdio (the backend reports misuse with write(2) and abort(),
+ * which in glibc since 2.27 flushes no stream), and no lock of ours is
+ * held while the program runs. The one exception is the signal-handler
+ * fork above, which takes the list with the allocator's lock held by the
+ * interrupted call: in a multi-threaded process glibc's fork takes the
+ * list right there anyway, and a single-threaded one skips the list.
  *
  * Misuse (double free, free of p+1 or of a stack address, use of a freed
  * block...) is reported by the backend as one line on stderr naming the
@@ -42,17 +68,18 @@
 #include "mm/osmem/fast_index.h"
 #include "mm/osmem/preload_posix.h"
 #include <errno.h>
+#include <linux/futex.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define PRELOAD_API __attribute__((visibility("default")))
 
-static pthread_mutex_t preload_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t preload_once = PTHREAD_ONCE_INIT;
 static struct osmem_backend preload_be;
 /* The process's one heap (there is one break). */
@@ -60,14 +87,106 @@ static struct osmem_heap_space preload_space;
 #define PRELOAD_HEAP OSMEM_HEAP(&preload_space)
 static int preload_atfork_done;
 
+/*
+ * The lock is one 32-bit word that is also the name of its owner:
+ *   0                 free
+ *   id                held by the thread whose id that is (ids are even)
+ *   id | LOCK_WAITERS held, and other threads may sleep on the word (futex)
+ * Taking it is one compare-and-swap of 0 to the caller's id, giving it back
+ * one exchange with 0, so at every instruction the word tells a thread
+ * exactly whether it holds the lock. A pthread mutex plus an owner field
+ * stored after pthread_mutex_lock returns (and cleared before unlock) is
+ * not enough: a signal handler running between the two stores finds the
+ * mutex held while the owner field names nobody, and waits for itself;
+ * tests/conformance/fork_in_handler.c hung in that window in most runs
+ * (inside pthread_mutex_lock after the swap, or inside
+ * pthread_mutex_unlock after the owner was cleared). Only the owner
+ * ever writes its id into the word, and only the owner clears it; other
+ * threads may add LOCK_WAITERS, so "mine" is (word & ~LOCK_WAITERS) == id.
+ *
+ * Contention: Drepper's "Futexes Are Tricky", mutex 2. A waiter marks the
+ * word and sleeps on it; it takes the lock marked, not knowing whether
+ * others still sleep; the unlock of a marked word wakes one sleeper. No
+ * system call unless another thread holds the lock.
+ *
+ * An id is a thread's own (thread-local, given on its first lock, from a
+ * counter); a forked child's thread keeps its parent thread's id, which is
+ * what the fork handlers need. Ids repeat only after 2^31 threads.
+ */
+#define LOCK_WAITERS	1u
+
+static uint32_t preload_lock_word;
+static uint32_t preload_last_id;
+static __thread uint32_t preload_id __attribute__((tls_model("initial-exec")));
+
+static uint32_t preload_self(void)
+{
+	uint32_t id = preload_id;
+
+	while (!id)
+		id = preload_id = __atomic_add_fetch(&preload_last_id, 1,
+						     __ATOMIC_RELAXED) << 1;
+	return id;
+}
+
+static int preload_owned(void)
+{
+	uint32_t w = __atomic_load_n(&preload_lock_word, __ATOMIC_RELAXED);
+
+	return (w & ~LOCK_WAITERS) == preload_self();
+}
+
+static void preload_futex(int op, uint32_t val)
+{
+	syscall(SYS_futex, &preload_lock_word, op, val, NULL, NULL, 0);
+}
+
+static void preload_lock_wait(uint32_t self)
+{
+	uint32_t w = __atomic_load_n(&preload_lock_word, __ATOMIC_RELAXED);
+	int saved = errno;
+
+	for (;;) {
+		if (w == 0) {
+			if (__atomic_compare_exchange_n(&preload_lock_word, &w,
+							self | LOCK_WAITERS, 0,
+							__ATOMIC_ACQUIRE,
+							__ATOMIC_RELAXED))
+				break;
+			continue;
+		}
+		if (!(w & LOCK_WAITERS) &&
+		    !__atomic_compare_exchange_n(&preload_lock_word, &w,
+						 w | LOCK_WAITERS, 0,
+						 __ATOMIC_RELAXED,
+						 __ATOMIC_RELAXED))
+			continue;
+		/* Returns at once if the word is no longer w | LOCK_WAITERS. */
+		preload_futex(FUTEX_WAIT_PRIVATE, w | LOCK_WAITERS);
+		w = __atomic_load_n(&preload_lock_word, __ATOMIC_RELAXED);
+	}
+	errno = saved;
+}
+
 static void preload_lock(void)
 {
-	pthread_mutex_lock(&preload_mutex);
+	uint32_t self = preload_self(), w = 0;
+
+	if (!__atomic_compare_exchange_n(&preload_lock_word, &w, self, 0,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		preload_lock_wait(self);
 }
 
 static void preload_unlock(void)
 {
-	pthread_mutex_unlock(&preload_mutex);
+	int saved;
+
+	if (!(__atomic_exchange_n(&preload_lock_word, 0, __ATOMIC_RELEASE) &
+	      LOCK_WAITERS))
+		return;
+	saved = errno;
+	preload_futex(FUTEX_WAKE_PRIVATE, 1);
+	errno = saved;
 }
 
 /* In place only (no MREMAP_MAYMOVE): the contract of pages_remap. A
@@ -96,19 +215,112 @@ static void preload_init(void)
 	preload_tune_from_env();
 }
 
+/*
+ * glibc's stdio stream-list lock (libio: exported, declared in no public
+ * header; a recursive lock). Weak, as is __libc_single_threaded (glibc
+ * 2.32): on a C library without them their addresses are NULL, and the
+ * fork handlers skip the list lock, or take it whatever the threads.
+ */
+extern void _IO_list_lock(void) __attribute__((weak));
+extern void _IO_list_unlock(void) __attribute__((weak));
+extern void _IO_list_resetlock(void) __attribute__((weak));
+extern char __libc_single_threaded __attribute__((weak));
+
+static int preload_stdio_list_lock(void)
+{
+	return _IO_list_lock && _IO_list_unlock && _IO_list_resetlock;
+}
+
+static int preload_single_threaded(void)
+{
+	return &__libc_single_threaded && __libc_single_threaded;
+}
+
+/*
+ * fork. The prepare handler takes the lock, so no other thread is inside
+ * the allocator when the address space is copied, and the child's heap is
+ * consistent; the parent handler gives it back, the child handler makes it
+ * free (the child's only thread is the forking one: nobody else can hold
+ * it or sleep on it there).
+ *
+ * Except when the forking thread already holds it: fork called from a
+ * signal handler that interrupted this thread inside malloc or free
+ * (POSIX.1-2008 lists fork as async-signal-safe; glibc's tst-mallocfork2
+ * checks it). Waiting would wait for ourselves for ever. So the
+ * prepare handler then takes nothing, and the parent and child handlers
+ * give back nothing: the interrupted call resumes when the handler
+ * returns, finishes and unlocks, in the parent and in the child alike (in
+ * the child the forking thread IS the interrupted thread, with the same
+ * id). Until then the child must not allocate from the handler: the lock
+ * is held and the heap may be half-updated. That is POSIX's rule anyway
+ * (only async-signal-safe calls in a signal handler, and in the child of
+ * a multi-threaded fork), and _exit, exec and the like are fine. The lock
+ * names its owner exactly (above), so "already mine" is never guessed.
+ *
+ * First, though, the prepare handler takes glibc's stream-list lock, in a
+ * multi-threaded process (the lock order at the top of this file). A
+ * single-threaded one cannot deadlock that way (it takes three threads),
+ * and there glibc's fork takes no lock at all, so that fork stays
+ * async-signal-safe: taking the list lock there would make a fork from a
+ * handler that interrupted fopen, fclose or fflush(NULL) inside glibc's
+ * lock or unlock wait for its own thread (seen in gdb: a 30-second run of
+ * fork_in_handler with fopen and fclose in its loop hung so, in
+ * _IO_link_in, when this handler took the list whatever the threads).
+ *
+ * What prepare took is pushed on a per-thread stack of 2-bit records,
+ * popped by the parent or child handler: a fork from a signal handler
+ * that interrupted this thread's own fork between the prepare and the
+ * parent handler nests, and must not spoil the outer fork's record.
+ */
+#define FORK_TOOK_LOCK	1ul	/* the allocator's lock */
+#define FORK_TOOK_LIST	2ul	/* glibc's stream-list lock */
+
+static __thread unsigned long preload_fork_took
+	__attribute__((tls_model("initial-exec")));
+
 static void preload_fork_prepare(void)
 {
-	preload_lock();
+	unsigned long took = 0;
+
+	if (preload_stdio_list_lock() && !preload_single_threaded()) {
+		_IO_list_lock();
+		took |= FORK_TOOK_LIST;
+	}
+	if (!preload_owned()) {
+		preload_lock();
+		took |= FORK_TOOK_LOCK;
+	}
+	preload_fork_took = preload_fork_took << 2 | took;
+}
+
+static unsigned long preload_fork_pop(void)
+{
+	unsigned long took = preload_fork_took & 3;
+
+	preload_fork_took >>= 2;
+	return took;
 }
 
 static void preload_fork_parent(void)
 {
-	preload_unlock();
+	unsigned long took = preload_fork_pop();
+
+	if (took & FORK_TOOK_LOCK)
+		preload_unlock();
+	if (took & FORK_TOOK_LIST)
+		_IO_list_unlock();
 }
 
+/* glibc's fork has reset the list lock already in the child of a
+ * multi-threaded process; again is harmless. */
 static void preload_fork_child(void)
 {
-	pthread_mutex_init(&preload_mutex, NULL);
+	unsigned long took = preload_fork_pop();
+
+	if (took & FORK_TOOK_LOCK)
+		__atomic_store_n(&preload_lock_word, 0, __ATOMIC_RELAXED);
+	if (took & FORK_TOOK_LIST)
+		_IO_list_resetlock();
 }
 
 static const struct osmem_allocator *preload(void)
