@@ -10,6 +10,9 @@
 #   build/host/replay              tests/replay/ (the trace replay tool)
 #                                  + mm/osmem/trace.c (the parser)
 #   build/host/churn               tests/bench/churn.c
+#   build/host/mbench/NAME         tests/bench/mb_NAME.c: the malloc
+#                                  benchmark programs (and rusage, their
+#                                  runner's helper)
 #   build/host/preload-threads     tests/preload/threads.c   (plain programs:
 #   build/host/preload-semantics   tests/preload/semantics.c  run with and
 #                                  without LD_PRELOAD by tests/preload/check.sh)
@@ -64,6 +67,18 @@ CHURN_OBJ := $(patsubst %.c,$(BENCH_DIR)/tool/%.o,$(CHURN_C))
 $(HOST)/churn: $(CHURN_OBJ) $(BENCH_ALLOC_OBJ)
 	$(CC) $(BENCH_TOOL_CFLAGS) -o $@ $^
 
+# ------------------------------------------------------- malloc bench ----
+# Plain C programs that call only malloc, free and realloc, linked with
+# nothing but the C library: the allocator measured is the one preloaded.
+# -fno-builtin: the compiler must not remove a malloc/free pair.
+MBENCH_PROGS := hot batch churn larson xmalloc sizeclass large
+MBENCH := $(patsubst %,$(HOST)/mbench/%,$(MBENCH_PROGS) rusage)
+MBENCH_CFLAGS := $(BENCH_TOOL_CFLAGS) -fno-builtin -pthread
+
+$(HOST)/mbench/%: tests/bench/mb_%.c tests/bench/mb.h
+	@mkdir -p $(dir $@)
+	$(CC) $(MBENCH_CFLAGS) -o $@ $<
+
 # ------------------------------------------------------------- preload ----
 $(HOST)/preload-threads: tests/preload/threads.c
 	@mkdir -p $(dir $@)
@@ -79,7 +94,7 @@ $(HOST)/preload-misuse: tests/preload/misuse.c
 	$(CC) $(BENCH_TOOL_CFLAGS) -fno-builtin -o $@ $< -ldl
 
 # ---------------------------------------------------------- make test ----
-test-programs: $(HOST)/replay $(TRACES) $(HOST)/libosmem-preload.so \
+test-programs: $(HOST)/replay $(TRACES) $(HOST)/libosmem-preload.so $(MBENCH) \
 	$(HOST)/preload-threads $(HOST)/preload-semantics $(HOST)/preload-misuse \
 	$(HOST)/libosmem.so
 
