@@ -3,7 +3,12 @@
 # Included by the Makefile after mk/test.mk (it adds to test.mk's targets).
 #
 #   make bench        replay every trace under fast, classic and libc, then
-#                     the churn benchmark (tests/bench/bench.sh; docs/bench.md)
+#                     the churn benchmark (tests/bench/bench.sh; docs/bench.md),
+#                     then make bench-malloc
+#   make bench-malloc the malloc benchmark programs under glibc, osmem's
+#                     drop-in malloc, mimalloc, jemalloc and tcmalloc, side by
+#                     side (tests/bench/malloc_bench.sh); as root it first
+#                     installs the peer allocators and gnuplot (mk/deps.sh)
 #
 # Built here:
 #   build/traces/NAME.trace        tests/traces/NAME.trace.xz, decompressed
@@ -25,7 +30,7 @@ BENCH_DIR := $(HOST)/bench
 BENCH_CFLAGS := $(HCFLAGS) -O2
 BENCH_TOOL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I.
 
-.PHONY: bench traces
+.PHONY: bench bench-malloc bench-deps traces
 
 # ------------------------------------------------------------- traces ----
 TRACE_XZ := $(wildcard tests/traces/*.trace.xz)
@@ -101,5 +106,21 @@ test-programs: $(HOST)/replay $(TRACES) $(HOST)/libosmem-preload.so $(MBENCH) \
 # -------------------------------------------------------------- bench ----
 bench: $(HOST)/replay $(HOST)/churn $(TRACES)
 	@tests/bench/bench.sh
+	@$(MAKE) --no-print-directory bench-malloc
+
+# The peers are optional: as another user than root, deps.sh prints the
+# apt-get command and the runner skips what is missing. The checks are
+# globs (quoted: deps.sh expands them).
+bench-deps:
+	@sh mk/deps.sh --optional \
+		'/usr/lib/*/libmimalloc.so.2*' libmimalloc2.0 \
+		'/usr/lib/*/libjemalloc.so.2' libjemalloc2 \
+		'/usr/lib/*/libtcmalloc_minimal.so.4*' libtcmalloc-minimal4 \
+		gnuplot gnuplot-nox valgrind valgrind
+
+# deps first, alone (as `make test` does), then the programs, then the run.
+bench-malloc: bench-deps
+	@$(MAKE) --no-print-directory $(MBENCH) $(HOST)/libosmem-preload.so
+	@tests/bench/malloc_bench.sh
 
 -include $(REPLAY_OBJ:.o=.d) $(CHURN_OBJ:.o=.d) $(BENCH_ALLOC_OBJ:.o=.d)
