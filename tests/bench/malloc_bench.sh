@@ -29,7 +29,7 @@
 # grouped bars, log scale); every run's figures in OUT/malloc-runs.txt.
 #
 # Environment (knobs):
-#   ROUNDS=3         interleaved rounds (medians over them)
+#   ROUNDS=5         interleaved rounds (medians over them; about 20 s each)
 #   SCALE=1          multiplies every benchmark's iteration count
 #   ALLOCATORS="glibc osmem mimalloc jemalloc tcmalloc"   (a subset)
 #   BENCHES=all      or a list of row names (hot-1t churn-1k ...)
@@ -49,7 +49,7 @@ cd "$(dirname "$0")/../.."
 HOSTDIR=${1:-build/host}
 case $HOSTDIR in /*) ;; *) HOSTDIR=$PWD/$HOSTDIR ;; esac
 BIN=$HOSTDIR/mbench
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 SCALE=${SCALE:-1}
 ALLOCATORS=${ALLOCATORS:-"glibc osmem mimalloc jemalloc tcmalloc"}
 BENCHES=${BENCHES:-all}
@@ -150,7 +150,8 @@ fi
 [ ${#rows[@]} -gt 0 ] || { echo "malloc_bench: no benchmark in BENCHES" >&2; exit 2; }
 
 # ------------------------------------------------------------- runs ----
-# RUNS file: "ROW ALLOC ROUND NS RSS_KB STATUS WALL_S" per run.
+# RUNS file: "ROW ALLOC ROUND NS RSS_KB STATUS WALL_S CPU_NS" per run
+# (CPU_NS: the program's cpu_ns_per_op, "-" if it prints none).
 RUNS=$WORK/runs
 : >"$RUNS"
 failures=()
@@ -158,7 +159,7 @@ failures=()
 # run_one ROW ALLOC ROUND PROGRAM ARG...: one run, its line in $RUNS (the
 # figures parsed in bash: no process per field on a busy machine).
 run_one() {
-	local row=$1 alloc=$2 round=$3 prog=$4 st="?" ns="" rss=0 errs="" wall=0
+	local row=$1 alloc=$2 round=$3 prog=$4 st="?" ns="" rss=0 errs="" wall=0 cpu=-
 	local ru="" line="" l
 	shift 4
 	local tag=$WORK/$row.$alloc.$round
@@ -171,7 +172,8 @@ run_one() {
 	while IFS= read -r l; do
 		case $l in "$prog "*) line=$l ;; esac
 	done <"$tag.out"
-	[[ $line =~ ns_per_op=([0-9.]+) ]] && ns=${BASH_REMATCH[1]}
+	[[ $line =~ \ ns_per_op=([0-9.]+) ]] && ns=${BASH_REMATCH[1]}
+	[[ $line =~ cpu_ns_per_op=([0-9.]+) ]] && cpu=${BASH_REMATCH[1]}
 	[[ $line =~ errors=([0-9]+) ]] && errs=${BASH_REMATCH[1]}
 	if [ "$st" != 0 ] || [ -z "$ns" ] || [ "$errs" != 0 ]; then
 		failures+=("$row under $alloc (round $round, status $st): $BIN/$prog $*")
@@ -179,7 +181,7 @@ run_one() {
 		ns=FAIL
 		status=1
 	fi
-	echo "$row $alloc $round $ns $rss $st $wall" >>"$RUNS"
+	echo "$row $alloc $round $ns $rss $st $wall $cpu" >>"$RUNS"
 }
 
 n=${#allocs[@]}
@@ -205,7 +207,7 @@ cp "$RUNS" "$OUT/malloc-runs.txt"
 #   $dat      the plot's data: time ratio per row and allocator (NaN: failed),
 #             then the geometric means;
 #   $scaling  time(NAME-2t) / time(NAME-1t) per allocator, for every NAME
-#             that has both rows.
+#             that has both rows: wall time [CPU time] per operation.
 table=$WORK/table.md
 dat=$WORK/malloc.dat
 scaling=$WORK/scaling.md
@@ -247,6 +249,7 @@ function header(f, first,    j) {
 	if ($4 == "FAIL") bad[key] = 1
 	val[key, c, 4] = $4
 	val[key, c, 5] = $5
+	val[key, c, 8] = $8
 	cnt[key] = c + 1
 }
 END {
@@ -256,6 +259,7 @@ END {
 		for (j = 1; j <= na; j++) {
 			ns[rw[i], al[j]] = median(rw[i] SUBSEP al[j], 4)
 			rss[rw[i], al[j]] = median(rw[i] SUBSEP al[j], 5)
+			cpu[rw[i], al[j]] = median(rw[i] SUBSEP al[j], 8)
 		}
 	header(table, "benchmark")
 	printf "benchmark" >dat
@@ -316,8 +320,11 @@ END {
 		printf "| %s |", base >scaling
 		for (j = 1; j <= na; j++) {
 			t1 = ns[base "-1t", al[j]]; t2 = ns[base "-2t", al[j]]
+			c1 = cpu[base "-1t", al[j]]; c2 = cpu[base "-2t", al[j]]
 			if (t1 == "FAIL" || t2 == "FAIL")
 				printf " FAIL |" >scaling
+			else if (c1 > 0 && c2 > 0)
+				printf " %s [%s] |", ratio(t2, t1), ratio(c2, c1) >scaling
 			else
 				printf " %s |", ratio(t2, t1) >scaling
 		}
@@ -372,8 +379,11 @@ rel() { case $1 in "$PWD"/*) echo "${1#"$PWD"/}" ;; *) echo "$1" ;; esac; }
 	if [ -s "$scaling" ]; then
 		echo
 		echo "Per-thread scaling: time per operation with 2 threads, each doing the"
-		echo "1-thread run's work, over the 1-thread time (1.00: 2 threads run as fast"
-		echo "as one; 2.00: one at a time)."
+		echo "1-thread run's work, over the 1-thread time: wall time [CPU time of the"
+		echo "threads]. Wall 1.00: 2 threads run as fast as one, 2.00: one at a time (or"
+		echo "no second core free: glibc's column shows what the machine gave). CPU 1.00:"
+		echo "no extra work per operation from the second thread (sleeping on a lock is"
+		echo "not CPU time)."
 		echo
 		cat "$scaling"
 	fi

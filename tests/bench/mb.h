@@ -10,7 +10,11 @@
  *   NAME key=value ... ns_per_op=T errors=E
  *
  * ns_per_op is the figure tests/bench/malloc_bench.sh compares (lower is
- * better); the other keys say what was run. Exit status 0, or 1 when a
+ * better); the other keys say what was run. The programs whose threads
+ * each do the same work (hot, batch) also print cpu_ns_per_op: the
+ * threads' CPU time in the timed part / operations, which unlike the wall
+ * time does not grow when a busy machine leaves a thread waiting for a
+ * core (but neither does it count the time a thread sleeps on a lock). Exit status 0, or 1 when a
  * block lost its contents or an allocation failed (errors > 0), 2 on a
  * bad option.
  *
@@ -135,6 +139,15 @@ static inline double mb_now(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The calling thread's CPU time: it runs only while the thread does. */
+static inline double mb_cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 

@@ -12,16 +12,18 @@
  * in the order they were made; R rounds. T=1 runs in the main thread (a
  * single-threaded process). Prints
  *
- *   batch threads=T batch=B rounds=R min=A max=Z ns_per_op=X errors=E
+ *   batch threads=T batch=B rounds=R min=A max=Z cpu_ns_per_op=C
+ *       ns_per_op=X errors=E
  *
- * X: wall time / (B * R), nanoseconds per malloc+free pair in each thread.
+ * X: wall time / (B * R), nanoseconds per malloc+free pair in each thread;
+ * C: the threads' CPU time / (T * B * R).
  */
 #include "tests/bench/mb.h"
 
 struct batch {
 	size_t batch, rounds, min, max, id;
 	pthread_barrier_t *bar;
-	double t0, t1;
+	double t0, t1, cpu;
 	size_t errors;
 };
 
@@ -39,6 +41,7 @@ static void *batch_thread(void *arg)
 	for (size_t i = 0; i < b->batch; i++)
 		size[i] = mb_range(&rng, b->min, b->max);
 	pthread_barrier_wait(b->bar);
+	b->cpu = mb_cpu_now();
 	b->t0 = mb_now();
 	for (size_t r = 0; r < b->rounds; r++) {
 		for (size_t i = 0; i < b->batch; i++) {
@@ -55,6 +58,7 @@ static void *batch_thread(void *arg)
 		}
 	}
 	b->t1 = mb_now();
+	b->cpu = mb_cpu_now() - b->cpu;
 	free(blk);
 	free(size);
 	return NULL;
@@ -70,7 +74,7 @@ int main(int argc, char **argv)
 		{ "max", 256, "largest block size" },
 	};
 	size_t n, errors = 0;
-	double t0 = 0, t1 = 0;
+	double t0 = 0, t1 = 0, cpu = 0, ops;
 	pthread_barrier_t bar;
 
 	mb_opts(argc, argv, o, 5);
@@ -93,11 +97,12 @@ int main(int argc, char **argv)
 		if (i == 0 || b[i].t1 > t1)
 			t1 = b[i].t1;
 		errors += b[i].errors;
+		cpu += b[i].cpu;
 	}
+	ops = (double)o[1].value * (double)o[2].value;
 	printf("batch threads=%zu batch=%zu rounds=%zu min=%zu max=%zu "
-	       "ns_per_op=%.2f errors=%zu\n", n, o[1].value, o[2].value,
-	       o[3].value, o[4].value,
-	       (t1 - t0) * 1e9 / ((double)o[1].value * (double)o[2].value),
-	       errors);
+	       "cpu_ns_per_op=%.2f ns_per_op=%.2f errors=%zu\n", n, o[1].value,
+	       o[2].value, o[3].value, o[4].value, cpu * 1e9 / ((double)n * ops),
+	       (t1 - t0) * 1e9 / ops, errors);
 	return errors ? 1 : 0;
 }

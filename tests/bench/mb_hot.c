@@ -10,10 +10,11 @@
  * time is a serialised allocator). With T=1 the loop runs in the main
  * thread: a single-threaded process. Prints
  *
- *   hot threads=T size=S iters=N ns_per_op=X errors=E
+ *   hot threads=T size=S iters=N cpu_ns_per_op=C ns_per_op=X errors=E
  *
  * where X is the wall time from the common start to the last thread's end
- * divided by N: nanoseconds per malloc+free pair in each thread.
+ * divided by N: nanoseconds per malloc+free pair in each thread; C, the
+ * threads' CPU time in their loops / (T * N).
  *
  * Instructions per pair: each thread first warms up (N/100 pairs, at most
  * 100,000) with callgrind's instrumentation off, then thread 0 switches it
@@ -30,7 +31,7 @@
 struct hot {
 	size_t iters, size, warm, id;
 	pthread_barrier_t *bar;
-	double t0, t1;
+	double t0, t1, cpu;
 	size_t errors;
 };
 
@@ -60,9 +61,11 @@ static void *hot_thread(void *arg)
 	pthread_barrier_wait(h->bar);
 	if (h->id == 0)
 		CALLGRIND_START_INSTRUMENTATION;
+	h->cpu = mb_cpu_now();
 	h->t0 = mb_now();
 	h->errors += hot_loop(h->iters, h->size);
 	h->t1 = mb_now();
+	h->cpu = mb_cpu_now() - h->cpu;
 	if (h->id == 0)
 		CALLGRIND_STOP_INSTRUMENTATION;
 	return NULL;
@@ -76,7 +79,7 @@ int main(int argc, char **argv)
 		{ "size", 32, "bytes per malloc" },
 	};
 	size_t n, errors = 0;
-	double t0 = 0, t1 = 0;
+	double t0 = 0, t1 = 0, cpu = 0;
 	pthread_barrier_t bar;
 
 	mb_opts(argc, argv, o, 3);
@@ -99,9 +102,11 @@ int main(int argc, char **argv)
 		if (i == 0 || h[i].t1 > t1)
 			t1 = h[i].t1;
 		errors += h[i].errors;
+		cpu += h[i].cpu;
 	}
-	printf("hot threads=%zu size=%zu iters=%zu ns_per_op=%.2f errors=%zu\n",
-	       n, o[2].value, o[1].value, (t1 - t0) * 1e9 / (double)o[1].value,
-	       errors);
+	printf("hot threads=%zu size=%zu iters=%zu cpu_ns_per_op=%.2f "
+	       "ns_per_op=%.2f errors=%zu\n", n, o[2].value, o[1].value,
+	       cpu * 1e9 / ((double)n * (double)o[1].value),
+	       (t1 - t0) * 1e9 / (double)o[1].value, errors);
 	return errors ? 1 : 0;
 }
