@@ -3,42 +3,43 @@
  * manner of Lever and Boreham's xmalloc test: every block is freed by
  * another thread than the one that made it.
  *
- *   xmalloc [--pairs=P] [--blocks=N] [--min=A] [--max=Z] [--ring=Q]
- *                                   (1, 10M, 16, 512, 1024)
+ *   xmalloc [--pairs=P] [--blocks=N] [--min=A] [--max=Z] [--batch=B]
+ *           [--queue=Q]             (1, 10M, 16, 512, 64, 16)
  *
  * P producer threads and P consumer threads; producer i hands its blocks
- * to consumer i through a bounded single-producer single-consumer ring of
- * Q slots (lock-free: C11 atomics, acquire/release; a thread that finds
- * its ring full or empty yields the CPU). A producer makes N blocks of
- * random sizes A..Z (seeded), tags the first and last byte with the size
- * and pushes them; its consumer checks the tags and frees them. Prints
+ * to consumer i through a bounded queue of Q batches of B blocks (a mutex
+ * and two condition variables: a thread that finds the queue full or
+ * empty sleeps until the other side has moved, so no thread spins while
+ * its partner waits for a core). A producer makes N blocks of random sizes
+ * A..Z (seeded), tags the first and last byte and queues them a batch at a
+ * time; its consumer checks the tags and frees them. Prints
  *
- *   xmalloc pairs=P blocks=N min=A max=Z ring=Q ns_per_op=X errors=E
+ *   xmalloc pairs=P blocks=N min=A max=Z batch=B queue=Q ns_per_op=X errors=E
  *
  * X: wall time from the start to the last consumer's end / (P * N),
  * nanoseconds per block made and freed (aggregate over all threads).
  */
 #include "tests/bench/mb.h"
-#include <sched.h>
-#include <stdatomic.h>
 
 struct xm_item {
 	unsigned char *p;
 	size_t size;
 };
 
-struct xm_ring {
-	_Alignas(64) atomic_size_t head;	/* written by the consumer */
-	_Alignas(64) atomic_size_t tail;	/* written by the producer */
-	_Alignas(64) struct xm_item *slot;
-	size_t mask;
+/* Batch k of the queue: items[k * batch ..], count[k] of them (0: the end). */
+struct xm_queue {
+	pthread_mutex_t lock;
+	pthread_cond_t not_full, not_empty;
+	struct xm_item *items;
+	size_t *count;
+	size_t batch, cap, head, tail;	/* head, tail: batches taken, put */
 	size_t blocks, min, max, id;
 	size_t perrors, cerrors;	/* the producer's, the consumer's */
 };
 
-/* A thread's work: one side of one ring. */
+/* A thread's work: one side of one queue. */
 struct xm_role {
-	struct xm_ring *ring;
+	struct xm_queue *q;
 	int consumer;
 };
 
@@ -47,52 +48,75 @@ static unsigned char xm_tagof(size_t size)
 	return (unsigned char)(size * 7 + 1);
 }
 
-static void xm_push(struct xm_ring *r, size_t *tail, struct xm_item it)
+static void xm_put(struct xm_queue *q, const struct xm_item *it, size_t n)
 {
-	while (*tail - atomic_load_explicit(&r->head, memory_order_acquire) >
-	       r->mask)
-		sched_yield();
-	r->slot[*tail & r->mask] = it;
-	atomic_store_explicit(&r->tail, ++*tail, memory_order_release);
+	size_t k;
+
+	pthread_mutex_lock(&q->lock);
+	while (q->tail - q->head == q->cap)
+		pthread_cond_wait(&q->not_full, &q->lock);
+	k = q->tail % q->cap;
+	memcpy(&q->items[k * q->batch], it, n * sizeof(*it));
+	q->count[k] = n;
+	q->tail++;
+	pthread_cond_signal(&q->not_empty);
+	pthread_mutex_unlock(&q->lock);
 }
 
-static void xm_producer(struct xm_ring *r)
+/* Copies the next batch to it; returns its count (0: the end). */
+static size_t xm_take(struct xm_queue *q, struct xm_item *it)
 {
-	uint64_t rng = mb_seed(2, r->id);
-	size_t tail = 0;
+	size_t k, n;
 
-	for (size_t k = 0; k < r->blocks; k++) {
-		size_t size = mb_range(&rng, r->min, r->max);
+	pthread_mutex_lock(&q->lock);
+	while (q->tail == q->head)
+		pthread_cond_wait(&q->not_empty, &q->lock);
+	k = q->head % q->cap;
+	n = q->count[k];
+	memcpy(it, &q->items[k * q->batch], n * sizeof(*it));
+	q->head++;
+	pthread_cond_signal(&q->not_full);
+	pthread_mutex_unlock(&q->lock);
+	return n;
+}
+
+static void xm_producer(struct xm_queue *q)
+{
+	struct xm_item it[q->batch];
+	uint64_t rng = mb_seed(2, q->id);
+	size_t n = 0;
+
+	for (size_t k = 0; k < q->blocks; k++) {
+		size_t size = mb_range(&rng, q->min, q->max);
 		unsigned char *p = malloc(size);
 
 		if (!p) {
-			r->perrors++;
+			q->perrors++;
 			continue;
 		}
 		mb_tag(p, size, xm_tagof(size));
-		xm_push(r, &tail, (struct xm_item){ p, size });
+		it[n++] = (struct xm_item){ p, size };
+		if (n == q->batch) {
+			xm_put(q, it, n);
+			n = 0;
+		}
 	}
-	xm_push(r, &tail, (struct xm_item){ NULL, 0 });	/* the end */
+	if (n)
+		xm_put(q, it, n);
+	xm_put(q, it, 0);	/* the end */
 }
 
-static void xm_consumer(struct xm_ring *r)
+static void xm_consumer(struct xm_queue *q)
 {
-	size_t head = 0;
+	struct xm_item it[q->batch];
+	size_t n;
 
-	for (;;) {
-		struct xm_item it;
-
-		while (atomic_load_explicit(&r->tail, memory_order_acquire) ==
-		       head)
-			sched_yield();
-		it = r->slot[head & r->mask];
-		atomic_store_explicit(&r->head, ++head, memory_order_release);
-		if (!it.p)
-			break;
-		if (!mb_tag_ok(it.p, it.size, xm_tagof(it.size)))
-			r->cerrors++;
-		free(it.p);
-	}
+	while ((n = xm_take(q, it)) != 0)
+		for (size_t i = 0; i < n; i++) {
+			if (!mb_tag_ok(it[i].p, it[i].size, xm_tagof(it[i].size)))
+				q->cerrors++;
+			free(it[i].p);
+		}
 }
 
 static void *xm_thread(void *arg)
@@ -100,9 +124,9 @@ static void *xm_thread(void *arg)
 	struct xm_role *w = arg;
 
 	if (w->consumer)
-		xm_consumer(w->ring);
+		xm_consumer(w->q);
 	else
-		xm_producer(w->ring);
+		xm_producer(w->q);
 	return NULL;
 }
 
@@ -113,50 +137,50 @@ int main(int argc, char **argv)
 		{ "blocks", 10000000, "blocks made per producer" },
 		{ "min", 16, "smallest block size" },
 		{ "max", 512, "largest block size" },
-		{ "ring", 1024, "ring slots (a power of two)" },
+		{ "batch", 64, "blocks handed over at a time" },
+		{ "queue", 16, "batches the queue holds" },
 	};
 	size_t n, errors = 0, made = 0;
 	double t0, t1;
 
-	mb_opts(argc, argv, o, 5);
+	mb_opts(argc, argv, o, 6);
 	n = o[0].value;
-	if (!n || !o[2].value || o[3].value < o[2].value || o[4].value < 2 ||
-	    (o[4].value & (o[4].value - 1)))
-		mb_usage(argv[0], o, 5);
+	if (!n || !o[2].value || o[3].value < o[2].value || !o[4].value ||
+	    o[4].value > 4096 || !o[5].value)
+		mb_usage(argv[0], o, 6);
 
-	struct xm_ring *ring = aligned_alloc(64, n * sizeof(*ring));
+	struct xm_queue q[n];
 	struct xm_role who[2 * n];
 
-	if (!ring) {
-		fprintf(stderr, "xmalloc: no memory for the rings\n");
-		return 2;
-	}
 	for (size_t i = 0; i < n; i++) {
-		memset(&ring[i], 0, sizeof(ring[i]));
-		ring[i].slot = malloc(o[4].value * sizeof(*ring[i].slot));
-		if (!ring[i].slot) {
-			fprintf(stderr, "xmalloc: no memory for the rings\n");
+		q[i] = (struct xm_queue){
+			.batch = o[4].value, .cap = o[5].value,
+			.blocks = o[1].value, .min = o[2].value,
+			.max = o[3].value, .id = i };
+		pthread_mutex_init(&q[i].lock, NULL);
+		pthread_cond_init(&q[i].not_full, NULL);
+		pthread_cond_init(&q[i].not_empty, NULL);
+		q[i].items = malloc(q[i].cap * q[i].batch * sizeof(*q[i].items));
+		q[i].count = malloc(q[i].cap * sizeof(*q[i].count));
+		if (!q[i].items || !q[i].count) {
+			fprintf(stderr, "xmalloc: no memory for the queues\n");
 			return 2;
 		}
-		ring[i].mask = o[4].value - 1;
-		ring[i].blocks = o[1].value;
-		ring[i].min = o[2].value;
-		ring[i].max = o[3].value;
-		ring[i].id = i;
-		who[2 * i] = (struct xm_role){ &ring[i], 0 };
-		who[2 * i + 1] = (struct xm_role){ &ring[i], 1 };
+		who[2 * i] = (struct xm_role){ &q[i], 0 };
+		who[2 * i + 1] = (struct xm_role){ &q[i], 1 };
 	}
 	t0 = mb_now();
 	mb_run_threads(2 * n, xm_thread, who, sizeof(who[0]), 0);
 	t1 = mb_now();
 	for (size_t i = 0; i < n; i++) {
-		errors += ring[i].perrors + ring[i].cerrors;
-		made += ring[i].blocks;
-		free(ring[i].slot);
+		errors += q[i].perrors + q[i].cerrors;
+		made += q[i].blocks;
+		free(q[i].items);
+		free(q[i].count);
 	}
-	free(ring);
-	printf("xmalloc pairs=%zu blocks=%zu min=%zu max=%zu ring=%zu "
+	printf("xmalloc pairs=%zu blocks=%zu min=%zu max=%zu batch=%zu queue=%zu "
 	       "ns_per_op=%.2f errors=%zu\n", n, o[1].value, o[2].value,
-	       o[3].value, o[4].value, (t1 - t0) * 1e9 / (double)made, errors);
+	       o[3].value, o[4].value, o[5].value,
+	       (t1 - t0) * 1e9 / (double)made, errors);
 	return errors ? 1 : 0;
 }

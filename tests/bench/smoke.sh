@@ -74,7 +74,7 @@ progs=(
 	"batch --threads=2 --batch=100 --rounds=10"
 	"churn --count=1000 --ops=2000"
 	"larson --threads=2 --slots=100 --steps=1000 --rounds=3"
-	"xmalloc --pairs=2 --blocks=10000 --ring=64"
+	"xmalloc --pairs=2 --blocks=10000 --batch=16 --queue=4"
 	"sizeclass --threads=5 --steps=20"
 	"large --threads=2 --live=2 --steps=4"
 )
