@@ -2,7 +2,7 @@
  * tests/bench/mb.h: what the malloc benchmark programs (tests/bench/mb_*.c)
  * share: options, a seeded generator, a clock, the result line.
  *
- * The programs call only malloc, free and realloc (built with -fno-builtin,
+ * The programs call only malloc and free (built with -fno-builtin,
  * so the compiler neither removes a malloc/free pair nor turns a loop into
  * a library call), so any allocator can be measured by LD_PRELOAD; nothing
  * here allocates. Each prints exactly one result line on stdout:
