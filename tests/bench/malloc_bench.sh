@@ -44,7 +44,7 @@
 # printed.
 set -u
 
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 
 HOSTDIR=${1:-build/host}
 case $HOSTDIR in /*) ;; *) HOSTDIR=$PWD/$HOSTDIR ;; esac
@@ -88,6 +88,7 @@ pkg_of() {
 	jemalloc) echo libjemalloc2 ;;
 	tcmalloc) echo libtcmalloc-minimal4 ;;
 	osmem) echo "(make host)" ;;
+	*) echo "unknown allocator" ;;
 	esac
 }
 
@@ -99,7 +100,7 @@ for a in $ALLOCATORS; do
 		allocs+=("$a")
 		LIB[$a]=$lib
 	else
-		notes+=("$a skipped: not installed ($(pkg_of "$a"))")
+		notes+=("$a skipped: not installed: $(pkg_of "$a")")
 	fi
 done
 case " ${allocs[*]} " in
@@ -373,7 +374,8 @@ rel() { case $1 in "$PWD"/*) echo "${1#"$PWD"/}" ;; *) echo "$1" ;; esac; }
 	echo
 	echo "glibc: median time per operation [median peak RSS], absolute; the others:"
 	echo "their median time / glibc's [their median peak RSS / glibc's] (lower is"
-	echo "better). $ROUNDS interleaved rounds, allocator order rotated; SCALE=$SCALE."
+	echo "better). Medians of $ROUNDS interleaved round(s), allocator order rotated;"
+	echo "SCALE=$SCALE."
 	echo
 	cat "$table"
 	if [ -s "$scaling" ]; then

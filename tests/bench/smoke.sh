@@ -26,7 +26,7 @@
 set -u
 . "$(dirname "$0")/../lib/ktap.sh"
 
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 
 HOSTDIR=${1:-build/host}
 case $HOSTDIR in /*) ;; *) HOSTDIR=$PWD/$HOSTDIR ;; esac
