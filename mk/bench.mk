@@ -5,14 +5,21 @@
 #   make bench        replay every trace under fast, classic and libc, then
 #                     the churn benchmark, then the system calls of real
 #                     work under glibc and the drop-in library
-#                     (tests/bench/bench.sh; docs/bench.md). deps installs
-#                     strace for the last when it is missing.
+#                     (tests/bench/bench.sh; docs/bench.md), then make
+#                     bench-malloc. deps installs strace when it is missing.
+#   make bench-malloc the malloc benchmark programs under glibc, osmem's
+#                     drop-in malloc, mimalloc, jemalloc and tcmalloc, side by
+#                     side (tests/bench/malloc_bench.sh); as root it first
+#                     installs the peer allocators and gnuplot (mk/deps.sh)
 #
 # Built here:
 #   build/traces/NAME.trace        tests/traces/NAME.trace.xz, decompressed
 #   build/host/replay              tests/replay/ (the trace replay tool)
 #                                  + mm/osmem/trace.c (the parser)
 #   build/host/churn               tests/bench/churn.c
+#   build/host/mbench/NAME         tests/bench/mb_NAME.c: the malloc
+#                                  benchmark programs (and rusage, their
+#                                  runner's helper)
 #   build/host/preload-threads     tests/preload/threads.c   (plain programs:
 #   build/host/preload-semantics   tests/preload/semantics.c  run with and
 #                                  without LD_PRELOAD by tests/preload/check.sh)
@@ -25,7 +32,7 @@ BENCH_DIR := $(HOST)/bench
 BENCH_CFLAGS := $(HCFLAGS) -O2
 BENCH_TOOL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I.
 
-.PHONY: bench traces
+.PHONY: bench bench-malloc bench-deps traces
 
 # ------------------------------------------------------------- traces ----
 TRACE_XZ := $(wildcard tests/traces/*.trace.xz)
@@ -67,6 +74,18 @@ CHURN_OBJ := $(patsubst %.c,$(BENCH_DIR)/tool/%.o,$(CHURN_C))
 $(HOST)/churn: $(CHURN_OBJ) $(BENCH_ALLOC_OBJ)
 	$(CC) $(BENCH_TOOL_CFLAGS) -o $@ $^
 
+# ------------------------------------------------------- malloc bench ----
+# Plain C programs that call only malloc, free and realloc, linked with
+# nothing but the C library: the allocator measured is the one preloaded.
+# -fno-builtin: the compiler must not remove a malloc/free pair.
+MBENCH_PROGS := hot batch churn larson xmalloc sizeclass large
+MBENCH := $(patsubst %,$(HOST)/mbench/%,$(MBENCH_PROGS) rusage)
+MBENCH_CFLAGS := $(BENCH_TOOL_CFLAGS) -fno-builtin -pthread
+
+$(HOST)/mbench/%: tests/bench/mb_%.c tests/bench/mb.h
+	@mkdir -p $(dir $@)
+	$(CC) $(MBENCH_CFLAGS) -o $@ $<
+
 # ------------------------------------------------------------- preload ----
 $(HOST)/preload-threads: tests/preload/threads.c
 	@mkdir -p $(dir $@)
@@ -82,7 +101,7 @@ $(HOST)/preload-misuse: tests/preload/misuse.c
 	$(CC) $(BENCH_TOOL_CFLAGS) -fno-builtin -o $@ $< -ldl
 
 # ---------------------------------------------------------- make test ----
-test-programs: $(HOST)/replay $(TRACES) $(HOST)/libosmem-preload.so \
+test-programs: $(HOST)/replay $(TRACES) $(HOST)/libosmem-preload.so $(MBENCH) \
 	$(HOST)/preload-threads $(HOST)/preload-semantics $(HOST)/preload-misuse \
 	$(HOST)/libosmem.so
 
@@ -91,5 +110,21 @@ bench: deps
 	@$(MAKE) --no-print-directory $(HOST)/replay $(HOST)/churn $(TRACES) \
 		$(HOST)/libosmem-preload.so
 	@tests/bench/bench.sh
+	@$(MAKE) --no-print-directory bench-malloc
+
+# The peers are optional: as another user than root, deps.sh prints the
+# apt-get command and the runner skips what is missing. The checks are
+# globs (quoted: deps.sh expands them).
+bench-deps:
+	@sh mk/deps.sh --optional \
+		'/usr/lib/*/libmimalloc.so.2*' libmimalloc2.0 \
+		'/usr/lib/*/libjemalloc.so.2' libjemalloc2 \
+		'/usr/lib/*/libtcmalloc_minimal.so.4*' libtcmalloc-minimal4 \
+		gnuplot gnuplot-nox valgrind valgrind
+
+# deps first, alone (as `make test` does), then the programs, then the run.
+bench-malloc: bench-deps
+	@$(MAKE) --no-print-directory $(MBENCH) $(HOST)/libosmem-preload.so
+	@tests/bench/malloc_bench.sh
 
 -include $(REPLAY_OBJ:.o=.d) $(CHURN_OBJ:.o=.d) $(BENCH_ALLOC_OBJ:.o=.d)

@@ -6,6 +6,13 @@
 # one match is enough). Quiet when nothing is missing. Otherwise: as root,
 # `apt-get update` and install the missing packages (no recommends); as
 # anyone else, print the exact command and exit 1. POSIX sh only.
+#
+#   sh mk/deps.sh                         the build's and the tests' NEEDS
+#   sh mk/deps.sh --optional CHECK PKG... these pairs instead (make bench's
+#                                         peer allocators and plotter); as
+#                                         a non-root user, print the command
+#                                         and exit 0: the caller skips what
+#                                         is still missing
 set -eu
 
 NEEDS='
@@ -22,6 +29,18 @@ xz                          xz-utils
 clang                       clang
 /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
 '
+
+optional=''
+if [ "${1:-}" = --optional ]; then
+	optional=1
+	shift
+	NEEDS=''
+	while [ $# -ge 2 ]; do
+		NEEDS="$NEEDS
+$1 $2"
+		shift 2
+	done
+fi
 
 have() {
 	case "$1" in
@@ -57,6 +76,11 @@ EOF_NEEDS
 
 cmd="apt-get install -y --no-install-recommends $missing"
 if [ "$(id -u)" -ne 0 ]; then
+	if [ -n "$optional" ]; then
+		echo "optional packages missing (skipped); install them with:" >&2
+		echo "  sudo apt-get update && sudo $cmd" >&2
+		exit 0
+	fi
 	echo "missing build/test tools; install them with:" >&2
 	echo "  sudo apt-get update && sudo $cmd" >&2
 	exit 1
