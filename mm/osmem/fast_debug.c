@@ -144,7 +144,7 @@ static void fast_dbg_relist(struct fast_heap *fh, unsigned fl, unsigned sl,
  * and take it out of use for good. It becomes a gap block (used, AUX):
  * walked over, never counted, merged, reused or freed.
  */
-static void fast_dbg_quarantine(struct fast_heap *fh, struct fast_block *x,
+static void fast_dbg_retire_free(struct fast_heap *fh, struct fast_block *x,
 				const char *op)
 {
 	unsigned fl, sl;
@@ -168,7 +168,7 @@ static bool fast_dbg_intact(struct fast_heap *fh, struct fast_block *x)
 
 /*
  * The debug release: the free neighbours' poison is verified before they
- * merge (a written one is quarantined instead), the merged block is
+ * merge (a written one is retired instead), the merged block is
  * poisoned whole, and when b heads it, b's sites are kept in it.
  */
 struct fast_block *fast_dbg_release(struct fast_heap *fh,
@@ -179,9 +179,9 @@ struct fast_block *fast_dbg_release(struct fast_heap *fh,
 	size_t size;
 
 	if ((b->size & FAST_PREV_FREE) && !fast_dbg_intact(fh, bprev(b)))
-		fast_dbg_quarantine(fh, bprev(b), fh->dbg_op);
+		fast_dbg_retire_free(fh, bprev(b), fh->dbg_op);
 	if (bfree(n) && !fast_dbg_intact(fh, n))
-		fast_dbg_quarantine(fh, n, fh->dbg_op);
+		fast_dbg_retire_free(fh, n, fh->dbg_op);
 	m = fast_release_plain(fh, b, 0, &size);
 	fast_dbg_poison(m, size);
 	if (m == b && size >= FAST_DBG_FREE_OFF) {
@@ -264,11 +264,11 @@ static void fast_dbg_check_next(struct fast_heap *fh, size_t need)
 		b = fast_find(fh, r, &fl, &sl);
 		if (!b || fast_dbg_intact(fh, b))
 			break;
-		fast_dbg_quarantine(fh, b, fh->dbg_op);
+		fast_dbg_retire_free(fh, b, fh->dbg_op);
 	}
 	b = fast_top(fh);
 	if (b && !fast_dbg_intact(fh, b))
-		fast_dbg_quarantine(fh, b, fh->dbg_op);
+		fast_dbg_retire_free(fh, b, fh->dbg_op);
 }
 
 /*
@@ -311,11 +311,11 @@ static void *fast_dbg_alloc(struct fast_heap *fh, size_t n, size_t align,
 
 /* Live block b (or mapping m) had its red zone written: out of use for
  * good (a gap block; a mapping off the list, left mapped). */
-static void fast_dbg_quarantine_live(struct fast_heap *fh, struct fast_block *b,
+static void fast_dbg_retire_live(struct fast_heap *fh, struct fast_block *b,
 				     struct fast_map *m)
 {
 	if (m) {
-		fast_map_quarantine(fh, m, m->prev);
+		fast_map_retire(fh, m, m->prev);
 		return;
 	}
 	fast_used_sub(fh, b);
@@ -348,7 +348,7 @@ static void fast_dbg_free(struct fast_heap *fh, void *p, const void *site)
 	if (!fast_lookup(fh, p, &b, &m, "free"))
 		return;
 	if (!fast_dbg_live(fh, p, b, m, "free", &req)) {
-		fast_dbg_quarantine_live(fh, b, m);
+		fast_dbg_retire_live(fh, b, m);
 		return;
 	}
 	fast_dbg_release_live(fh, b, m, site);
@@ -370,7 +370,7 @@ static void *fast_dbg_realloc(struct fast_heap *fh, void *p, size_t n,
 	if (!fast_lookup(fh, p, &b, &m, "realloc"))
 		return NULL;
 	if (!fast_dbg_live(fh, p, b, m, "realloc", &req)) {
-		fast_dbg_quarantine_live(fh, b, m);
+		fast_dbg_retire_live(fh, b, m);
 		return NULL;
 	}
 	if (n == 0) {

@@ -498,7 +498,7 @@ void fast_report_bad(struct fast_heap *fh, const void *ptr, const char *fmt, ...
 	__attribute__((format(printf, 3, 4)));
 bool fast_size_fits(struct fast_heap *fh, struct fast_block *b, size_t size);
 size_t fast_freed_size(struct fast_heap *fh, struct fast_block *c);
-void fast_map_quarantine(struct fast_heap *fh, struct fast_map *m,
+void fast_map_retire(struct fast_heap *fh, struct fast_map *m,
 			 struct fast_map *prev);
 int fast_lookup(struct fast_heap *fh, void *p, struct fast_block **bp,
 		struct fast_map **hp, const char *op);

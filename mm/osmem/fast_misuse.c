@@ -173,7 +173,7 @@ static size_t fast_live_size(struct fast_heap *fh, struct fast_block *c)
  * that size (walked over, never counted, freed, merged or reused). When no
  * such place is found b stays as it is (check() then reports it).
  */
-static void fast_quarantine_broken(struct fast_heap *fh, struct fast_block *b)
+static void fast_retire_broken(struct fast_heap *fh, struct fast_block *b)
 {
 	struct fast_block *prev, *x;
 	char *e = (char *)fh->epi;
@@ -217,7 +217,7 @@ static void fast_heap_misuse(struct fast_heap *fh, void *p, const char *op)
 		if (broken == b) {
 			fast_report(fh, OSMEM_FAULT_CORRUPT_HEADER, op, p, 0,
 				    "size word fails its check");
-			fast_quarantine_broken(fh, b);
+			fast_retire_broken(fh, b);
 		} else {
 			fast_report(fh, OSMEM_FAULT_HEAP_CORRUPT, op, p, 0,
 				    "a block header before it is broken");
@@ -260,7 +260,7 @@ static void fast_heap_misuse(struct fast_heap *fh, void *p, const char *op)
  * counters hold beyond the other mappings'. When m's forward link cannot
  * be trusted either, it stays (check() then reports it).
  */
-void fast_map_quarantine(struct fast_heap *fh, struct fast_map *m,
+void fast_map_retire(struct fast_heap *fh, struct fast_map *m,
 			 struct fast_map *prev)
 {
 	struct fast_map *next = m->next, *x;
@@ -301,7 +301,7 @@ static struct fast_map *fast_map_find(struct fast_heap *fh, void *p,
 				return m;
 			fast_report(fh, OSMEM_FAULT_CORRUPT_HEADER, op, p, 0,
 				    "mapping header fails its check");
-			fast_map_quarantine(fh, m, prev);
+			fast_map_retire(fh, m, prev);
 			return NULL;
 		}
 		if (m->check != fast_map_seal(fh, m)) {
