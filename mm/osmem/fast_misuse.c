@@ -9,13 +9,16 @@
  * before its links are followed), so a wild pointer never faults. It then
  * names the misuse in one report (report.h: kind, op, pointer, size) made
  * before anything changes, and the operation is refused:
- *   - double free: the pointer starts a free block, or a freed block that
- *     merged into the one before it (its word is kept sealed, marked
- *     FREE); the size reported is the block's usable size while it was
- *     live (when it merged with the block after it, its sealed word is
- *     kept at b+32 for this). A mapping freed twice is found in a ring of
- *     the last FAST_FREED_MAPS mappings freed. usable_size of a freed
- *     block reports an invalid pointer instead (it names no live block).
+ *   - double free: the pointer starts a free block, a block in debug
+ *     mode's quarantine, or a freed block that merged into the one before
+ *     it (its word is kept sealed, marked FREE); the size reported is the
+ *     block's usable size while it was live (when it merged with the block
+ *     after it, its sealed word is kept at b+32 for this; debug mode: the
+ *     request, kept with the sites). A mapping freed twice is found in a
+ *     ring of the last FAST_FREED_MAPS mappings freed. usable_size of a
+ *     freed block reports an invalid pointer instead (it names no live
+ *     block). Debug mode's zero-size blocks are told apart before this
+ *     (fast_debug.c).
  *   - invalid pointer: in the heap or in a mapping but not a live block's
  *     start (p+1, p+8, inside a block); size: the block it points into.
  *   - foreign pointer: neither (stack, kernel data or text, (void *)1,
@@ -125,7 +128,7 @@ static struct fast_block *fast_walk_to(struct fast_heap *fh, char *c,
  */
 /* A freed block given again: a double free for free and realloc; for
  * usable_size, a pointer that names no live block. */
-static enum osmem_fault fast_freed_fault(const char *op)
+enum osmem_fault fast_freed_fault(const char *op)
 {
 	return op[0] == 'u' ? OSMEM_FAULT_INVALID_POINTER : OSMEM_FAULT_DOUBLE_FREE;
 }
@@ -133,16 +136,16 @@ static enum osmem_fault fast_freed_fault(const char *op)
 /*
  * The usable size free block c had when it was live and c was its start:
  * its own size, or, when it merged with the free block after it, the
- * sealed word kept at c+32 (fast_release_plain); debug mode: the request
- * kept at c+48 (fast_dbg_release).
+ * sealed word kept at c+32 (fast_release_plain). Debug mode (c free or
+ * quarantined): the request kept with its sites, 0 when their check fails.
  */
 size_t fast_freed_size(struct fast_heap *fh, struct fast_block *c)
 {
 	size_t w, size = bsize(c);
 
 	if (fh->debug)
-		return size >= FAST_DBG_FREE_OFF ?
-		       *(size_t *)((char *)c + 48) : 0;
+		return fast_dbg_sites_ok(fh, c) ?
+		       *(size_t *)((char *)c + FAST_DBG_REQ) : 0;
 	if (size <= 40)
 		return size - FAST_HDR;
 	w = *(size_t *)((char *)c + 32);
@@ -169,7 +172,8 @@ static size_t fast_live_size(struct fast_heap *fh, struct fast_block *c)
  * Live block b's header failed its check: take b out of use for good. Its
  * true size is found from the block after it, the first 16-aligned place
  * above b holding a header that checks out (a sealed live block, a free
- * block whose footer agrees, or the epilogue); b becomes a gap block of
+ * block whose footer agrees, a quarantined block in debug mode, or the
+ * epilogue); b becomes a gap block of
  * that size (walked over, never counted, freed, merged or reused). When no
  * such place is found b stays as it is (check() then reports it).
  */
@@ -188,6 +192,8 @@ static void fast_retire_broken(struct fast_heap *fh, struct fast_block *b)
 		else if (w & FAST_FREE)
 			ok = !(w & FAST_SEAL_MASK) && fast_size_fits(fh, n, ns) &&
 			     ns >= FAST_MIN_BLOCK && bat(n, ns)->prev_size == ns;
+		else if (fh->debug && fast_dbg_quarantined(fh, n))
+			ok = fast_size_fits(fh, n, ns);
 		else
 			ok = !(w & (FAST_AUX | FAST_MAPPED | FAST_PREV_FREE)) &&
 			     fast_size_fits(fh, n, ns) && fast_sealed(fh, n, w);
@@ -226,11 +232,12 @@ static void fast_heap_misuse(struct fast_heap *fh, void *p, const char *op)
 	}
 	/* A misaligned p is never a block start: its word is not read. */
 	w = (uintptr_t)p & (FAST_ALIGN - 1) ? 0 : b->size;
-	if (c == b && bfree(c)) {
+	/* Free, or (debug mode) waiting in the quarantine: freed already. */
+	if (c == b && (bfree(c) || (fh->debug && fast_dbg_quarantined(fh, c)))) {
 		fast_report_sites(fh, fast_freed_fault(op), op, p,
 				  fast_freed_size(fh, c),  NULL,
-				  fh->debug ? fast_dbg_freed_alloc_site(c) : NULL,
-				  fh->debug ? fast_dbg_free_site(c) : NULL);
+				  fh->debug ? fast_dbg_freed_alloc_site(fh, c) : NULL,
+				  fh->debug ? fast_dbg_free_site(fh, c) : NULL);
 		return;
 	}
 	if (c == b) {

@@ -14,14 +14,15 @@
  */
 #include "mm/osmem/fast_internal.h"
 
-/* fast_file, counted. */
+/* fast_file, counted. Debug mode: no block is "fresh"; the bytes from
+ * `from` on (new memory, an old epilogue's words) become poison, and a
+ * block that starts there gets empty sites (fast_dbg_fresh). */
 void fast_set_free(struct fast_heap *fh, struct fast_block *b,
-		   size_t size, size_t aux)
+		   size_t size, size_t aux, char *from)
 {
-	/* Debug mode: new and trimmed top blocks are poison, never "fresh". */
 	if (fh->debug) {
 		aux = 0;
-		fast_dbg_poison(b, size);
+		fast_dbg_fresh(fh, b, size, from);
 	}
 	fast_file(fh, b, size, aux);
 	fh->st.blocks_free++;
@@ -61,7 +62,7 @@ static void fast_heap_start(struct fast_heap *fh, char *old, char *end,
 	fh->epi = e;
 	e->size = 0;
 	b->size = 0;
-	fast_set_free(fh, b, (size_t)((char *)e - (char *)b), aux);
+	fast_set_free(fh, b, (size_t)((char *)e - (char *)b), aux, (char *)b);
 }
 
 /* The break moved up behind our back: the foreign bytes become a gap
@@ -78,7 +79,7 @@ static void fast_heap_gap(struct fast_heap *fh, char *old, char *end,
 	b->size = 0;
 	ne->size = 0;
 	fh->epi = ne;
-	fast_set_free(fh, b, (size_t)((char *)ne - (char *)b), aux);
+	fast_set_free(fh, b, (size_t)((char *)ne - (char *)b), aux, (char *)b);
 }
 
 /* The break moved up by delta from where we left it: the old epilogue
@@ -103,7 +104,7 @@ static void fast_heap_more(struct fast_heap *fh, size_t delta, size_t aux)
 		if (aux)
 			fast_wipe((char *)e + 16, fh->brk);
 	}
-	fast_set_free(fh, b, size, aux);
+	fast_set_free(fh, b, size, aux, (char *)e);
 }
 
 /* The free block at the top, or NULL. */
@@ -192,5 +193,5 @@ void fast_trim(struct fast_heap *fh, struct fast_block *top)
 	ne->size = 0;
 	fh->epi = ne;
 	fh->brk -= cut;
-	fast_set_free(fh, top, size - cut, aux);
+	fast_set_free(fh, top, size - cut, aux, (char *)ne);
 }

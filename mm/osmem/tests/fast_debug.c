@@ -1,9 +1,10 @@
 /*
- * osmem_fast_debug: the fast allocator in debug mode (fast.c, "Debug
- * mode"): red zones, poison, allocation and free sites. Each case starts a
- * heap on a test backend with debug on, provokes one fault, and checks the
- * report (kind, pointer, size, sites), that the operation was refused,
- * that a sentinel block kept its bytes and that check() passes afterwards.
+ * osmem_fast_debug: the fast allocator in debug mode (fast_debug.c): red
+ * zones, poison checked lazily, the quarantine of freed blocks, zero-size
+ * blocks, allocation and free sites. Each case starts a heap on a test
+ * backend with debug on, provokes one fault, and checks the report (kind,
+ * pointer, size, sites), that the operation was refused, that a sentinel
+ * block kept its bytes and that check() passes afterwards.
  */
 #include "mm/osmem/tests/fast_tests.h"
 #include "libk/string.h"
@@ -126,12 +127,43 @@ KTEST(osmem_fast_debug, one_byte_overflow_caught_by_check)
 	OSMEM_END(t, a);
 }
 
-KTEST(osmem_fast_debug, write_after_free_caught_at_reuse)
+/* Report i names `op` and the sites of the block freed from FREE_SITE. */
+static void expect_sites(struct ktest *t, unsigned i, const char *op)
+{
+	const struct osmem_report *r = osmem_tb_report(i);
+
+	if (!KEXPECT_NOT_NULL(t, r))
+		return;
+	KEXPECT_STREQ(t, r->op, op);
+	KEXPECT_PTR_EQ(t, r->alloc_site, ALLOC_SITE);
+	KEXPECT_PTR_EQ(t, r->free_site, FREE_SITE);
+}
+
+/* Free a heap block larger than the quarantine's bound (the heaps here
+ * stay below 8 x FAST_QUARANTINE_MIN): every block freed before it
+ * leaves the quarantine, and so does it. */
+static void debug_flush(struct ktest *t, struct osmem_heap *h)
+{
+	char *big = debug_malloc(h, FAST_QUARANTINE_MIN + 4096);
+
+	KEXPECT_NOT_NULL(t, big);
+	debug_free(h, big);
+}
+
+static void debug_stats(struct osmem_heap *h, struct osmem_stats *st)
+{
+	osmem_fast.stats(h, st);
+}
+
+/* A freed block waits in the quarantine: the next malloc of its size gets
+ * another block, so a write through the stale pointer lands in poison,
+ * not in the new owner's data; check() reports it, and so does the free
+ * that pushes the block out of the quarantine (with both sites). */
+KTEST(osmem_fast_debug, quarantine_catches_a_stale_write_after_reuse)
 {
 	const struct osmem_allocator *a = &osmem_fast;
-	const struct osmem_report *r;
+	struct osmem_stats st;
 	char *p, *q, *s;
-	size_t size;
 
 	DEBUG_START(t);
 	p = debug_malloc(h, 100);
@@ -139,31 +171,43 @@ KTEST(osmem_fast_debug, write_after_free_caught_at_reuse)
 	KASSERT_NOT_NULL(t, s);
 	osmem_fill(s, 100, SEED);
 	debug_free(h, p);
-	KEXPECT_EQ(t, osmem_tb_reports(), 0);
-	p[60] = 1;                              /* write after free */
-	q = debug_malloc(h, 100);               /* would reuse p's block */
+	q = debug_malloc(h, 100);
 	KASSERT_NOT_NULL(t, q);
-	KEXPECT_PTR_NE(t, q, p);
-	r = osmem_tb_report(0);
-	KEXPECT_EQ(t, osmem_tb_reports(), 1);
-	if (KEXPECT_NOT_NULL(t, r)) {
-		KEXPECT_EQ(t, r->fault, OSMEM_FAULT_USE_AFTER_FREE);
-		KEXPECT_PTR_EQ(t, r->ptr, p);
-		KEXPECT_PTR_EQ(t, r->alloc_site, ALLOC_SITE);
-		KEXPECT_PTR_EQ(t, r->free_site, FREE_SITE);
-		size = r->size;
-		KEXPECT_EQ(t, size, 100);
-	}
-	KEXPECT(t, osmem_verify(s, 100, SEED));
-	/* The written block is out of use for good: check() passes. */
+	KEXPECT_PTR_NE(t, q, p);                /* p is not handed out again */
+	osmem_fill(q, 100, SEED + 1);
+	debug_stats(h, &st);
+	KEXPECT_EQ(t, st.quarantined_blocks, 1);
+	/* 100 bytes, 1 of red zone, the 16-byte trailer and the size word,
+	 * rounded up to 16: a block of 128 bytes, 120 of payload */
+	KEXPECT_EQ(t, st.quarantined_bytes, 120);
+	KEXPECT_EQ(t, st.blocks_in_use, 2);
+	p[50] = 1;                              /* a stale write */
+	KEXPECT(t, osmem_verify(q, 100, SEED + 1));
+	KEXPECT_EQ(t, osmem_tb_reports(), 0);
+	KEXPECT_NE(t, a->check(h), 0);
+	REPORT_EXPECT(t, 0, OSMEM_FAULT_USE_AFTER_FREE, p, 100);
+	expect_sites(t, 0, "check");
+	debug_flush(t, h);                      /* p leaves the quarantine */
+	REPORT_EXPECT(t, 1, OSMEM_FAULT_USE_AFTER_FREE, p, 100);
+	expect_sites(t, 1, "free");
+	/* Retired for good: never handed out, check() passes. */
+	debug_stats(h, &st);
+	KEXPECT_EQ(t, st.quarantined_blocks, 0);
+	KEXPECT_EQ(t, st.quarantined_bytes, 0);
 	KEXPECT_EQ(t, a->check(h), 0);
+	KEXPECT(t, osmem_verify(q, 100, SEED + 1));
+	KEXPECT(t, osmem_verify(s, 100, SEED));
 	debug_free(h, q);
 	debug_free(h, s);
-	KEXPECT_EQ(t, osmem_tb_reports(), 1);
+	KEXPECT_EQ(t, osmem_tb_reports(), 2);
 	OSMEM_END(t, a);
 }
 
-KTEST(osmem_fast_debug, write_after_free_caught_by_check_and_at_merge)
+/* check() sees a written quarantined block; a free that would have merged
+ * with it does not (nothing merges with a quarantined block); its
+ * leaving the quarantine does; the block freed after it is free again and
+ * a second free of it is a double free, with its sites. */
+KTEST(osmem_fast_debug, write_after_free_caught_by_check_and_when_it_leaves)
 {
 	const struct osmem_allocator *a = &osmem_fast;
 	char *p, *q, *s;
@@ -178,19 +222,16 @@ KTEST(osmem_fast_debug, write_after_free_caught_by_check_and_at_merge)
 	p[80] = 1;
 	KEXPECT_NE(t, a->check(h), 0);
 	REPORT_EXPECT(t, 0, OSMEM_FAULT_USE_AFTER_FREE, p, 100);
-	debug_free(h, q);                       /* would merge with p */
+	debug_free(h, q);                       /* p's neighbour: no merge */
+	KEXPECT_EQ(t, osmem_tb_reports(), 1);
+	debug_flush(t, h);
 	REPORT_EXPECT(t, 1, OSMEM_FAULT_USE_AFTER_FREE, p, 100);
-	if (osmem_tb_report(1))
-		KEXPECT_PTR_EQ(t, osmem_tb_report(1)->free_site, FREE_SITE);
+	expect_sites(t, 1, "free");
 	KEXPECT(t, osmem_verify(s, 100, SEED));
 	KEXPECT_EQ(t, a->check(h), 0);
-	/* q itself was freed: a second free is a double free, with sites. */
 	debug_free(h, q);
 	REPORT_EXPECT(t, 2, OSMEM_FAULT_DOUBLE_FREE, q, 100);
-	if (osmem_tb_report(2)) {
-		KEXPECT_PTR_EQ(t, osmem_tb_report(2)->alloc_site, ALLOC_SITE);
-		KEXPECT_PTR_EQ(t, osmem_tb_report(2)->free_site, FREE_SITE);
-	}
+	expect_sites(t, 2, "free");
 	KEXPECT_EQ(t, a->check(h), 0);
 	OSMEM_END(t, a);
 }
