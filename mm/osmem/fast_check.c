@@ -64,7 +64,7 @@ void fast_walk(struct osmem_heap *h,
 	do { fast_report_bad(fh, ptr, __VA_ARGS__); return -1; } while (0)
 
 /* Debug mode: free or quarantined block b was written after it was
- * freed (its poison, or its sites against their check). */
+ * freed (its poison). */
 static int fast_check_written(struct fast_heap *fh, struct fast_block *b,
 			      const char *detail)
 {
@@ -74,14 +74,14 @@ static int fast_check_written(struct fast_heap *fh, struct fast_block *b,
 	return -1;
 }
 
-/* Debug mode: quarantined block b is whole (its poison, sites and their
- * check; the FIFO's links are fast_check_quarantine's); tallied. */
+/* Debug mode: quarantined block b is whole (its poison; the FIFO's links
+ * are fast_check_quarantine's); tallied. */
 static int fast_check_quarantined(struct fast_heap *fh, struct fast_block *b,
 				  struct osmem_stats *seen)
 {
 	if (bsize(b) < FAST_DBG_MIN_FREE)
 		FAST_BAD(b, "quarantined block %p too small", (void *)b);
-	if (!fast_dbg_sites_ok(fh, b) || !fast_dbg_q_poisoned(b))
+	if (!fast_dbg_q_poisoned(b))
 		return fast_check_written(fh, b,
 					  "poison of a quarantined block overwritten");
 	seen->quarantined_blocks++;
@@ -129,7 +129,7 @@ static int fast_check_block(struct fast_heap *fh, struct fast_block *b,
 	if (size < FAST_MIN_BLOCK || n->prev_size != size)
 		FAST_BAD(b, "free block %p: size %zu, footer %zu",
 			 (void *)b, size, n->prev_size);
-	if (fh->debug && (!fast_dbg_sites_ok(fh, b) || !fast_dbg_poisoned(b)))
+	if (fh->debug && !fast_dbg_poisoned(b))
 		return fast_check_written(fh, b, "poison of a free block overwritten");
 	seen->blocks_free++;
 	seen->bytes_free += size - FAST_HDR;

@@ -3,27 +3,33 @@
  *
  * Debug mode (be->debug, read by init; heap_debug / OSMEM_DEBUG=1). The
  * public entries take the debug paths (fast_dbg_entry_*); the always-on
- * paths only test one pointer. Layouts (offsets from the block pointer b;
- * FAST_DBG_* in fast_internal.h):
+ * paths only test one pointer. Layouts, with b the block, S its size and
+ * E = b + S the next block's start (FAST_DBG_* in fast_internal.h):
  *   live heap block:  [size word][payload: n bytes][red zone >= 1 byte,
- *                     0xfb][req][alloc site] (the last 16 bytes before the
- *                     next size word); blocks of 64 bytes at least;
- *                     usable_size is n, so byte n is always red zone.
- *   quarantined:      [size word: size|AUX|its own check][+16 next (newer)]
- *                     [+24 prev (older)][+32 free site][+40 alloc site]
- *                     [+48 req][+56 check of b, the sites and req]
- *                     [+64: poison 0xdf up to and with the next block's
- *                     prev_size word (b's last payload word)]
- *   free heap block:  [size word][next][prev][free site][alloc site][req]
- *                     [check][+64: poison up to the footer]; 64 bytes at
- *                     least: a split never leaves a smaller free block.
+ *                     0xfb][E-16: spare][E-8: req][E+0: alloc site] (the
+ *                     trailer: the payload's last 24 bytes, the last one
+ *                     in the next block's prev_size word); usable_size is
+ *                     n, so byte n is always red zone; 64 bytes at least.
+ *   quarantined:      [size word: size|AUX|its own check][+16: next (newer)]
+ *                     [+24: prev (older)][+32: poison 0xdf ...]
+ *                     [E-16: free site][E-8: req][E+0: alloc site]
+ *   free heap block:  [size word][+16: next][+24: prev][+32: poison ...]
+ *                     [E-24: free site][E-16: req][E-8: alloc site]
+ *                     [E+0: footer]; 64 bytes at least (a split never
+ *                     leaves a smaller free block).
  *   mapping:          req and alloc site in the header, red zone from n to
  *                     the end of the mapping. Unmapped at free, as in
  *                     default mode (a stale access faults): no quarantine.
  *   zero-size block:  an address in a reserved range (pages_reserve) that
  *                     faults on any access; no memory at all.
- * There is no red zone before the payload: the sealed size word is right
- * below it, so an underflow into it is caught as a corrupted header.
+ * The sites and the request are kept in the trailer at the block's end,
+ * past the red zone: a write through a stale pointer within the request
+ * it had never reaches them, so a report always names them. It hits the
+ * links (checked against their neighbours) or the poison. A free block's
+ * trailer is the one at its end: a split leaves it to the remainder, a
+ * merge keeps the last block's. There is no red zone before the payload:
+ * the sealed size word is right below it, so an underflow into it is
+ * caught as a corrupted header.
  *
  * Red zones are checked at free, realloc (always moves in debug mode),
  * usable_size and by check(); a written red zone is reported (REDZONE,
@@ -34,20 +40,21 @@
  * say "used") nor live (fast_heap_block refuses it: AUX), so it is not
  * handed out again, and a write through a stale pointer lands in poison,
  * not in a new owner's data. While the FIFO's payload bytes exceed
- * fast_quarantine_bound (fast_index.h) its oldest block leaves: the links,
- * the check of the sites and the whole poison are verified, then the
- * block is released (merged, filed). A written one is reported
- * (USE_AFTER_FREE, with both sites and the request) and retired. A second
- * free of a quarantined block is a double free (fast_misuse.c); check()
- * verifies every quarantined block and the FIFO's links and counts.
+ * fast_quarantine_bound (fast_index.h) its oldest block leaves: its links
+ * and its whole poison are verified, then it is released (merged, filed).
+ * A written one is reported (USE_AFTER_FREE, with both sites and the
+ * request) and retired. Only the leaving block is read: the next one's
+ * back link is verified when that one leaves in turn (against q_gone). A
+ * second free of a quarantined block is a double free (fast_misuse.c);
+ * check() verifies every quarantined block and the FIFO.
  *
  * Lazy checking. Each byte is poisoned once, when it becomes free (the
  * block freed into the quarantine, new heap memory), and verified once,
  * when it is handed out again: a merge poisons only the header, link and
- * site words that become interior, a split writes only the remainder's new
- * header, and nothing else is ever poisoned again. Before a free block is
- * taken or merged its links and the check of its sites are verified, in
- * O(1); when it is taken only the bytes handed out (and the words that
+ * trailer words that become interior, a split writes only the remainder's
+ * new header, and nothing else is ever poisoned again. Before a free block
+ * is taken or merged its links are verified against its list neighbours,
+ * in O(1); when it is taken only the bytes handed out (and the words that
  * become the remainder's header) are verified poison, not the whole block:
  * the rest is verified when it is handed out in turn, and by check(),
  * which verifies every free block's poison. A written free block is
@@ -73,9 +80,15 @@ static const void *fast_dbg_site(struct fast_heap *fh)
 	return fh->be->caller ? fh->be->caller() : NULL;
 }
 
-FAST_INLINE size_t *fast_dbg_word(struct fast_block *b, size_t off)
+FAST_INLINE size_t *fast_dbg_word(void *p, size_t off)
 {
-	return (size_t *)((char *)b + off);
+	return (size_t *)((char *)p + off);
+}
+
+/* The block's end E (the next block's start). */
+FAST_INLINE char *fast_dbg_end(struct fast_block *b)
+{
+	return (char *)b + bsize(b);
 }
 
 /* ------------------------------------------------------------ poison ---- */
@@ -84,56 +97,64 @@ FAST_INLINE size_t *fast_dbg_word(struct fast_block *b, size_t off)
  * Poison and red zones are written and verified a word at a time (eight
  * per test), with loops of our own rather than memset: they run on every
  * debug call, mostly over short ranges. Poison ranges are 8-aligned at both
- * ends; a red zone ends 8-aligned (its trailer follows) and starts
+ * ends; a red zone ends 8-aligned (the trailer follows) and starts
  * anywhere: its first bytes are verified through a mask on their aligned
- * word (never outside it, so never on another page) and written a byte at
- * a time. Words are accessed as fast_word_t, which may alias any object.
+ * word (never outside it, so never on another page) and written the same
+ * way. Words are accessed as fast_word_t, which may alias any object.
  */
 typedef uint64_t __attribute__((may_alias)) fast_word_t;
 
-/* The words [from, to) (both 8-aligned) all equal `word`. */
+/*
+ * The words [from, to) (both 8-aligned) all equal `word`. No early exit
+ * and no ragged tail: eight words a step with the last eight overlapping
+ * the step before, so a call costs one hard-to-predict branch (the loop's
+ * end), not one per leftover word.
+ */
 FAST_INLINE bool fast_dbg_words_are(const char *from, const char *to,
-				    uint64_t word)
+				    uint64_t k)
 {
 	const fast_word_t *w = (const fast_word_t *)(const void *)from;
 	const fast_word_t *end = (const fast_word_t *)(const void *)to;
+	uint64_t acc = 0;
 
-	for (; end - w >= 8; w += 8)
-		if ((w[0] ^ word) | (w[1] ^ word) | (w[2] ^ word) |
-		    (w[3] ^ word) | (w[4] ^ word) | (w[5] ^ word) |
-		    (w[6] ^ word) | (w[7] ^ word))
-			return false;
-	if (end - w >= 4) {
-		if ((w[0] ^ word) | (w[1] ^ word) | (w[2] ^ word) | (w[3] ^ word))
-			return false;
-		w += 4;
+	if (end - w >= 8) {
+		for (; end - w > 8; w += 8)
+			acc |= (w[0] ^ k) | (w[1] ^ k) | (w[2] ^ k) | (w[3] ^ k) |
+			       (w[4] ^ k) | (w[5] ^ k) | (w[6] ^ k) | (w[7] ^ k);
+		w = end - 8;
+		acc |= (w[0] ^ k) | (w[1] ^ k) | (w[2] ^ k) | (w[3] ^ k) |
+		       (w[4] ^ k) | (w[5] ^ k) | (w[6] ^ k) | (w[7] ^ k);
+	} else if (end - w >= 4) {
+		acc = (w[0] ^ k) | (w[1] ^ k) | (w[2] ^ k) | (w[3] ^ k) |
+		      (end[-4] ^ k) | (end[-3] ^ k) | (end[-2] ^ k) | (end[-1] ^ k);
+	} else if (end > w) {   /* 1 to 3 words: first, middle, last */
+		acc = (w[0] ^ k) | (w[(end - w) >> 1] ^ k) | (end[-1] ^ k);
 	}
-	if (end - w >= 2) {
-		if ((w[0] ^ word) | (w[1] ^ word))
-			return false;
-		w += 2;
-	}
-	return w == end || *w == word;
+	return !acc;
 }
 
-FAST_INLINE void fast_dbg_words_set(char *from, char *to, uint64_t word)
+/* Set the words [from, to) (both 8-aligned) to `word`, the same way. */
+FAST_INLINE void fast_dbg_words_set(char *from, char *to, uint64_t k)
 {
 	fast_word_t *w = (fast_word_t *)(void *)from;
 	fast_word_t *end = (fast_word_t *)(void *)to;
 
-	for (; end - w >= 4; w += 4) {
-		w[0] = word;
-		w[1] = word;
-		w[2] = word;
-		w[3] = word;
+	if (end - w >= 4) {
+		for (; end - w > 4; w += 4) {
+			w[0] = k;
+			w[1] = k;
+			w[2] = k;
+			w[3] = k;
+		}
+		end[-4] = k;
+		end[-3] = k;
+		end[-2] = k;
+		end[-1] = k;
+	} else if (end > w) {   /* 1 to 3 words: first, middle, last */
+		w[0] = k;
+		w[(end - w) >> 1] = k;
+		end[-1] = k;
 	}
-	if (end - w >= 2) {
-		w[0] = word;
-		w[1] = word;
-		w += 2;
-	}
-	if (w < end)
-		*w = word;
 }
 
 /* The red zone [from, to) (to 8-aligned) is intact. */
@@ -152,7 +173,8 @@ FAST_INLINE bool fast_dbg_red_is(const char *from, const char *to)
 }
 
 /* Write the red zone [from, to) (to 8-aligned); the bytes before `from`
- * in its first word are kept (that word was just read, verified). */
+ * in its first word are kept (that word was just verified, so it is in
+ * the cache). */
 FAST_INLINE void fast_dbg_red_set(char *from, char *to)
 {
 	size_t lo = (uintptr_t)from & 7;
@@ -178,100 +200,104 @@ FAST_INLINE void fast_dbg_fill(char *from, char *to)
 	fast_dbg_words_set(from, to, FAST_DBG_WORD);
 }
 
-/* Every byte of free block b past its header words is poison. */
+/* Every byte of free block b between its links and its trailer is
+ * poison (check()). */
 bool fast_dbg_poisoned(struct fast_block *b)
 {
 	return fast_dbg_is_poison((char *)b + FAST_DBG_FREE_OFF,
-				  (char *)b + bsize(b));
+				  fast_dbg_end(b) - FAST_DBG_TRAIL);
 }
 
-/* Quarantined block b's poison: up to and with its last payload word. */
-bool fast_dbg_q_poisoned(struct fast_block *b)
+/* Quarantined block b's poison: from its links to its trailer. */
+FAST_INLINE bool fast_dbg_q_is_poison(struct fast_block *b)
 {
 	return fast_dbg_is_poison((char *)b + FAST_DBG_FREE_OFF,
-				  (char *)b + bsize(b) + 8);
+				  fast_dbg_end(b) - 16);
+}
+
+bool fast_dbg_q_poisoned(struct fast_block *b)
+{
+	return fast_dbg_q_is_poison(b);
 }
 
 /* ------------------------------------------------------------- sites ---- */
 
-/*
- * A free or quarantined block's check of its address, sites and request:
- * a stray write to any of them is seen (they hold no poison). Rotations
- * and xors keep each field's bits apart, one multiply by the heap's odd
- * key mixes them all into the top bits, which the xorshift brings down.
- */
-FAST_INLINE size_t fast_dbg_sites_seal(const struct fast_heap *fh,
-				       struct fast_block *b)
+/* A free block's trailer [free site][req][alloc site], below its end. */
+FAST_INLINE size_t *fast_dbg_trail(struct fast_block *b)
 {
-	uint64_t x = (uint64_t)(uintptr_t)b ^ *fast_dbg_word(b, FAST_DBG_FSITE);
-
-	x = ((x << 21) | (x >> 43)) ^ *fast_dbg_word(b, FAST_DBG_ASITE);
-	x = ((x << 21) | (x >> 43)) ^ *fast_dbg_word(b, FAST_DBG_REQ);
-	x *= fh->seal_key;
-	return (size_t)(x ^ (x >> 29));
+	return (size_t *)(void *)(fast_dbg_end(b) - FAST_DBG_TRAIL);
 }
 
-FAST_INLINE void fast_dbg_set_sites(const struct fast_heap *fh,
-			       struct fast_block *b, const void *free_site,
-			       const void *alloc_site, size_t req)
+/* A live or quarantined block's trailer [spare / free site][req][alloc
+ * site], the payload's last 24 bytes. */
+FAST_INLINE size_t *fast_dbg_meta(struct fast_block *b)
 {
-	*fast_dbg_word(b, FAST_DBG_FSITE) = (size_t)(uintptr_t)free_site;
-	*fast_dbg_word(b, FAST_DBG_ASITE) = (size_t)(uintptr_t)alloc_site;
-	*fast_dbg_word(b, FAST_DBG_REQ) = req;
-	*fast_dbg_word(b, FAST_DBG_CHECK) = fast_dbg_sites_seal(fh, b);
+	return (size_t *)(void *)(fast_dbg_end(b) - 16);
 }
 
-FAST_INLINE bool fast_dbg_sites_valid(const struct fast_heap *fh,
-				      struct fast_block *b)
+FAST_INLINE void fast_dbg_trail_set(size_t *t, const void *free_site,
+				    size_t req, const void *alloc_site)
 {
-	return bsize(b) >= FAST_DBG_MIN_FREE &&
-	       *fast_dbg_word(b, FAST_DBG_CHECK) == fast_dbg_sites_seal(fh, b);
+	t[0] = (size_t)(uintptr_t)free_site;
+	t[1] = req;
+	t[2] = (size_t)(uintptr_t)alloc_site;
 }
 
-bool fast_dbg_sites_ok(const struct fast_heap *fh, struct fast_block *b)
+/* The trailer of b, freed (free or quarantined): [free site][req][alloc
+ * site]. */
+static size_t *fast_dbg_freed_trail(const struct fast_heap *fh,
+				    struct fast_block *b)
 {
-	return fast_dbg_sites_valid(fh, b);
+	return fast_dbg_quarantined(fh, b) ? fast_dbg_meta(b) : fast_dbg_trail(b);
 }
 
-/* A free or quarantined block's recorded sites: NULL when they cannot be
- * trusted (their check fails). */
+/* A freed block's recorded sites and request (a free block's are those of
+ * the last block it was made of). */
 const void *fast_dbg_free_site(const struct fast_heap *fh, struct fast_block *b)
 {
-	return fast_dbg_sites_ok(fh, b) ?
-	       (const void *)(uintptr_t)*fast_dbg_word(b, FAST_DBG_FSITE) : NULL;
+	return (const void *)(uintptr_t)fast_dbg_freed_trail(fh, b)[0];
+}
+
+size_t fast_dbg_freed_req(const struct fast_heap *fh, struct fast_block *b)
+{
+	return fast_dbg_freed_trail(fh, b)[1];
 }
 
 const void *fast_dbg_freed_alloc_site(const struct fast_heap *fh,
 				      struct fast_block *b)
 {
-	return fast_dbg_sites_ok(fh, b) ?
-	       (const void *)(uintptr_t)*fast_dbg_word(b, FAST_DBG_ASITE) : NULL;
+	return (const void *)(uintptr_t)fast_dbg_freed_trail(fh, b)[2];
+}
+
+/* A live block's request, or 0 when its trailer cannot hold one. */
+size_t fast_dbg_live_req(struct fast_block *b)
+{
+	size_t room = bsize(b) - FAST_HDR - FAST_DBG_META;
+	size_t req = fast_dbg_meta(b)[1];
+
+	return bsize(b) >= FAST_DBG_MIN_FREE && req < room ? req : 0;
 }
 
 /*
- * Free block b (size bytes) is new or has grown at its end: bytes from
- * `from` on become poison. When from is at or below b's poison start, b
- * itself is new and gets empty sites. (fast_set_free, for heap growth.)
+ * Free block b now ends at b + size, and the bytes from `from` on are new
+ * to it (new memory, the words of an old epilogue; nothing when it was
+ * cut): they become poison, with the trailer b had, and b gets an empty
+ * trailer at its end. When from is at or below b's poison start, b is a
+ * new block. (fast_set_free, for heap growth and trims.)
  */
 void fast_dbg_fresh(struct fast_heap *fh, struct fast_block *b, size_t size,
 		    char *from)
 {
-	char *start = (char *)b + FAST_DBG_FREE_OFF;
+	char *start = (char *)b + FAST_DBG_FREE_OFF, *end = (char *)b + size;
 
-	if (from <= start) {
-		fast_dbg_set_sites(fh, b, NULL, NULL, 0);
-		from = start;
-	}
-	fast_dbg_fill(from, (char *)b + size);
+	(void)fh;
+	from -= FAST_DBG_TRAIL;         /* the old trailer, if any */
+	fast_dbg_fill(from > start ? from : start, end - FAST_DBG_TRAIL);
+	fast_dbg_trail_set((size_t *)(void *)(end - FAST_DBG_TRAIL), NULL, 0,
+			   NULL);
 }
 
 /* ------------------------------------------------------- free blocks ---- */
-
-/* A live heap block's trailer: [request][allocation site] at its end. */
-FAST_INLINE size_t *fast_dbg_meta(struct fast_block *b)
-{
-	return (size_t *)((char *)bpayload(b) + bsize(b) - FAST_HDR - FAST_DBG_META);
-}
 
 /* x, a value read from a link, is a 16-aligned address of the heap's
  * blocks (checked before anything is read through it). */
@@ -300,7 +326,7 @@ FAST_INLINE bool fast_dbg_next_ok(struct fast_heap *fh, struct fast_block *x)
 
 /* Free block x's list links agree with its neighbours on the list (a
  * write after free most often hits them: they are the payload's first
- * 16 bytes). */
+ * 16 bytes). O(1), before it is taken or merged. */
 FAST_INLINE bool fast_dbg_links_ok(struct fast_heap *fh, struct fast_block *x)
 {
 	struct fast_block *p = x->prev_free;
@@ -314,13 +340,6 @@ FAST_INLINE bool fast_dbg_links_ok(struct fast_heap *fh, struct fast_block *x)
 		return false;
 	}
 	return fast_dbg_next_ok(fh, x);
-}
-
-/* Free block x's header words (links, sites, their check): O(1), before
- * it is taken or merged. Its poison is verified lazily. */
-FAST_INLINE bool fast_dbg_head_ok(struct fast_heap *fh, struct fast_block *x)
-{
-	return fast_dbg_links_ok(fh, x) && fast_dbg_sites_valid(fh, x);
 }
 
 /* List (fl, sl) made again from a walk of the heap, without x: its links
@@ -342,12 +361,12 @@ static void fast_dbg_relist(struct fast_heap *fh, unsigned fl, unsigned sl,
 	}
 }
 
-/* Free or quarantined block x was written after it was freed: report it
- * (sites and request when their check holds). */
+/* Free or quarantined block x was written after it was freed: report it,
+ * with its sites and request. */
 static void fast_dbg_report_written(struct fast_heap *fh, struct fast_block *x)
 {
 	fast_report_sites(fh, OSMEM_FAULT_USE_AFTER_FREE, fh->dbg_op,
-			  bpayload(x), fast_freed_size(fh, x),
+			  bpayload(x), fast_dbg_freed_req(fh, x),
 			  "freed memory was written",
 			  fast_dbg_freed_alloc_site(fh, x), fast_dbg_free_site(fh, x));
 }
@@ -371,41 +390,45 @@ static void fast_dbg_retire_free(struct fast_heap *fh, struct fast_block *x)
 }
 
 /*
- * The debug release of b (on no list, not counted live, its bytes from
- * FAST_DBG_FREE_OFF on poison): the free neighbours' header words are
- * verified before they merge (a written one is retired instead), and the
- * words that become interior are poisoned (b's header when it merges into
- * the block before, the next block's header when that one merges in).
- * When b heads the result, it keeps its sites when `sited` (they are
- * set), or gets empty ones.
+ * The debug release of b (on no list, not counted live, poison from
+ * FAST_DBG_FREE_OFF to its trailer; the trailer set when `sited`): the
+ * free neighbours' links are verified before they merge (a written one is
+ * retired instead), and the words that become interior are poisoned: the
+ * block before's trailer and b's header when b merges into it, b's
+ * trailer and the next block's header when that one merges in. The result
+ * keeps the trailer at its end (b's, or the next block's); an unsited b
+ * that ends the result gets an empty one.
  */
 FAST_INLINE struct fast_block *fast_dbg_merge(struct fast_heap *fh,
-					 struct fast_block *b, size_t *sizep,
-					 bool sited)
+					      struct fast_block *b,
+					      size_t *sizep, bool sited)
 {
 	struct fast_block *n = bnext(b), *m;
-	size_t fsite = *fast_dbg_word(b, FAST_DBG_FSITE);
 	bool next_free;
 
-	if ((b->size & FAST_PREV_FREE) && !fast_dbg_head_ok(fh, bprev(b)))
+	if ((b->size & FAST_PREV_FREE) && !fast_dbg_links_ok(fh, bprev(b)))
 		fast_dbg_retire_free(fh, bprev(b));
-	if (bfree(n) && !fast_dbg_head_ok(fh, n))
+	if (bfree(n) && !fast_dbg_links_ok(fh, n))
 		fast_dbg_retire_free(fh, n);
 	next_free = bfree(n);
+	if (!sited && !next_free)
+		fast_dbg_trail_set((size_t *)(void *)((char *)n - FAST_DBG_TRAIL),
+				   NULL, 0, NULL);
 	m = fast_release_plain(fh, b, 0, sizep);
-	if (next_free)
-		fast_dbg_fill((char *)n, (char *)n + FAST_DBG_FREE_OFF);
-	if (m != b)
-		fast_dbg_fill((char *)b, (char *)b + FAST_DBG_FREE_OFF);
-	else if (!sited)
-		fast_dbg_set_sites(fh, b, NULL, NULL, 0);
-	else    /* default mode's second-free word went there: the site back */
-		*fast_dbg_word(b, FAST_DBG_FSITE) = fsite;
+	if (next_free)  /* b's trailer, n's header (n+0 was b's footer slot) */
+		fast_dbg_fill((char *)n - FAST_DBG_TRAIL,
+			      (char *)n + FAST_DBG_FREE_OFF);
+	if (m != b)     /* the trailer before, b's footer slot and header */
+		fast_dbg_fill((char *)b - FAST_DBG_TRAIL,
+			      (char *)b + FAST_DBG_FREE_OFF);
+	else if (next_free)     /* default mode kept b's word at b+32 */
+		fast_dbg_fill((char *)b + FAST_DBG_FREE_OFF,
+			      (char *)b + FAST_DBG_FREE_OFF + 8);
 	return m;
 }
 
 /* fast_release in debug mode, for the parts a split or memalign gives
- * back (fast.c): no sites. */
+ * back (fast.c): poison up to their end, no sites. */
 struct fast_block *fast_dbg_release(struct fast_heap *fh,
 				    struct fast_block *b, size_t *sizep)
 {
@@ -420,7 +443,7 @@ struct fast_block *fast_dbg_release(struct fast_heap *fh,
 /* -------------------------------------------------------- quarantine ---- */
 
 FAST_INLINE size_t fast_dbg_qseal(const struct fast_heap *fh,
-			     const struct fast_block *b, size_t size)
+				  const struct fast_block *b, size_t size)
 {
 	return fast_seal(fh, b, size | FAST_DBG_QSALT) | FAST_DBG_QMARK;
 }
@@ -492,20 +515,20 @@ static void fast_dbg_q_lost(struct fast_heap *fh)
 }
 
 /* Live block b (not counted live any more), freed from `site`, enters the
- * quarantine: its payload becomes poison, its sites are kept. */
+ * quarantine: its payload up to the trailer becomes poison, the trailer
+ * takes the free site beside the request and allocation site. */
 FAST_INLINE void fast_dbg_q_push(struct fast_heap *fh, struct fast_block *b,
-			    size_t req, const void *alloc_site,
-			    const void *site)
+				 const void *site)
 {
 	struct fast_block *t = fh->q_tail;
-	size_t size = bsize(b);
+	size_t size = bsize(b), *meta = fast_dbg_meta(b);
 
 	/* The newest block's forward link is about to be written: it must
 	 * still be the NULL it was left as. */
 	if (t && t->next_free)
 		fast_dbg_q_retire(fh, t);
-	fast_dbg_set_sites(fh, b, site, alloc_site, req);
-	fast_dbg_fill((char *)b + FAST_DBG_FREE_OFF, (char *)b + size + 8);
+	meta[0] = (size_t)(uintptr_t)site;
+	fast_dbg_fill((char *)b + FAST_DBG_FREE_OFF, (char *)meta);
 	b->size = size | FAST_AUX | (b->size & FAST_PREV_FREE) |
 		  fast_dbg_qseal(fh, b, size);
 	fast_dbg_q_append(fh, b);
@@ -528,22 +551,22 @@ FAST_INLINE bool fast_dbg_q_links_ok(struct fast_heap *fh, struct fast_block *b)
 }
 
 /*
- * The oldest quarantined block leaves: verified whole (links, sites,
- * poison) and released, or retired when written. The release may reach
- * the heap top and trim it.
+ * The oldest quarantined block leaves: verified whole (links, poison) and
+ * released, or retired when written. Its trailer moves down one word to
+ * where a free block keeps it (the word below was poison; the one it
+ * leaves becomes the footer). The release may reach the heap top and trim
+ * it.
  */
 static void fast_dbg_q_evict(struct fast_heap *fh)
 {
 	struct fast_block *b = fh->q_head, *n, *m;
-	size_t size;
+	size_t size, *meta;
 
 	if (!fast_dbg_is_quarantined(fh, b)) {
 		fast_dbg_q_lost(fh);
 		return;
 	}
-	if (!fast_dbg_q_links_ok(fh, b) || !fast_dbg_sites_valid(fh, b) ||
-	    !fast_dbg_is_poison((char *)b + FAST_DBG_FREE_OFF,
-				(char *)b + bsize(b) + 8)) {
+	if (!fast_dbg_q_links_ok(fh, b) || !fast_dbg_q_is_poison(b)) {
 		fast_dbg_q_retire(fh, b);
 		return;
 	}
@@ -551,12 +574,6 @@ static void fast_dbg_q_evict(struct fast_heap *fh)
 	fh->q_head = n;
 	if (!n)
 		fh->q_tail = NULL;
-	fh->q_gone = b;
-	fh->q_gone_fsite = (const void *)(uintptr_t)*fast_dbg_word(b, FAST_DBG_FSITE);
-	fh->q_gone_asite = (const void *)(uintptr_t)*fast_dbg_word(b, FAST_DBG_ASITE);
-	fh->q_gone_req = *fast_dbg_word(b, FAST_DBG_REQ);
-	fh->st.quarantined_blocks--;
-	fh->st.quarantined_bytes -= bsize(b) - FAST_HDR;
 	/* The next to leave is cold by now: fetch its first lines while the
 	 * program runs on (a prefetch never faults, wherever it points). */
 	if (n) {
@@ -564,6 +581,15 @@ static void fast_dbg_q_evict(struct fast_heap *fh)
 		__builtin_prefetch((char *)n + 64);
 		__builtin_prefetch((char *)n + 128);
 	}
+	meta = fast_dbg_meta(b);
+	fh->q_gone = b;
+	fh->q_gone_fsite = (const void *)(uintptr_t)meta[0];
+	fh->q_gone_req = meta[1];
+	fh->q_gone_asite = (const void *)(uintptr_t)meta[2];
+	fast_dbg_trail_set(meta - 1, fh->q_gone_fsite, fh->q_gone_req,
+			   fh->q_gone_asite);
+	fh->st.quarantined_blocks--;
+	fh->st.quarantined_bytes -= bsize(b) - FAST_HDR;
 	b->size = bsize(b) | (b->size & FAST_PREV_FREE);
 	m = fast_dbg_merge(fh, b, &size, true);
 	fast_trim_if_top(fh, m, size);
@@ -572,13 +598,12 @@ static void fast_dbg_q_evict(struct fast_heap *fh)
 /* Live heap block b, its red zone verified, is freed from `site`: into
  * the quarantine, which then lets its oldest blocks go down to its bound. */
 FAST_INLINE void fast_dbg_free_block(struct fast_heap *fh, struct fast_block *b,
-				const void *site)
+				     const void *site)
 {
-	size_t *meta = fast_dbg_meta(b);
 	size_t bound;
 
 	fast_used_sub(fh, b);
-	fast_dbg_q_push(fh, b, meta[0], (const void *)(uintptr_t)meta[1], site);
+	fast_dbg_q_push(fh, b, site);
 	bound = fast_quarantine_bound((size_t)(fh->high - fh->base));
 	while (fh->st.quarantined_bytes > bound)
 		fast_dbg_q_evict(fh);
@@ -587,35 +612,34 @@ FAST_INLINE void fast_dbg_free_block(struct fast_heap *fh, struct fast_block *b,
 /* ------------------------------------------------------- allocation ---- */
 
 /*
- * Free block b may serve r bytes: its header words hold, and the bytes it
- * would hand out are poison (with the words that become the remainder's
- * header). *take: r, or all of b when the rest could not be a free block.
+ * Free block b may serve r bytes: the bytes it would hand out are poison
+ * (with the words that become the remainder's header). *take: r, or all
+ * of b when the rest could not be a free block (its trailer is then handed
+ * out too: it holds sites, not poison).
  */
-FAST_INLINE bool fast_dbg_take_ok(struct fast_heap *fh, struct fast_block *b,
-			     size_t r, size_t *take)
+FAST_INLINE bool fast_dbg_take_ok(struct fast_block *b, size_t r, size_t *take)
 {
 	size_t size = bsize(b);
 	char *end;
 
 	*take = size - r < FAST_DBG_MIN_FREE ? size : r;
-	end = (char *)b + (*take == size ? size : r + FAST_DBG_FREE_OFF);
-	return fast_dbg_sites_valid(fh, b) &&
-	       fast_dbg_is_poison((char *)b + FAST_DBG_FREE_OFF, end);
+	end = *take == size ? fast_dbg_end(b) - FAST_DBG_TRAIL :
+			      (char *)b + r + FAST_DBG_FREE_OFF;
+	return fast_dbg_is_poison((char *)b + FAST_DBG_FREE_OFF, end);
 }
 
 /*
  * Debug mode's heap block of r bytes (r < FAST_BLOCK_MAX): the block
  * fast_find picks (or the top, grown), verified as it is taken; a written
  * one is retired and the next looked at. The remainder of a split keeps
- * the block's sites. When the heap cannot grow, the quarantine gives its
- * oldest blocks back first. NULL when nothing is left.
+ * the trailer. When the heap cannot grow, the quarantine gives its oldest
+ * blocks back first. NULL when nothing is left.
  */
 FAST_INLINE void *fast_dbg_heap_take(struct fast_heap *fh, size_t r)
 {
 	struct fast_block *b;
-	const void *fsite, *asite;
 	unsigned cls[2];
-	size_t take, req, size;
+	size_t take;
 	bool head;
 
 	for (;;) {
@@ -639,18 +663,11 @@ FAST_INLINE void *fast_dbg_heap_take(struct fast_heap *fh, size_t r)
 		}
 		if ((head ? !b->prev_free && fast_dbg_next_ok(fh, b) :
 			    fast_dbg_links_ok(fh, b)) &&
-		    fast_dbg_take_ok(fh, b, r, &take))
+		    fast_dbg_take_ok(b, r, &take))
 			break;
 		fast_dbg_retire_free(fh, b);
 	}
-	/* b's sites are verified: the remainder keeps them */
-	size = bsize(b);
-	fsite = (const void *)(uintptr_t)*fast_dbg_word(b, FAST_DBG_FSITE);
-	asite = (const void *)(uintptr_t)*fast_dbg_word(b, FAST_DBG_ASITE);
-	req = *fast_dbg_word(b, FAST_DBG_REQ);
 	fast_take_any(fh, b, take, head ? cls : NULL);
-	if (take < size)
-		fast_dbg_set_sites(fh, bat(b, take), fsite, asite, req);
 	return bpayload(b);
 }
 
@@ -666,19 +683,20 @@ FAST_INLINE bool fast_dbg_red_ok(struct fast_block *b, size_t *req)
 	size_t *meta = fast_dbg_meta(b), room = bsize(b) - FAST_HDR - FAST_DBG_META;
 	const char *p = bpayload(b);
 
-	*req = meta[0];
+	*req = meta[1];
 	return *req < room && fast_dbg_red_is(p + *req, p + room);
 }
 
-/* Make live block b serve a request of n bytes (n + 17 <= its usable). */
+/* Make live block b serve a request of n bytes (n + 25 <= its usable). */
 FAST_INLINE void fast_dbg_arm(struct fast_block *b, size_t n, const void *site)
 {
 	size_t *meta = fast_dbg_meta(b);
 	char *p = bpayload(b);
 
 	fast_dbg_red_set(p + n, (char *)meta);
-	meta[0] = n;
-	meta[1] = (size_t)(uintptr_t)site;
+	meta[0] = 0;
+	meta[1] = n;
+	meta[2] = (size_t)(uintptr_t)site;
 }
 
 /* -------------------------------------------------- zero-size blocks ---- */
@@ -802,7 +820,7 @@ FAST_INLINE bool fast_dbg_live_ok(struct fast_heap *fh, void *p,
 		if (fast_dbg_red_ok(b, req))
 			return true;
 		usable = bsize(b) - FAST_HDR - FAST_DBG_META;
-		site = (const void *)(uintptr_t)fast_dbg_meta(b)[1];
+		site = (const void *)(uintptr_t)fast_dbg_meta(b)[2];
 	} else {
 		*req = m->req;
 		if (fast_dbg_map_red_ok(m))
@@ -857,9 +875,9 @@ FAST_INLINE void *fast_dbg_alloc_any(struct fast_heap *fh, size_t n,
 
 /*
  * A block of n bytes for debug mode: n, the trailer and at least one red
- * zone byte, in a block of 64 bytes at least (room for the sites once
- * free); n == 0 (alignment 16 at most): a zero-size block when there is
- * one to give.
+ * zone byte, in a block of FAST_DBG_MIN_FREE bytes at least (room for the
+ * links and the trailer once free); n == 0 (alignment 16 at most): a
+ * zero-size block when there is one to give.
  */
 FAST_INLINE void *fast_dbg_alloc_at(struct fast_heap *fh, size_t n,
 				    size_t align, const void *site)
@@ -875,8 +893,8 @@ FAST_INLINE void *fast_dbg_alloc_at(struct fast_heap *fh, size_t n,
 	if (n > (size_t)PTRDIFF_MAX - 2 * FAST_DBG_FREE_OFF)
 		return NULL;
 	need = n + FAST_DBG_META + 1;
-	if (need < FAST_DBG_FREE_OFF - FAST_HDR)
-		need = FAST_DBG_FREE_OFF - FAST_HDR;
+	if (need < FAST_DBG_MIN_FREE - FAST_HDR)        /* a 64-byte block */
+		need = FAST_DBG_MIN_FREE - FAST_HDR;
 	if (align <= FAST_ALIGN)
 		return fast_dbg_alloc_any(fh, n, need, site);
 	p = fast_memalign_locked(fh, align, need);

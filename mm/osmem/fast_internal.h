@@ -50,8 +50,8 @@
  *   waits in the quarantine, a FIFO linked through its first two payload
  *   words: used by its tags (nothing merges with it, fast_heap_block
  *   refuses it), on no free list, counted in neither live nor free bytes
- *   but in st.quarantined_*. Free and quarantined blocks hold their sites
- *   and a check of them after the links, poison after that.
+ *   but in st.quarantined_*. Free and quarantined blocks hold poison after
+ *   their links and their sites in a trailer at their end.
  *
  *   The heap: [base][pad][first block]...[last block][epilogue][< 16 slack]
  *   The epilogue is a size-0 used block whose size word sits just below the
@@ -88,8 +88,8 @@
  *     as the backend gave it (zero); an AUX free block is all zero between
  *     its links and its footer;
  *   - debug: every live block's red zone is intact; every free and every
- *     quarantined block's sites match their check and its poison is whole
- *     (a free block holds no AUX and is FAST_DBG_MIN_FREE bytes at least);
+ *     quarantined block's poison is whole (a free block holds no AUX and
+ *     is FAST_DBG_MIN_FREE bytes at least);
  *   - debug: the quarantine's FIFO links exactly the quarantined blocks,
  *     oldest first, each back link agreeing (the oldest's with q_gone, the
  *     block that left last), and holds at most fast_quarantine_bound(high
@@ -507,20 +507,17 @@ FAST_INLINE struct fast_block *fast_release_plain(struct fast_heap *fh,
 
 /*
  * Debug mode's block layouts (fast_debug.c has the whole story). A free or
- * quarantined block holds, after its size word: two links (free list, or
- * quarantine), the free site, the allocation site, the request, and a
- * check of those three and the block's address (fast_dbg_set_sites);
- * poison from FAST_DBG_FREE_OFF on. No free block is smaller than
- * FAST_DBG_MIN_FREE, so every one has room for all of it.
+ * quarantined block holds its two links (free list, or quarantine) after
+ * its size word, then poison, then a trailer at its end: free site,
+ * request, allocation site (a live block keeps request and allocation site
+ * there). No free block is smaller than FAST_DBG_MIN_FREE, so every one
+ * has room for links and trailer.
  */
 #define FAST_DBG_RED      0xfb          /* red zone bytes */
 #define FAST_DBG_POISON   0xdf          /* freed bytes */
-#define FAST_DBG_META     16            /* live: request, allocation site */
-#define FAST_DBG_FSITE    32            /* free/quarantined: free site, */
-#define FAST_DBG_ASITE    40            /* allocation site, */
-#define FAST_DBG_REQ      48            /* request, */
-#define FAST_DBG_CHECK    56            /* check of the three */
-#define FAST_DBG_FREE_OFF 64            /* poison starts here */
+#define FAST_DBG_META     24            /* live trailer: spare, req, site */
+#define FAST_DBG_TRAIL    24            /* free trailer: sites and req */
+#define FAST_DBG_FREE_OFF 32            /* poison starts here */
 #define FAST_DBG_MIN_FREE 64
 #define FAST_DBG_WORD     0xdfdfdfdfdfdfdfdfull  /* poison, a word */
 #define FAST_DBG_RED_WORD 0xfbfbfbfbfbfbfbfbull  /* red zone, a word */
@@ -574,12 +571,13 @@ void fast_map_free(struct fast_heap *fh, struct fast_map *h);
 void fast_dbg_fresh(struct fast_heap *fh, struct fast_block *b, size_t size,
 		    char *from);
 bool fast_dbg_poisoned(struct fast_block *b);
-bool fast_dbg_sites_ok(const struct fast_heap *fh, struct fast_block *b);
+bool fast_dbg_q_poisoned(struct fast_block *b);
+bool fast_dbg_quarantined(const struct fast_heap *fh, const struct fast_block *b);
 const void *fast_dbg_free_site(const struct fast_heap *fh, struct fast_block *b);
 const void *fast_dbg_freed_alloc_site(const struct fast_heap *fh,
 				      struct fast_block *b);
-bool fast_dbg_quarantined(const struct fast_heap *fh, const struct fast_block *b);
-bool fast_dbg_q_poisoned(struct fast_block *b);
+size_t fast_dbg_freed_req(const struct fast_heap *fh, struct fast_block *b);
+size_t fast_dbg_live_req(struct fast_block *b);
 bool fast_dbg_live(struct fast_heap *fh, void *p, struct fast_block *b,
 		   struct fast_map *m, const char *op, size_t *req);
 struct fast_block *fast_dbg_release(struct fast_heap *fh, struct fast_block *b,

@@ -137,15 +137,14 @@ enum osmem_fault fast_freed_fault(const char *op)
  * The usable size free block c had when it was live and c was its start:
  * its own size, or, when it merged with the free block after it, the
  * sealed word kept at c+32 (fast_release_plain). Debug mode (c free or
- * quarantined): the request kept with its sites, 0 when their check fails.
+ * quarantined): the request kept in its trailer with the sites.
  */
 size_t fast_freed_size(struct fast_heap *fh, struct fast_block *c)
 {
 	size_t w, size = bsize(c);
 
 	if (fh->debug)
-		return fast_dbg_sites_ok(fh, c) ?
-		       *(size_t *)((char *)c + FAST_DBG_REQ) : 0;
+		return fast_dbg_freed_req(fh, c);
 	if (size <= 40)
 		return size - FAST_HDR;
 	w = *(size_t *)((char *)c + 32);
@@ -160,11 +159,8 @@ static size_t fast_live_size(struct fast_heap *fh, struct fast_block *c)
 {
 	size_t room = bsize(c) - FAST_HDR;
 
-	if (fh->debug && !bfree(c) && room >= FAST_DBG_META) {
-		size_t req = *(size_t *)((char *)bpayload(c) + room - FAST_DBG_META);
-
-		return req < room - FAST_DBG_META ? req : 0;
-	}
+	if (fh->debug && !bfree(c))
+		return fast_dbg_live_req(c);
 	return room;
 }
 

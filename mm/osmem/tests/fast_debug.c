@@ -177,9 +177,9 @@ KTEST(osmem_fast_debug, quarantine_catches_a_stale_write_after_reuse)
 	osmem_fill(q, 100, SEED + 1);
 	debug_stats(h, &st);
 	KEXPECT_EQ(t, st.quarantined_blocks, 1);
-	/* 100 bytes, 1 of red zone, the 16-byte trailer and the size word,
-	 * rounded up to 16: a block of 128 bytes, 120 of payload */
-	KEXPECT_EQ(t, st.quarantined_bytes, 120);
+	/* 100 bytes, 1 of red zone, the 24-byte trailer and the size word,
+	 * rounded up to 16: a block of 144 bytes, 136 of payload */
+	KEXPECT_EQ(t, st.quarantined_bytes, 136);
 	KEXPECT_EQ(t, st.blocks_in_use, 2);
 	p[50] = 1;                              /* a stale write */
 	KEXPECT(t, osmem_verify(q, 100, SEED + 1));
