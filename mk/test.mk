@@ -34,7 +34,8 @@ $(ASAN_DIR)/obj/%.o: %.c
 $(ASAN_DIR)/ktest-host: $(ASAN_OBJ)
 	$(CC) $(ASAN_CFLAGS) -o $@ $^
 
-test-programs: $(HOST)/ktest-host $(ASAN_DIR)/ktest-host $(KTAP_REPORT)
+test-programs: $(HOST)/ktest-host $(ASAN_DIR)/ktest-host $(KTAP_REPORT) \
+	$(CONFORMANCE_DEBUG_PROGS)
 
 # `deps` (mk/kernel.mk) installs missing tools, so it runs first, alone (a
 # sub-make builds the rest, also under -j); then every step runs.

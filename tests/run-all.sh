@@ -94,6 +94,7 @@ main() {
 	step replay 0 1 -- tests/replay/check.sh
 	step preload 0 1 -- tests/preload/check.sh
 	step preload_misuse 0 1 -- tests/preload/misuse.sh
+	step conformance_debug 0 1 -- tests/conformance/debug_cases.sh
 	step fuzz 0 1 -- tests/fuzz/smoke.sh
 	# The labs' self-checks (docs/labs/): lab 1's is the host step's
 	# osmem_classic suite, lab 3's the kernel step's vmm,vmap,exceptions.
