@@ -15,6 +15,10 @@
 #    CG_OPS steps). classic runs fewer steps (CLASSIC_OPS) and only up to
 #    10,000 blocks: at 100,000 building the heap alone takes minutes (each
 #    call walks every block), see docs/bench.md for that one-off figure.
+# 3. Debug mode (replay and churn --debug: fast's red zones, poison,
+#    quarantine) against default mode, measured side by side with 1 and 2:
+#    time per call (replay) and per step (churn), best of RUNS runs each;
+#    the target is debug mode within 4x of default mode on every row.
 #
 # Exit status 1 if any replay row or churn run reports an error.
 set -u
@@ -49,6 +53,9 @@ best() {
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf (b > 0 ? "%.2f" : "n/a"), a / b }'; }
+ns_per() { awk -v r="$1" 'BEGIN { printf (r > 0 ? "%.0f ns" : "n/a"), 1e9 / r }'; }
+debug_rows=()     # section 3's table, filled by sections 1 and 2
+debug_ratios=()
 mega() { awk -v a="$1" 'BEGIN { printf "%.2fM", a / 1e6 }'; }
 
 echo "## Trace replay (calls per second; footprint = peak heap / peak live bytes)"
@@ -67,13 +74,18 @@ for xz in tests/traces/*.trace.xz; do
 	rows libc "${runs[@]}" >"$WORK/libc"
 	rows fast --limit="$CLASSIC_LIMIT" "${runs[@]}" >"$WORK/fastp"
 	rows classic --limit="$CLASSIC_LIMIT" "$path" >"$WORK/classic"
+	rows fast --debug "${runs[@]}" >"$WORK/fastd"
 	read -r fr ff fs fc <<<"$(best "$t" "$WORK/fast")"
 	read -r lr lf _ lc <<<"$(best "$t" "$WORK/libc")"
 	read -r pr _ _ pc <<<"$(best "$t" "$WORK/fastp")"
 	read -r cr cf cs cc <<<"$(best "$t" "$WORK/classic")"
-	for c in "$fc" "$lc" "$pc" "$cc"; do
+	read -r dr _ _ dc <<<"$(best "$t" "$WORK/fastd")"
+	for c in "$fc" "$lc" "$pc" "$cc" "$dc"; do
 		[ "$c" = OK ] || status=1
 	done
+	# calls/s: debug's time per call over default's is default rate / debug's
+	debug_rows+=("| replay $t | $(ns_per "$fr") | $(ns_per "$dr") | $(ratio "$fr" "$dr") |")
+	debug_ratios+=("$(ratio "$fr" "$dr")")
 	echo "| $t | $(mega "$fr") | $(mega "$lr") | $(ratio "$fr" "$lr") |" \
 		"$(mega "$cr") | $(ratio "$pr" "$cr") | $ff | $lf | $cf | $fs | $cs |"
 done
@@ -85,10 +97,11 @@ if [ -s "$WORK/replay.err" ] || [ $status -ne 0 ]; then
 fi
 
 # ------------------------------------------------------------- churn ----
-# churn_ns ALLOC COUNT OPS [WARMUP]: best ns per step over RUNS runs.
+# churn_ns ALLOC COUNT OPS [WARMUP]: best ns per step over RUNS runs
+# (CHURN_FLAGS: more options, e.g. --debug).
 churn_ns() {
 	local alloc=$1 count=$2 ops=$3 warm=${4:-} best="" ns args=()
-	args=(--allocator="$alloc" --ops="$ops")
+	args=(--allocator="$alloc" --ops="$ops" ${CHURN_FLAGS:-})
 	[ -n "$warm" ] && args+=(--warmup="$warm")
 	for ((i = 0; i < RUNS; i++)); do
 		if ! "$HOSTDIR/churn" "${args[@]}" "$count" >"$WORK/churn.out" 2>&1; then
@@ -150,6 +163,9 @@ for count in $COUNTS; do
 	fi
 	case $count in 1000 | 100000 | 1000000) fast_irs+=("$fir") ;; esac
 	echo "| $count | $fns | $lns | $(ratio "$fns" "$lns") | $cns | $fir | $lir | $cir |"
+	dns=$(CHURN_FLAGS=--debug churn_ns fast "$count" "$CHURN_OPS")
+	debug_rows+=("| churn $count blocks | $fns ns | $dns ns | $(ratio "$dns" "$fns") |")
+	debug_ratios+=("$(ratio "$dns" "$fns")")
 done
 
 echo
@@ -164,4 +180,17 @@ if have_valgrind && [ ${#fast_irs[@]} -gt 1 ]; then
 else
 	echo "instructions not measured (valgrind not installed)"
 fi
+
+echo
+echo "## Debug mode against default mode (fast; time per call or step)"
+echo
+echo "Replay: every call of each trace, best of $RUNS runs; churn: $CHURN_OPS steps, best of $RUNS."
+echo
+echo "| benchmark | default | debug | debug/default |"
+echo "|---|---|---|---|"
+printf '%s\n' "${debug_rows[@]}"
+echo
+printf '%s\n' "${debug_ratios[@]}" | awk '
+	$1 != "n/a" { if ($1 + 0 > max) max = $1 + 0; n++ }
+	END { printf "debug/default: at most %.2f over %d benchmarks (target: within 4x)\n", max, n }'
 exit $status
