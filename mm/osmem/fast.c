@@ -361,7 +361,7 @@ static void *fast_heap_memalign(struct fast_heap *fh, size_t align, size_t r)
 	b = bfrom(p);
 	q = ptr_up(p, align);
 	if (q != p) {
-		if ((size_t)(q - p) < lead)
+		while ((size_t)(q - p) < lead)  /* debug: lead may pass align */
 			q += align;
 		size = bsize(b);
 		fast_used_sub(fh, b);

@@ -508,7 +508,8 @@ KTEST(osmem_fast_debug, hot_loop_leaves_the_rest_of_the_free_block_alone)
 }
 
 /* Many blocks through debug mode: poison and red zones stay consistent
- * across splits, merges, growth and trims. */
+ * across splits, merges, growth, trims, the quarantine and memalign's
+ * leading and trailing parts. */
 KTEST(osmem_fast_debug, churn_stays_clean)
 {
 	const struct osmem_allocator *a = &osmem_fast;
@@ -535,8 +536,17 @@ KTEST(osmem_fast_debug, churn_stays_clean)
 			continue;
 		}
 		len[k] = osmem_rand(&rnd) % (osmem_rand(&rnd) % 16 ? 600 : 200000);
-		live[k] = debug_malloc(h, len[k]);
-		KASSERT_NOT_NULL(t, live[k]);
+		if (osmem_rand(&rnd) % 8 == 0) {
+			/* 32 and 64: below the 64-byte part memalign gives back */
+			size_t align = (size_t)32 << (osmem_rand(&rnd) % 6);
+
+			live[k] = a->memalign(h, align, len[k]);
+			KASSERT_NOT_NULL(t, live[k]);
+			KEXPECT_EQ(t, (uintptr_t)live[k] % align, 0);
+		} else {
+			live[k] = debug_malloc(h, len[k]);
+			KASSERT_NOT_NULL(t, live[k]);
+		}
 		osmem_fill(live[k], len[k], k);
 		if (i % 1000 == 0)
 			KEXPECT_EQ(t, a->check(h), 0);
