@@ -6,10 +6,11 @@
  * paths only test one pointer. Layouts, with b the block, S its size and
  * E = b + S the next block's start (FAST_DBG_* in fast_internal.h):
  *   live heap block:  [size word][payload: n bytes][red zone >= 1 byte,
- *                     0xfb][E-16: spare][E-8: req][E+0: alloc site] (the
- *                     trailer: the payload's last 24 bytes, the last one
- *                     in the next block's prev_size word); usable_size is
- *                     n, so byte n is always red zone; 64 bytes at least.
+ *                     0xfb][E-16: spare, for the free site][E-8: req]
+ *                     [E+0: alloc site] (the trailer: the payload's last
+ *                     24 bytes, the last one in the next block's prev_size
+ *                     word); usable_size is n, so byte n is always red
+ *                     zone; 64 bytes at least.
  *   quarantined:      [size word: size|AUX|its own check][+16: next (newer)]
  *                     [+24: prev (older)][+32: poison 0xdf ...]
  *                     [E-16: free site][E-8: req][E+0: alloc site]
@@ -43,24 +44,27 @@
  * fast_quarantine_bound (fast_index.h) its oldest block leaves: its links
  * and its whole poison are verified, then it is released (merged, filed).
  * A written one is reported (USE_AFTER_FREE, with both sites and the
- * request) and retired. Only the leaving block is read: the next one's
- * back link is verified when that one leaves in turn (against q_gone). A
- * second free of a quarantined block is a double free (fast_misuse.c);
- * check() verifies every quarantined block and the FIFO.
+ * request) and retired. When the heap cannot grow, malloc lets the
+ * quarantine's oldest blocks go before it gives up. Only the leaving block
+ * is read: the next one's back link is verified when that one leaves in
+ * turn (against q_gone). A second free of a quarantined block is a double
+ * free (fast_misuse.c); check() verifies every quarantined block and the
+ * FIFO.
  *
  * Lazy checking. Each byte is poisoned once, when it becomes free (the
- * block freed into the quarantine, new heap memory), and verified once,
- * when it is handed out again: a merge poisons only the header, link and
- * trailer words that become interior, a split writes only the remainder's
- * new header, and nothing else is ever poisoned again. Before a free block
- * is taken or merged its links are verified against its list neighbours,
- * in O(1); when it is taken only the bytes handed out (and the words that
- * become the remainder's header) are verified poison, not the whole block:
- * the rest is verified when it is handed out in turn, and by check(),
- * which verifies every free block's poison. A written free block is
- * reported (USE_AFTER_FREE) and retired; its list is rebuilt from a heap
- * walk, since its links cannot be trusted. So debug mode costs O(bytes
- * freed + bytes handed out) per call, never O(size of a neighbour).
+ * block freed into the quarantine, new heap memory), and verified when it
+ * leaves the quarantine and once more when it is handed out again (not in
+ * between): a merge poisons only the header, link and trailer words that
+ * become interior, a split writes only the remainder's new header, and
+ * nothing else is ever poisoned again. Before a free block is taken or
+ * merged its links are verified against its list neighbours, in O(1); when
+ * it is taken only the bytes handed out (and the words that become the
+ * remainder's header) are verified poison, not the whole block: the rest
+ * is verified when it is handed out in turn, and by check(), which
+ * verifies every free block's poison. A written free block is reported
+ * (USE_AFTER_FREE) and retired; its list is rebuilt from a heap walk,
+ * since its links cannot be trusted. So debug mode costs O(bytes freed +
+ * bytes handed out) per call, never O(size of a neighbour).
  *
  * Zero-size blocks. malloc(0) (calloc, realloc(NULL, 0), memalign up to
  * 16) returns an address FAST_ZERO_STEP apart from the others in a range
