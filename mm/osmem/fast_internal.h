@@ -105,8 +105,9 @@
  * heap while it is initialized).
  *
  * Counting: heap_extend_calls counts every heap_extend (including the
- * heap_extend(0) before a trim); map_calls counts pages_map and pages_remap
- * calls; unmap_calls counts pages_unmap calls.
+ * heap_extend(0) before a trim); map_calls counts pages_map, pages_remap
+ * and pages_reserve calls; unmap_calls counts pages_unmap calls (of
+ * mappings and of reserved ranges).
  */
 #ifndef MM_OSMEM_FAST_INTERNAL_H
 #define MM_OSMEM_FAST_INTERNAL_H
