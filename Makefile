@@ -48,6 +48,7 @@ all: iso host
 
 include mk/kernel.mk
 include mk/host.mk
+include mk/conformance_debug.mk
 include mk/test.mk
 include mk/conformance_cxx.mk
 include mk/bench.mk

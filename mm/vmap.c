@@ -1,9 +1,10 @@
 /*
  * vmap: the page mapper (see vmap.h for the contract).
  *
- * State: vmap_areas[0..vmap_count) records the live mappings, sorted by
- * start address. Mapping i occupies [start, start + (pages + 1) pages): its
- * pages, all mapped to frames it owns, then its unmapped guard page. The
+ * State: vmap_areas[0..vmap_count) records the live mappings and
+ * reservations, sorted by start address. Record i occupies [start, start +
+ * (pages + 1) pages): its pages, all mapped to frames it owns (none for a
+ * reservation: nothing is mapped there), then its unmapped guard page. The
  * free address space is exactly the gaps between consecutive records (and
  * before the first / after the last), so freeing a mapping returns its
  * range at once and a long run of map/unmap cannot leak address space.
@@ -14,13 +15,15 @@
 #include "mm/vmm.h"
 #include "libk/console.h"
 #include "libk/string.h"
+#include <stdbool.h>
 
 #define VMAP_END	(VMAP_BASE + VMAP_BYTES)
 #define VMAP_FLAGS	(VMM_WRITE | VMM_NX | VMM_GLOBAL)
 
 struct vmap_area {
 	uintptr_t start;
-	size_t pages;		/* mapped pages; the guard page follows */
+	size_t pages;		/* its pages; the guard page follows */
+	bool reserved;		/* a reservation: none of them is mapped */
 };
 
 static struct vmap_area vmap_areas[VMAP_MAX_MAPPINGS];
@@ -70,22 +73,36 @@ static int vmap_find_gap(size_t pages, size_t *index, uintptr_t *start)
 	return -1;
 }
 
-void *vm_map(size_t bytes)
+/* A record of `pages` pages (and its guard) in the first gap that fits;
+ * mapped to fresh frames unless `reserved`. */
+static void *vmap_add(size_t pages, bool reserved)
 {
-	size_t pages = vmap_pages_for(bytes), i;
+	size_t i;
 	uintptr_t start;
 
 	if (!pages || vmap_count == VMAP_MAX_MAPPINGS ||
 	    vmap_find_gap(pages, &i, &start))
 		return NULL;
-	if (vmm_map_fresh(start, start + pages * PAGE_SIZE, VMAP_FLAGS))
+	if (!reserved &&
+	    vmm_map_fresh(start, start + pages * PAGE_SIZE, VMAP_FLAGS))
 		return NULL;
 	memmove(&vmap_areas[i + 1], &vmap_areas[i],
 		(vmap_count - i) * sizeof(vmap_areas[0]));
 	vmap_areas[i].start = start;
 	vmap_areas[i].pages = pages;
+	vmap_areas[i].reserved = reserved;
 	vmap_count++;
 	return (void *)start;
+}
+
+void *vm_map(size_t bytes)
+{
+	return vmap_add(vmap_pages_for(bytes), false);
+}
+
+void *vm_reserve(size_t bytes)
+{
+	return vmap_add(vmap_pages_for(bytes), true);
 }
 
 static void vmap_report(const char *what, void *addr, size_t bytes,
@@ -144,7 +161,8 @@ int vm_unmap(void *addr, size_t bytes)
 		return -1;
 	}
 	a = &vmap_areas[i];
-	vmm_unmap_free(a->start, a->start + a->pages * PAGE_SIZE);
+	if (!a->reserved)
+		vmm_unmap_free(a->start, a->start + a->pages * PAGE_SIZE);
 	memmove(a, a + 1, (vmap_count - (size_t)i - 1) * sizeof(*a));
 	vmap_count--;
 	return 0;
@@ -160,6 +178,8 @@ void *vm_remap(void *addr, size_t old_bytes, size_t new_bytes)
 
 	if (!why && !pages)
 		why = "new length is 0 or too large";
+	if (!why && vmap_areas[i].reserved)
+		why = "a reservation, not a mapping";
 	if (why) {
 		vmap_report("vm_remap", addr, old_bytes, why,
 			    __builtin_return_address(0));
@@ -186,7 +206,6 @@ void vmap_stats(struct vmap_stats *st)
 	uintptr_t prev = VMAP_BASE;
 
 	memset(st, 0, sizeof(*st));
-	st->mappings = vmap_count;
 	for (size_t i = 0; i <= vmap_count; i++) {
 		uintptr_t next = i < vmap_count ? vmap_areas[i].start : VMAP_END;
 
@@ -194,8 +213,16 @@ void vmap_stats(struct vmap_stats *st)
 		if (next - prev > st->largest_free)
 			st->largest_free = next - prev;
 		if (i < vmap_count) {
-			st->pages += vmap_areas[i].pages;
-			prev = vmap_area_end(&vmap_areas[i]);
+			const struct vmap_area *a = &vmap_areas[i];
+
+			if (a->reserved) {
+				st->reservations++;
+				st->reserved_pages += a->pages;
+			} else {
+				st->mappings++;
+				st->pages += a->pages;
+			}
+			prev = vmap_area_end(a);
 		}
 	}
 }

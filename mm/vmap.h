@@ -3,7 +3,9 @@
  *
  * Mappings live in [VMAP_BASE, VMAP_BASE + VMAP_BYTES). Each mapping is
  * followed by one unmapped guard page that belongs to it, so running off
- * its end faults instead of reaching the next mapping.
+ * its end faults instead of reaching the next mapping. A reservation is a
+ * range of the same space with nothing mapped (and its guard page): every
+ * access to it faults.
  *
  * Contract:
  * - vm_map(bytes) returns zeroed, page-aligned, read/write, no-execute
@@ -18,10 +20,17 @@
  * - vm_remap(addr, old, new) resizes a mapping in place: shrinking frees
  *   the tail pages; growing needs the address space after the guard page
  *   free, and maps zeroed frames. Returns addr, or NULL with nothing
- *   changed (bad arguments are reported as for vm_unmap).
- * - At most VMAP_MAX_MAPPINGS mappings are live at once: their records
- *   sit in a fixed, address-sorted table (the allocator is built on this
- *   file, so it cannot use kmalloc).
+ *   changed (bad arguments, a reservation among them, are reported as for
+ *   vm_unmap).
+ * - vm_reserve(bytes) takes bytes rounded up to whole pages of address
+ *   space, page-aligned, with no page mapped and no frame used, so that
+ *   any read, write or fetch there faults (#PF); NULL as for vm_map (no
+ *   frames are needed, so never for lack of them). vm_unmap(addr, bytes)
+ *   gives it back, under the same rules as a mapping. For the
+ *   allocator's zero-size blocks (debug mode), which must fault at once.
+ * - At most VMAP_MAX_MAPPINGS mappings and reservations are live at once:
+ *   their records sit in a fixed, address-sorted table (the allocator is
+ *   built on this file, so it cannot use kmalloc).
  * - Not reentrant, like pmm and vmm: callers serialize with interrupts
  *   off (irq_save(), libk/cpu.h; the kmalloc heap lock does it for the
  *   allocator). The kernel's lock order: libk/locking.h.
@@ -37,11 +46,14 @@ void vmap_init(void);
 void *vm_map(size_t bytes);
 int vm_unmap(void *addr, size_t bytes);
 void *vm_remap(void *addr, size_t old_bytes, size_t new_bytes);
+void *vm_reserve(size_t bytes);
 
 struct vmap_stats {
 	size_t mappings;	/* live mappings */
 	size_t pages;		/* pages mapped by them (guards excluded) */
-	size_t free_bytes;	/* address space not used by a mapping/guard */
+	size_t reservations;	/* live reservations */
+	size_t reserved_pages;	/* their pages (guards excluded) */
+	size_t free_bytes;	/* address space in no record (nor guard) */
 	size_t largest_free;	/* the largest free stretch of it */
 };
 

@@ -43,7 +43,9 @@
  * - check(h) walks every block and list and returns 0 when every invariant
  *   holds; otherwise it reports the first broken one and returns -1.
  * - walk(h, fn, arg) calls fn once per block: heap blocks in address order,
- *   then mapped blocks.
+ *   then mapped blocks (blocks put out of use, and the fast allocator's
+ *   quarantined blocks in debug mode, neither free nor live, are not
+ *   walked; stats() counts the latter).
  * - Each entry point takes the backend's lock for its whole length.
  */
 #ifndef MM_OSMEM_ALLOCATOR_H
@@ -84,6 +86,10 @@ struct osmem_stats {
 	 * and keeps the mapping live: 0 there. */
 	size_t unmap_pending_blocks;
 	size_t unmap_pending_bytes;
+	/* Debug mode (fast): freed heap blocks waiting in the quarantine,
+	 * neither in use nor free (counted in neither above). */
+	size_t quarantined_blocks;
+	size_t quarantined_bytes; /* their payload bytes */
 };
 
 enum osmem_block_kind { OSMEM_BLOCK_FREE, OSMEM_BLOCK_ALLOC, OSMEM_BLOCK_MAPPED };

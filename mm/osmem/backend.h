@@ -4,7 +4,8 @@
  * The allocator core (mm/osmem/) includes no kernel or C library header; it
  * sees this interface and libk's freestanding parts. Each home supplies one
  * struct osmem_backend:
- *   - kernel:      mm/osmem/backend_kernel.c  (ksbrk, vm_map, vm_unmap)
+ *   - kernel:      mm/osmem/backend_kernel.c  (ksbrk, vm_map, vm_unmap,
+ *                  vm_reserve)
  *   - user space:  mm/osmem/backend_posix.c   (sbrk, mmap, munmap)
  *   - tests:       mm/osmem/tests/backend_test.c (a fake brk over an arena,
  *                  recording every call, failing the Nth call on request)
@@ -23,6 +24,14 @@
  * - pages_remap(p, old_len, new_len) resizes a mapping in place when the home
  *   can (returns p), or returns NULL and changes nothing. May be NULL in a
  *   backend that cannot: callers then map, copy and unmap.
+ * - pages_reserve(len) returns len bytes (a multiple of page_size) of
+ *   page-aligned address space where every access (read, write) faults at
+ *   once - a SIGSEGV in user space, a #PF in the kernel - and that uses no
+ *   memory; or NULL. The range is the caller's until pages_unmap(p, len)
+ *   gives it back (the same p and len, as for a mapping); it never
+ *   overlaps a mapping, the heap or another reservation. Optional (NULL
+ *   when the home has no such thing): debug mode's zero-size blocks come
+ *   from it, and fall back to minimum blocks without it.
  * - lock/unlock guard the allocator's state; no-ops until threads exist.
  * - report(r) is called once per misuse or broken invariant, before the
  *   allocator changes anything (mm/osmem/report.h). The home prints the one
@@ -37,8 +46,9 @@
  * - secret is a per-boot (per-process) random value; header check values
  *   are derived from it and the block's address, so a stray write or a
  *   forged header cannot guess them.
- * - debug turns on the allocator's debug mode (red zones, poisoning, sites)
- *   for heaps initialized on this backend. Read once, by init().
+ * - debug turns on the allocator's debug mode (red zones, poisoning, sites,
+ *   the quarantine of freed blocks, zero-size blocks that fault) for heaps
+ *   initialized on this backend. Read once, by init().
  */
 #ifndef MM_OSMEM_BACKEND_H
 #define MM_OSMEM_BACKEND_H
@@ -57,6 +67,7 @@ struct osmem_backend {
 	void *(*pages_map)(size_t len);
 	int (*pages_unmap)(void *p, size_t len);
 	void *(*pages_remap)(void *p, size_t old_len, size_t new_len);
+	void *(*pages_reserve)(size_t len);
 	void (*lock)(void);
 	void (*unlock)(void);
 	void (*report)(const struct osmem_report *r);

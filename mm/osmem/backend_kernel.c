@@ -1,7 +1,8 @@
 /*
  * The kernel backend (contract: mm/osmem/backend.h): the kernel brk heap
  * (ksbrk) stands in for sbrk, the page mapper (vm_map, vm_unmap, vm_remap)
- * for mmap, munmap and mremap. Reports go to the serial console.
+ * for mmap, munmap and mremap, and vm_reserve (address space with nothing
+ * mapped) for a PROT_NONE mapping. Reports go to the serial console.
  *
  * Lengths: the classic allocator maps exactly 32 + ALIGN8(size) bytes, not
  * whole pages; vm_map and vm_unmap round any length up to whole pages the
@@ -51,6 +52,11 @@ static int kernel_pages_unmap(void *p, size_t len)
 static void *kernel_pages_remap(void *p, size_t old_len, size_t new_len)
 {
 	return vm_remap(p, old_len, new_len);
+}
+
+static void *kernel_pages_reserve(size_t len)
+{
+	return vm_reserve(len);
 }
 
 static struct {
@@ -113,6 +119,7 @@ static struct osmem_backend kernel_backend = {
 	.pages_map = kernel_pages_map,
 	.pages_unmap = kernel_pages_unmap,
 	.pages_remap = kernel_pages_remap,
+	.pages_reserve = kernel_pages_reserve,
 	.lock = kernel_lock,
 	.unlock = kernel_unlock,
 	.report = kernel_report,

@@ -1,6 +1,7 @@
 /*
  * The user-space backend: sbrk, mmap and munmap through the C library's
- * system-call wrappers (contract: mm/osmem/backend.h).
+ * system-call wrappers (contract: mm/osmem/backend.h); a reservation is a
+ * PROT_NONE mapping with MAP_NORESERVE (no memory, no commit charge).
  *
  * Nothing here calls the C library's malloc or stdio: either would move the
  * break or map memory behind the allocator's back, and a course checker
@@ -40,6 +41,14 @@ static void *posix_pages_map(size_t len)
 {
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void *posix_pages_reserve(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
 	return p == MAP_FAILED ? NULL : p;
 }
@@ -120,6 +129,7 @@ static struct osmem_backend posix_backend = {
 	.pages_map = posix_pages_map,
 	.pages_unmap = posix_pages_unmap,
 	.pages_remap = NULL,
+	.pages_reserve = posix_pages_reserve,
 	.lock = posix_lock,
 	.unlock = posix_unlock,
 	.report = posix_report,

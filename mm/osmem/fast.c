@@ -53,15 +53,16 @@ FAST_INLINE struct fast_block *fast_release(struct fast_heap *fh,
 }
 
 /* Cut used block b (not counted as live) to r bytes when the rest can be a
- * block of its own; the rest is released (it may merge with the next).
- * Returns the free block the rest became, or NULL when b was not cut. */
+ * free block of its own (fast_min_free); the rest is released (it may merge
+ * with the next). Returns the free block the rest became, or NULL when b
+ * was not cut. */
 static struct fast_block *fast_split(struct fast_heap *fh,
 				     struct fast_block *b, size_t r, size_t aux)
 {
 	size_t size = bsize(b);
 	struct fast_block *rest;
 
-	if (size - r < FAST_MIN_BLOCK)
+	if (size - r < fast_min_free(fh))
 		return NULL;
 	fast_set_used(fh, b, r, b->size & FAST_PREV_FREE);
 	rest = bat(b, r);
@@ -154,6 +155,19 @@ void *fast_alloc_any(struct fast_heap *fh, size_t n, bool *zero)
 	return fast_alloc(fh, n, zero);
 }
 
+/* Take free block b (on its list; its head when cls gives the list's
+ * class) for a block of r bytes, out of line: for debug mode, which picks
+ * and verifies the block itself (fast_dbg_heap_alloc). */
+void fast_take_any(struct fast_heap *fh, struct fast_block *b, size_t r,
+		   const unsigned *cls)
+{
+	if (cls)
+		fast_list_pop(fh, b, cls[0], cls[1]);
+	else
+		fast_list_unlink(fh, b);
+	fast_take(fh, b, r);
+}
+
 /* The always-on free of a live heap block (never in debug mode: the
  * public entries send debug heaps elsewhere). */
 FAST_INLINE void fast_heap_free_plain(struct fast_heap *fh, struct fast_block *b)
@@ -166,16 +180,15 @@ FAST_INLINE void fast_heap_free_plain(struct fast_heap *fh, struct fast_block *b
 	fast_trim_if_top(fh, b, size);
 }
 
-/* The free of a live heap block, in debug mode too (out of line: the hot
- * path takes fast_heap_free_plain). Debug mode's caller has put the
- * block's request in fh->dbg_req: that is the size its reports name. */
+/* The free of a live heap block, out of line, for the paths that are not
+ * hot (misuse classification, realloc, sized free). Never in debug mode,
+ * whose freed blocks go to the quarantine first (fast_debug.c). */
 void fast_heap_free(struct fast_heap *fh, struct fast_block *b)
 {
 	size_t size;
 
 	fast_used_sub(fh, b);
-	fast_freed_note(fh, bpayload(b),
-			fh->debug ? fh->dbg_req : bsize(b) - FAST_HDR);
+	fast_freed_note(fh, bpayload(b), bsize(b) - FAST_HDR);
 	b = fast_release(fh, b, 0, &size);
 	fast_trim_if_top(fh, b, size);
 }
@@ -329,25 +342,27 @@ static void *fast_realloc_locked(struct fast_heap *fh, void *p, size_t n)
 
 /*
  * A heap block of r bytes at an align-aligned payload (align > 16): take
- * r + align + 32 bytes, give back the leading part (at least 32 bytes, so
- * it can be a free block) and the tail.
+ * r + align + lead bytes, give back the leading part (at least lead =
+ * fast_min_free bytes, so it can be a free block) and the tail. Debug
+ * mode takes the block its own way (verified, fast_dbg_heap_alloc).
  */
 static void *fast_heap_memalign(struct fast_heap *fh, size_t align, size_t r)
 {
 	struct fast_block *b, *nb, *rest;
-	size_t total = r + align + FAST_MIN_BLOCK, size;
+	size_t lead = fast_min_free(fh), total = r + align + lead, size;
 	bool zero;
 	char *p, *q;
 
 	if (total >= FAST_BLOCK_MAX)
 		return NULL;
-	p = fast_heap_alloc(fh, total, &zero);
+	p = fh->debug ? fast_dbg_heap_alloc(fh, total) :
+			fast_heap_alloc(fh, total, &zero);
 	if (!p)
 		return NULL;
 	b = bfrom(p);
 	q = ptr_up(p, align);
 	if (q != p) {
-		if ((size_t)(q - p) < FAST_MIN_BLOCK)
+		while ((size_t)(q - p) < lead)  /* debug: lead may pass align */
 			q += align;
 		size = bsize(b);
 		fast_used_sub(fh, b);
@@ -380,7 +395,7 @@ void *fast_memalign_locked(struct fast_heap *fh, size_t align, size_t n)
 		return NULL;
 	if (n < fh->mmap_threshold && fast_block_size(n, &r) &&
 	    align < fh->mmap_threshold &&
-	    r + align + FAST_MIN_BLOCK < fh->mmap_threshold) {
+	    r + align + fast_min_free(fh) < fh->mmap_threshold) {
 		p = fast_heap_memalign(fh, align, r);
 		if (p)
 			return p;

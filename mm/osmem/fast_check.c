@@ -64,6 +64,32 @@ void fast_walk(struct osmem_heap *h,
 #define FAST_BAD(ptr, ...) \
 	do { fast_report_bad(fh, ptr, __VA_ARGS__); return -1; } while (0)
 
+/* Debug mode: free or quarantined block b was written after it was
+ * freed (its poison). */
+static int fast_check_written(struct fast_heap *fh, struct fast_block *b,
+			      const char *detail)
+{
+	fast_report_sites(fh, OSMEM_FAULT_USE_AFTER_FREE, "check", bpayload(b),
+			  fast_freed_size(fh, b), detail,
+			  fast_dbg_freed_alloc_site(fh, b), fast_dbg_free_site(fh, b));
+	return -1;
+}
+
+/* Debug mode: quarantined block b is whole (its poison; the FIFO's links
+ * are fast_check_quarantine's); tallied. */
+static int fast_check_quarantined(struct fast_heap *fh, struct fast_block *b,
+				  struct osmem_stats *seen)
+{
+	if (bsize(b) < FAST_DBG_MIN_FREE)
+		FAST_BAD(b, "quarantined block %p too small", (void *)b);
+	if (!fast_dbg_q_poisoned(b))
+		return fast_check_written(fh, b,
+					  "poison of a quarantined block overwritten");
+	seen->quarantined_blocks++;
+	seen->quarantined_bytes += bsize(b) - FAST_HDR;
+	return 0;
+}
+
 /* One heap block's own invariants; adds it to the tallies in `seen`. */
 static int fast_check_block(struct fast_heap *fh, struct fast_block *b,
 			    bool prev_free,
@@ -81,6 +107,8 @@ static int fast_check_block(struct fast_heap *fh, struct fast_block *b,
 		FAST_BAD(b, "heap block %p marked mapped", (void *)b);
 	n = bat(b, size);
 	if (!bfree(b)) {
+		if (fh->debug && fast_dbg_quarantined(fh, b))
+			return fast_check_quarantined(fh, b, seen);
 		if (!(b->size & FAST_AUX)) {
 			if (size < FAST_MIN_BLOCK)
 				FAST_BAD(b, "block %p too small", (void *)b);
@@ -102,13 +130,8 @@ static int fast_check_block(struct fast_heap *fh, struct fast_block *b,
 	if (size < FAST_MIN_BLOCK || n->prev_size != size)
 		FAST_BAD(b, "free block %p: size %zu, footer %zu",
 			 (void *)b, size, n->prev_size);
-	if (fh->debug && !fast_dbg_poisoned(b)) {
-		fast_report_sites(fh, OSMEM_FAULT_USE_AFTER_FREE, "check",
-				  bpayload(b), fast_freed_size(fh, b),
-				  "poison of a free block overwritten",
-				  fast_dbg_freed_alloc_site(b), fast_dbg_free_site(b));
-		return -1;
-	}
+	if (fh->debug && !fast_dbg_poisoned(b))
+		return fast_check_written(fh, b, "poison of a free block overwritten");
 	seen->blocks_free++;
 	seen->bytes_free += size - FAST_HDR;
 	return 0;
@@ -197,6 +220,89 @@ static int fast_check_pending(struct fast_heap *fh, struct osmem_stats *seen)
 	return 0;
 }
 
+/*
+ * Debug mode: the quarantine's FIFO links every quarantined block the heap
+ * walk saw (seen), oldest first, each back link agreeing (the oldest's
+ * with the block that left last), and holds no more than its bound. A
+ * link that disagrees was written: a write through a stale pointer hits
+ * the payload's first words. A head that is no quarantined block means
+ * the forward link of the block that left last was written.
+ */
+static int fast_check_quarantine(struct fast_heap *fh,
+				 const struct osmem_stats *seen)
+{
+	struct fast_block *b, *prev = fh->q_gone, *last = NULL;
+	size_t n = 0;
+
+	for (b = fh->q_head; b; prev = last = b, b = b->next_free) {
+		if (((uintptr_t)b & (FAST_ALIGN - 1)) ||
+		    (char *)b < (char *)fh->first ||
+		    (char *)b >= (char *)fh->epi ||
+		    !fast_dbg_quarantined(fh, b) || n++ == seen->quarantined_blocks) {
+			if (b != fh->q_head)
+				return fast_check_written(fh, prev,
+					"a quarantine link was overwritten");
+			if (!fh->q_gone)
+				FAST_BAD(b, "quarantine head %p is not quarantined",
+					 (void *)b);
+			fast_report_sites(fh, OSMEM_FAULT_USE_AFTER_FREE, "check",
+					  bpayload(fh->q_gone), fh->q_gone_req,
+					  "a quarantine link was overwritten",
+					  fh->q_gone_asite, fh->q_gone_fsite);
+			return -1;
+		}
+		if (b->prev_free != prev)
+			return fast_check_written(fh, b,
+					"a quarantine link was overwritten");
+	}
+	if (last != fh->q_tail || n != seen->quarantined_blocks)
+		FAST_BAD(fh->q_tail, "quarantine: %zu linked, %zu in the heap, tail %p",
+			 n, seen->quarantined_blocks, (void *)fh->q_tail);
+	if (fh->st.quarantined_bytes >
+	    fast_quarantine_bound((size_t)(fh->high - fh->base)))
+		FAST_BAD(NULL, "quarantine holds %zu bytes, over its bound",
+			 fh->st.quarantined_bytes);
+	return 0;
+}
+
+static unsigned fast_popcount(uint64_t x)
+{
+	unsigned n = 0;
+
+	for (; x; x &= x - 1)
+		n++;
+	return n;
+}
+
+/* Debug mode: each range of zero-size blocks counts its live addresses
+ * right, none past those handed out, and is not used up and all freed
+ * (it would have gone back). */
+static int fast_check_zero(struct fast_heap *fh)
+{
+	for (unsigned i = 0; i < FAST_ZERO_RANGES; i++) {
+		const struct fast_zero *z = &fh->zero[i];
+		unsigned live = 0, k;
+
+		if (!z->base)
+			continue;
+		for (k = 0; k < FAST_ZERO_SLOTS / 64; k++) {
+			uint64_t past = k * 64 >= z->next ? ~(uint64_t)0 :
+					z->next - k * 64 >= 64 ? 0 :
+					~(uint64_t)0 << (z->next - k * 64);
+
+			if (z->bits[k] & past)
+				FAST_BAD(z->base, "zero-size range %p: address %u live, never given",
+					 (void *)z->base, k * 64);
+			live += fast_popcount(z->bits[k]);
+		}
+		if (z->next > FAST_ZERO_SLOTS || live != z->live ||
+		    (!live && z->next == FAST_ZERO_SLOTS))
+			FAST_BAD(z->base, "zero-size range %p: %u live, counted %u, %u given",
+				 (void *)z->base, live, z->live, z->next);
+	}
+	return 0;
+}
+
 static int fast_check_counts(struct fast_heap *fh,
 			     const struct osmem_stats *seen, long listed)
 {
@@ -221,6 +327,11 @@ static int fast_check_counts(struct fast_heap *fh,
 		FAST_BAD(NULL, "pending unmaps %zu/%zu, counted %zu/%zu",
 			 seen->unmap_pending_blocks, seen->unmap_pending_bytes,
 			 fh->st.unmap_pending_blocks, fh->st.unmap_pending_bytes);
+	if (seen->quarantined_blocks != fh->st.quarantined_blocks ||
+	    seen->quarantined_bytes != fh->st.quarantined_bytes)
+		FAST_BAD(NULL, "quarantined %zu/%zu, counted %zu/%zu",
+			 seen->quarantined_blocks, seen->quarantined_bytes,
+			 fh->st.quarantined_blocks, fh->st.quarantined_bytes);
 	return 0;
 }
 
@@ -259,7 +370,8 @@ int fast_check(struct osmem_heap *h)
 	memset(&seen, 0, sizeof(seen));
 	fast_lock(fh->be);
 	if (fast_check_heap(fh, &seen) == 0 && fast_check_maps(fh, &seen) == 0 &&
-	    fast_check_pending(fh, &seen) == 0) {
+	    fast_check_pending(fh, &seen) == 0 &&
+	    fast_check_quarantine(fh, &seen) == 0 && fast_check_zero(fh) == 0) {
 		listed = fast_check_lists(fh, seen.blocks_free);
 		if (listed >= 0 && fast_check_counts(fh, &seen, listed) == 0)
 			rc = 0;

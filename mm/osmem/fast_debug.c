@@ -2,28 +2,80 @@
  * The fast allocator's debug mode.
  *
  * Debug mode (be->debug, read by init; heap_debug / OSMEM_DEBUG=1). The
- * public entries take the debug paths; the always-on paths only test a
- * flag. Layouts:
+ * public entries take the debug paths (fast_dbg_entry_*); the always-on
+ * paths only test one pointer. Layouts, with b the block, S its size and
+ * E = b + S the next block's start (FAST_DBG_* in fast_internal.h):
  *   live heap block:  [size word][payload: n bytes][red zone >= 1 byte,
- *                     0xfb][req][alloc site]  (the last 16 bytes before the
- *                     next size word); blocks of 64 bytes at least;
- *                     usable_size is n, so byte n is always red zone.
- *   free heap block:  [size word][next][prev][free site][alloc site][req]
- *                     [poison 0xdf ... up to the next size word]
+ *                     0xfb][E-16: spare, for the free site][E-8: req]
+ *                     [E+0: alloc site] (the trailer: the payload's last
+ *                     24 bytes, the last one in the next block's prev_size
+ *                     word); usable_size is n, so byte n is always red
+ *                     zone; 64 bytes at least.
+ *   quarantined:      [size word: size|AUX|its own check][+16: next (newer)]
+ *                     [+24: prev (older)][+32: poison 0xdf ...]
+ *                     [E-16: free site][E-8: req][E+0: alloc site]
+ *   free heap block:  [size word][+16: next][+24: prev][+32: poison ...]
+ *                     [E-24: free site][E-16: req][E-8: alloc site]
+ *                     [E+0: footer]; 64 bytes at least (a split never
+ *                     leaves a smaller free block).
  *   mapping:          req and alloc site in the header, red zone from n to
- *                     the end of the mapping.
- * There is no red zone before the payload: the sealed size word is right
- * below it, so an underflow into it is caught as a corrupted header.
- * Checked: the red zone at free, realloc (always moves in debug mode),
- * usable_size and by check(); a written red zone is reported (REDZONE,
- * with the allocation site) and the block put out of use. Poison and list
- * links of a free block are checked before it is reused (the head malloc
- * would take, the top block) and before it merges with a block being
- * freed, and by check(); a written one is reported (USE_AFTER_FREE, with
- * both sites and the request) and put out of use (its list is rebuilt
- * from a heap walk, since its links cannot be trusted). New heap memory
- * is poisoned as it arrives, so the heap holds no "fresh" (AUX) blocks.
+ *                     the end of the mapping. Unmapped at free, as in
+ *                     default mode (a stale access faults): no quarantine.
+ *   zero-size block:  an address in a reserved range (pages_reserve) that
+ *                     faults on any access; no memory at all.
+ * The sites and the request are kept in the trailer at the block's end,
+ * past the red zone: a write through a stale pointer within the request
+ * it had never reaches them, so a report always names them. It hits the
+ * links (checked against their neighbours) or the poison. A free block's
+ * trailer is the one at its end: a split leaves it to the remainder, a
+ * merge keeps the last block's. There is no red zone before the payload:
+ * the sealed size word is right below it, so an underflow into it is
+ * caught as a corrupted header.
  *
+ * Red zones are checked at free, realloc (always moves in debug mode),
+ * usable_size and by check(); a written red zone is reported (REDZONE,
+ * with the allocation site) and the block retired (out of use for good).
+ *
+ * The quarantine. free poisons the block and appends it to a FIFO. A
+ * quarantined block is neither free (on no list, never merged: its tags
+ * say "used") nor live (fast_heap_block refuses it: AUX), so it is not
+ * handed out again, and a write through a stale pointer lands in poison,
+ * not in a new owner's data. While the FIFO's payload bytes exceed
+ * fast_quarantine_bound (fast_index.h) its oldest block leaves: its links
+ * and its whole poison are verified, then it is released (merged, filed).
+ * A written one is reported (USE_AFTER_FREE, with both sites and the
+ * request) and retired. When the heap cannot grow, malloc lets the
+ * quarantine's oldest blocks go before it gives up. Only the leaving block
+ * is read: the next one's back link is verified when that one leaves in
+ * turn (against q_gone). A second free of a quarantined block is a double
+ * free (fast_misuse.c); check() verifies every quarantined block and the
+ * FIFO.
+ *
+ * Lazy checking. Each byte is poisoned once, when it becomes free (the
+ * block freed into the quarantine, new heap memory), and verified when it
+ * leaves the quarantine and once more when it is handed out again (not in
+ * between): a merge poisons only the header, link and trailer words that
+ * become interior, a split writes only the remainder's new header, and
+ * nothing else is ever poisoned again. Before a free block is taken or
+ * merged its links are verified against its list neighbours, in O(1); when
+ * it is taken only the bytes handed out (and the words that become the
+ * remainder's header) are verified poison, not the whole block: the rest
+ * is verified when it is handed out in turn, and by check(), which
+ * verifies every free block's poison. A written free block is reported
+ * (USE_AFTER_FREE) and retired; its list is rebuilt from a heap walk,
+ * since its links cannot be trusted. So debug mode costs O(bytes freed +
+ * bytes handed out) per call, never O(size of a neighbour).
+ *
+ * Zero-size blocks. malloc(0) (calloc, realloc(NULL, 0), memalign up to
+ * 16) returns an address FAST_ZERO_STEP apart from the others in a range
+ * of FAST_ZERO_SPAN bytes from the backend's pages_reserve, where any read
+ * or write faults at once, even if the program never frees it; usable_size
+ * says 0; free and realloc accept it (realloc to n > 0 allocates and
+ * releases it). An address is handed out once (a bitmap per range tells
+ * live from freed: a second free is a double free); a range used up and
+ * all freed goes back with pages_unmap. Without pages_reserve, with the
+ * table full (FAST_ZERO_RANGES) or a reservation refused, malloc(0) takes
+ * a minimum block, as in default mode.
  */
 #include "mm/osmem/fast_internal.h"
 
@@ -32,82 +84,267 @@ static const void *fast_dbg_site(struct fast_heap *fh)
 	return fh->be->caller ? fh->be->caller() : NULL;
 }
 
-/* A free block's recorded sites (NULL when it is too small to hold them). */
-const void *fast_dbg_free_site(struct fast_block *b)
+/* The block's end E (the next block's start). */
+FAST_INLINE char *fast_dbg_end(struct fast_block *b)
 {
-	return bsize(b) >= FAST_DBG_FREE_OFF ? *(const void **)((char *)b + 32) : NULL;
+	return (char *)b + bsize(b);
 }
 
-const void *fast_dbg_freed_alloc_site(struct fast_block *b)
+/* ------------------------------------------------------------ poison ---- */
+
+/*
+ * Poison and red zones are written and verified in 64-byte steps of four
+ * 16-byte GCC vectors (SSE2 in user space; the kernel's general-registers
+ * build splits each into two words), with loops of our own rather than
+ * memset: they run on every debug call, over every byte freed and handed
+ * out. No early exit and no ragged tail: the last step overlaps the one
+ * before, so a range costs one hard-to-predict branch (the loop's end),
+ * not one per leftover word. Poison ranges are 8-aligned at both ends; a
+ * red zone ends 8-aligned (the trailer follows) and starts anywhere: its
+ * first bytes are verified through a mask on their aligned word (never
+ * outside it, so never on another page) and written the same way. Memory
+ * is accessed as fast_word_t and fast_vec_t, which may alias any object.
+ */
+typedef uint64_t __attribute__((may_alias)) fast_word_t;
+typedef uint64_t __attribute__((vector_size(16), aligned(8), may_alias))
+	fast_vec_t;
+
+/* Of the 64 bytes at p, the bits that differ from k's (a macro: in the
+ * kernel a function may not return a vector, even when inlined). */
+#define FAST_DBG_DIFF64(p, k)                                                \
+	((((const fast_vec_t *)(const void *)(p))[0] ^ (k)) |                 \
+	 (((const fast_vec_t *)(const void *)(p))[1] ^ (k)) |                 \
+	 (((const fast_vec_t *)(const void *)(p))[2] ^ (k)) |                 \
+	 (((const fast_vec_t *)(const void *)(p))[3] ^ (k)))
+
+FAST_INLINE void fast_dbg_set64(char *p, uint64_t word)
 {
-	return bsize(b) >= FAST_DBG_FREE_OFF ? *(const void **)((char *)b + 40) : NULL;
+	fast_vec_t *v = (fast_vec_t *)(void *)p, k = { word, word };
+
+	v[0] = k;
+	v[1] = k;
+	v[2] = k;
+	v[3] = k;
 }
 
-/* Every byte of free block b past its header and sites is poison. */
+/* The words [from, to) (both 8-aligned) all equal `word`. */
+FAST_INLINE bool fast_dbg_words_are(const char *from, const char *to,
+				    uint64_t word)
+{
+	const fast_word_t *w = (const fast_word_t *)(const void *)from;
+	const fast_word_t *end = (const fast_word_t *)(const void *)to;
+	fast_vec_t k = { word, word }, acc = { 0, 0 };
+	uint64_t a = 0;
+
+	if (to - from >= 64) {
+		for (; to - from > 64; from += 64)
+			acc |= FAST_DBG_DIFF64(from, k);
+		acc |= FAST_DBG_DIFF64(to - 64, k);
+		a = acc[0] | acc[1];
+	} else if (end - w >= 4) {
+		a = (w[0] ^ word) | (w[1] ^ word) | (w[2] ^ word) |
+		    (w[3] ^ word) | (end[-4] ^ word) | (end[-3] ^ word) |
+		    (end[-2] ^ word) | (end[-1] ^ word);
+	} else if (end > w) {   /* 1 to 3 words: first, middle, last */
+		a = (w[0] ^ word) | (w[(end - w) >> 1] ^ word) |
+		    (end[-1] ^ word);
+	}
+	return !a;
+}
+
+/* Set the words [from, to) (both 8-aligned) to `word`, the same way. */
+FAST_INLINE void fast_dbg_words_set(char *from, char *to, uint64_t word)
+{
+	fast_word_t *w = (fast_word_t *)(void *)from;
+	fast_word_t *end = (fast_word_t *)(void *)to;
+
+	if (to - from >= 64) {
+		for (; to - from > 64; from += 64)
+			fast_dbg_set64(from, word);
+		fast_dbg_set64(to - 64, word);
+	} else if (end - w >= 4) {
+		w[0] = w[1] = w[2] = w[3] = word;
+		end[-4] = end[-3] = end[-2] = end[-1] = word;
+	} else if (end > w) {   /* 1 to 3 words: first, middle, last */
+		w[0] = word;
+		w[(end - w) >> 1] = word;
+		end[-1] = word;
+	}
+}
+
+/* The red zone [from, to) (to 8-aligned) is intact. */
+FAST_INLINE bool fast_dbg_red_is(const char *from, const char *to)
+{
+	size_t lo = (uintptr_t)from & 7;
+
+	if (lo && from < to) {
+		from -= lo;
+		if ((*(const fast_word_t *)(const void *)from ^ FAST_DBG_RED_WORD) &
+		    (~(uint64_t)0 << (lo * 8)))
+			return false;
+		from += 8;
+	}
+	return fast_dbg_words_are(from, to, FAST_DBG_RED_WORD);
+}
+
+/* Write the red zone [from, to) (to 8-aligned); the bytes before `from`
+ * in its first word are kept (that word was just verified, so it is in
+ * the cache). */
+FAST_INLINE void fast_dbg_red_set(char *from, char *to)
+{
+	size_t lo = (uintptr_t)from & 7;
+	uint64_t m;
+
+	if (lo && from < to) {
+		from -= lo;
+		m = ~(uint64_t)0 << (lo * 8);
+		*(fast_word_t *)(void *)from = (*(fast_word_t *)(void *)from & ~m) |
+					       (FAST_DBG_RED_WORD & m);
+		from += 8;
+	}
+	fast_dbg_words_set(from, to, FAST_DBG_RED_WORD);
+}
+
+FAST_INLINE bool fast_dbg_is_poison(const char *from, const char *to)
+{
+	return fast_dbg_words_are(from, to, FAST_DBG_WORD);
+}
+
+FAST_INLINE void fast_dbg_fill(char *from, char *to)
+{
+	fast_dbg_words_set(from, to, FAST_DBG_WORD);
+}
+
+/* Every byte of free block b between its links and its trailer is
+ * poison (check()). */
 bool fast_dbg_poisoned(struct fast_block *b)
 {
-	const uint64_t *w = (const uint64_t *)((char *)b + FAST_DBG_FREE_OFF);
-	const uint64_t *end = (const uint64_t *)((char *)b + bsize(b));
-
-	for (; w < end; w++)
-		if (*w != FAST_DBG_WORD)
-			return false;
-	return true;
+	return fast_dbg_is_poison((char *)b + FAST_DBG_FREE_OFF,
+				  fast_dbg_end(b) - FAST_DBG_TRAIL);
 }
 
-void fast_dbg_poison(struct fast_block *b, size_t size)
+/* Quarantined block b's poison: from its links to its trailer. */
+FAST_INLINE bool fast_dbg_q_is_poison(struct fast_block *b)
 {
-	if (size > FAST_DBG_FREE_OFF)
-		memset((char *)b + FAST_DBG_FREE_OFF, FAST_DBG_POISON,
-		       size - FAST_DBG_FREE_OFF);
+	return fast_dbg_is_poison((char *)b + FAST_DBG_FREE_OFF,
+				  fast_dbg_end(b) - 16);
 }
 
-/* A live heap block's trailer: [request][allocation site] at its end. */
-static size_t *fast_dbg_meta(struct fast_block *b)
+bool fast_dbg_q_poisoned(struct fast_block *b)
 {
-	return (size_t *)((char *)bpayload(b) + bsize(b) - FAST_HDR - FAST_DBG_META);
+	return fast_dbg_q_is_poison(b);
 }
 
-/* The red zone of live block b is intact; its request in *req. */
-static bool fast_dbg_red_ok(struct fast_block *b, size_t *req)
-{
-	size_t *meta = fast_dbg_meta(b), room = bsize(b) - FAST_HDR - FAST_DBG_META;
-	const unsigned char *p = bpayload(b);
+/* ------------------------------------------------------------- sites ---- */
 
-	*req = meta[0];
-	if (*req >= room)
-		return false;
-	for (size_t i = *req; i < room; i++)
-		if (p[i] != FAST_DBG_RED)
-			return false;
-	return true;
+/* A free block's trailer [free site][req][alloc site], below its end. */
+FAST_INLINE size_t *fast_dbg_trail(struct fast_block *b)
+{
+	return (size_t *)(void *)(fast_dbg_end(b) - FAST_DBG_TRAIL);
 }
 
-/* Make live block b serve a request of n bytes (n + 17 <= its usable). */
-static void fast_dbg_arm(struct fast_block *b, size_t n, const void *site)
+/* A live or quarantined block's trailer [spare / free site][req][alloc
+ * site], the payload's last 24 bytes. */
+FAST_INLINE size_t *fast_dbg_meta(struct fast_block *b)
 {
-	size_t *meta = fast_dbg_meta(b);
-	char *p = bpayload(b);
+	return (size_t *)(void *)(fast_dbg_end(b) - 16);
+}
 
-	memset(p + n, FAST_DBG_RED, (size_t)((char *)meta - p) - n);
-	meta[0] = n;
-	meta[1] = (size_t)(uintptr_t)site;
+FAST_INLINE void fast_dbg_trail_set(size_t *t, const void *free_site,
+				    size_t req, const void *alloc_site)
+{
+	t[0] = (size_t)(uintptr_t)free_site;
+	t[1] = req;
+	t[2] = (size_t)(uintptr_t)alloc_site;
+}
+
+/* The trailer of b, freed (free or quarantined): [free site][req][alloc
+ * site]. */
+static size_t *fast_dbg_freed_trail(const struct fast_heap *fh,
+				    struct fast_block *b)
+{
+	return fast_dbg_quarantined(fh, b) ? fast_dbg_meta(b) : fast_dbg_trail(b);
+}
+
+/* A freed block's recorded sites and request (a free block's are those of
+ * the last block it was made of). */
+const void *fast_dbg_free_site(const struct fast_heap *fh, struct fast_block *b)
+{
+	return (const void *)(uintptr_t)fast_dbg_freed_trail(fh, b)[0];
+}
+
+size_t fast_dbg_freed_req(const struct fast_heap *fh, struct fast_block *b)
+{
+	return fast_dbg_freed_trail(fh, b)[1];
+}
+
+const void *fast_dbg_freed_alloc_site(const struct fast_heap *fh,
+				      struct fast_block *b)
+{
+	return (const void *)(uintptr_t)fast_dbg_freed_trail(fh, b)[2];
+}
+
+/* A live block's request, or 0 when its trailer cannot hold one. */
+size_t fast_dbg_live_req(struct fast_block *b)
+{
+	size_t room = bsize(b) - FAST_HDR - FAST_DBG_META;
+	size_t req = fast_dbg_meta(b)[1];
+
+	return bsize(b) >= FAST_DBG_MIN_FREE && req < room ? req : 0;
+}
+
+/*
+ * Free block b now ends at b + size, and the bytes from `from` on are new
+ * to it (new memory, the words of an old epilogue; nothing when it was
+ * cut): they become poison, with the trailer b had, and b gets an empty
+ * trailer at its end. When from is at or below b's poison start, b is a
+ * new block. (fast_set_free, for heap growth and trims.)
+ */
+void fast_dbg_fresh(struct fast_heap *fh, struct fast_block *b, size_t size,
+		    char *from)
+{
+	char *start = (char *)b + FAST_DBG_FREE_OFF, *end = (char *)b + size;
+
+	(void)fh;
+	from -= FAST_DBG_TRAIL;         /* the old trailer, if any */
+	fast_dbg_fill(from > start ? from : start, end - FAST_DBG_TRAIL);
+	fast_dbg_trail_set((size_t *)(void *)(end - FAST_DBG_TRAIL), NULL, 0,
+			   NULL);
+}
+
+/* ------------------------------------------------------- free blocks ---- */
+
+/* x, a value read from a link, is a 16-aligned address of the heap's
+ * blocks (checked before anything is read through it). */
+FAST_INLINE bool fast_dbg_in_tiling(const struct fast_heap *fh,
+				    const struct fast_block *x)
+{
+	return ((uintptr_t)x & (FAST_ALIGN - 1)) == 0 &&
+	       (const char *)x >= (const char *)fh->first &&
+	       (const char *)x < (const char *)fh->epi;
 }
 
 /* x is a free block of this heap as far as its address and tags say. */
-static bool fast_dbg_is_free_block(struct fast_heap *fh, struct fast_block *x)
+FAST_INLINE bool fast_dbg_is_free_block(struct fast_heap *fh, struct fast_block *x)
 {
-	return ((uintptr_t)x & (FAST_ALIGN - 1)) == 0 &&
-	       (char *)x >= (char *)fh->first && (char *)x < (char *)fh->epi &&
-	       bfree(x) && fast_size_fits(fh, x, bsize(x));
+	return fast_dbg_in_tiling(fh, x) && bfree(x) &&
+	       bsize(x) <= (size_t)((char *)fh->epi - (char *)x);
+}
+
+/* Free block x's forward list link agrees with the block it points to. */
+FAST_INLINE bool fast_dbg_next_ok(struct fast_heap *fh, struct fast_block *x)
+{
+	struct fast_block *n = x->next_free;
+
+	return !n || (fast_dbg_is_free_block(fh, n) && n->prev_free == x);
 }
 
 /* Free block x's list links agree with its neighbours on the list (a
  * write after free most often hits them: they are the payload's first
- * 16 bytes). */
-static bool fast_dbg_links_ok(struct fast_heap *fh, struct fast_block *x)
+ * 16 bytes). O(1), before it is taken or merged. */
+FAST_INLINE bool fast_dbg_links_ok(struct fast_heap *fh, struct fast_block *x)
 {
-	struct fast_block *p = x->prev_free, *n = x->next_free;
+	struct fast_block *p = x->prev_free;
 	unsigned fl, sl;
 
 	if (!p) {
@@ -117,7 +354,7 @@ static bool fast_dbg_links_ok(struct fast_heap *fh, struct fast_block *x)
 	} else if (!fast_dbg_is_free_block(fh, p) || p->next_free != x) {
 		return false;
 	}
-	return !n || (fast_dbg_is_free_block(fh, n) && n->prev_free == x);
+	return fast_dbg_next_ok(fh, x);
 }
 
 /* List (fl, sl) made again from a walk of the heap, without x: its links
@@ -139,19 +376,26 @@ static void fast_dbg_relist(struct fast_heap *fh, unsigned fl, unsigned sl,
 	}
 }
 
+/* Free or quarantined block x was written after it was freed: report it,
+ * with its sites and request. */
+static void fast_dbg_report_written(struct fast_heap *fh, struct fast_block *x)
+{
+	fast_report_sites(fh, OSMEM_FAULT_USE_AFTER_FREE, fh->dbg_op,
+			  bpayload(x), fast_dbg_freed_req(fh, x),
+			  "freed memory was written",
+			  fast_dbg_freed_alloc_site(fh, x), fast_dbg_free_site(fh, x));
+}
+
 /*
  * Free block x (counted free) was written after it was freed: report it
- * and take it out of use for good. It becomes a gap block (used, AUX):
- * walked over, never counted, merged, reused or freed.
+ * and retire it. It becomes a gap block (used, AUX): walked over, never
+ * counted, merged, reused or freed.
  */
-static void fast_dbg_quarantine(struct fast_heap *fh, struct fast_block *x,
-				const char *op)
+static void fast_dbg_retire_free(struct fast_heap *fh, struct fast_block *x)
 {
 	unsigned fl, sl;
 
-	fast_report_sites(fh, OSMEM_FAULT_USE_AFTER_FREE, op, bpayload(x),
-			  fast_freed_size(fh, x), "freed memory was written",
-			  fast_dbg_freed_alloc_site(x), fast_dbg_free_site(x));
+	fast_dbg_report_written(fh, x);
 	fast_index(bsize(x), &fl, &sl);
 	fast_dbg_relist(fh, fl, sl, x);
 	fh->st.blocks_free--;
@@ -160,38 +404,404 @@ static void fast_dbg_quarantine(struct fast_heap *fh, struct fast_block *x,
 	bnext(x)->size &= ~FAST_PREV_FREE;
 }
 
-/* Free block x is as it was left: links and poison. */
-static bool fast_dbg_intact(struct fast_heap *fh, struct fast_block *x)
+/*
+ * The debug release of b (on no list, not counted live, poison from
+ * FAST_DBG_FREE_OFF to its trailer; the trailer set when `sited`): the
+ * free neighbours' links are verified before they merge (a written one is
+ * retired instead), and the words that become interior are poisoned: the
+ * block before's trailer and b's header when b merges into it, b's
+ * trailer and the next block's header when that one merges in. The result
+ * keeps the trailer at its end (b's, or the next block's); an unsited b
+ * that ends the result gets an empty one.
+ */
+FAST_INLINE struct fast_block *fast_dbg_merge(struct fast_heap *fh,
+					      struct fast_block *b,
+					      size_t *sizep, bool sited)
 {
-	return fast_dbg_links_ok(fh, x) && fast_dbg_poisoned(x);
+	struct fast_block *n = bnext(b), *m;
+	bool next_free;
+
+	if ((b->size & FAST_PREV_FREE) && !fast_dbg_links_ok(fh, bprev(b)))
+		fast_dbg_retire_free(fh, bprev(b));
+	if (bfree(n) && !fast_dbg_links_ok(fh, n))
+		fast_dbg_retire_free(fh, n);
+	next_free = bfree(n);
+	if (!sited && !next_free)
+		fast_dbg_trail_set((size_t *)(void *)((char *)n - FAST_DBG_TRAIL),
+				   NULL, 0, NULL);
+	m = fast_release_plain(fh, b, 0, sizep);
+	if (next_free)  /* b's trailer, n's header (n+0 was b's footer slot) */
+		fast_dbg_fill((char *)n - FAST_DBG_TRAIL,
+			      (char *)n + FAST_DBG_FREE_OFF);
+	if (m != b)     /* the trailer before, b's footer slot and header */
+		fast_dbg_fill((char *)b - FAST_DBG_TRAIL,
+			      (char *)b + FAST_DBG_FREE_OFF);
+	else if (next_free)     /* default mode kept b's word at b+32 */
+		fast_dbg_fill((char *)b + FAST_DBG_FREE_OFF,
+			      (char *)b + FAST_DBG_FREE_OFF + 8);
+	return m;
 }
 
-/*
- * The debug release: the free neighbours' poison is verified before they
- * merge (a written one is quarantined instead), the merged block is
- * poisoned whole, and when b heads it, b's sites are kept in it.
- */
+/* fast_release in debug mode, for the parts a split or memalign gives
+ * back (fast.c): poison up to their end, no sites. */
 struct fast_block *fast_dbg_release(struct fast_heap *fh,
 				    struct fast_block *b, size_t *sizep)
 {
-	struct fast_block *n = bnext(b), *m;
-	const void *asite = fh->dbg_alloc_site;
 	size_t size;
+	struct fast_block *m = fast_dbg_merge(fh, b, &size, false);
 
-	if ((b->size & FAST_PREV_FREE) && !fast_dbg_intact(fh, bprev(b)))
-		fast_dbg_quarantine(fh, bprev(b), fh->dbg_op);
-	if (bfree(n) && !fast_dbg_intact(fh, n))
-		fast_dbg_quarantine(fh, n, fh->dbg_op);
-	m = fast_release_plain(fh, b, 0, &size);
-	fast_dbg_poison(m, size);
-	if (m == b && size >= FAST_DBG_FREE_OFF) {
-		*(const void **)((char *)m + 32) = fh->dbg_free_site;
-		*(const void **)((char *)m + 40) = asite;
-		*(size_t *)((char *)m + 48) = fh->dbg_req;
-	}
 	if (sizep)
 		*sizep = size;
 	return m;
+}
+
+/* -------------------------------------------------------- quarantine ---- */
+
+FAST_INLINE size_t fast_dbg_qseal(const struct fast_heap *fh,
+				  const struct fast_block *b, size_t size)
+{
+	return fast_seal(fh, b, size | FAST_DBG_QSALT) | FAST_DBG_QMARK;
+}
+
+/* b, a block of the heap's tiling, is quarantined. */
+FAST_INLINE bool fast_dbg_is_quarantined(const struct fast_heap *fh,
+					 const struct fast_block *b)
+{
+	size_t w = b->size;
+
+	return (w & (FAST_FREE | FAST_MAPPED | FAST_AUX)) == FAST_AUX &&
+	       (w & FAST_SEAL_MASK) == fast_dbg_qseal(fh, b, w & FAST_SIZE_MASK);
+}
+
+bool fast_dbg_quarantined(const struct fast_heap *fh, const struct fast_block *b)
+{
+	return fast_dbg_is_quarantined(fh, b);
+}
+
+/* Append b (its tags already quarantined) to the FIFO; counted. */
+FAST_INLINE void fast_dbg_q_append(struct fast_heap *fh, struct fast_block *b)
+{
+	b->next_free = NULL;
+	b->prev_free = fh->q_tail;
+	if (fh->q_tail) {
+		fh->q_tail->next_free = b;
+	} else {
+		fh->q_head = b;
+		fh->q_gone = NULL;
+	}
+	fh->q_tail = b;
+	fh->st.quarantined_blocks++;
+	fh->st.quarantined_bytes += bsize(b) - FAST_HDR;
+}
+
+/* The FIFO made again from a heap walk (in address order), since a link
+ * may have been written: none is followed. O(blocks), on misuse only. */
+static void fast_dbg_q_rebuild(struct fast_heap *fh)
+{
+	struct fast_block *b;
+
+	fh->q_head = fh->q_tail = NULL;
+	fh->st.quarantined_blocks = 0;
+	fh->st.quarantined_bytes = 0;
+	for (b = fh->first; b != fh->epi; b = bnext(b))
+		if (fast_dbg_is_quarantined(fh, b))
+			fast_dbg_q_append(fh, b);
+}
+
+/* Quarantined block x was written: report it, retire it (a gap block),
+ * and make the FIFO again. */
+static void fast_dbg_q_retire(struct fast_heap *fh, struct fast_block *x)
+{
+	fast_dbg_report_written(fh, x);
+	x->size = bsize(x) | FAST_AUX | (x->size & FAST_PREV_FREE);
+	fast_dbg_q_rebuild(fh);
+}
+
+/* The FIFO's head is no quarantined block: the forward link of the block
+ * that left last was written while it waited (that block's first payload
+ * word). It is reported with the sites it had, and the FIFO made again. */
+static void fast_dbg_q_lost(struct fast_heap *fh)
+{
+	fast_report_sites(fh, OSMEM_FAULT_USE_AFTER_FREE, fh->dbg_op,
+			  fh->q_gone ? bpayload(fh->q_gone) : NULL, fh->q_gone_req,
+			  "freed memory was written (its quarantine link)",
+			  fh->q_gone_asite, fh->q_gone_fsite);
+	fast_dbg_q_rebuild(fh);
+}
+
+/* Live block b (not counted live any more), freed from `site`, enters the
+ * quarantine: its payload up to the trailer becomes poison, the trailer
+ * takes the free site beside the request and allocation site. */
+FAST_INLINE void fast_dbg_q_push(struct fast_heap *fh, struct fast_block *b,
+				 const void *site)
+{
+	struct fast_block *t = fh->q_tail;
+	size_t size = bsize(b), *meta = fast_dbg_meta(b);
+
+	/* The newest block's forward link is about to be written: it must
+	 * still be the NULL it was left as. */
+	if (t && t->next_free)
+		fast_dbg_q_retire(fh, t);
+	meta[0] = (size_t)(uintptr_t)site;
+	fast_dbg_fill((char *)b + FAST_DBG_FREE_OFF, (char *)meta);
+	b->size = size | FAST_AUX | (b->size & FAST_PREV_FREE) |
+		  fast_dbg_qseal(fh, b, size);
+	fast_dbg_q_append(fh, b);
+	/* A double free after b left the quarantine still names its request. */
+	fast_freed_note(fh, bpayload(b), fast_dbg_freed_req(fh, b));
+}
+
+/*
+ * The oldest quarantined block b's links are what the FIFO left there:
+ * back to the block that left last (q_gone), forward to NULL when b is
+ * the newest, else to an address of the heap's tiling. The block there is
+ * not read now (it is cold; its tags are verified when it is the oldest),
+ * so a quarantine costs one block's lines per eviction.
+ */
+FAST_INLINE bool fast_dbg_q_links_ok(struct fast_heap *fh, struct fast_block *b)
+{
+	struct fast_block *n = b->next_free;
+
+	if (b->prev_free != fh->q_gone)
+		return false;
+	return n ? fast_dbg_in_tiling(fh, n) : b == fh->q_tail;
+}
+
+/*
+ * The oldest quarantined block leaves: verified whole (links, poison) and
+ * released, or retired when written. Its trailer moves down one word to
+ * where a free block keeps it (the word below was poison; the one it
+ * leaves becomes the footer). The release may reach the heap top and trim
+ * it.
+ */
+static void fast_dbg_q_evict(struct fast_heap *fh)
+{
+	struct fast_block *b = fh->q_head, *n, *m;
+	size_t size, *meta;
+
+	if (!fast_dbg_is_quarantined(fh, b)) {
+		fast_dbg_q_lost(fh);
+		return;
+	}
+	if (!fast_dbg_q_links_ok(fh, b) || !fast_dbg_q_is_poison(b)) {
+		fast_dbg_q_retire(fh, b);
+		return;
+	}
+	n = b->next_free;
+	fh->q_head = n;
+	if (!n)
+		fh->q_tail = NULL;
+	/* The next to leave is cold by now: fetch its first lines while the
+	 * program runs on (a prefetch never faults, wherever it points). */
+	if (n) {
+		__builtin_prefetch(n);
+		__builtin_prefetch((char *)n + 64);
+		__builtin_prefetch((char *)n + 128);
+	}
+	meta = fast_dbg_meta(b);
+	fh->q_gone = b;
+	fh->q_gone_fsite = (const void *)(uintptr_t)meta[0];
+	fh->q_gone_req = meta[1];
+	fh->q_gone_asite = (const void *)(uintptr_t)meta[2];
+	fast_dbg_trail_set(meta - 1, fh->q_gone_fsite, fh->q_gone_req,
+			   fh->q_gone_asite);
+	fh->st.quarantined_blocks--;
+	fh->st.quarantined_bytes -= bsize(b) - FAST_HDR;
+	b->size = bsize(b) | (b->size & FAST_PREV_FREE);
+	m = fast_dbg_merge(fh, b, &size, true);
+	fast_trim_if_top(fh, m, size);
+}
+
+/* Live heap block b, its red zone verified, is freed from `site`: into
+ * the quarantine, which then lets its oldest blocks go down to its bound. */
+FAST_INLINE void fast_dbg_free_block(struct fast_heap *fh, struct fast_block *b,
+				     const void *site)
+{
+	size_t bound;
+
+	fast_used_sub(fh, b);
+	fast_dbg_q_push(fh, b, site);
+	bound = fast_quarantine_bound((size_t)(fh->high - fh->base));
+	while (fh->st.quarantined_bytes > bound)
+		fast_dbg_q_evict(fh);
+}
+
+/* ------------------------------------------------------- allocation ---- */
+
+/*
+ * Free block b may serve r bytes: the bytes it would hand out are poison
+ * (with the words that become the remainder's header). *take: r, or all
+ * of b when the rest could not be a free block (its trailer is then handed
+ * out too: it holds sites, not poison).
+ */
+FAST_INLINE bool fast_dbg_take_ok(struct fast_block *b, size_t r, size_t *take)
+{
+	size_t size = bsize(b);
+	char *end;
+
+	*take = size - r < FAST_DBG_MIN_FREE ? size : r;
+	end = *take == size ? fast_dbg_end(b) - FAST_DBG_TRAIL :
+			      (char *)b + r + FAST_DBG_FREE_OFF;
+	return fast_dbg_is_poison((char *)b + FAST_DBG_FREE_OFF, end);
+}
+
+/*
+ * Debug mode's heap block of r bytes (r < FAST_BLOCK_MAX): the block
+ * fast_find picks (or the top, grown), verified as it is taken; a written
+ * one is retired and the next looked at. The remainder of a split keeps
+ * the trailer. When the heap cannot grow, the quarantine gives its oldest
+ * blocks back first. NULL when nothing is left.
+ */
+FAST_INLINE void *fast_dbg_heap_take(struct fast_heap *fh, size_t r)
+{
+	struct fast_block *b;
+	unsigned cls[2];
+	size_t take;
+	bool head;
+
+	for (;;) {
+		/* fast_find gives a list's head: its back link is NULL */
+		b = fast_find(fh, r, &cls[0], &cls[1]);
+		head = b != NULL;
+		if (!b) {
+			/* growing unlinks the top block: its links first */
+			b = fast_top(fh);
+			if (b && !fast_dbg_links_ok(fh, b)) {
+				fast_dbg_retire_free(fh, b);
+				continue;
+			}
+			b = fast_grow(fh, r);
+		}
+		if (!b) {
+			if (!fh->q_head)
+				return NULL;
+			fast_dbg_q_evict(fh);
+			continue;
+		}
+		if ((head ? !b->prev_free && fast_dbg_next_ok(fh, b) :
+			    fast_dbg_links_ok(fh, b)) &&
+		    fast_dbg_take_ok(b, r, &take))
+			break;
+		fast_dbg_retire_free(fh, b);
+	}
+	fast_take_any(fh, b, take, head ? cls : NULL);
+	return bpayload(b);
+}
+
+/* fast_dbg_heap_take out of line, for memalign (fast.c). */
+void *fast_dbg_heap_alloc(struct fast_heap *fh, size_t r)
+{
+	return fast_dbg_heap_take(fh, r);
+}
+
+/* The red zone of live block b is intact; its request in *req. */
+FAST_INLINE bool fast_dbg_red_ok(struct fast_block *b, size_t *req)
+{
+	size_t *meta = fast_dbg_meta(b), room = bsize(b) - FAST_HDR - FAST_DBG_META;
+	const char *p = bpayload(b);
+
+	*req = meta[1];
+	return *req < room && fast_dbg_red_is(p + *req, p + room);
+}
+
+/* Make live block b serve a request of n bytes (n + 25 <= its usable). */
+FAST_INLINE void fast_dbg_arm(struct fast_block *b, size_t n, const void *site)
+{
+	size_t *meta = fast_dbg_meta(b);
+	char *p = bpayload(b);
+
+	fast_dbg_red_set(p + n, (char *)meta);
+	meta[0] = 0;
+	meta[1] = n;
+	meta[2] = (size_t)(uintptr_t)site;
+}
+
+/* -------------------------------------------------- zero-size blocks ---- */
+
+/* The range of zero-size blocks p lies in, or NULL. */
+FAST_INLINE struct fast_zero *fast_dbg_zero_of(struct fast_heap *fh, const void *p)
+{
+	uintptr_t a = (uintptr_t)p;
+
+	if (!fh->zero_ranges)
+		return NULL;
+	for (unsigned i = 0; i < FAST_ZERO_RANGES; i++) {
+		struct fast_zero *z = &fh->zero[i];
+
+		if (z->base && a >= (uintptr_t)z->base &&
+		    a - (uintptr_t)z->base < FAST_ZERO_SPAN)
+			return z;
+	}
+	return NULL;
+}
+
+/* A zero-size block: the next address of the range not used up, or of a
+ * new range; NULL when there is none (the caller takes a block). */
+static void *fast_dbg_zero_alloc(struct fast_heap *fh)
+{
+	struct fast_zero *z = NULL, *spare = NULL;
+	unsigned k;
+
+	for (unsigned i = 0; i < FAST_ZERO_RANGES; i++) {
+		if (!fh->zero[i].base)
+			spare = spare ? spare : &fh->zero[i];
+		else if (fh->zero[i].next < FAST_ZERO_SLOTS)
+			z = &fh->zero[i];
+	}
+	if (!z) {
+		if (!spare || !fh->be->pages_reserve)
+			return NULL;
+		fh->st.map_calls++;
+		spare->base = fh->be->pages_reserve(FAST_ZERO_SPAN);
+		if (!spare->base)
+			return NULL;
+		spare->next = 0;
+		spare->live = 0;
+		memset(spare->bits, 0, sizeof(spare->bits));
+		fh->zero_ranges++;
+		z = spare;
+	}
+	k = z->next++;
+	z->bits[k / 64] |= (uint64_t)1 << (k % 64);
+	z->live++;
+	return z->base + (size_t)k * FAST_ZERO_STEP;
+}
+
+/*
+ * p lies in zero range z: true when it is a live zero-size block, which is
+ * then released if `release` (a range used up and all freed goes back to
+ * the backend). Otherwise the misuse is reported (a freed one: as a freed
+ * heap block; any other address: an invalid pointer) and false returned.
+ */
+static bool fast_dbg_zero_use(struct fast_heap *fh, struct fast_zero *z,
+			      void *p, const char *op, bool release)
+{
+	size_t off = (size_t)((uintptr_t)p - (uintptr_t)z->base);
+	size_t k = off / FAST_ZERO_STEP;
+	uint64_t bit = (uint64_t)1 << (k % 64);
+
+	if (off % FAST_ZERO_STEP || k >= z->next) {
+		fast_report(fh, OSMEM_FAULT_INVALID_POINTER, op, p, 0,
+			    "not a zero-size block's address");
+		return false;
+	}
+	if (!(z->bits[k / 64] & bit)) {
+		fast_report(fh, fast_freed_fault(op), op, p, 0,
+			    "a zero-size block freed before");
+		return false;
+	}
+	if (!release)
+		return true;
+	z->bits[k / 64] &= ~bit;
+	if (--z->live || z->next < FAST_ZERO_SLOTS)
+		return true;
+	fh->st.unmap_calls++;
+	if (fh->be->pages_unmap(z->base, FAST_ZERO_SPAN) != 0)
+		fast_report(fh, OSMEM_FAULT_BACKEND, op, z->base, FAST_ZERO_SPAN,
+			    "pages_unmap failed; the range is leaked");
+	z->base = NULL;
+	fh->zero_ranges--;
+	return true;
 }
 
 /* ------------------------------------------------ debug mode: entries ---- */
@@ -205,15 +815,10 @@ static bool fast_in_heap(struct fast_heap *fh, void *p)
 /* Mapping m's red zone (from its request to its end) is intact. */
 static bool fast_dbg_map_red_ok(struct fast_map *m)
 {
-	const unsigned char *p = (unsigned char *)m + FAST_MAP_HDR;
+	const char *p = (char *)m + FAST_MAP_HDR;
 	size_t usable = fast_map_usable(m, (void *)p);
 
-	if (m->req >= usable)
-		return false;
-	for (size_t i = m->req; i < usable; i++)
-		if (p[i] != FAST_DBG_RED)
-			return false;
-	return true;
+	return m->req < usable && fast_dbg_red_is(p + m->req, p + usable);
 }
 
 /*
@@ -221,158 +826,200 @@ static bool fast_dbg_map_red_ok(struct fast_map *m)
  * request in *req and allocation site in *site. A written red zone is
  * reported (REDZONE, op) and false returned: the caller refuses.
  */
-bool fast_dbg_live(struct fast_heap *fh, void *p, struct fast_block *b,
-		   struct fast_map *m, const char *op, size_t *req)
+FAST_INLINE bool fast_dbg_live_ok(struct fast_heap *fh, void *p,
+				  struct fast_block *b, struct fast_map *m,
+				  const char *op, size_t *req)
 {
 	const void *site;
 	size_t usable;
-	bool ok;
 
 	if (b) {
-		ok = fast_dbg_red_ok(b, req);
+		if (fast_dbg_red_ok(b, req))
+			return true;
 		usable = bsize(b) - FAST_HDR - FAST_DBG_META;
-		site = (const void *)(uintptr_t)fast_dbg_meta(b)[1];
+		site = (const void *)(uintptr_t)fast_dbg_meta(b)[2];
 	} else {
-		ok = fast_dbg_map_red_ok(m);
 		*req = m->req;
+		if (fast_dbg_map_red_ok(m))
+			return true;
 		usable = fast_map_usable(m, p);
 		site = m->site;
 	}
-	if (!ok)
-		fast_report_sites(fh, OSMEM_FAULT_REDZONE, op, p,
-				  *req < usable ? *req : usable,
-				  "the red zone after the block was written",
-				  *req < usable ? site : NULL, NULL);
-	return ok;
+	fast_report_sites(fh, OSMEM_FAULT_REDZONE, op, p,
+			  *req < usable ? *req : usable,
+			  "the red zone after the block was written",
+			  *req < usable ? site : NULL, NULL);
+	return false;
 }
 
-/*
- * Before a block of `need` bytes is taken: the free blocks it may come
- * from (the head fast_find picks, the top block) are verified, and one
- * written after it was freed is reported and put out of use (then the
- * next candidate is looked at).
- */
-static void fast_dbg_check_next(struct fast_heap *fh, size_t need)
+bool fast_dbg_live(struct fast_heap *fh, void *p, struct fast_block *b,
+		   struct fast_map *m, const char *op, size_t *req)
 {
-	struct fast_block *b;
-	unsigned fl, sl;
-	size_t r;
+	return fast_dbg_live_ok(fh, p, b, m, op, req);
+}
 
-	if (need >= fh->mmap_threshold || !fast_block_size(need, &r))
-		return;
-	for (;;) {
-		b = fast_find(fh, r, &fl, &sl);
-		if (!b || fast_dbg_intact(fh, b))
-			break;
-		fast_dbg_quarantine(fh, b, fh->dbg_op);
+/* Mapping p (fresh from fast_map_alloc) serves a request of n bytes. */
+static void *fast_dbg_map_arm(void *p, size_t n, const void *site)
+{
+	struct fast_map *m;
+
+	if (!p)
+		return NULL;
+	m = fast_map_of(p);
+	m->req = n;
+	m->site = site;
+	fast_dbg_red_set((char *)p + n, (char *)p + fast_map_usable(m, p));
+	return p;
+}
+
+/* An armed block of n bytes (need with the trailer): a heap block below
+ * the mapping threshold, or a mapping. */
+FAST_INLINE void *fast_dbg_alloc_any(struct fast_heap *fh, size_t n,
+				     size_t need, const void *site)
+{
+	size_t r;
+	void *p;
+
+	if (need < fh->mmap_threshold && fast_block_size(need, &r)) {
+		p = fast_dbg_heap_take(fh, r);
+		if (p) {
+			fast_dbg_arm(bfrom(p), n, site);
+			return p;
+		}
 	}
-	b = fast_top(fh);
-	if (b && !fast_dbg_intact(fh, b))
-		fast_dbg_quarantine(fh, b, fh->dbg_op);
+	return fast_dbg_map_arm(fast_map_alloc(fh, need, FAST_ALIGN), n, site);
 }
 
 /*
  * A block of n bytes for debug mode: n, the trailer and at least one red
- * zone byte, in a block of 48 bytes at least (room for the sites once
- * free). A reused block whose poison was written is reported, put out of
- * use and another taken. memalign's leading and trailing parts are not
- * poison-checked (they are released, so checked when they merge).
+ * zone byte, in a block of FAST_DBG_MIN_FREE bytes at least (room for the
+ * links and the trailer once free); n == 0 (alignment 16 at most): a
+ * zero-size block when there is one to give.
  */
-static void *fast_dbg_alloc(struct fast_heap *fh, size_t n, size_t align,
-			    const void *site)
+FAST_INLINE void *fast_dbg_alloc_at(struct fast_heap *fh, size_t n,
+				    size_t align, const void *site)
 {
-	struct fast_block *b;
-	struct fast_map *m;
 	size_t need;
-	bool zero;
 	void *p;
 
+	if (n == 0 && align <= FAST_ALIGN) {
+		p = fast_dbg_zero_alloc(fh);
+		if (p)
+			return p;
+	}
 	if (n > (size_t)PTRDIFF_MAX - 2 * FAST_DBG_FREE_OFF)
 		return NULL;
 	need = n + FAST_DBG_META + 1;
-	if (need < FAST_DBG_FREE_OFF - FAST_HDR)
-		need = FAST_DBG_FREE_OFF - FAST_HDR;
-	fast_dbg_check_next(fh, need);
-	p = align > FAST_ALIGN ? fast_memalign_locked(fh, align, need) :
-				 fast_alloc_any(fh, need, &zero);
-	if (!p)
-		return NULL;
-	if (!fast_in_heap(fh, p)) {
-		m = fast_map_of(p);
-		m->req = n;
-		m->site = site;
-		memset((char *)p + n, FAST_DBG_RED, fast_map_usable(m, p) - n);
-		return p;
-	}
-	b = bfrom(p);
-	fast_dbg_arm(b, n, site);
+	if (need < FAST_DBG_MIN_FREE - FAST_HDR)        /* a 64-byte block */
+		need = FAST_DBG_MIN_FREE - FAST_HDR;
+	if (align <= FAST_ALIGN)
+		return fast_dbg_alloc_any(fh, n, need, site);
+	p = fast_memalign_locked(fh, align, need);
+	if (p && fast_in_heap(fh, p))
+		fast_dbg_arm(bfrom(p), n, site);
+	else
+		fast_dbg_map_arm(p, n, site);
 	return p;
+}
+
+/* fast_dbg_alloc_at out of line, for realloc. */
+static void *fast_dbg_alloc(struct fast_heap *fh, size_t n, size_t align,
+			    const void *site)
+{
+	return fast_dbg_alloc_at(fh, n, align, site);
 }
 
 /* Live block b (or mapping m) had its red zone written: out of use for
  * good (a gap block; a mapping off the list, left mapped). */
-static void fast_dbg_quarantine_live(struct fast_heap *fh, struct fast_block *b,
-				     struct fast_map *m)
+static void fast_dbg_retire_live(struct fast_heap *fh, struct fast_block *b,
+				 struct fast_map *m)
 {
 	if (m) {
-		fast_map_quarantine(fh, m, m->prev);
+		fast_map_retire(fh, m, m->prev);
 		return;
 	}
 	fast_used_sub(fh, b);
 	b->size = bsize(b) | FAST_AUX | (b->size & FAST_PREV_FREE);
 }
 
-/* Free a live block whose red zone was verified. */
-static void fast_dbg_release_live(struct fast_heap *fh, struct fast_block *b,
+/* Free a live block whose red zone was verified: a heap block into the
+ * quarantine, a mapping unmapped. */
+FAST_INLINE void fast_dbg_release_live(struct fast_heap *fh, struct fast_block *b,
 				  struct fast_map *m, const void *site)
 {
-	if (m) {
+	if (m)
 		fast_map_free(fh, m);
-		return;
-	}
-	fh->dbg_free_site = site;
-	fh->dbg_alloc_site = (const void *)(uintptr_t)fast_dbg_meta(b)[1];
-	fh->dbg_req = fast_dbg_meta(b)[0];
-	fast_heap_free(fh, b);
-	fh->dbg_free_site = NULL;
-	fh->dbg_alloc_site = NULL;
+	else
+		fast_dbg_free_block(fh, b, site);
 }
 
-static void fast_dbg_free(struct fast_heap *fh, void *p, const void *site)
+/* p, given to free/realloc/usable_size as `op`, names a live block (heap
+ * block b or mapping m) with its red zone intact; misuse is reported and
+ * a block with a written red zone retired. */
+FAST_INLINE bool fast_dbg_lookup(struct fast_heap *fh, void *p, const char *op,
+			    struct fast_block **b, struct fast_map **m,
+			    size_t *req)
 {
-	struct fast_block *b = NULL;
-	struct fast_map *m = NULL;
+	*b = fast_heap_block(fh, p);    /* the usual case, inline */
+	*m = NULL;
+	if (!*b && !fast_lookup(fh, p, b, m, op))
+		return false;
+	if (!fast_dbg_live_ok(fh, p, *b, *m, op, req)) {
+		if (op[0] != 'u')       /* usable_size changes nothing */
+			fast_dbg_retire_live(fh, *b, *m);
+		return false;
+	}
+	return true;
+}
+
+FAST_INLINE void fast_dbg_free(struct fast_heap *fh, void *p, const void *site)
+{
+	struct fast_zero *z = fast_dbg_zero_of(fh, p);
+	struct fast_block *b;
+	struct fast_map *m;
 	size_t req;
 
 	fh->dbg_op = "free";
-	if (!fast_lookup(fh, p, &b, &m, "free"))
-		return;
-	if (!fast_dbg_live(fh, p, b, m, "free", &req)) {
-		fast_dbg_quarantine_live(fh, b, m);
-		return;
-	}
-	fast_dbg_release_live(fh, b, m, site);
+	if (z)
+		fast_dbg_zero_use(fh, z, p, "free", true);
+	else if (fast_dbg_lookup(fh, p, "free", &b, &m, &req))
+		fast_dbg_release_live(fh, b, m, site);
 }
 
-/* Debug realloc always moves: the old block is checked and freed (and
- * poisoned), the new one has a fresh red zone. */
+/* A zero-size block resized: realloc(z, 0) frees it; to n > 0 it moves to
+ * a new block (nothing to copy) and is released. */
+static void *fast_dbg_realloc_zero(struct fast_heap *fh, struct fast_zero *z,
+				   void *p, size_t n, const void *site)
+{
+	void *q;
+
+	if (!fast_dbg_zero_use(fh, z, p, "realloc", n == 0) || n == 0)
+		return NULL;
+	q = fast_dbg_alloc(fh, n, FAST_ALIGN, site);
+	if (q)
+		fast_dbg_zero_use(fh, z, p, "realloc", true);
+	return q;
+}
+
+/* Debug realloc always moves: the old block is checked and freed (into
+ * the quarantine), the new one has a fresh red zone. */
 static void *fast_dbg_realloc(struct fast_heap *fh, void *p, size_t n,
 			      const void *site)
 {
-	struct fast_block *b = NULL;
-	struct fast_map *m = NULL;
+	struct fast_zero *z;
+	struct fast_block *b;
+	struct fast_map *m;
 	size_t req;
 	void *q;
 
 	fh->dbg_op = "realloc";
 	if (!p)
 		return fast_dbg_alloc(fh, n, FAST_ALIGN, site);
-	if (!fast_lookup(fh, p, &b, &m, "realloc"))
+	z = fast_dbg_zero_of(fh, p);
+	if (z)
+		return fast_dbg_realloc_zero(fh, z, p, n, site);
+	if (!fast_dbg_lookup(fh, p, "realloc", &b, &m, &req))
 		return NULL;
-	if (!fast_dbg_live(fh, p, b, m, "realloc", &req)) {
-		fast_dbg_quarantine_live(fh, b, m);
-		return NULL;
-	}
 	if (n == 0) {
 		fast_dbg_release_live(fh, b, m, site);
 		return NULL;
@@ -387,16 +1034,17 @@ static void *fast_dbg_realloc(struct fast_heap *fh, void *p, size_t n,
 
 size_t fast_dbg_usable(struct fast_heap *fh, void *p)
 {
-	struct fast_block *b = NULL;
-	struct fast_map *m = NULL;
+	struct fast_zero *z = fast_dbg_zero_of(fh, p);
+	struct fast_block *b;
+	struct fast_map *m;
 	size_t req;
 
 	fh->dbg_op = "usable_size";
-	if (!fast_lookup(fh, p, &b, &m, "usable_size"))
+	if (z) {
+		fast_dbg_zero_use(fh, z, p, "usable_size", false);
 		return 0;
-	if (!fast_dbg_live(fh, p, b, m, "usable_size", &req))
-		return 0;
-	return req;
+	}
+	return fast_dbg_lookup(fh, p, "usable_size", &b, &m, &req) ? req : 0;
 }
 
 /* The public entries in debug mode (each takes the lock itself). */
@@ -417,20 +1065,25 @@ void fast_dbg_entry_free(struct fast_heap *fh, void *p)
 static void fast_dbg_free_sized(struct fast_heap *fh, void *p, size_t size,
 				const void *site)
 {
-	struct fast_block *b = NULL;
-	struct fast_map *m = NULL;
+	struct fast_zero *z = fast_dbg_zero_of(fh, p);
+	struct fast_block *b;
+	struct fast_map *m;
 	size_t req;
 
 	fh->dbg_op = "free_sized";
-	if (!fast_lookup(fh, p, &b, &m, "free_sized"))
-		return;
-	if (!fast_dbg_live(fh, p, b, m, "free_sized", &req)) {
-		fast_dbg_quarantine_live(fh, b, m);
+	if (z) {
+		/* A zero-size block's request was 0. */
+		if (size != 0)
+			fast_report_size_mismatch(fh, p, 0, size, NULL);
+		else
+			fast_dbg_zero_use(fh, z, p, "free_sized", true);
 		return;
 	}
+	if (!fast_dbg_lookup(fh, p, "free_sized", &b, &m, &req))
+		return;
 	if (size != req) {
 		fast_report_size_mismatch(fh, p, req, size, b ?
-			(const void *)(uintptr_t)fast_dbg_meta(b)[1] : m->site);
+			(const void *)(uintptr_t)fast_dbg_meta(b)[2] : m->site);
 		return;
 	}
 	fast_dbg_release_live(fh, b, m, site);
@@ -455,7 +1108,7 @@ void *fast_dbg_entry_alloc(struct fast_heap *fh, size_t n, size_t align,
 		align = FAST_ALIGN;
 	fast_lock(fh->be);
 	fh->dbg_op = "malloc";
-	p = fast_dbg_alloc(fh, n, align, site);
+	p = fast_dbg_alloc_at(fh, n, align, site);
 	fast_unlock(fh->be);
 	if (p && clear)
 		memset(p, 0, n);

@@ -53,6 +53,41 @@
  * fails: fast_top.c falls back on growing by what is missing). */
 #define FAST_TOP_PAD_MAX      (FAST_BLOCK_MAX / 2)
 
+/*
+ * Debug mode's quarantine: freed heap blocks wait, first in first out,
+ * while their payload bytes add up to at most fast_quarantine_bound(heap)
+ * for a heap whose break has been at most `heap` bytes above its start:
+ * 1/8 of that, at least FAST_QUARANTINE_MIN, at most FAST_QUARANTINE_MAX.
+ * (1/8: a freed block waits while the program frees an eighth of its heap
+ * at its largest, and the heap grows by at most 1/7 for it; the floor
+ * serves small heaps, the cap large ones.) The bound only grows, since
+ * that break only rises.
+ */
+#define FAST_QUARANTINE_MIN   ((size_t)64 * 1024)
+#define FAST_QUARANTINE_MAX   ((size_t)4 << 20)
+#define FAST_QUARANTINE_SHIFT 3
+
+static inline size_t fast_quarantine_bound(size_t heap)
+{
+	size_t q = heap >> FAST_QUARANTINE_SHIFT;
+
+	if (q < FAST_QUARANTINE_MIN)
+		return FAST_QUARANTINE_MIN;
+	return q > FAST_QUARANTINE_MAX ? FAST_QUARANTINE_MAX : q;
+}
+
+/*
+ * Debug mode's zero-size blocks: addresses FAST_ZERO_STEP apart in ranges
+ * of FAST_ZERO_SPAN bytes that fault on any access (the backend's
+ * pages_reserve), at most FAST_ZERO_RANGES ranges at once; an address is
+ * handed out once. So at most FAST_ZERO_RANGES * FAST_ZERO_SLOTS live
+ * zero-size blocks fault; beyond that malloc(0) takes a minimum block.
+ */
+#define FAST_ZERO_SPAN   ((size_t)64 * 1024)
+#define FAST_ZERO_STEP   16
+#define FAST_ZERO_SLOTS  (FAST_ZERO_SPAN / FAST_ZERO_STEP)
+#define FAST_ZERO_RANGES 4
+
 /* The class of a block size (32 <= size < FAST_BLOCK_MAX). */
 static inline void fast_index(size_t size, unsigned *fl, unsigned *sl)
 {

@@ -9,7 +9,8 @@
  *   fast_top.c     the heap top: growth, foreign gaps, trimming
  *   fast_map.c     large blocks as page mappings
  *   fast_misuse.c  telling a bad pointer apart and reporting it
- *   fast_debug.c   debug mode: red zones, poison, sites
+ *   fast_debug.c   debug mode: red zones, lazy poison checks, the
+ *                  quarantine, zero-size blocks, sites
  *   fast_sized.c   free_sized: the size rule, its report
  *   fast_check.c   check(), walk(), stats()
  *
@@ -42,7 +43,16 @@
  *   flags in the size word: FREE, PREV_FREE (the block below is free, so
  *   prev_size is valid), MAPPED (never set on heap blocks), AUX (on a free
  *   block: its payload is zero apart from the links and the footer, i.e. it
- *   came straight from the backend; on a used block: a gap, see below).
+ *   came straight from the backend; on a used block: a gap, see below, or
+ *   in debug mode a quarantined block, whose bits 48..63 then hold its own
+ *   check with bit 63 set, where a gap's are 0).
+ *
+ *   Debug mode (fast_debug.c has the layouts): a freed heap block first
+ *   waits in the quarantine, a FIFO linked through its first two payload
+ *   words: used by its tags (nothing merges with it, fast_heap_block
+ *   refuses it), on no free list, counted in neither live nor free bytes
+ *   but in st.quarantined_*. Free and quarantined blocks hold poison after
+ *   their links and their sites in a trailer at their end.
  *
  *   The heap: [base][pad][first block]...[last block][epilogue][< 16 slack]
  *   The epilogue is a size-0 used block whose size word sits just below the
@@ -71,9 +81,8 @@
  * of the last frees (fast_freed_note: what a double free report names)
  * below all belong to that one heap.
  *
- * Invariants, per heap (check() verifies each; debug mode adds red zones
- * of live blocks and poison of free ones; live heap blocks' and mappings'
- * checks):
+ * Invariants, per heap (check() verifies each, and live heap blocks' and
+ * mappings' checks; debug mode adds the items marked so):
  *   - heap blocks tile [first, epilogue) exactly; every payload 16-aligned;
  *   - no two adjacent free blocks (free merges with both neighbours at once);
  *   - a free block's footer equals its size, and the next block has
@@ -87,7 +96,16 @@
  *     MAPPED and not FREE, pending ones MAPPED and FREE;
  *   - every byte at or above `high` (the highest break ever) in the heap is
  *     as the backend gave it (zero); an AUX free block is all zero between
- *     its links and its footer.
+ *     its links and its footer;
+ *   - debug: every live block's red zone is intact; every free and every
+ *     quarantined block's poison is whole (a free block holds no AUX and
+ *     is FAST_DBG_MIN_FREE bytes at least);
+ *   - debug: the quarantine's FIFO links exactly the quarantined blocks,
+ *     oldest first, each back link agreeing (the oldest's with q_gone, the
+ *     block that left last), and holds at most fast_quarantine_bound(high
+ *     - base) payload bytes;
+ *   - debug: each range of zero-size blocks counts its live addresses (its
+ *     bitmap), none past those handed out, and is not used up and empty.
  *
  * Locking rule: the lock is the heap's backend's (be->lock), and it guards
  * that one heap instance. Every public entry takes it once and releases it
@@ -97,9 +115,9 @@
  * heap while it is initialized).
  *
  * Counting: heap_extend_calls counts every heap_extend (including the
- * heap_extend(0) before a trim); map_calls counts pages_map and pages_remap
- * calls; unmap_calls counts pages_unmap calls, refused ones and retries
- * included.
+ * heap_extend(0) before a trim); map_calls counts pages_map, pages_remap
+ * and pages_reserve calls; unmap_calls counts pages_unmap calls (of
+ * mappings and of reserved ranges), refused ones and retries included.
  */
 #ifndef MM_OSMEM_FAST_INTERNAL_H
 #define MM_OSMEM_FAST_INTERNAL_H
@@ -152,6 +170,14 @@ struct fast_map {
 _Static_assert(sizeof(struct fast_map) == FAST_MAP_HDR,
 	       "the mapping header is FAST_MAP_HDR bytes");
 
+/* Debug mode: one range of zero-size blocks (fast_index.h, fast_debug.c). */
+struct fast_zero {
+	char *base;                     /* pages_reserve'd; NULL: slot unused */
+	uint32_t next;                  /* addresses handed out so far */
+	uint32_t live;                  /* of them, not freed yet */
+	uint64_t bits[FAST_ZERO_SLOTS / 64];    /* bit k: address k is live */
+};
+
 /* One heap: everything the allocator knows lives here (allocator.h). */
 struct fast_heap {
 	const struct osmem_backend *be;
@@ -182,10 +208,15 @@ struct fast_heap {
 	struct fast_map *unmap_pending; /* freed, unmap refused (fast_map.c) */
 	struct osmem_stats st;          /* the counters; the rest is computed */
 	char detail[128];               /* a report's detail (fast_report_bad) */
-	const char *dbg_op;             /* debug: the entry running, its site */
-	const void *dbg_free_site;
-	const void *dbg_alloc_site;     /* of the block being freed */
-	size_t dbg_req;                 /* its request */
+	const char *dbg_op;             /* debug: the entry running */
+	struct fast_block *q_head;      /* debug: the quarantine, oldest */
+	struct fast_block *q_tail;      /* and newest */
+	struct fast_block *q_gone;      /* the last to leave it (or NULL) */
+	const void *q_gone_fsite;       /* and its sites and request */
+	const void *q_gone_asite;
+	size_t q_gone_req;
+	unsigned zero_ranges;           /* debug: zero[] slots in use */
+	struct fast_zero zero[FAST_ZERO_RANGES];        /* debug: malloc(0) */
 	struct {                        /* the last frees, heap blocks and */
 		void *p;                /* mappings alike, for the report */
 		size_t usable;          /* of a second free (fast_freed_note) */
@@ -494,15 +525,33 @@ FAST_INLINE struct fast_block *fast_release_plain(struct fast_heap *fh,
 /* ------------------------------------------------- debug mode: blocks ---- */
 
 /*
- * Debug mode's per-block state (layout in the comment on top). These run
- * only when fh->debug; the release hook is the one branch they add to the
- * always-on paths.
+ * Debug mode's block layouts (fast_debug.c has the whole story). A free or
+ * quarantined block holds its two links (free list, or quarantine) after
+ * its size word, then poison, then a trailer at its end: free site,
+ * request, allocation site (a live block keeps request and allocation site
+ * there). No free block is smaller than FAST_DBG_MIN_FREE, so every one
+ * has room for links and trailer.
  */
 #define FAST_DBG_RED      0xfb          /* red zone bytes */
 #define FAST_DBG_POISON   0xdf          /* freed bytes */
-#define FAST_DBG_META     16            /* request, allocation site */
-#define FAST_DBG_FREE_OFF 56            /* poison starts here in a free block */
-#define FAST_DBG_WORD     0xdfdfdfdfdfdfdfdfull
+#define FAST_DBG_META     24            /* live trailer: spare, req, site */
+#define FAST_DBG_TRAIL    24            /* free trailer: sites and req */
+#define FAST_DBG_FREE_OFF 32            /* poison starts here */
+#define FAST_DBG_MIN_FREE 64
+#define FAST_DBG_WORD     0xdfdfdfdfdfdfdfdfull  /* poison, a word */
+#define FAST_DBG_RED_WORD 0xfbfbfbfbfbfbfbfbull  /* red zone, a word */
+/* A quarantined block's size word: size | AUX (| PREV_FREE) and in bits
+ * 48..63 a check that always has bit 63 set, so it is never taken for a
+ * gap's (whose bits 48..63 are 0) nor for a live block's (no AUX). */
+#define FAST_DBG_QMARK    ((size_t)1 << 63)
+#define FAST_DBG_QSALT    ((size_t)1 << 47)
+
+/* The smallest block a split may leave free: in debug mode every free
+ * block holds the sites and their check beside its links. */
+static inline size_t fast_min_free(const struct fast_heap *fh)
+{
+	return fh->debug ? FAST_DBG_MIN_FREE : FAST_MIN_BLOCK;
+}
 
 /* ---------------------------------------------- across the files ---- */
 
@@ -518,14 +567,15 @@ void fast_report_bad(struct fast_heap *fh, const void *ptr, const char *fmt, ...
 bool fast_size_fits(struct fast_heap *fh, struct fast_block *b, size_t size);
 size_t fast_freed_size(struct fast_heap *fh, struct fast_block *c);
 bool fast_freed_find(struct fast_heap *fh, const void *p, size_t *usable);
-void fast_map_quarantine(struct fast_heap *fh, struct fast_map *m,
+enum osmem_fault fast_freed_fault(const char *op);
+void fast_map_retire(struct fast_heap *fh, struct fast_map *m,
 			 struct fast_map *prev);
 int fast_lookup(struct fast_heap *fh, void *p, struct fast_block **bp,
 		struct fast_map **hp, const char *op);
 
 /* fast_top.c */
 void fast_set_free(struct fast_heap *fh, struct fast_block *b, size_t size,
-		   size_t aux);
+		   size_t aux, char *from);
 struct fast_block *fast_top(struct fast_heap *fh);
 struct fast_block *fast_grow(struct fast_heap *fh, size_t r);
 bool fast_trim(struct fast_heap *fh, struct fast_block *top, size_t keep);
@@ -540,14 +590,21 @@ size_t fast_map_freed_usable(struct fast_heap *fh, struct fast_map *h);
 bool fast_unmap_retry(struct fast_heap *fh, const char *op);
 
 /* fast_debug.c */
-void fast_dbg_poison(struct fast_block *b, size_t size);
+void fast_dbg_fresh(struct fast_heap *fh, struct fast_block *b, size_t size,
+		    char *from);
 bool fast_dbg_poisoned(struct fast_block *b);
-const void *fast_dbg_free_site(struct fast_block *b);
-const void *fast_dbg_freed_alloc_site(struct fast_block *b);
+bool fast_dbg_q_poisoned(struct fast_block *b);
+bool fast_dbg_quarantined(const struct fast_heap *fh, const struct fast_block *b);
+const void *fast_dbg_free_site(const struct fast_heap *fh, struct fast_block *b);
+const void *fast_dbg_freed_alloc_site(const struct fast_heap *fh,
+				      struct fast_block *b);
+size_t fast_dbg_freed_req(const struct fast_heap *fh, struct fast_block *b);
+size_t fast_dbg_live_req(struct fast_block *b);
 bool fast_dbg_live(struct fast_heap *fh, void *p, struct fast_block *b,
 		   struct fast_map *m, const char *op, size_t *req);
 struct fast_block *fast_dbg_release(struct fast_heap *fh, struct fast_block *b,
 				    size_t *sizep);
+void *fast_dbg_heap_alloc(struct fast_heap *fh, size_t r);
 void fast_dbg_entry_free(struct fast_heap *fh, void *p);
 void *fast_dbg_entry_alloc(struct fast_heap *fh, size_t n, size_t align,
 			   bool clear);
@@ -563,6 +620,8 @@ void fast_free_sized(struct osmem_heap *h, void *p, size_t n);
 
 /* fast.c */
 void *fast_alloc_any(struct fast_heap *fh, size_t n, bool *zero);
+void fast_take_any(struct fast_heap *fh, struct fast_block *b, size_t r,
+		   const unsigned *cls);
 void fast_heap_free(struct fast_heap *fh, struct fast_block *b);
 void *fast_memalign_locked(struct fast_heap *fh, size_t align, size_t n);
 

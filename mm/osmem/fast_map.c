@@ -131,7 +131,7 @@ static bool fast_unmap(struct fast_heap *fh, struct fast_map *h)
  * is verified before its fields are used (the program may have written to
  * the memory it freed): one that fails is reported, and the list is
  * dropped from there, its mappings left mapped for good (their links
- * cannot be trusted), as a broken live mapping is (fast_map_quarantine).
+ * cannot be trusted), as a broken live mapping is (fast_map_retire).
  */
 bool fast_unmap_retry(struct fast_heap *fh, const char *op)
 {

@@ -20,7 +20,10 @@
  *     block reports an invalid pointer instead (it names no live block).
  *     The newest entry for p counts: p can only leave the live blocks
  *     again through a free, which writes a newer one, and the ring is
- *     only read for a pointer that is not live.
+ *     only read for a pointer that is not live. Debug mode: a block in
+ *     the quarantine freed again is a double free too (with its request
+ *     and sites); debug mode's zero-size blocks are told apart before
+ *     this (fast_debug.c).
  *   - invalid pointer: in the heap or in a mapping but not a live block's
  *     start (p+1, p+8, inside a block); size: the block it points into.
  *   - foreign pointer: neither (stack, kernel data or text, (void *)1,
@@ -122,24 +125,23 @@ static struct fast_block *fast_walk_to(struct fast_heap *fh, char *c,
 
 /* A freed block given again: a double free for free and realloc; for
  * usable_size, a pointer that names no live block. */
-static enum osmem_fault fast_freed_fault(const char *op)
+enum osmem_fault fast_freed_fault(const char *op)
 {
 	return op[0] == 'u' ? OSMEM_FAULT_INVALID_POINTER : OSMEM_FAULT_DOUBLE_FREE;
 }
 
 /*
  * What a report names as the size of free block c, freed with c as its
- * start: its usable size (after merges, the merged block's); debug mode:
- * the request kept at c+48 (fast_dbg_release). The ring of the last
- * frees knows better while it holds c (fast_freed_find).
+ * start: its usable size (after merges, the merged block's); debug mode
+ * (c free or quarantined): the request kept with the sites. The ring of
+ * the last frees knows better while it holds c (fast_freed_find).
  */
 size_t fast_freed_size(struct fast_heap *fh, struct fast_block *c)
 {
 	size_t size = bsize(c);
 
 	if (fh->debug)
-		return size >= FAST_DBG_FREE_OFF ?
-		       *(size_t *)((char *)c + 48) : 0;
+		return fast_dbg_freed_req(fh, c);
 	return size - FAST_HDR;
 }
 
@@ -165,11 +167,8 @@ static size_t fast_live_size(struct fast_heap *fh, struct fast_block *c)
 {
 	size_t room = bsize(c) - FAST_HDR;
 
-	if (fh->debug && !bfree(c) && room >= FAST_DBG_META) {
-		size_t req = *(size_t *)((char *)bpayload(c) + room - FAST_DBG_META);
-
-		return req < room - FAST_DBG_META ? req : 0;
-	}
+	if (fh->debug && !bfree(c))
+		return fast_dbg_live_req(c);
 	return room;
 }
 
@@ -177,11 +176,12 @@ static size_t fast_live_size(struct fast_heap *fh, struct fast_block *c)
  * Live block b's header failed its check: take b out of use for good. Its
  * true size is found from the block after it, the first 16-aligned place
  * above b holding a header that checks out (a sealed live block, a free
- * block whose footer agrees, or the epilogue); b becomes a gap block of
+ * block whose footer agrees, a quarantined block in debug mode, or the
+ * epilogue); b becomes a gap block of
  * that size (walked over, never counted, freed, merged or reused). When no
  * such place is found b stays as it is (check() then reports it).
  */
-static void fast_quarantine_broken(struct fast_heap *fh, struct fast_block *b)
+static void fast_retire_broken(struct fast_heap *fh, struct fast_block *b)
 {
 	struct fast_block *prev, *x;
 	char *e = (char *)fh->epi;
@@ -196,6 +196,8 @@ static void fast_quarantine_broken(struct fast_heap *fh, struct fast_block *b)
 		else if (w & FAST_FREE)
 			ok = !(w & FAST_SEAL_MASK) && fast_size_fits(fh, n, ns) &&
 			     ns >= FAST_MIN_BLOCK && bat(n, ns)->prev_size == ns;
+		else if (fh->debug && fast_dbg_quarantined(fh, n))
+			ok = fast_size_fits(fh, n, ns);
 		else
 			ok = !(w & (FAST_AUX | FAST_MAPPED | FAST_PREV_FREE)) &&
 			     fast_size_fits(fh, n, ns) && fast_sealed(fh, n, w);
@@ -232,8 +234,8 @@ static void fast_heap_freed_misuse(struct fast_heap *fh, void *p,
 	}
 	/* Debug mode's sites are c's: p's own only when p heads c. */
 	fast_report_sites(fh, fast_freed_fault(op), op, p, usable, NULL,
-			  fh->debug && start ? fast_dbg_freed_alloc_site(c) : NULL,
-			  fh->debug && start ? fast_dbg_free_site(c) : NULL);
+			  fh->debug && start ? fast_dbg_freed_alloc_site(fh, c) : NULL,
+			  fh->debug && start ? fast_dbg_free_site(fh, c) : NULL);
 }
 
 /*
@@ -256,7 +258,7 @@ static void fast_heap_misuse(struct fast_heap *fh, void *p, const char *op)
 		if (broken == b) {
 			fast_report(fh, OSMEM_FAULT_CORRUPT_HEADER, op, p, 0,
 				    "size word fails its check");
-			fast_quarantine_broken(fh, b);
+			fast_retire_broken(fh, b);
 		} else {
 			fast_report(fh, OSMEM_FAULT_HEAP_CORRUPT, op, p, 0,
 				    "a block header before it is broken");
@@ -265,6 +267,14 @@ static void fast_heap_misuse(struct fast_heap *fh, void *p, const char *op)
 	}
 	if (bfree(c)) {
 		fast_heap_freed_misuse(fh, p, c, op);
+		return;
+	}
+	/* Debug mode: waiting in the quarantine, so freed already. */
+	if (c == b && fh->debug && fast_dbg_quarantined(fh, c)) {
+		fast_report_sites(fh, fast_freed_fault(op), op, p,
+				  fast_freed_size(fh, c), NULL,
+				  fast_dbg_freed_alloc_site(fh, c),
+				  fast_dbg_free_site(fh, c));
 		return;
 	}
 	if (c == b) {
@@ -287,7 +297,7 @@ static void fast_heap_misuse(struct fast_heap *fh, void *p, const char *op)
  * counters hold beyond the other mappings'. When m's forward link cannot
  * be trusted either, it stays (check() then reports it).
  */
-void fast_map_quarantine(struct fast_heap *fh, struct fast_map *m,
+void fast_map_retire(struct fast_heap *fh, struct fast_map *m,
 			 struct fast_map *prev)
 {
 	struct fast_map *next = m->next, *x;
@@ -361,7 +371,7 @@ static struct fast_map *fast_map_find(struct fast_heap *fh, void *p,
 				return m;
 			fast_report(fh, OSMEM_FAULT_CORRUPT_HEADER, op, p, 0,
 				    "mapping header fails its check");
-			fast_map_quarantine(fh, m, prev);
+			fast_map_retire(fh, m, prev);
 			return NULL;
 		}
 		if (m->check != fast_map_seal(fh, m)) {

@@ -17,14 +17,15 @@
  */
 #include "mm/osmem/fast_internal.h"
 
-/* fast_file, counted. */
+/* fast_file, counted. Debug mode: no block is "fresh"; the bytes from
+ * `from` on (new memory, an old epilogue's words) become poison, and a
+ * block that starts there gets empty sites (fast_dbg_fresh). */
 void fast_set_free(struct fast_heap *fh, struct fast_block *b,
-		   size_t size, size_t aux)
+		   size_t size, size_t aux, char *from)
 {
-	/* Debug mode: new and trimmed top blocks are poison, never "fresh". */
 	if (fh->debug) {
 		aux = 0;
-		fast_dbg_poison(b, size);
+		fast_dbg_fresh(fh, b, size, from);
 	}
 	fast_file(fh, b, size, aux);
 	fh->st.blocks_free++;
@@ -64,7 +65,7 @@ static void fast_heap_start(struct fast_heap *fh, char *old, char *end,
 	fh->epi = e;
 	e->size = 0;
 	b->size = 0;
-	fast_set_free(fh, b, (size_t)((char *)e - (char *)b), aux);
+	fast_set_free(fh, b, (size_t)((char *)e - (char *)b), aux, (char *)b);
 }
 
 /* The break moved up behind our back: the foreign bytes become a gap
@@ -81,7 +82,7 @@ static void fast_heap_gap(struct fast_heap *fh, char *old, char *end,
 	b->size = 0;
 	ne->size = 0;
 	fh->epi = ne;
-	fast_set_free(fh, b, (size_t)((char *)ne - (char *)b), aux);
+	fast_set_free(fh, b, (size_t)((char *)ne - (char *)b), aux, (char *)b);
 }
 
 /* The break moved up by delta from where we left it: the old epilogue
@@ -106,7 +107,7 @@ static void fast_heap_more(struct fast_heap *fh, size_t delta, size_t aux)
 		if (aux)
 			fast_wipe((char *)e + 16, fh->brk);
 	}
-	fast_set_free(fh, b, size, aux);
+	fast_set_free(fh, b, size, aux, (char *)e);
 }
 
 /* The free block at the top, or NULL. */
@@ -206,6 +207,6 @@ bool fast_trim(struct fast_heap *fh, struct fast_block *top, size_t keep)
 	ne->size = 0;
 	fh->epi = ne;
 	fh->brk -= cut;
-	fast_set_free(fh, top, size - cut, aux);
+	fast_set_free(fh, top, size - cut, aux, (char *)ne);
 	return true;
 }

@@ -15,6 +15,8 @@
 static int same_stats(const struct vmap_stats *a, const struct vmap_stats *b)
 {
 	return a->mappings == b->mappings && a->pages == b->pages &&
+	       a->reservations == b->reservations &&
+	       a->reserved_pages == b->reserved_pages &&
 	       a->free_bytes == b->free_bytes &&
 	       a->largest_free == b->largest_free;
 }
@@ -332,7 +334,7 @@ KTEST(vmap, record_table_limit_gives_null)
 	size_t n = 0, room;
 
 	vmap_stats(&before);
-	room = VMAP_MAX_MAPPINGS - before.mappings;
+	room = VMAP_MAX_MAPPINGS - before.mappings - before.reservations;
 	/* one frame per mapping, plus page tables: about 1 in 256 */
 	if (frames < room + room / 128 + 64)
 		KTEST_SKIP(t, "not enough RAM to fill the record table");
@@ -345,4 +347,80 @@ KTEST(vmap, record_table_limit_gives_null)
 	vmap_stats(&after);
 	KEXPECT(t, same_stats(&before, &after));
 	KEXPECT_EQ(t, pmm_free_frames(), frames);
+}
+
+/* A load that must fault: called through ktest_expect_fault. */
+static void read_byte(void *p)
+{
+	(void)*(volatile unsigned char *)p;
+}
+
+KTEST(vmap, reserve_gives_a_range_where_every_access_faults)
+{
+	struct vmap_stats before, during, after;
+	uint64_t frames = pmm_free_frames();
+	unsigned char *p;
+	uintptr_t a;
+
+	vmap_stats(&before);
+	p = vm_reserve(3 * PAGE_SIZE - 100);
+	KASSERT_NOT_NULL(t, p);
+	a = (uintptr_t)p;
+	KEXPECT(t, PAGE_ALIGNED(a));
+	KEXPECT(t, a >= VMAP_BASE && a + 3 * PAGE_SIZE <= VMAP_BASE + VMAP_BYTES);
+	/* no frame, no page: the first, a middle and the last byte fault */
+	KEXPECT_EQ(t, pmm_free_frames(), frames);
+	for (size_t i = 0; i < 3 * PAGE_SIZE; i += PAGE_SIZE)
+		KEXPECT_EQ(t, vmm_translate(a + i), VMM_NOT_MAPPED);
+	ktest_expect_fault(t, TRAP_PF, a, read_byte, p);
+	ktest_expect_fault(t, TRAP_PF, a + 16, write_byte, p + 16);
+	ktest_expect_fault(t, TRAP_PF, a + 2 * PAGE_SIZE + 7, write_byte,
+			   p + 2 * PAGE_SIZE + 7);
+	vmap_stats(&during);
+	KEXPECT_EQ(t, during.mappings, before.mappings);
+	KEXPECT_EQ(t, during.pages, before.pages);
+	KEXPECT_EQ(t, during.reservations, before.reservations + 1);
+	KEXPECT_EQ(t, during.reserved_pages, before.reserved_pages + 3);
+	KEXPECT_EQ(t, during.free_bytes, before.free_bytes - 4 * PAGE_SIZE);
+	KEXPECT_EQ(t, vm_unmap(p, 3 * PAGE_SIZE), 0);
+	vmap_stats(&after);
+	KEXPECT(t, same_stats(&before, &after));
+	KEXPECT_EQ(t, pmm_free_frames(), frames);
+}
+
+KTEST(vmap, reservation_and_mapping_never_overlap)
+{
+	unsigned char *r = vm_reserve(2 * PAGE_SIZE), *m;
+
+	KASSERT_NOT_NULL(t, r);
+	m = vm_map(PAGE_SIZE);
+	KASSERT_NOT_NULL(t, m);
+	/* both records keep their guard page between them */
+	KEXPECT(t, m >= r + 3 * PAGE_SIZE || m + 2 * PAGE_SIZE <= r);
+	m[0] = 1;
+	KEXPECT_EQ(t, vmm_translate((uintptr_t)r), VMM_NOT_MAPPED);
+	KEXPECT_EQ(t, vm_unmap(m, PAGE_SIZE), 0);
+	KEXPECT_EQ(t, vm_unmap(r, 2 * PAGE_SIZE), 0);
+}
+
+KTEST(vmap, reservation_misuse_is_refused)
+{
+	struct vmap_stats before, after;
+	unsigned long reports = vmap_misuse_count();
+	void *r;
+
+	vmap_stats(&before);
+	KEXPECT_NULL(t, vm_reserve(0));
+	KEXPECT_NULL(t, vm_reserve(VMAP_BYTES));
+	r = vm_reserve(PAGE_SIZE);
+	KASSERT_NOT_NULL(t, r);
+	/* a reservation cannot grow into memory, nor be given back in part */
+	KEXPECT_NULL(t, vm_remap(r, PAGE_SIZE, 2 * PAGE_SIZE));
+	KEXPECT_EQ(t, vm_unmap(r, 2 * PAGE_SIZE), -1);
+	KEXPECT_EQ(t, vmap_misuse_count(), reports + 2);
+	KEXPECT_EQ(t, vmm_translate((uintptr_t)r), VMM_NOT_MAPPED);
+	KEXPECT_EQ(t, vm_unmap(r, PAGE_SIZE), 0);
+	KEXPECT_EQ(t, vm_unmap(r, PAGE_SIZE), -1);		/* twice */
+	vmap_stats(&after);
+	KEXPECT(t, same_stats(&before, &after));
 }

@@ -18,6 +18,12 @@
 # 3. System calls (tests/bench/syscalls.sh): brk, mmap, munmap and mremap
 #    counts and time of `git log -p` and of the trace replays through the C
 #    library's malloc, under glibc and under LD_PRELOAD of the drop-in.
+# 4. Debug mode (replay and churn --debug: fast's red zones, poison,
+#    quarantine) against default mode: time per call (replay, every call)
+#    and per step (churn, CHURN_OPS steps), the two modes run in turn,
+#    DEBUG_RUNS times each, best of each (the machine's speed drifts: runs
+#    in turn compare like with like); the target is debug mode within 4x
+#    of default mode on every row.
 #
 # Exit status 1 if any replay row or churn run reports an error.
 set -u
@@ -31,6 +37,7 @@ CG_OPS=${CG_OPS:-200000}
 CLASSIC_OPS=${CLASSIC_OPS:-2000}
 COUNTS=${COUNTS:-"1000 10000 100000 1000000"}
 CLASSIC_MAX=${CLASSIC_MAX:-10000}
+DEBUG_RUNS=${DEBUG_RUNS:-5}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 status=0
@@ -52,6 +59,10 @@ best() {
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf (b > 0 ? "%.2f" : "n/a"), a / b }'; }
+min_of() { awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || (a != "FAIL" && a + 0 < b + 0)) ? a : b }'; }
+ns_per() { awk -v r="$1" 'BEGIN { printf (r > 0 ? "%.0f ns" : "n/a"), 1e9 / r }'; }
+debug_rows=()     # section 3's table, filled by sections 1 and 2
+debug_ratios=()
 mega() { awk -v a="$1" 'BEGIN { printf "%.2fM", a / 1e6 }'; }
 
 echo "## Trace replay (calls per second; footprint = peak heap / peak live bytes)"
@@ -77,6 +88,18 @@ for xz in tests/traces/*.trace.xz; do
 	for c in "$fc" "$lc" "$pc" "$cc"; do
 		[ "$c" = OK ] || status=1
 	done
+	# default and debug in turn; calls/s, so debug/default is dr0 / dr
+	: >"$WORK/fast0"
+	: >"$WORK/fastd"
+	for ((i = 0; i < DEBUG_RUNS; i++)); do
+		rows fast "$path" >>"$WORK/fast0"
+		rows fast --debug "$path" >>"$WORK/fastd"
+	done
+	read -r dr0 _ _ dc0 <<<"$(best "$t" "$WORK/fast0")"
+	read -r dr _ _ dc <<<"$(best "$t" "$WORK/fastd")"
+	[ "$dc0" = OK ] && [ "$dc" = OK ] || status=1
+	debug_rows+=("| replay $t | $(ns_per "$dr0") | $(ns_per "$dr") | $(ratio "$dr0" "$dr") |")
+	debug_ratios+=("$(ratio "$dr0" "$dr")")
 	echo "| $t | $(mega "$fr") | $(mega "$lr") | $(ratio "$fr" "$lr") |" \
 		"$(mega "$cr") | $(ratio "$pr" "$cr") | $ff | $lf | $cf | $fs | $cs |"
 done
@@ -88,10 +111,11 @@ if [ -s "$WORK/replay.err" ] || [ $status -ne 0 ]; then
 fi
 
 # ------------------------------------------------------------- churn ----
-# churn_ns ALLOC COUNT OPS [WARMUP]: best ns per step over RUNS runs.
+# churn_ns ALLOC COUNT OPS [WARMUP]: best ns per step over RUNS runs
+# (CHURN_FLAGS: more options, e.g. --debug).
 churn_ns() {
 	local alloc=$1 count=$2 ops=$3 warm=${4:-} best="" ns args=()
-	args=(--allocator="$alloc" --ops="$ops")
+	args=(--allocator="$alloc" --ops="$ops" ${CHURN_FLAGS:-})
 	[ -n "$warm" ] && args+=(--warmup="$warm")
 	for ((i = 0; i < RUNS; i++)); do
 		if ! "$HOSTDIR/churn" "${args[@]}" "$count" >"$WORK/churn.out" 2>&1; then
@@ -153,6 +177,15 @@ for count in $COUNTS; do
 	fi
 	case $count in 1000 | 100000 | 1000000) fast_irs+=("$fir") ;; esac
 	echo "| $count | $fns | $lns | $(ratio "$fns" "$lns") | $cns | $fir | $lir | $cir |"
+	# default and debug in turn, best of DEBUG_RUNS each
+	d0=""
+	dns=""
+	for ((i = 0; i < DEBUG_RUNS; i++)); do
+		d0=$(min_of "$(RUNS=1 churn_ns fast "$count" "$CHURN_OPS")" "$d0")
+		dns=$(min_of "$(RUNS=1 CHURN_FLAGS=--debug churn_ns fast "$count" "$CHURN_OPS")" "$dns")
+	done
+	debug_rows+=("| churn $count blocks | $d0 ns | $dns ns | $(ratio "$dns" "$d0") |")
+	debug_ratios+=("$(ratio "$dns" "$d0")")
 done
 
 echo
@@ -168,6 +201,19 @@ else
 	echo "instructions not measured (valgrind not installed)"
 fi
 
+echo
+echo "## Debug mode against default mode (fast; time per call or step)"
+echo
+echo "Replay: every call of each trace; churn: $CHURN_OPS steps; the two modes in turn,"
+echo "best of $DEBUG_RUNS runs each."
+echo
+echo "| benchmark | default | debug | debug/default |"
+echo "|---|---|---|---|"
+printf '%s\n' "${debug_rows[@]}"
+echo
+printf '%s\n' "${debug_ratios[@]}" | awk '
+	$1 != "n/a" { if ($1 + 0 > max) max = $1 + 0; n++ }
+	END { printf "debug/default: at most %.2f over %d benchmarks (target: within 4x)\n", max, n }'
 # ------------------------------------------------------- system calls ----
 # 3. glibc and the drop-in library on real work (tests/bench/syscalls.sh).
 echo

@@ -2,7 +2,7 @@
  * build/host/churn: does the cost of one allocator call grow with the heap?
  *
  *   churn [--allocator=fast|classic|libc] [--ops=N] [--warmup=N]
- *         [--seed=S] COUNT
+ *         [--seed=S] [--debug] COUNT
  *
  * Makes COUNT live blocks of random sizes, churns them for --warmup calls
  * (default COUNT, at most 1,000,000) so the heap holds free blocks of mixed
@@ -26,12 +26,15 @@
  * counts are the same, only slower to get.
  *
  * fast and classic run on the replay's backend (tests/replay/
- * replay_backend.h: a private break), libc on the C library's malloc. The
+ * replay_backend.h: a private break), libc on the C library's malloc;
+ * --debug sets that backend's debug flag (fast's debug mode; the line then
+ * says alloc=fast+debug). The
  * block table comes from mmap, not from the allocator being measured.
  */
 #define _GNU_SOURCE
 #include "mm/osmem/allocator.h"
 #include "tests/replay/replay_backend.h"
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,7 +146,7 @@ static double churn_now(void)
 static void churn_usage(void)
 {
 	fprintf(stderr, "usage: churn [--allocator=fast|classic|libc] [--ops=N] "
-		"[--warmup=N] [--seed=S] COUNT\n");
+		"[--warmup=N] [--seed=S] [--debug] COUNT\n");
 	exit(2);
 }
 
@@ -160,6 +163,7 @@ static size_t churn_number(const char *s)
 int main(int argc, char **argv)
 {
 	size_t ops = 1000000, warmup = SIZE_MAX, bytes;
+	bool debug = false;
 	double t0, t1;
 	int i;
 
@@ -183,6 +187,8 @@ int main(int argc, char **argv)
 			warmup = churn_number(arg + 9);
 		} else if (!strncmp(arg, "--seed=", 7)) {
 			churn.rng = churn_number(arg + 7) | 1;
+		} else if (!strcmp(arg, "--debug")) {
+			debug = true;
 		} else {
 			churn_usage();
 		}
@@ -198,6 +204,11 @@ int main(int argc, char **argv)
 	if (churn.a != &churn_allocs[2]) {
 		churn_osmem = churn.a == &churn_allocs[0] ? &osmem_fast
 							  : &osmem_classic;
+		if (!replay_backend_open()) {
+			fprintf(stderr, "churn: cannot reserve the heap region\n");
+			return 2;
+		}
+		replay_backend_set_debug(debug);
 		churn_osmem->init(churn_heap, replay_backend_open());
 	}
 	bytes = churn.count * sizeof(*churn.blk);
@@ -227,8 +238,9 @@ int main(int argc, char **argv)
 		if (churn_osmem && churn_osmem->check(churn_heap) != 0)
 			churn.errors++;
 	}
-	printf("churn alloc=%s count=%zu ops=%zu warmup=%zu ns_per_op=%.1f "
-	       "errors=%zu\n", churn.a->name, churn.count, ops, warmup,
+	printf("churn alloc=%s%s count=%zu ops=%zu warmup=%zu ns_per_op=%.1f "
+	       "errors=%zu\n", churn.a->name, debug && churn_osmem ? "+debug" : "",
+	       churn.count, ops, warmup,
 	       ops ? (t1 - t0) * 1e9 / (double)ops : 0.0, churn.errors);
 	return churn.errors ? 1 : 0;
 }

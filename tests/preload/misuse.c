@@ -92,14 +92,17 @@ int main(int argc, char **argv)
 		((char *)osmem_hide(p))[24] = 'x';
 		free(p);
 	} else if (strcmp(c, "write_after_free") == 0) {
+		/* p waits in debug mode's quarantine; the frees after it
+		 * (1 MiB) push it out, and the write is found then */
 		p = malloc(64);
 		say_ptr(p);
 		free(p);
 		((char *)osmem_hide(p))[8] = 'x';
-		for (int i = 0; i < 4; i++) {
-			q = malloc(64);
+		for (int i = 0; i < 64; i++) {
+			q = malloc(16384);
 			if (q)
-				memset(q, 0, 64);
+				memset(q, 0, 16384);
+			free(q);
 		}
 	} else if (strcmp(c, "clean") == 0) {
 		for (int i = 0; i < 1000; i++) {

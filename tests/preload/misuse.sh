@@ -12,7 +12,8 @@
 # function the program called and a caller address, e.g.
 #   osmem: double free of 0x55d0c3a2f010 (block of 40 bytes) in free called from 0x55d0c1e8a275
 # With OSMEM_DEBUG=1 a 1-byte overflow and a write after free are stopped
-# too. os_double_free runs the course library (libosmem.so, classic) the
+# too (the latter when the block leaves the quarantine, at a free).
+# os_double_free runs the course library (libosmem.so, classic) the
 # same way. A clean run (no misuse) must exit 0 with an empty stderr, with
 # debug mode off and on.
 #
@@ -106,7 +107,7 @@ else
 		"osmem: heap overflow \(red zone written\) of @PTR@ \(block of 24 bytes\)(: [^;]*)? in free called from $HEX; allocated from $HEX" \
 		"$PRE" "$DBG" -- overflow_1
 	stopped debug_write_after_free \
-		"osmem: write after free of @PTR@ \(block of [0-9]+ bytes\)(: [^;]*)? in malloc called from $HEX; allocated from $HEX; freed from $HEX" \
+		"osmem: write after free of @PTR@ \(block of [0-9]+ bytes\)(: [^;]*)? in free called from $HEX; allocated from $HEX; freed from $HEX" \
 		"$PRE" "$DBG" -- write_after_free
 	stopped classic_os_double_free \
 		"osmem: double free of @PTR@ \(block of 40 bytes\) in os_free called from $HEX" \

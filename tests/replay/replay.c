@@ -4,7 +4,7 @@
  *
  *   replay [--allocator=fast|classic|classic:POLICY|libc] [--check] [--limit=N] TRACE...
  *          (POLICY: first, next, worst; docs/labs/lab2-placement-policies.md)
- *          [--corrupt=K]
+ *          [--corrupt=K] [--debug]
  *
  * For each trace: read and check the whole file first (a bad line or an
  * impossible order stops the tool, exit 2, with FILE:LINE), then replay its
@@ -26,6 +26,10 @@
  * 1) it flips the last byte of the block that call made, so the replay
  * must then FAIL. Either way: every pointer's alignment is checked, and
  * after the final frees fast and classic must report no block in use.
+ *
+ * --debug runs fast and classic on a backend with debug set (fast's debug
+ * mode: red zones, poison, quarantine; classic has none), for `make bench`'s
+ * cost of debug mode; the row's allocator is then named NAME+debug.
  *
  * Allocators: fast and classic each get a fresh heap instance per trace, on
  * the replay's own backend (tests/replay/replay_backend.h: a private break,
@@ -99,6 +103,7 @@ struct rp_result {
 };
 
 static int rp_full;			/* --check */
+static int rp_debug;			/* --debug */
 static size_t rp_corrupt;		/* --corrupt=K, or 0 */
 static const struct osmem_allocator *rp_osmem;
 /* --allocator=classic:POLICY picks one of classic's placement policies. */
@@ -606,7 +611,7 @@ static void rp_load(const char *path, struct rp_trace *tr)
 static void rp_usage(void)
 {
 	fprintf(stderr, "usage: replay [--allocator=fast|classic|classic:POLICY|libc] "
-		"[--check] [--limit=N] TRACE...\n");
+		"[--check] [--limit=N] [--debug] TRACE...\n");
 	exit(2);
 }
 
@@ -615,6 +620,18 @@ static const char *rp_base(const char *path)
 	const char *s = strrchr(path, '/');
 
 	return s ? s + 1 : path;
+}
+
+/* The allocator's name in the rows: NAME, or NAME+debug with --debug. */
+static const char *rp_name(const struct rp_alloc *a)
+{
+	static char name[32];
+
+	if (!rp_osmem)
+		return a->name;
+	snprintf(name, sizeof(name), "%s%s", rp_osmem->name,
+		 rp_debug ? "+debug" : "");
+	return name;
 }
 
 static void rp_print(const struct rp_alloc *a, const struct rp_trace *tr,
@@ -630,7 +647,7 @@ static void rp_print(const struct rp_alloc *a, const struct rp_trace *tr,
 	else
 		snprintf(sys, sizeof(sys), "%zu", res->syscalls);
 	printf("%-18s %-8s %8zu %11.0f %11zu %11llu %6.2f %8s  %s", rp_base(tr->path),
-	       rp_osmem ? rp_osmem->name : a->name, res->calls, rate, res->peak_foot,
+	       rp_name(a), res->calls, rate, res->peak_foot,
 	       (unsigned long long)res->peak_live, ratio, sys,
 	       res->errors ? "FAIL" : "OK");
 	if (limit < tr->nops)
@@ -674,6 +691,8 @@ int main(int argc, char **argv)
 			rp_corrupt = strtoull(arg + 10, NULL, 10);
 		} else if (!strcmp(arg, "--check")) {
 			rp_full = 1;
+		} else if (!strcmp(arg, "--debug")) {
+			rp_debug = 1;
 		} else if (!strncmp(arg, "--limit=", 8)) {
 			char *end;
 
@@ -692,9 +711,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "replay: cannot reserve the heap region\n");
 			return 2;
 		}
+		replay_backend_set_debug(rp_debug);
 	}
 
-	printf("# replay: allocator %s, %s%s\n", rp_osmem ? rp_osmem->name : a->name,
+	printf("# replay: allocator %s, %s%s\n", rp_name(a),
 	       rp_full ? "every byte checked (--check)"
 		       : "first and last 16 bytes of each block checked",
 	       rp_osmem ? "" : "; footprint sampled from mallinfo2");

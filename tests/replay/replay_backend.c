@@ -164,6 +164,11 @@ void replay_backend_reset(void)
 	memset(&rb.st, 0, sizeof(rb.st));
 }
 
+void replay_backend_set_debug(bool on)
+{
+	rb_backend.debug = on;
+}
+
 const struct replay_backend_stats *replay_backend_stats(void)
 {
 	return &rb.st;

@@ -20,11 +20,16 @@
  *   given back (madvise), so they read as zero when the break passes again.
  * - lock/unlock do nothing (the replay has one thread); report() writes the
  *   line to stderr and counts it.
+ * - replay_backend_set_debug(on), after replay_backend_open(), sets the
+ *   backend's debug flag, which an
+ *   allocator reads at its init(): the heaps initialized after it run in
+ *   debug mode (red zones, poison, quarantine) or not.
  */
 #ifndef TESTS_REPLAY_BACKEND_H
 #define TESTS_REPLAY_BACKEND_H
 
 #include "mm/osmem/backend.h"
+#include <stdbool.h>
 
 struct replay_backend_stats {
 	size_t extend_calls;	/* heap_extend, including heap_extend(0) */
@@ -39,6 +44,7 @@ struct replay_backend_stats {
 
 const struct osmem_backend *replay_backend_open(void);
 void replay_backend_reset(void);
+void replay_backend_set_debug(bool on);
 const struct replay_backend_stats *replay_backend_stats(void);
 
 #endif

@@ -12,6 +12,7 @@
 struct tb_map {
 	void *p;
 	size_t len;
+	bool reserved;          /* from pages_reserve */
 };
 
 static struct {
@@ -121,6 +122,28 @@ static void *tb_pages_map(size_t len)
 	return p;
 }
 
+static void *tb_pages_reserve(size_t len)
+{
+	int fail;
+	struct osmem_tb_call *c = tb_begin(OSMEM_TB_RESERVE, &fail);
+	struct tb_map *slot = tb_free_slot();
+	void *p;
+
+	c->len = len;
+	if (fail || !slot || len == 0) {
+		c->failed = 1;
+		return NULL;
+	}
+	p = osmem_test_home_backend()->pages_reserve(len);
+	if (!p) {
+		c->failed = 1;
+		return NULL;
+	}
+	*slot = (struct tb_map){ p, len, true };
+	c->ptr = p;
+	return p;
+}
+
 static int tb_pages_unmap(void *p, size_t len)
 {
 	int fail;
@@ -135,8 +158,7 @@ static int tb_pages_unmap(void *p, size_t len)
 		c->failed = 1;
 		return -1;
 	}
-	m->p = NULL;
-	m->len = 0;
+	*m = (struct tb_map){ 0 };
 	return 0;
 }
 
@@ -149,9 +171,9 @@ static void *tb_pages_remap(void *p, size_t old_len, size_t new_len)
 	void *q;
 
 	c->len = new_len;
-	if (!m)
+	if (!m || m->reserved)
 		tb.bad_unmaps++;
-	if (fail || !m || !home->pages_remap) {
+	if (fail || !m || m->reserved || !home->pages_remap) {
 		c->failed = 1;
 		return NULL;
 	}
@@ -222,6 +244,7 @@ const struct osmem_backend *osmem_tb_init(void)
 		.pages_map = tb_pages_map,
 		.pages_unmap = tb_pages_unmap,
 		.pages_remap = home->pages_remap ? tb_pages_remap : NULL,
+		.pages_reserve = home->pages_reserve ? tb_pages_reserve : NULL,
 		.lock = tb_lock,
 		.unlock = tb_unlock,
 		.report = tb_report,
@@ -300,7 +323,7 @@ size_t osmem_tb_live_maps(void)
 	size_t n = 0;
 
 	for (unsigned i = 0; i < OSMEM_TB_MAX_MAPS; i++)
-		n += tb.maps[i].p != NULL;
+		n += tb.maps[i].p != NULL && !tb.maps[i].reserved;
 	return n;
 }
 
@@ -311,8 +334,31 @@ int osmem_tb_is_mapped(const void *p, size_t len)
 	for (unsigned i = 0; i < OSMEM_TB_MAX_MAPS; i++) {
 		const char *m = tb.maps[i].p;
 
-		if (m && c >= m && len <= tb.maps[i].len &&
+		if (m && !tb.maps[i].reserved && c >= m && len <= tb.maps[i].len &&
 		    (size_t)(c - m) <= tb.maps[i].len - len)
+			return 1;
+	}
+	return 0;
+}
+
+size_t osmem_tb_live_reserves(void)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < OSMEM_TB_MAX_MAPS; i++)
+		n += tb.maps[i].p != NULL && tb.maps[i].reserved;
+	return n;
+}
+
+int osmem_tb_is_reserved(const void *p)
+{
+	const char *c = p;
+
+	for (unsigned i = 0; i < OSMEM_TB_MAX_MAPS; i++) {
+		const char *m = tb.maps[i].p;
+
+		if (m && tb.maps[i].reserved && c >= m &&
+		    (size_t)(c - m) < tb.maps[i].len)
 			return 1;
 	}
 	return 0;

@@ -8,10 +8,11 @@
  *   start. Memory is zeroed the first time the break passes it; memory the
  *   break gives back is poisoned (0xa5), so an allocator that assumes it
  *   is still zero fails its tests.
- * - pages_map/pages_unmap/pages_remap go to the home's real backend
- *   (osmem_test_home_backend), and the backend keeps a table of live
- *   mappings: an unmap that does not match one exactly (same pointer, same
- *   length) is counted as bad and refused.
+ * - pages_map/pages_unmap/pages_remap/pages_reserve go to the home's real
+ *   backend (osmem_test_home_backend; pages_reserve is NULL when the
+ *   home's is), and the backend keeps a table of live mappings and
+ *   reservations: an unmap that does not match one exactly (same pointer,
+ *   same length) is counted as bad and refused.
  * - every call is recorded in order (kind, delta or length, result); lock
  *   and unlock are counted and checked for nesting, and each recorded call
  *   notes whether the lock was held.
@@ -60,14 +61,15 @@ const struct osmem_backend *osmem_test_home_backend(void);
 
 /* --- the recording backend --- */
 
-enum osmem_tb_kind { OSMEM_TB_EXTEND, OSMEM_TB_MAP, OSMEM_TB_UNMAP, OSMEM_TB_REMAP };
+enum osmem_tb_kind { OSMEM_TB_EXTEND, OSMEM_TB_MAP, OSMEM_TB_UNMAP, OSMEM_TB_REMAP,
+		     OSMEM_TB_RESERVE };
 
 struct osmem_tb_call {
 	enum osmem_tb_kind kind;
 	intptr_t delta;   /* EXTEND: the delta asked for */
 	long offset;      /* EXTEND: old break - heap start (-1 if failed) */
-	size_t len;       /* MAP, UNMAP: the length; REMAP: the new length */
-	void *ptr;        /* MAP, REMAP: the result; UNMAP: the argument */
+	size_t len;       /* MAP, UNMAP, RESERVE: the length; REMAP: the new one */
+	void *ptr;        /* MAP, REMAP, RESERVE: the result; UNMAP: the argument */
 	int failed;       /* the call failed (injected, or refused) */
 	int locked;       /* the allocator held the lock during the call */
 };
@@ -89,8 +91,10 @@ const struct osmem_tb_call *osmem_tb_call(unsigned i); /* 0-based; NULL past end
 unsigned osmem_tb_count(enum osmem_tb_kind kind);
 char *osmem_tb_heap_start(void);
 size_t osmem_tb_brk(void);                 /* break - heap start */
-size_t osmem_tb_live_maps(void);
+size_t osmem_tb_live_maps(void);                /* mappings, not reservations */
 int osmem_tb_is_mapped(const void *p, size_t len); /* inside a live mapping? */
+size_t osmem_tb_live_reserves(void);
+int osmem_tb_is_reserved(const void *p);  /* inside a live reservation? */
 unsigned osmem_tb_bad_unmaps(void);
 unsigned osmem_tb_reports(void);                /* reports since init */
 const char *osmem_tb_last_report(void);         /* the last line ("" if none) */

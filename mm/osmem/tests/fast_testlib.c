@@ -90,6 +90,7 @@ const struct osmem_backend *fast_tb_pool(bool remap)
 	fast_variant.pages_map = pool_map;
 	fast_variant.pages_unmap = pool_unmap;
 	fast_variant.pages_remap = remap ? pool_remap : NULL;
+	fast_variant.pages_reserve = NULL;      /* pool_unmap knows only slots */
 	return &fast_variant;
 }
 

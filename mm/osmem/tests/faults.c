@@ -29,6 +29,7 @@
  * reason (fault_cannot); debug-mode rows run only where debug mode exists.
  */
 #include "mm/osmem/tests/osmem_tests.h"
+#include "mm/osmem/fast_index.h"
 #include "libk/printf.h"
 #include "libk/string.h"
 #include <stdbool.h>
@@ -590,26 +591,30 @@ static void row_overflow(struct ktest *t, const struct osmem_allocator *a,
 	KEXPECT_EQ(t, a->check(c.h), 0);
 }
 
-/* A write into a freed block is caught when the block is handed out
- * again; the report names where it was allocated and freed. */
+/* A write into a freed block is caught when the block leaves debug
+ * mode's quarantine: here the free of a block larger than the quarantine
+ * can hold pushes it out. The report names where it was allocated and
+ * freed; the block is never handed out again. */
 static void row_write_after_free(struct ktest *t,
 				 const struct osmem_allocator *a, size_t size)
 {
 	struct fault_ctx c;
-	char *p, *x;
+	char *p, *x, *big;
 
 	if (!fault_begin(&c, t, a, size, true))
 		return;
 	osmem_tb_set_caller(CALLER_ALLOC);
 	p = a->malloc(c.h, size);
-	if (!KEXPECT_NOT_NULL(t, p))
+	big = a->malloc(c.h, FAST_QUARANTINE_MIN + 4096);
+	if (!KEXPECT_NOT_NULL(t, p) || !KEXPECT_NOT_NULL(t, big))
 		return;
 	osmem_tb_set_caller(CALLER_FREE);
 	a->free(c.h, p);
 	p[8] = 0x41;
 	fault_arm(&c);
+	a->free(c.h, big);
+	fault_expect(&c, OSMEM_FAULT_USE_AFTER_FREE, "free", p, size);
 	x = a->malloc(c.h, size);
-	fault_expect(&c, OSMEM_FAULT_USE_AFTER_FREE, "malloc", p, size);
 	if (osmem_tb_report(c.before)) {
 		KEXPECT_PTR_EQ(t, osmem_tb_report(c.before)->alloc_site, CALLER_ALLOC);
 		KEXPECT_PTR_EQ(t, osmem_tb_report(c.before)->free_site, CALLER_FREE);
