@@ -43,7 +43,8 @@
  * - check(h) walks every block and list and returns 0 when every invariant
  *   holds; otherwise it reports the first broken one and returns -1.
  * - walk(h, fn, arg) calls fn once per block: heap blocks in address order,
- *   then mapped blocks.
+ *   then mapped blocks. A block held by a small-block cache is reported
+ *   as OSMEM_BLOCK_CACHED (fast), and stats count it in blocks_cached.
  * - Each entry point takes the backend's lock for its whole length.
  */
 #ifndef MM_OSMEM_ALLOCATOR_H
@@ -73,6 +74,11 @@ struct osmem_stats {
 	size_t largest_free;     /* largest free heap payload */
 	size_t blocks_in_use;    /* live heap blocks */
 	size_t blocks_free;      /* free heap blocks */
+	/* Live heap blocks sitting free in a small-block cache (fast with
+	 * caches, mm/osmem/cache.h): not counted in *_in_use above; 0 for
+	 * classic and for heaps without caches. */
+	size_t blocks_cached;
+	size_t bytes_cached;     /* their payload bytes */
 	size_t mapped_bytes;     /* bytes in live page mappings */
 	size_t mapped_blocks;    /* live page mappings */
 	size_t heap_extend_calls;
@@ -80,7 +86,12 @@ struct osmem_stats {
 	size_t unmap_calls;
 };
 
-enum osmem_block_kind { OSMEM_BLOCK_FREE, OSMEM_BLOCK_ALLOC, OSMEM_BLOCK_MAPPED };
+/* CACHED: a heap block that is live for the allocator but sits free in a
+ * small-block cache (fast, mm/osmem/cache.h). */
+enum osmem_block_kind {
+	OSMEM_BLOCK_FREE, OSMEM_BLOCK_ALLOC, OSMEM_BLOCK_MAPPED,
+	OSMEM_BLOCK_CACHED,
+};
 
 struct osmem_allocator {
 	const char *name;

@@ -399,6 +399,7 @@ static void fast_init(struct osmem_heap *h, const struct osmem_backend *be)
 	fh->hot_be = fh->debug ? NULL : be;
 	fh->dbg_op = "free";
 	fh->mmap_threshold = FAST_MMAP_THRESHOLD;
+	fast_cache_init(fh);
 }
 
 size_t osmem_fast_set_mmap_threshold(struct osmem_heap *h, size_t bytes)
