@@ -95,6 +95,7 @@ main() {
 	step replay 0 1 -- tests/replay/check.sh
 	step preload 0 1 -- tests/preload/check.sh
 	step preload_misuse 0 1 -- tests/preload/misuse.sh
+	step preload_cache 0 1 -- tests/preload/cache.sh
 	step conformance_cxx 0 1 -- tests/conformance/cxx_cases.sh
 	step fuzz 0 1 -- tests/fuzz/smoke.sh
 	# The labs' self-checks (docs/labs/): lab 1's is the host step's
