@@ -14,7 +14,7 @@
  *           thread's exit through osmem_cache_detach).
  *   search  a block whose second word is the cache key may sit in a
  *           cache: the caller's own list of its size first, then every
- *           other registered cache's (under the registry lock), each
+ *           other registered cache's (under the heap's lock), each
  *           walk bounded by the list's limit and every link checked
  *           (inside the heap, 16-aligned) before it is followed, since
  *           another thread may be changing that list as we read it. Found:
@@ -191,8 +191,10 @@ void osmem_cache_after_fork(struct osmem_heap *h, struct osmem_cache *keep)
 	 * work: that work resumes after the handler; leave it be. */
 	if (keep && owner == keep)
 		return;
-	/* The registry is consistent unless a thread that is gone held its
-	 * lock: the lost caches' blocks are counted then, else not. */
+	/* The fork handlers took the heap's lock before the fork, so no
+	 * other thread was changing the registry: it is consistent, and the
+	 * lost caches' blocks are counted. (Were it not, owner would name
+	 * that thread: nothing is counted then.) */
 	for (struct osmem_cache *c = owner ? NULL : v->caches; c; c = c->next) {
 		if (c == keep)
 			continue;

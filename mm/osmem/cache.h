@@ -49,7 +49,7 @@
  *   - a cache's lists are touched by its owner only (its thread; in the
  *     kernel, with interrupts off), without the heap's lock. Other
  *     threads only read them: stats sums and the double-free search,
- *     under the registry lock, validating every link before using it.
+ *     under the heap's lock, validating every link before using it.
  *
  * Hardening. Push accepts p only when p lies in the heap and is
  * 16-aligned (one compare against the published window, below, before any
@@ -71,11 +71,14 @@
  * trims exactly that memory could still be read as it goes.
  *
  * Locking rule: the fast paths take no lock and make no atomic
- * read-modify-write; the slow paths take the heap's lock (through the
- * core's batch entries) and the registry lock (attach, detach, search,
- * stats), never one inside the other, so they have no order. The core's
- * check() is the one exception: it reads the registry under the heap's
- * lock (heap, then registry), and nothing takes them the other way round.
+ * read-modify-write. The slow paths take the heap's lock: through the
+ * core's batch entries, and for the registry of caches (attach, detach,
+ * the double-free search; stats and check() read it under the lock they
+ * already hold). One lock, so no order to keep; and in the kernel it is
+ * taken with interrupts off, so no thread holding it is ever preempted
+ * (a registry lock of its own, spun on with interrupts off while a
+ * preempted thread held it, would hang one CPU). A slow path calls the
+ * core (or reports) only after letting go of the lock.
  */
 #ifndef MM_OSMEM_CACHE_H
 #define MM_OSMEM_CACHE_H
@@ -120,7 +123,8 @@ struct osmem_cache_heap {
 	uint64_t link_key;              /* mangles the list links */
 	bool enabled;                   /* caches may attach (not debug) */
 	bool used;                      /* a cache has attached since init */
-	/* The registry, under its own lock (owner: an opaque id, or NULL). */
+	/* The registry, under the heap's lock; reg_owner: the caller that
+	 * holds it for the registry (fast_cache_reg_lock), else NULL. */
 	const void *reg_owner;
 	struct osmem_cache *caches;
 	size_t orphan_blocks;           /* cached by threads lost to a fork */
@@ -339,8 +343,9 @@ void fast_free_batch(struct osmem_heap *h, void **p, unsigned n);
 void fast_cache_report(struct osmem_heap *h, enum osmem_fault fault,
 		       const char *op, const void *p, size_t size,
 		       const char *detail);
-/* The registry lock of h; owner: any id unique to the caller (its
- * cache), so a fork child can tell whether it held it. */
+/* The heap's lock, taken for the registry; owner: an id unique to the
+ * caller (its cache), kept meanwhile in reg_owner so that a fork child
+ * can tell whether its own registry work was interrupted. */
 void fast_cache_reg_lock(struct osmem_cache_heap *v, const void *owner);
 void fast_cache_reg_unlock(struct osmem_cache_heap *v);
 

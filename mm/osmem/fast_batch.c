@@ -38,11 +38,11 @@
  * careless write cannot find them, which is the point.
  *
  * Locking rule: the batch entries take the heap's lock, as every public
- * entry does. The registry has its own lock (a word naming its holder,
- * taken by compare-and-swap, spinning: it is held for a walk of the
- * registry at most); stats() takes it after dropping the heap's lock;
- * check() takes it inside the heap's lock (the only nesting, heap then
- * registry: nothing takes the registry lock and then the heap's).
+ * entry does, and so does the registry (fast_cache_reg_lock: the heap's
+ * lock, its taker named in reg_owner); stats() and check() read the
+ * registry under the lock they hold anyway. One lock for all: nothing to
+ * order, and nothing spun on with interrupts off while a preempted
+ * thread holds it (cache.h).
  */
 #include "mm/osmem/fast_internal.h"
 #include <stddef.h>
@@ -228,23 +228,26 @@ void fast_cache_report(struct osmem_heap *h, enum osmem_fault fault,
 
 /* -------------------------------------------------------- registry ---- */
 
+/* v is the first member of its heap's state (asserted above). */
+static struct fast_heap *fast_of_view(struct osmem_cache_heap *v)
+{
+	return (struct fast_heap *)(void *)v;
+}
+
 void fast_cache_reg_lock(struct osmem_cache_heap *v, const void *owner)
 {
-	const void *none = NULL;
-
-	while (!__atomic_compare_exchange_n(&v->reg_owner, &none, owner, false,
-					    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
-		none = NULL;
-		__asm__ volatile("pause");
-	}
+	fast_lock(fast_of_view(v)->be);
+	v->reg_owner = owner;
 }
 
 void fast_cache_reg_unlock(struct osmem_cache_heap *v)
 {
-	__atomic_store_n(&v->reg_owner, NULL, __ATOMIC_RELEASE);
+	v->reg_owner = NULL;
+	fast_unlock(fast_of_view(v)->be);
 }
 
 
+/* Under the heap's lock (stats). */
 void fast_cache_sum(struct fast_heap *fh, struct osmem_stats *st)
 {
 	struct osmem_cache_heap *v = &fh->ch;
@@ -254,7 +257,6 @@ void fast_cache_sum(struct fast_heap *fh, struct osmem_stats *st)
 	st->bytes_cached = 0;
 	if (!v->used)
 		return;
-	fast_cache_reg_lock(v, fh);
 	blocks = v->orphan_blocks;
 	bytes = v->orphan_bytes;
 	for (struct osmem_cache *c = v->caches; c; c = c->next) {
@@ -265,7 +267,6 @@ void fast_cache_sum(struct fast_heap *fh, struct osmem_stats *st)
 			bytes += n * (k * 16 - FAST_HDR);
 		}
 	}
-	fast_cache_reg_unlock(v);
 	/* Clamped: another thread's refill may be counted by its cache
 	 * between our two looks. */
 	if (blocks > st->blocks_in_use || bytes > st->bytes_in_use) {
@@ -317,17 +318,14 @@ static int fast_cache_check_list(struct fast_heap *fh, struct osmem_cache *c,
 	return 0;
 }
 
+/* Under the heap's lock (check). */
 int fast_cache_check(struct fast_heap *fh)
 {
 	struct osmem_cache_heap *v = &fh->ch;
 	int rc = 0;
 
-	if (!v->used)
-		return 0;
-	fast_cache_reg_lock(v, fh);
 	for (struct osmem_cache *c = v->caches; c && !rc; c = c->next)
 		for (unsigned k = 2; k < OSMEM_CACHE_CLASSES && !rc; k++)
 			rc = fast_cache_check_list(fh, c, k);
-	fast_cache_reg_unlock(v);
 	return rc;
 }

@@ -31,8 +31,8 @@ void fast_stats(struct osmem_heap *h, struct osmem_stats *st)
 	*st = fh->st;
 	st->heap_bytes = fh->first ? (size_t)(fh->brk - fh->base) : 0;
 	st->largest_free = fast_largest_free(fh);
-	fast_unlock(fh->be);
 	fast_cache_sum(fh, st);
+	fast_unlock(fh->be);
 }
 
 void fast_walk(struct osmem_heap *h,
