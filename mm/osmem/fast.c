@@ -420,6 +420,7 @@ static void fast_init(struct osmem_heap *h, const struct osmem_backend *be)
 	fh->trim_threshold = FAST_TRIM_THRESHOLD;
 	fh->top_pad = FAST_TOP_PAD;
 	fh->dyn_thresholds = true;
+	fast_cache_init(fh);
 }
 
 /* ------------------------------------------------------------- tuning ---- */

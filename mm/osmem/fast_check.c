@@ -31,6 +31,7 @@ void fast_stats(struct osmem_heap *h, struct osmem_stats *st)
 	*st = fh->st;
 	st->heap_bytes = fh->first ? (size_t)(fh->brk - fh->base) : 0;
 	st->largest_free = fast_largest_free(fh);
+	fast_cache_sum(fh, st);
 	fast_unlock(fh->be);
 }
 
@@ -48,7 +49,7 @@ void fast_walk(struct osmem_heap *h,
 		if ((b->size & FAST_AUX) && !bfree(b))
 			continue;               /* a foreign gap */
 		fn(bpayload(b), bsize(b) - FAST_HDR,
-		   bfree(b) ? OSMEM_BLOCK_FREE : OSMEM_BLOCK_ALLOC, arg);
+		   bfree(b) ? OSMEM_BLOCK_FREE : fast_cache_kind(fh, b), arg);
 	}
 	/* Pending unmaps (fast_map.c) are no blocks: not walked. */
 	for (m = fh->maps; m; m = m->next) {
@@ -373,7 +374,8 @@ int fast_check(struct osmem_heap *h)
 	    fast_check_pending(fh, &seen) == 0 &&
 	    fast_check_quarantine(fh, &seen) == 0 && fast_check_zero(fh) == 0) {
 		listed = fast_check_lists(fh, seen.blocks_free);
-		if (listed >= 0 && fast_check_counts(fh, &seen, listed) == 0)
+		if (listed >= 0 && fast_check_counts(fh, &seen, listed) == 0 &&
+		    fast_cache_check(fh) == 0)
 			rc = 0;
 	}
 	fast_unlock(fh->be);

@@ -13,6 +13,7 @@
  *                  quarantine, zero-size blocks, sites
  *   fast_sized.c   free_sized: the size rule, its report
  *   fast_check.c   check(), walk(), stats()
+ *   fast_batch.c   the small-block caches' side: batches, registry, stats
  *
  * osmem_fast: a two-level segregated-fit allocator (TLSF-style) with
  * boundary tags. Every operation costs O(1) in the number of blocks (a few
@@ -124,6 +125,7 @@
 
 #include "mm/osmem/allocator.h"
 #include "mm/osmem/backend.h"
+#include "mm/osmem/cache.h"
 #include "mm/osmem/fast_index.h"
 #include "libk/bitops.h"
 #include "libk/string.h"
@@ -180,6 +182,9 @@ struct fast_zero {
 
 /* One heap: everything the allocator knows lives here (allocator.h). */
 struct fast_heap {
+	/* First: what the small-block caches read without the lock
+	 * (mm/osmem/cache.h, fast_batch.c). */
+	struct osmem_cache_heap ch;
 	const struct osmem_backend *be;
 	/* be, or NULL in debug mode: malloc and free test one pointer for
 	 * "no backend" and "debug" both. */
@@ -618,6 +623,13 @@ void fast_report_size_mismatch(struct fast_heap *fh, const void *p,
 			       const void *alloc_site);
 void fast_free_sized(struct osmem_heap *h, void *p, size_t n);
 
+/* fast_batch.c */
+void fast_cache_init(struct fast_heap *fh);
+void fast_cache_sum(struct fast_heap *fh, struct osmem_stats *st);
+int fast_cache_check(struct fast_heap *fh);
+enum osmem_block_kind fast_cache_kind(struct fast_heap *fh,
+				      struct fast_block *b);
+
 /* fast.c */
 void *fast_alloc_any(struct fast_heap *fh, size_t n, bool *zero);
 void fast_take_any(struct fast_heap *fh, struct fast_block *b, size_t r,
@@ -649,6 +661,24 @@ static inline size_t fast_map_len(const struct fast_map *h)
 static inline size_t fast_map_usable(struct fast_map *h, void *p)
 {
 	return (size_t)(h->start + fast_map_len(h) - (char *)p);
+}
+
+/*
+ * The caches' window (cache.h) is now the heap up to `end` (the
+ * epilogue, or where a trim is about to put it). Called under the lock
+ * whenever the epilogue moves: after growth, and before a trim gives the
+ * memory back. Empty while caches are off.
+ */
+static inline void fast_cache_publish(struct fast_heap *fh, char *end)
+{
+	uintptr_t lo = (uintptr_t)fh->first + 16;
+
+	if (!fh->ch.enabled || !fh->first)
+		return;
+	/* lo is set once, span16 after it (cache.h: osmem_cache_in_heap). */
+	__atomic_store_n(&fh->ch.lo, lo, __ATOMIC_RELAXED);
+	__atomic_store_n(&fh->ch.span16, ((uintptr_t)end - lo) >> 4,
+			 __ATOMIC_RELEASE);
 }
 
 /*

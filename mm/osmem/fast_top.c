@@ -159,6 +159,7 @@ static struct fast_block *fast_grow_once(struct fast_heap *fh, size_t r,
 	fh->brk = old + delta;
 	if (fh->brk > fh->high)
 		fh->high = fh->brk;
+	fast_cache_publish(fh, (char *)fh->epi);
 	top = fast_top(fh);
 	return bsize(top) >= r ? top : NULL;
 }
@@ -199,8 +200,12 @@ bool fast_trim(struct fast_heap *fh, struct fast_block *top, size_t keep)
 	/* Someone else's memory may lie above our break. */
 	if (fast_extend(fh, 0) != fh->brk)
 		return false;
-	if (fast_extend(fh, -(intptr_t)cut) == OSMEM_BRK_FAIL)
+	/* The caches' window shrinks first: no push reads what goes. */
+	fast_cache_publish(fh, (char *)fh->epi - cut);
+	if (fast_extend(fh, -(intptr_t)cut) == OSMEM_BRK_FAIL) {
+		fast_cache_publish(fh, (char *)fh->epi);
 		return false;
+	}
 	aux = top->size & FAST_AUX;
 	fast_list_remove(fh, top);
 	ne = (struct fast_block *)((char *)fh->epi - cut);
