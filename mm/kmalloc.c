@@ -194,7 +194,7 @@ void *krealloc(void *p, size_t size)
 	void *q;
 
 	KMALLOC_ENTER("krealloc");
-	if (kmalloc_cache_on && p && kmalloc_cache_refuse(KHEAP, p, "realloc"))
+	if (kmalloc_cache_on && p && kmalloc_cache_refuse(KHEAP, p, OSMEM_OP_REALLOC))
 		q = NULL;
 	else
 		q = kmalloc_impl->realloc(KHEAP, p, size);
@@ -220,7 +220,7 @@ size_t ksize(void *p)
 	size_t n;
 
 	KMALLOC_ENTER("ksize");
-	if (!p || (kmalloc_cache_on && kmalloc_cache_refuse(KHEAP, p, "usable_size")))
+	if (!p || (kmalloc_cache_on && kmalloc_cache_refuse(KHEAP, p, OSMEM_OP_USABLE_SIZE)))
 		n = 0;
 	else
 		n = kmalloc_impl->usable_size(KHEAP, p);

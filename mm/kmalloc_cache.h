@@ -54,7 +54,7 @@ static inline void kmalloc_cache_free(struct osmem_heap *h, void *p)
 
 /* p sits in the cache: reported as misuse of op (the core's name). */
 static inline bool kmalloc_cache_refuse(struct osmem_heap *h, void *p,
-					const char *op)
+					enum osmem_op op)
 {
 	uint64_t flags = irq_save();
 	bool refused = osmem_cache_refuse(&kmalloc_cache, h, p, op);

@@ -55,7 +55,7 @@ static void cache_link(struct osmem_cache *c, const struct osmem_cache_heap *v,
 
 /* A link that fails its check: report it and drop the rest of list k. */
 static void cache_bad_link(struct osmem_cache *c, unsigned k, const void *bad,
-			   const char *op)
+			   enum osmem_op op)
 {
 	fast_cache_report(c->heap, OSMEM_FAULT_USE_AFTER_FREE, op, bad,
 			  cache_usable(k),
@@ -70,7 +70,7 @@ static void cache_bad_link(struct osmem_cache *c, unsigned k, const void *bad,
  * (reported, list dropped).
  */
 static void *cache_take(struct osmem_cache *c, const struct osmem_cache_heap *v,
-			unsigned k, const char *op)
+			unsigned k, enum osmem_op op)
 {
 	uint64_t *p = c->head[k];
 
@@ -134,7 +134,7 @@ static size_t cache_give_back(struct osmem_cache *c, unsigned k, size_t n)
 	void *p;
 
 	for (k = first; k <= last; k++) {
-		while (done + got < n && (p = cache_take(c, v, k, "free"))) {
+		while (done + got < n && (p = cache_take(c, v, k, OSMEM_OP_FREE))) {
 			batch[got++] = p;
 			if (got == CACHE_FLUSH_BATCH) {
 				fast_free_batch(c->heap, batch, got);
@@ -266,14 +266,14 @@ static unsigned cache_holding(struct osmem_cache *c, struct osmem_heap *h,
 }
 
 bool osmem_cache_refuse(struct osmem_cache *c, struct osmem_heap *h, void *p,
-			const char *op)
+			enum osmem_op op)
 {
 	unsigned k = p ? cache_holding(c, h, p) : 0;
 
 	if (!k)
 		return false;
 	/* usable_size of a freed block names no live block (as the core). */
-	fast_cache_report(h, op[0] == 'u' ? OSMEM_FAULT_INVALID_POINTER :
+	fast_cache_report(h, op == OSMEM_OP_USABLE_SIZE ? OSMEM_FAULT_INVALID_POINTER :
 			  OSMEM_FAULT_DOUBLE_FREE, op, p, cache_usable(k), NULL);
 	return true;
 }
@@ -291,7 +291,7 @@ void *osmem_cache_alloc_slow(struct osmem_cache *c, struct osmem_heap *h,
 	if (c->state != OSMEM_CACHE_ACTIVE || n > OSMEM_CACHE_REQ_MAX)
 		return osmem_fast.malloc(h, n);
 	k = n < 9 ? 2 : (unsigned)((n + 23) >> 4);
-	p = cache_take(c, v, k, "malloc");
+	p = cache_take(c, v, k, OSMEM_OP_MALLOC);
 	if (p)
 		return p;
 	/* Empty (or just dropped): half the limit in one batch. */
@@ -323,7 +323,7 @@ void osmem_cache_free_slow(struct osmem_cache *c, struct osmem_heap *h,
 
 	if (!p)
 		return;
-	if (osmem_cache_refuse(c, h, p, "free"))
+	if (osmem_cache_refuse(c, h, p, OSMEM_OP_FREE))
 		return;
 	if (c->state != OSMEM_CACHE_ACTIVE || !osmem_cache_in_heap(v, p) ||
 	    !(k = osmem_cache_class_of(v, p))) {
@@ -339,7 +339,7 @@ void osmem_cache_free_sized_slow(struct osmem_cache *c, struct osmem_heap *h,
 	const struct osmem_cache_heap *v = osmem_cache_heap(h);
 	unsigned k;
 
-	if (!p || osmem_cache_refuse(c, h, p, "free_sized"))
+	if (!p || osmem_cache_refuse(c, h, p, OSMEM_OP_FREE_SIZED))
 		return;
 	/* The push failed on room or a stale key only when the size fits. */
 	if (c->state == OSMEM_CACHE_ACTIVE && osmem_cache_in_heap(v, p) &&

@@ -319,11 +319,11 @@ void osmem_cache_free_slow(struct osmem_cache *c, struct osmem_heap *h,
 void osmem_cache_free_sized_slow(struct osmem_cache *c, struct osmem_heap *h,
 				 void *p, size_t size);
 /* Before the core's realloc or usable_size of p (op: the core's name,
- * "realloc", "usable_size"): when p sits in a cache, reports it (a double
+ * OSMEM_OP_REALLOC, OSMEM_OP_USABLE_SIZE): when p sits in a cache, reports it (a double
  * free; for usable_size an invalid pointer) and returns true: the caller
  * must refuse the call. */
 bool osmem_cache_refuse(struct osmem_cache *c, struct osmem_heap *h,
-			void *p, const char *op);
+			void *p, enum osmem_op op);
 /* In a child after fork: the registry keeps `keep` only (NULL: none);
  * the other caches' blocks stay allocated, counted as orphans. */
 void osmem_cache_after_fork(struct osmem_heap *h, struct osmem_cache *keep);
@@ -341,7 +341,7 @@ void fast_free_batch(struct osmem_heap *h, void **p, unsigned n);
 /* A misuse seen by a cache, reported through h's backend as the core
  * reports (report.h); size: the block's usable size, or 0. */
 void fast_cache_report(struct osmem_heap *h, enum osmem_fault fault,
-		       const char *op, const void *p, size_t size,
+		       enum osmem_op op, const void *p, size_t size,
 		       const char *detail);
 /* The heap's lock, taken for the registry; owner: an id unique to the
  * caller (its cache), kept meanwhile in reg_owner so that a fork child

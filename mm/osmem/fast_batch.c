@@ -94,10 +94,10 @@ void fast_cache_init(struct fast_heap *fh)
  * neighbours are live (no two free blocks touch). */
 static void fast_batch_take(struct fast_heap *fh, struct fast_block *b)
 {
-	size_t size = bsize(b);
+	size_t size = block_size(b);
 
 	fast_set_used(fh, b, size, 0);
-	bat(b, size)->size &= ~FAST_PREV_FREE;
+	block_at(b, size)->size &= ~FAST_PREV_FREE;
 	fh->st.blocks_free--;
 	fh->st.bytes_free -= size - FAST_HDR;
 	fast_used_add(fh, b);
@@ -111,10 +111,10 @@ static unsigned fast_batch_exact(struct fast_heap *fh, size_t size,
 	unsigned fl, sl, got = 0;
 
 	fast_index(size, &fl, &sl);
-	while (got < n && (b = fh->lists[fl][sl]) && bsize(b) == size) {
+	while (got < n && (b = fh->lists[fl][sl]) && block_size(b) == size) {
 		fast_list_pop(fh, b, fl, sl);
 		fast_batch_take(fh, b);
-		out[got++] = bpayload(b);
+		out[got++] = block_payload(b);
 	}
 	return got;
 }
@@ -142,26 +142,26 @@ static unsigned fast_batch_carve(struct fast_heap *fh, size_t size,
 			return 0;
 		fast_list_unlink(fh, b);        /* not always its list's head */
 	}
-	have = bsize(b);
+	have = block_size(b);
 	aux = b->size & FAST_AUX;
 	if (have - need >= FAST_MIN_BLOCK) {
 		/* The rest stays free, where b was (its next keeps PREV_FREE). */
-		fast_file(fh, bat(b, need), have - need, aux);
+		fast_link_free(fh, block_at(b, need), have - need, aux);
 		fh->st.bytes_free -= need;
 	} else {
-		bat(b, have)->size &= ~FAST_PREV_FREE;
+		block_at(b, have)->size &= ~FAST_PREV_FREE;
 		fh->st.blocks_free--;
 		fh->st.bytes_free -= have - FAST_HDR;
 	}
 	for (i = 0; i < n; i++) {
-		q = bat(b, i * size);
+		q = block_at(b, i * size);
 		fast_set_used(fh, q, size, 0);
 		fast_used_add(fh, q);
-		out[i] = bpayload(q);
+		out[i] = block_payload(q);
 	}
 	if (have - need < FAST_MIN_BLOCK && have != need) {
 		/* 16 bytes over: the last block takes them and goes back. */
-		q = bfrom(out[--n]);
+		q = block_of(out[--n]);
 		fast_used_sub(fh, q);
 		q->size = size + (have - need); /* live neighbours: no merge */
 		fast_release_plain(fh, q, 0, NULL);
@@ -173,10 +173,10 @@ unsigned fast_alloc_batch(struct osmem_heap *h, size_t size, unsigned n,
 			  void **out)
 {
 	struct fast_heap *fh = fast_of(h);
-	const struct osmem_backend *be = fh->hot_be;
+	const struct osmem_backend *be = fh->be;
 	unsigned got, k;
 
-	if (!be || !n || size < FAST_MIN_BLOCK || size > OSMEM_CACHE_BLOCK_MAX ||
+	if (!be || fh->debug || !n || size < FAST_MIN_BLOCK || size > OSMEM_CACHE_BLOCK_MAX ||
 	    size % FAST_ALIGN)
 		return 0;
 	fast_lock(be);
@@ -207,7 +207,7 @@ void fast_free_batch(struct osmem_heap *h, void **p, unsigned n)
 		return;
 	fast_lock(be);
 	for (unsigned i = 0; i < n; i++) {
-		switch (fast_lookup(fh, p[i], &b, &m, "free")) {
+		switch (fast_lookup(fh, p[i], &b, &m, OSMEM_OP_FREE)) {
 		case 1:
 			fast_heap_free(fh, b);
 			break;
@@ -220,7 +220,7 @@ void fast_free_batch(struct osmem_heap *h, void **p, unsigned n)
 }
 
 void fast_cache_report(struct osmem_heap *h, enum osmem_fault fault,
-		       const char *op, const void *p, size_t size,
+		       enum osmem_op op, const void *p, size_t size,
 		       const char *detail)
 {
 	fast_report(fast_of(h), fault, op, p, size, detail);
@@ -282,8 +282,8 @@ void fast_cache_sum(struct fast_heap *fh, struct osmem_stats *st)
 enum osmem_block_kind fast_cache_kind(struct fast_heap *fh,
 				      struct fast_block *b)
 {
-	if (fh->ch.used && bsize(b) <= OSMEM_CACHE_BLOCK_MAX &&
-	    ((uint64_t *)bpayload(b))[1] == fh->ch.cache_key)
+	if (fh->ch.used && block_size(b) <= OSMEM_CACHE_BLOCK_MAX &&
+	    ((uint64_t *)block_payload(b))[1] == fh->ch.cache_key)
 		return OSMEM_BLOCK_CACHED;
 	return OSMEM_BLOCK_ALLOC;
 }
@@ -306,7 +306,7 @@ static int fast_cache_check_list(struct fast_heap *fh, struct osmem_cache *c,
 				  (void *)c, k * 16, count);
 		if (!osmem_cache_in_heap(v, p) ||
 		    fast_heap_block(fh, p) == NULL ||
-		    bsize(bfrom(p)) != k * 16 || p[1] != v->cache_key)
+		    block_size(block_of(p)) != k * 16 || p[1] != v->cache_key)
 			FAST_CBAD("cache %p list of %u-byte blocks: bad member %p",
 				  (void *)c, k * 16, (void *)p);
 		p = (uint64_t *)(uintptr_t)osmem_cache_mangle(v, p,

@@ -454,7 +454,7 @@ static void *preload_realloc(void *p, size_t n)
 	}
 	if (!p)
 		return preload_nomem(preload_alloc(n));
-	if (osmem_cache_refuse(PRELOAD_CACHE, PRELOAD_HEAP, p, "realloc"))
+	if (osmem_cache_refuse(PRELOAD_CACHE, PRELOAD_HEAP, p, OSMEM_OP_REALLOC))
 		return NULL;
 	return preload_nomem(preload()->realloc(PRELOAD_HEAP, p, n));
 }
@@ -553,7 +553,7 @@ PRELOAD_API void *pvalloc(size_t n)
 PRELOAD_API size_t malloc_usable_size(void *p)
 {
 	OSMEM_POSIX_FRONT("malloc_usable_size");
-	if (!p || osmem_cache_refuse(PRELOAD_CACHE, PRELOAD_HEAP, p, "usable_size"))
+	if (!p || osmem_cache_refuse(PRELOAD_CACHE, PRELOAD_HEAP, p, OSMEM_OP_USABLE_SIZE))
 		return 0;
 	return preload()->usable_size(PRELOAD_HEAP, p);
 }

@@ -423,14 +423,14 @@ KTEST(osmem_cache, realloc_and_usable_size_of_a_cached_block_are_refused)
 	live = tmalloc(&c1, h, 100);
 	tfree(&c1, h, p);
 	before = osmem_tb_reports();
-	KEXPECT(t, osmem_cache_refuse(&c1, h, p, "realloc"));
+	KEXPECT(t, osmem_cache_refuse(&c1, h, p, OSMEM_OP_REALLOC));
 	texpect_report(t, before, OSMEM_FAULT_DOUBLE_FREE, "realloc", p, 104);
 	before = osmem_tb_reports();
-	KEXPECT(t, osmem_cache_refuse(&c1, h, p, "usable_size"));
+	KEXPECT(t, osmem_cache_refuse(&c1, h, p, OSMEM_OP_USABLE_SIZE));
 	texpect_report(t, before, OSMEM_FAULT_INVALID_POINTER, "usable_size", p, 104);
 	before = osmem_tb_reports();
-	KEXPECT(t, !osmem_cache_refuse(&c1, h, live, "realloc"));
-	KEXPECT(t, !osmem_cache_refuse(&c1, h, NULL, "realloc"));
+	KEXPECT(t, !osmem_cache_refuse(&c1, h, live, OSMEM_OP_REALLOC));
+	KEXPECT(t, !osmem_cache_refuse(&c1, h, NULL, OSMEM_OP_REALLOC));
 	KEXPECT_EQ(t, osmem_tb_reports(), before);
 	tfree(&c1, h, live);
 	OSMEM_END(t, a);
