@@ -23,6 +23,7 @@
 #   build/host/preload-threads     tests/preload/threads.c   (plain programs:
 #   build/host/preload-semantics   tests/preload/semantics.c  run with and
 #                                  without LD_PRELOAD by tests/preload/check.sh)
+#   build/host/preload-cache       tests/preload/cache.c (tests/preload/cache.sh)
 #
 # The allocators measured here are compiled at -O2 (the C library they are
 # compared with is optimised too); the tools around them use the C library
@@ -95,14 +96,20 @@ $(HOST)/preload-semantics: tests/preload/semantics.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_TOOL_CFLAGS) -fno-builtin -o $@ $<
 
+# The per-thread caches seen by a program (tests/preload/cache.sh).
+$(HOST)/preload-cache: tests/preload/cache.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_TOOL_CFLAGS) -pthread -o $@ $<
+
 # Misuse cases for tests/preload/misuse.sh (dlopen for libosmem.so's case).
 $(HOST)/preload-misuse: tests/preload/misuse.c
 	@mkdir -p $(dir $@)
-	$(CC) $(BENCH_TOOL_CFLAGS) -fno-builtin -o $@ $< -ldl
+	$(CC) $(BENCH_TOOL_CFLAGS) -fno-builtin -pthread -o $@ $< -ldl
 
 # ---------------------------------------------------------- make test ----
 test-programs: $(HOST)/replay $(TRACES) $(HOST)/libosmem-preload.so $(MBENCH) \
 	$(HOST)/preload-threads $(HOST)/preload-semantics $(HOST)/preload-misuse \
+	$(HOST)/preload-cache \
 	$(HOST)/libosmem.so
 
 # -------------------------------------------------------------- bench ----

@@ -9,6 +9,12 @@
  * allocator's misuse reports (osmem_kernel_front, backend_kernel.h), and
  * clears them on return, so a report never names a stale caller.
  *
+ * Small blocks: with the fast allocator (not in debug mode) kmalloc,
+ * kmalloc_array and kfree go through one small-block cache, used with
+ * interrupts off (mm/kmalloc_cache.h); krealloc and ksize refuse a block
+ * sitting there as freed. kzalloc, kcalloc and kmalloc_aligned go to the
+ * allocator (it knows which memory is zero; alignment).
+ *
  * Out of memory: an allocation that returns NULL for a non-zero size prints
  * one line naming the call and its caller; with no timer to rate-limit by
  * time, the first KMALLOC_OOM_BURST are printed, then one in every
@@ -18,6 +24,7 @@
 #include "mm/kmalloc.h"
 #include "libk/console.h"
 #include "libk/string.h"
+#include "mm/kmalloc_cache.h"
 #include "mm/osmem/backend_kernel.h"
 #include <stdint.h>
 
@@ -76,6 +83,7 @@ int kmalloc_init(const char *name, unsigned flags)
 		a = kmalloc_find(KMALLOC_DEFAULT);
 	a->init(KHEAP, osmem_kernel_backend());
 	kmalloc_impl = a;
+	kmalloc_cache_init(a, KHEAP);
 	kprintf("kmalloc: %s allocator%s%s\n", a->name,
 		flags & KMALLOC_DEBUG ? ", debug" : "",
 		flags & KMALLOC_PANIC_ON_MISUSE ? ", panic on misuse" : "");
@@ -130,10 +138,18 @@ struct osmem_heap *kmalloc_heap_instance(void)
 	return KHEAP;
 }
 
+/* malloc, through the cache when it is on. */
+static void *kmalloc_small(size_t size)
+{
+	if (kmalloc_cache_on)
+		return kmalloc_cache_alloc(KHEAP, size);
+	return kmalloc_impl->malloc(KHEAP, size);
+}
+
 void *kmalloc(size_t size)
 {
 	KMALLOC_ENTER("kmalloc");
-	return kmalloc_done(kmalloc_impl->malloc(KHEAP, size), size);
+	return kmalloc_done(kmalloc_small(size), size);
 }
 
 void *kzalloc(size_t size)
@@ -160,7 +176,7 @@ void *kmalloc_array(size_t n, size_t size)
 	KMALLOC_ENTER("kmalloc_array");
 	if (__builtin_mul_overflow(n, size, &bytes))
 		return kmalloc_done(NULL, SIZE_MAX);
-	return kmalloc_done(kmalloc_impl->malloc(KHEAP, bytes), bytes);
+	return kmalloc_done(kmalloc_small(bytes), bytes);
 }
 
 /*
@@ -178,7 +194,10 @@ void *krealloc(void *p, size_t size)
 	void *q;
 
 	KMALLOC_ENTER("krealloc");
-	q = kmalloc_impl->realloc(KHEAP, p, size);
+	if (kmalloc_cache_on && p && kmalloc_cache_refuse(KHEAP, p, OSMEM_OP_REALLOC))
+		q = NULL;
+	else
+		q = kmalloc_impl->realloc(KHEAP, p, size);
 	if (!q && p && size && osmem_kernel_reports() == reports)
 		(void)kmalloc_impl->usable_size(KHEAP, p);
 	if (!q && osmem_kernel_reports() != reports)
@@ -189,7 +208,9 @@ void *krealloc(void *p, size_t size)
 void kfree(void *p)
 {
 	KMALLOC_ENTER("kfree");
-	if (p)
+	if (kmalloc_cache_on)
+		kmalloc_cache_free(KHEAP, p);
+	else if (p)
 		kmalloc_impl->free(KHEAP, p);
 	KMALLOC_LEAVE();
 }
@@ -199,7 +220,10 @@ size_t ksize(void *p)
 	size_t n;
 
 	KMALLOC_ENTER("ksize");
-	n = p ? kmalloc_impl->usable_size(KHEAP, p) : 0;
+	if (!p || (kmalloc_cache_on && kmalloc_cache_refuse(KHEAP, p, OSMEM_OP_USABLE_SIZE)))
+		n = 0;
+	else
+		n = kmalloc_impl->usable_size(KHEAP, p);
 	KMALLOC_LEAVE();
 	return n;
 }

@@ -96,6 +96,7 @@ main() {
 	step preload 0 1 -- tests/preload/check.sh
 	step preload_misuse 0 1 -- tests/preload/misuse.sh
 	step conformance 0 1 -- tests/conformance/check.sh
+	step preload_cache 0 1 -- tests/preload/cache.sh
 	step conformance_cxx 0 1 -- tests/conformance/cxx_cases.sh
 	step conformance_maps 0 1 -- tests/conformance/maps_cases.sh
 	step conformance_debug 0 1 -- tests/conformance/debug_cases.sh

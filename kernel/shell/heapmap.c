@@ -2,9 +2,11 @@
  * heapmap: the picture of the brk heap (contract in kernel/shell/heapmap.h).
  *
  * One walk of the heap adds every payload's bytes to the cells it covers
- * (alloc[] and free[] counters per cell); what a cell holds beyond those
- * is headers and padding. The cells are static: the picture must not
- * allocate from the heap it draws.
+ * (alloc[], cached[] and free[] counters per cell); what a cell holds
+ * beyond those is headers and padding. A cell with allocated bytes is
+ * '#', else one with blocks in kmalloc's small-block cache 'c' (free for
+ * the kernel, live for the allocator: mm/kmalloc_cache.h). The cells are
+ * static: the picture must not allocate from the heap it draws.
  */
 #include "kernel/shell/heapmap.h"
 #include "libk/console.h"
@@ -20,11 +22,12 @@
 #define ANSI_ALLOC	"\x1b[41m"	/* red background */
 #define ANSI_FREE	"\x1b[42m"	/* green */
 #define ANSI_HDR	"\x1b[43m"	/* yellow */
+#define ANSI_CACHED	"\x1b[44m"	/* blue */
 #define ANSI_RESET	"\x1b[0m"
 
 struct heapmap_sum {
-	size_t blocks[3];	/* by enum osmem_block_kind */
-	size_t bytes[3];
+	size_t blocks[4];	/* by enum osmem_block_kind */
+	size_t bytes[4];
 };
 
 static struct heapmap_state {
@@ -33,6 +36,7 @@ static struct heapmap_state {
 	size_t ncells;
 	uint32_t alloc[HEAPMAP_CELLS];
 	uint32_t free[HEAPMAP_CELLS];
+	uint32_t cached[HEAPMAP_CELLS];
 	struct heapmap_sum sum;
 } hm;
 
@@ -40,6 +44,7 @@ static const char *const heapmap_kind[] = {
 	[OSMEM_BLOCK_FREE] = "free",
 	[OSMEM_BLOCK_ALLOC] = "allocated",
 	[OSMEM_BLOCK_MAPPED] = "mapped",
+	[OSMEM_BLOCK_CACHED] = "cached",
 };
 
 /* Add the payload [a, b) to the cells, clipped to the heap. */
@@ -71,6 +76,8 @@ static void heapmap_count(void *payload, size_t size,
 		heapmap_add(p, p + size, hm.alloc);
 	else if (kind == OSMEM_BLOCK_FREE)
 		heapmap_add(p, p + size, hm.free);
+	else if (kind == OSMEM_BLOCK_CACHED)
+		heapmap_add(p, p + size, hm.cached);
 }
 
 /* The smallest power-of-two cell (>= HEAPMAP_MIN_CELL) that fits. */
@@ -93,16 +100,19 @@ static char heapmap_cell_char(size_t i)
 {
 	uintptr_t a = hm.start + i * hm.cell;
 	size_t span = hm.end - a < hm.cell ? hm.end - a : hm.cell;
-	size_t hdr = span - hm.alloc[i] - hm.free[i];
+	size_t hdr = span - hm.alloc[i] - hm.free[i] - hm.cached[i];
 
 	if (hm.alloc[i])
 		return '#';
+	if (hm.cached[i])
+		return 'c';
 	return hm.free[i] >= hdr ? '.' : 'h';
 }
 
 static const char *heapmap_paint(char c)
 {
-	return c == '#' ? ANSI_ALLOC : c == '.' ? ANSI_FREE : ANSI_HDR;
+	return c == '#' ? ANSI_ALLOC : c == '.' ? ANSI_FREE :
+	       c == 'c' ? ANSI_CACHED : ANSI_HDR;
 }
 
 static void heapmap_put_cell(char c, bool colour)
@@ -162,11 +172,14 @@ void heapmap_print(bool colour)
 	heapmap_put_cell('.', colour);
 	kprintf(" free  ");
 	heapmap_put_cell('h', colour);
-	kprintf(" headers/padding\n");
-	kprintf("blocks: %zu allocated (%zu bytes), %zu free (%zu bytes), %zu mapped (%zu bytes)\n",
+	kprintf(" headers/padding  ");
+	heapmap_put_cell('c', colour);
+	kprintf(" cached\n");
+	kprintf("blocks: %zu allocated (%zu bytes), %zu free (%zu bytes), %zu mapped (%zu bytes), %zu cached (%zu bytes)\n",
 		s->blocks[OSMEM_BLOCK_ALLOC], s->bytes[OSMEM_BLOCK_ALLOC],
 		s->blocks[OSMEM_BLOCK_FREE], s->bytes[OSMEM_BLOCK_FREE],
-		s->blocks[OSMEM_BLOCK_MAPPED], s->bytes[OSMEM_BLOCK_MAPPED]);
+		s->blocks[OSMEM_BLOCK_MAPPED], s->bytes[OSMEM_BLOCK_MAPPED],
+		s->blocks[OSMEM_BLOCK_CACHED], s->bytes[OSMEM_BLOCK_CACHED]);
 	kmalloc_allocator()->walk(kmalloc_heap_instance(), heapmap_print_mapped,
 				  NULL);
 }

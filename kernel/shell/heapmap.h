@@ -6,6 +6,8 @@
  * bytes (N a power of two, at least HEAPMAP_MIN_CELL, the smallest that
  * fits the heap in the rows). A cell shows
  *   '#'  it holds allocated payload bytes,
+ *   'c'  else it holds blocks sitting in kmalloc's small-block cache
+ *        (free for the kernel, live for the allocator),
  *   '.'  else it holds free payload bytes at least as many as header bytes,
  *   'h'  else (block headers, padding, alignment gaps);
  * with colour, the cells are also painted (ANSI background colours).

@@ -105,6 +105,8 @@ static int cmd_heap(int argc, char **argv)
 		st.blocks_in_use);
 	kprintf("free: %zu bytes in %zu blocks, largest free block %zu bytes\n",
 		st.bytes_free, st.blocks_free, st.largest_free);
+	kprintf("cached: %zu bytes in %zu blocks (kmalloc's small-block cache)\n",
+		st.bytes_cached, st.blocks_cached);
 	kprintf("fragmentation: %u.%u%% (1 - largest free / free bytes)\n",
 		frag / 10, frag % 10);
 	kprintf("mapped: %zu bytes in %zu blocks\n", st.mapped_bytes,

@@ -45,7 +45,9 @@
  * - walk(h, fn, arg) calls fn once per block: heap blocks in address order,
  *   then mapped blocks (blocks put out of use, and the fast allocator's
  *   quarantined blocks in debug mode, neither free nor live, are not
- *   walked; stats() counts the latter).
+ *   walked; stats() counts the latter). A block held by a small-block
+ *   cache is reported as OSMEM_BLOCK_CACHED (fast), and stats count it in
+ *   blocks_cached.
  * - Each entry point takes the backend's lock for its whole length.
  */
 #ifndef MM_OSMEM_ALLOCATOR_H
@@ -75,6 +77,11 @@ struct osmem_stats {
 	size_t largest_free;     /* largest free heap payload */
 	size_t blocks_in_use;    /* live heap blocks */
 	size_t blocks_free;      /* free heap blocks */
+	/* Live heap blocks sitting free in a small-block cache (fast with
+	 * caches, mm/osmem/cache.h): not counted in *_in_use above; 0 for
+	 * classic and for heaps without caches. */
+	size_t blocks_cached;
+	size_t bytes_cached;     /* their payload bytes */
 	size_t mapped_bytes;     /* bytes in live page mappings */
 	size_t mapped_blocks;    /* live page mappings */
 	size_t heap_extend_calls;
@@ -92,7 +99,12 @@ struct osmem_stats {
 	size_t quarantined_bytes; /* their payload bytes */
 };
 
-enum osmem_block_kind { OSMEM_BLOCK_FREE, OSMEM_BLOCK_ALLOC, OSMEM_BLOCK_MAPPED };
+/* CACHED: a heap block that is live for the allocator but sits free in a
+ * small-block cache (fast, mm/osmem/cache.h). */
+enum osmem_block_kind {
+	OSMEM_BLOCK_FREE, OSMEM_BLOCK_ALLOC, OSMEM_BLOCK_MAPPED,
+	OSMEM_BLOCK_CACHED,
+};
 
 struct osmem_allocator {
 	const char *name;

@@ -59,20 +59,20 @@ FAST_INLINE struct fast_block *fast_release(struct fast_heap *fh,
 static struct fast_block *fast_split(struct fast_heap *fh,
 				     struct fast_block *b, size_t r, size_t aux)
 {
-	size_t size = bsize(b);
+	size_t size = block_size(b);
 	struct fast_block *rest;
 
 	if (size - r < fast_min_free(fh))
 		return NULL;
 	fast_set_used(fh, b, r, b->size & FAST_PREV_FREE);
-	rest = bat(b, r);
+	rest = block_at(b, r);
 	rest->size = size - r;          /* its previous block, b, is in use */
 	return fast_release(fh, rest, aux, NULL);
 }
 
 /*
  * Take free block b, unlinked from its list but still counted free, for a
- * block of r <= bsize(b) bytes. Returns true when the payload is all zero
+ * block of r <= block_size(b) bytes. Returns true when the payload is all zero
  * (b was fresh: its links and footer are cleared here, the rest never
  * written).
  *
@@ -83,8 +83,8 @@ static struct fast_block *fast_split(struct fast_heap *fh,
 FAST_INLINE bool fast_take(struct fast_heap *fh, struct fast_block *b,
 			   size_t r)
 {
-	size_t size = bsize(b), aux = b->size & FAST_AUX;
-	struct fast_block *n = bat(b, size);
+	size_t size = block_size(b), aux = b->size & FAST_AUX;
+	struct fast_block *n = block_at(b, size);
 
 	if (aux) {
 		b->next_free = NULL;
@@ -92,7 +92,7 @@ FAST_INLINE bool fast_take(struct fast_heap *fh, struct fast_block *b,
 	}
 	if (size - r >= FAST_MIN_BLOCK) {
 		fast_set_used(fh, b, r, 0);
-		fast_file(fh, bat(b, r), size - r, aux);
+		fast_link_free(fh, block_at(b, r), size - r, aux);
 		fh->st.bytes_free -= r;         /* one free block still */
 		size = r;
 	} else {
@@ -127,7 +127,7 @@ FAST_INLINE void *fast_heap_alloc(struct fast_heap *fh, size_t r, bool *zero)
 		fast_list_unlink(fh, b);        /* not always its list's head */
 	}
 	*zero = fast_take(fh, b, r);
-	return bpayload(b);
+	return block_payload(b);
 }
 
 FAST_INLINE void *fast_alloc(struct fast_heap *fh, size_t n, bool *zero)
@@ -175,7 +175,7 @@ FAST_INLINE void fast_heap_free_plain(struct fast_heap *fh, struct fast_block *b
 	size_t size;
 
 	fast_used_sub(fh, b);
-	fast_freed_note(fh, bpayload(b), bsize(b) - FAST_HDR);
+	fast_freed_note(fh, block_payload(b), block_size(b) - FAST_HDR);
 	b = fast_release_plain(fh, b, 0, &size);
 	fast_trim_if_top(fh, b, size);
 }
@@ -188,7 +188,7 @@ void fast_heap_free(struct fast_heap *fh, struct fast_block *b)
 	size_t size;
 
 	fast_used_sub(fh, b);
-	fast_freed_note(fh, bpayload(b), bsize(b) - FAST_HDR);
+	fast_freed_note(fh, block_payload(b), block_size(b) - FAST_HDR);
 	b = fast_release(fh, b, 0, &size);
 	fast_trim_if_top(fh, b, size);
 }
@@ -199,7 +199,7 @@ static void fast_free_other(struct fast_heap *fh, void *p)
 	struct fast_block *b;
 	struct fast_map *h;
 
-	switch (fast_lookup(fh, p, &b, &h, "free")) {
+	switch (fast_lookup(fh, p, &b, &h, OSMEM_OP_FREE)) {
 	case 1:
 		fast_heap_free(fh, b);
 		break;
@@ -224,24 +224,24 @@ FAST_INLINE void fast_free_locked(struct fast_heap *fh, void *p)
 static bool fast_grow_in_place(struct fast_heap *fh, struct fast_block *b,
 			       size_t r)
 {
-	size_t size = bsize(b);
-	struct fast_block *n = bnext(b);
+	size_t size = block_size(b);
+	struct fast_block *n = block_next(b);
 
-	if (size + (bfree(n) ? bsize(n) : 0) < r) {
-		if ((bfree(n) ? bnext(n) : n) != fh->epi)
+	if (size + (block_is_free(n) ? block_size(n) : 0) < r) {
+		if ((block_is_free(n) ? block_next(n) : n) != fh->epi)
 			return false;
 		if (!fast_grow(fh, r - size))
 			return false;
-		n = bnext(b);           /* a gap may have come between */
-		if (!bfree(n) || size + bsize(n) < r)
+		n = block_next(b);           /* a gap may have come between */
+		if (!block_is_free(n) || size + block_size(n) < r)
 			return false;
 	}
-	if (!bfree(n))
+	if (!block_is_free(n))
 		return false;
 	fast_list_remove(fh, n);
 	fast_used_sub(fh, b);
-	fast_set_used(fh, b, size + bsize(n), b->size & FAST_PREV_FREE);
-	bnext(b)->size &= ~FAST_PREV_FREE;
+	fast_set_used(fh, b, size + block_size(n), b->size & FAST_PREV_FREE);
+	block_next(b)->size &= ~FAST_PREV_FREE;
 	fast_split(fh, b, r, 0);
 	fast_used_add(fh, b);
 	return true;
@@ -250,7 +250,7 @@ static bool fast_grow_in_place(struct fast_heap *fh, struct fast_block *b,
 static void *fast_heap_realloc(struct fast_heap *fh, struct fast_block *b,
 			       size_t n)
 {
-	size_t r, size = bsize(b);
+	size_t r, size = block_size(b);
 	struct fast_block *rest;
 	bool zero;
 	void *q;
@@ -261,16 +261,16 @@ static void *fast_heap_realloc(struct fast_heap *fh, struct fast_block *b,
 			rest = fast_split(fh, b, r, 0);
 			fast_used_add(fh, b);
 			if (rest)
-				fast_trim_if_top(fh, rest, bsize(rest));
-			return bpayload(b);
+				fast_trim_if_top(fh, rest, block_size(rest));
+			return block_payload(b);
 		}
 		if (fast_grow_in_place(fh, b, r))
-			return bpayload(b);
+			return block_payload(b);
 	}
 	q = fast_alloc_any(fh, n, &zero);
 	if (!q)
 		return NULL;
-	memcpy(q, bpayload(b), size - FAST_HDR);
+	memcpy(q, block_payload(b), size - FAST_HDR);
 	fast_heap_free(fh, b);
 	return q;
 }
@@ -331,7 +331,7 @@ static void *fast_realloc_locked(struct fast_heap *fh, void *p, size_t n)
 		return fast_alloc_any(fh, n, &zero);
 	if (n > (size_t)PTRDIFF_MAX)
 		return NULL;
-	switch (fast_lookup(fh, p, &b, &h, "realloc")) {
+	switch (fast_lookup(fh, p, &b, &h, OSMEM_OP_REALLOC)) {
 	case 1:
 		return fast_heap_realloc(fh, b, n);
 	case 2:
@@ -359,14 +359,14 @@ static void *fast_heap_memalign(struct fast_heap *fh, size_t align, size_t r)
 			fast_heap_alloc(fh, total, &zero);
 	if (!p)
 		return NULL;
-	b = bfrom(p);
+	b = block_of(p);
 	q = ptr_up(p, align);
 	if (q != p) {
 		while ((size_t)(q - p) < lead)  /* debug: lead may pass align */
 			q += align;
-		size = bsize(b);
+		size = block_size(b);
 		fast_used_sub(fh, b);
-		nb = bfrom(q);
+		nb = block_of(q);
 		fast_set_used(fh, nb, size - (size_t)(q - p), 0);
 		b->size = (size_t)(q - p) | (b->size & FAST_PREV_FREE);
 		fast_release(fh, b, 0, NULL);   /* neighbours: used, and nb */
@@ -377,8 +377,8 @@ static void *fast_heap_memalign(struct fast_heap *fh, size_t align, size_t r)
 	rest = fast_split(fh, b, r, 0);
 	fast_used_add(fh, b);
 	if (rest)
-		fast_trim_if_top(fh, rest, bsize(rest));
-	return bpayload(b);
+		fast_trim_if_top(fh, rest, block_size(rest));
+	return block_payload(b);
 }
 
 void *fast_memalign_locked(struct fast_heap *fh, size_t align, size_t n)
@@ -414,12 +414,12 @@ static void fast_init(struct osmem_heap *h, const struct osmem_backend *be)
 	fh->secret = be ? be->secret : 0;
 	fh->seal_key = ((fh->secret ^ FAST_SEAL_MUL) * FAST_SEAL_MUL) | 1;
 	fh->debug = be && be->debug;
-	fh->hot_be = fh->debug ? NULL : be;
-	fh->dbg_op = "free";
+	fh->dbg_op = OSMEM_OP_FREE;
 	fh->mmap_threshold = FAST_MMAP_THRESHOLD;
 	fh->trim_threshold = FAST_TRIM_THRESHOLD;
 	fh->top_pad = FAST_TOP_PAD;
 	fh->dyn_thresholds = true;
+	fast_cache_init(fh);
 }
 
 /* ------------------------------------------------------------- tuning ---- */
@@ -493,7 +493,7 @@ int osmem_fast_trim(struct osmem_heap *h, size_t pad)
 	top = fast_top(fh);
 	if (top)
 		released = fast_trim(fh, top, pad);
-	if (fh->unmap_pending && fast_unmap_retry(fh, "trim"))
+	if (fh->unmap_pending && fast_unmap_retry(fh, OSMEM_OP_TRIM))
 		released = true;
 	fast_unlock(fh->be);
 	return released;
@@ -502,12 +502,14 @@ int osmem_fast_trim(struct osmem_heap *h, size_t pad)
 static void *fast_malloc(struct osmem_heap *h, size_t n)
 {
 	struct fast_heap *fh = fast_of(h);
-	const struct osmem_backend *be = fh->hot_be;
+	const struct osmem_backend *be = fh->be;
 	bool zero;
 	void *p;
 
 	if (__builtin_expect(!be, 0))
-		return fh->be ? fast_dbg_entry_alloc(fh, n, FAST_ALIGN, false) : NULL;
+		return NULL;
+	if (__builtin_expect(fh->debug, 0))
+		return fast_dbg_entry_alloc(fh, n, FAST_ALIGN, false);
 	fast_lock(be);
 	p = fast_alloc(fh, n, &zero);
 	fast_unlock(be);
@@ -558,13 +560,12 @@ static void *fast_realloc(struct osmem_heap *h, void *p, size_t n)
 static void fast_free(struct osmem_heap *h, void *p)
 {
 	struct fast_heap *fh = fast_of(h);
-	const struct osmem_backend *be = fh->hot_be;
+	const struct osmem_backend *be = fh->be;
 
-	if (!p)
+	if (!p || !be)
 		return;
-	if (__builtin_expect(!be, 0)) {
-		if (fh->be)
-			fast_dbg_entry_free(fh, p);
+	if (__builtin_expect(fh->debug, 0)) {
+		fast_dbg_entry_free(fh, p);
 		return;
 	}
 	fast_lock(be);
@@ -603,9 +604,9 @@ static size_t fast_usable_size(struct osmem_heap *h, void *p)
 		fast_unlock(fh->be);
 		return n;
 	}
-	switch (fast_lookup(fh, p, &b, &m, "usable_size")) {
+	switch (fast_lookup(fh, p, &b, &m, OSMEM_OP_USABLE_SIZE)) {
 	case 1:
-		n = bsize(b) - FAST_HDR;
+		n = block_size(b) - FAST_HDR;
 		break;
 	case 2:
 		n = fast_map_usable(m, p);

@@ -18,8 +18,8 @@ static size_t fast_largest_free(struct fast_heap *fh)
 	fl = bit_fls64(fh->fl_map);
 	b = fh->lists[fl][bit_fls64(fh->sl_map[fl])];
 	for (; b; b = b->next_free)
-		if (bsize(b) > best)
-			best = bsize(b);
+		if (block_size(b) > best)
+			best = block_size(b);
 	return best - FAST_HDR;
 }
 
@@ -31,6 +31,7 @@ void fast_stats(struct osmem_heap *h, struct osmem_stats *st)
 	*st = fh->st;
 	st->heap_bytes = fh->first ? (size_t)(fh->brk - fh->base) : 0;
 	st->largest_free = fast_largest_free(fh);
+	fast_cache_sum(fh, st);
 	fast_unlock(fh->be);
 }
 
@@ -44,11 +45,11 @@ void fast_walk(struct osmem_heap *h,
 	struct fast_map *m;
 
 	fast_lock(fh->be);
-	for (b = fh->first; b && b != fh->epi; b = bnext(b)) {
-		if ((b->size & FAST_AUX) && !bfree(b))
+	for (b = fh->first; b && b != fh->epi; b = block_next(b)) {
+		if ((b->size & FAST_AUX) && !block_is_free(b))
 			continue;               /* a foreign gap */
-		fn(bpayload(b), bsize(b) - FAST_HDR,
-		   bfree(b) ? OSMEM_BLOCK_FREE : OSMEM_BLOCK_ALLOC, arg);
+		fn(block_payload(b), block_size(b) - FAST_HDR,
+		   block_is_free(b) ? OSMEM_BLOCK_FREE : fast_cache_kind(fh, b), arg);
 	}
 	/* Pending unmaps (fast_map.c) are no blocks: not walked. */
 	for (m = fh->maps; m; m = m->next) {
@@ -69,7 +70,7 @@ void fast_walk(struct osmem_heap *h,
 static int fast_check_written(struct fast_heap *fh, struct fast_block *b,
 			      const char *detail)
 {
-	fast_report_sites(fh, OSMEM_FAULT_USE_AFTER_FREE, "check", bpayload(b),
+	fast_report_sites(fh, OSMEM_FAULT_USE_AFTER_FREE, OSMEM_OP_CHECK, block_payload(b),
 			  fast_freed_size(fh, b), detail,
 			  fast_dbg_freed_alloc_site(fh, b), fast_dbg_free_site(fh, b));
 	return -1;
@@ -80,13 +81,13 @@ static int fast_check_written(struct fast_heap *fh, struct fast_block *b,
 static int fast_check_quarantined(struct fast_heap *fh, struct fast_block *b,
 				  struct osmem_stats *seen)
 {
-	if (bsize(b) < FAST_DBG_MIN_FREE)
+	if (block_size(b) < FAST_DBG_MIN_FREE)
 		FAST_BAD(b, "quarantined block %p too small", (void *)b);
 	if (!fast_dbg_q_poisoned(b))
 		return fast_check_written(fh, b,
 					  "poison of a quarantined block overwritten");
 	seen->quarantined_blocks++;
-	seen->quarantined_bytes += bsize(b) - FAST_HDR;
+	seen->quarantined_bytes += block_size(b) - FAST_HDR;
 	return 0;
 }
 
@@ -95,7 +96,7 @@ static int fast_check_block(struct fast_heap *fh, struct fast_block *b,
 			    bool prev_free,
 			    struct osmem_stats *seen)
 {
-	size_t size = bsize(b);
+	size_t size = block_size(b);
 	struct fast_block *n;
 
 	if (((uintptr_t)b & (FAST_ALIGN - 1)) || size < FAST_ALIGN ||
@@ -105,8 +106,8 @@ static int fast_check_block(struct fast_heap *fh, struct fast_block *b,
 		FAST_BAD(b, "block %p PREV_FREE is wrong", (void *)b);
 	if (b->size & FAST_MAPPED)
 		FAST_BAD(b, "heap block %p marked mapped", (void *)b);
-	n = bat(b, size);
-	if (!bfree(b)) {
+	n = block_at(b, size);
+	if (!block_is_free(b)) {
 		if (fh->debug && fast_dbg_quarantined(fh, b))
 			return fast_check_quarantined(fh, b, seen);
 		if (!(b->size & FAST_AUX)) {
@@ -116,7 +117,7 @@ static int fast_check_block(struct fast_heap *fh, struct fast_block *b,
 				FAST_BAD(b, "block %p: size word fails its check",
 					 (void *)b);
 			if (fh->debug &&
-			    !fast_dbg_live(fh, bpayload(b), b, NULL, "check",
+			    !fast_dbg_live(fh, block_payload(b), b, NULL, OSMEM_OP_CHECK,
 					   &(size_t){ 0 }))
 				return -1;
 			seen->blocks_in_use++;
@@ -156,14 +157,14 @@ static long fast_check_lists(struct fast_heap *fh, size_t limit)
 				if ((size_t)members++ > limit)
 					FAST_BAD(NULL, "list %u,%u loops", fl, sl);
 				if ((char *)b < (char *)fh->first ||
-				    (char *)b >= (char *)fh->epi || !bfree(b) ||
+				    (char *)b >= (char *)fh->epi || !block_is_free(b) ||
 				    b->prev_free != prev)
 					FAST_BAD(NULL, "list %u,%u: bad member %p",
 						 fl, sl, (void *)b);
-				fast_index(bsize(b), &f, &s);
+				fast_index(block_size(b), &f, &s);
 				if (f != fl || s != sl)
 					FAST_BAD(b, "block %p (size %zu) on list %u,%u",
-						 (void *)b, bsize(b), fl, sl);
+						 (void *)b, block_size(b), fl, sl);
 			}
 		}
 	}
@@ -185,7 +186,7 @@ static int fast_check_maps(struct fast_heap *fh, struct osmem_stats *seen)
 		    p > h->start + len || h->check != fast_map_seal(fh, h))
 			FAST_BAD(h, "mapping header %p is broken", (void *)h);
 		if (fh->debug &&
-		    !fast_dbg_live(fh, p, NULL, h, "check", &(size_t){ 0 }))
+		    !fast_dbg_live(fh, p, NULL, h, OSMEM_OP_CHECK, &(size_t){ 0 }))
 			return -1;
 		seen->mapped_blocks++;
 		seen->mapped_bytes += len;
@@ -245,8 +246,8 @@ static int fast_check_quarantine(struct fast_heap *fh,
 			if (!fh->q_gone)
 				FAST_BAD(b, "quarantine head %p is not quarantined",
 					 (void *)b);
-			fast_report_sites(fh, OSMEM_FAULT_USE_AFTER_FREE, "check",
-					  bpayload(fh->q_gone), fh->q_gone_req,
+			fast_report_sites(fh, OSMEM_FAULT_USE_AFTER_FREE, OSMEM_OP_CHECK,
+					  block_payload(fh->q_gone), fh->q_gone_req,
 					  "a quarantine link was overwritten",
 					  fh->q_gone_asite, fh->q_gone_fsite);
 			return -1;
@@ -347,12 +348,12 @@ static int fast_check_heap(struct fast_heap *fh, struct osmem_stats *seen)
 	    ((uintptr_t)fh->epi & (FAST_ALIGN - 1)))
 		FAST_BAD(fh->base, "heap bounds %p..%p, epilogue %p",
 			 (void *)fh->base, (void *)fh->brk, (void *)fh->epi);
-	for (b = fh->first; b != fh->epi; b = bnext(b)) {
+	for (b = fh->first; b != fh->epi; b = block_next(b)) {
 		if (fast_check_block(fh, b, prev_free, seen))
 			return -1;
-		prev_free = bfree(b);
+		prev_free = block_is_free(b);
 	}
-	if (bsize(fh->epi) || bfree(fh->epi) ||
+	if (block_size(fh->epi) || block_is_free(fh->epi) ||
 	    !!(fh->epi->size & FAST_PREV_FREE) != prev_free)
 		FAST_BAD(fh->epi, "the epilogue %p is broken", (void *)fh->epi);
 	return 0;
@@ -373,7 +374,8 @@ int fast_check(struct osmem_heap *h)
 	    fast_check_pending(fh, &seen) == 0 &&
 	    fast_check_quarantine(fh, &seen) == 0 && fast_check_zero(fh) == 0) {
 		listed = fast_check_lists(fh, seen.blocks_free);
-		if (listed >= 0 && fast_check_counts(fh, &seen, listed) == 0)
+		if (listed >= 0 && fast_check_counts(fh, &seen, listed) == 0 &&
+		    fast_cache_check(fh) == 0)
 			rc = 0;
 	}
 	fast_unlock(fh->be);

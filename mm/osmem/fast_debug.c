@@ -79,7 +79,7 @@
  */
 #include "mm/osmem/fast_internal.h"
 
-static const void *fast_dbg_site(struct fast_heap *fh)
+const void *fast_dbg_site(struct fast_heap *fh)
 {
 	return fh->be->caller ? fh->be->caller() : NULL;
 }
@@ -87,7 +87,7 @@ static const void *fast_dbg_site(struct fast_heap *fh)
 /* The block's end E (the next block's start). */
 FAST_INLINE char *fast_dbg_end(struct fast_block *b)
 {
-	return (char *)b + bsize(b);
+	return (char *)b + block_size(b);
 }
 
 /* ------------------------------------------------------------ poison ---- */
@@ -173,7 +173,7 @@ FAST_INLINE void fast_dbg_words_set(char *from, char *to, uint64_t word)
 }
 
 /* The red zone [from, to) (to 8-aligned) is intact. */
-FAST_INLINE bool fast_dbg_red_is(const char *from, const char *to)
+bool fast_dbg_red_is(const char *from, const char *to)
 {
 	size_t lo = (uintptr_t)from & 7;
 
@@ -190,7 +190,7 @@ FAST_INLINE bool fast_dbg_red_is(const char *from, const char *to)
 /* Write the red zone [from, to) (to 8-aligned); the bytes before `from`
  * in its first word are kept (that word was just verified, so it is in
  * the cache). */
-FAST_INLINE void fast_dbg_red_set(char *from, char *to)
+void fast_dbg_red_set(char *from, char *to)
 {
 	size_t lo = (uintptr_t)from & 7;
 	uint64_t m;
@@ -245,7 +245,7 @@ FAST_INLINE size_t *fast_dbg_trail(struct fast_block *b)
 
 /* A live or quarantined block's trailer [spare / free site][req][alloc
  * site], the payload's last 24 bytes. */
-FAST_INLINE size_t *fast_dbg_meta(struct fast_block *b)
+size_t *fast_dbg_meta(struct fast_block *b)
 {
 	return (size_t *)(void *)(fast_dbg_end(b) - 16);
 }
@@ -287,10 +287,10 @@ const void *fast_dbg_freed_alloc_site(const struct fast_heap *fh,
 /* A live block's request, or 0 when its trailer cannot hold one. */
 size_t fast_dbg_live_req(struct fast_block *b)
 {
-	size_t room = bsize(b) - FAST_HDR - FAST_DBG_META;
+	size_t room = block_size(b) - FAST_HDR - FAST_DBG_META;
 	size_t req = fast_dbg_meta(b)[1];
 
-	return bsize(b) >= FAST_DBG_MIN_FREE && req < room ? req : 0;
+	return block_size(b) >= FAST_DBG_MIN_FREE && req < room ? req : 0;
 }
 
 /*
@@ -327,8 +327,8 @@ FAST_INLINE bool fast_dbg_in_tiling(const struct fast_heap *fh,
 /* x is a free block of this heap as far as its address and tags say. */
 FAST_INLINE bool fast_dbg_is_free_block(struct fast_heap *fh, struct fast_block *x)
 {
-	return fast_dbg_in_tiling(fh, x) && bfree(x) &&
-	       bsize(x) <= (size_t)((char *)fh->epi - (char *)x);
+	return fast_dbg_in_tiling(fh, x) && block_is_free(x) &&
+	       block_size(x) <= (size_t)((char *)fh->epi - (char *)x);
 }
 
 /* Free block x's forward list link agrees with the block it points to. */
@@ -348,7 +348,7 @@ FAST_INLINE bool fast_dbg_links_ok(struct fast_heap *fh, struct fast_block *x)
 	unsigned fl, sl;
 
 	if (!p) {
-		fast_index(bsize(x), &fl, &sl);
+		fast_index(block_size(x), &fl, &sl);
 		if (fh->lists[fl][sl] != x)
 			return false;
 	} else if (!fast_dbg_is_free_block(fh, p) || p->next_free != x) {
@@ -367,12 +367,12 @@ static void fast_dbg_relist(struct fast_heap *fh, unsigned fl, unsigned sl,
 
 	fh->lists[fl][sl] = NULL;
 	fast_bits_clear(fh, fl, sl);
-	for (b = fh->first; b != fh->epi; b = bnext(b)) {
-		if (b == x || !bfree(b))
+	for (b = fh->first; b != fh->epi; b = block_next(b)) {
+		if (b == x || !block_is_free(b))
 			continue;
-		fast_index(bsize(b), &f, &s);
+		fast_index(block_size(b), &f, &s);
 		if (f == fl && s == sl)
-			fast_list_link(fh, b, bsize(b));
+			fast_list_link(fh, b, block_size(b));
 	}
 }
 
@@ -381,7 +381,7 @@ static void fast_dbg_relist(struct fast_heap *fh, unsigned fl, unsigned sl,
 static void fast_dbg_report_written(struct fast_heap *fh, struct fast_block *x)
 {
 	fast_report_sites(fh, OSMEM_FAULT_USE_AFTER_FREE, fh->dbg_op,
-			  bpayload(x), fast_dbg_freed_req(fh, x),
+			  block_payload(x), fast_dbg_freed_req(fh, x),
 			  "freed memory was written",
 			  fast_dbg_freed_alloc_site(fh, x), fast_dbg_free_site(fh, x));
 }
@@ -396,12 +396,12 @@ static void fast_dbg_retire_free(struct fast_heap *fh, struct fast_block *x)
 	unsigned fl, sl;
 
 	fast_dbg_report_written(fh, x);
-	fast_index(bsize(x), &fl, &sl);
+	fast_index(block_size(x), &fl, &sl);
 	fast_dbg_relist(fh, fl, sl, x);
 	fh->st.blocks_free--;
-	fh->st.bytes_free -= bsize(x) - FAST_HDR;
-	x->size = bsize(x) | FAST_AUX;
-	bnext(x)->size &= ~FAST_PREV_FREE;
+	fh->st.bytes_free -= block_size(x) - FAST_HDR;
+	x->size = block_size(x) | FAST_AUX;
+	block_next(x)->size &= ~FAST_PREV_FREE;
 }
 
 /*
@@ -418,14 +418,14 @@ FAST_INLINE struct fast_block *fast_dbg_merge(struct fast_heap *fh,
 					      struct fast_block *b,
 					      size_t *sizep, bool sited)
 {
-	struct fast_block *n = bnext(b), *m;
+	struct fast_block *n = block_next(b), *m;
 	bool next_free;
 
-	if ((b->size & FAST_PREV_FREE) && !fast_dbg_links_ok(fh, bprev(b)))
-		fast_dbg_retire_free(fh, bprev(b));
-	if (bfree(n) && !fast_dbg_links_ok(fh, n))
+	if ((b->size & FAST_PREV_FREE) && !fast_dbg_links_ok(fh, block_prev(b)))
+		fast_dbg_retire_free(fh, block_prev(b));
+	if (block_is_free(n) && !fast_dbg_links_ok(fh, n))
 		fast_dbg_retire_free(fh, n);
-	next_free = bfree(n);
+	next_free = block_is_free(n);
 	if (!sited && !next_free)
 		fast_dbg_trail_set((size_t *)(void *)((char *)n - FAST_DBG_TRAIL),
 				   NULL, 0, NULL);
@@ -491,7 +491,7 @@ FAST_INLINE void fast_dbg_q_append(struct fast_heap *fh, struct fast_block *b)
 	}
 	fh->q_tail = b;
 	fh->st.quarantined_blocks++;
-	fh->st.quarantined_bytes += bsize(b) - FAST_HDR;
+	fh->st.quarantined_bytes += block_size(b) - FAST_HDR;
 }
 
 /* The FIFO made again from a heap walk (in address order), since a link
@@ -503,7 +503,7 @@ static void fast_dbg_q_rebuild(struct fast_heap *fh)
 	fh->q_head = fh->q_tail = NULL;
 	fh->st.quarantined_blocks = 0;
 	fh->st.quarantined_bytes = 0;
-	for (b = fh->first; b != fh->epi; b = bnext(b))
+	for (b = fh->first; b != fh->epi; b = block_next(b))
 		if (fast_dbg_is_quarantined(fh, b))
 			fast_dbg_q_append(fh, b);
 }
@@ -513,7 +513,7 @@ static void fast_dbg_q_rebuild(struct fast_heap *fh)
 static void fast_dbg_q_retire(struct fast_heap *fh, struct fast_block *x)
 {
 	fast_dbg_report_written(fh, x);
-	x->size = bsize(x) | FAST_AUX | (x->size & FAST_PREV_FREE);
+	x->size = block_size(x) | FAST_AUX | (x->size & FAST_PREV_FREE);
 	fast_dbg_q_rebuild(fh);
 }
 
@@ -523,7 +523,7 @@ static void fast_dbg_q_retire(struct fast_heap *fh, struct fast_block *x)
 static void fast_dbg_q_lost(struct fast_heap *fh)
 {
 	fast_report_sites(fh, OSMEM_FAULT_USE_AFTER_FREE, fh->dbg_op,
-			  fh->q_gone ? bpayload(fh->q_gone) : NULL, fh->q_gone_req,
+			  fh->q_gone ? block_payload(fh->q_gone) : NULL, fh->q_gone_req,
 			  "freed memory was written (its quarantine link)",
 			  fh->q_gone_asite, fh->q_gone_fsite);
 	fast_dbg_q_rebuild(fh);
@@ -536,7 +536,7 @@ FAST_INLINE void fast_dbg_q_push(struct fast_heap *fh, struct fast_block *b,
 				 const void *site)
 {
 	struct fast_block *t = fh->q_tail;
-	size_t size = bsize(b), *meta = fast_dbg_meta(b);
+	size_t size = block_size(b), *meta = fast_dbg_meta(b);
 
 	/* The newest block's forward link is about to be written: it must
 	 * still be the NULL it was left as. */
@@ -548,7 +548,7 @@ FAST_INLINE void fast_dbg_q_push(struct fast_heap *fh, struct fast_block *b,
 		  fast_dbg_qseal(fh, b, size);
 	fast_dbg_q_append(fh, b);
 	/* A double free after b left the quarantine still names its request. */
-	fast_freed_note(fh, bpayload(b), fast_dbg_freed_req(fh, b));
+	fast_freed_note(fh, block_payload(b), fast_dbg_freed_req(fh, b));
 }
 
 /*
@@ -606,15 +606,15 @@ static void fast_dbg_q_evict(struct fast_heap *fh)
 	fast_dbg_trail_set(meta - 1, fh->q_gone_fsite, fh->q_gone_req,
 			   fh->q_gone_asite);
 	fh->st.quarantined_blocks--;
-	fh->st.quarantined_bytes -= bsize(b) - FAST_HDR;
-	b->size = bsize(b) | (b->size & FAST_PREV_FREE);
+	fh->st.quarantined_bytes -= block_size(b) - FAST_HDR;
+	b->size = block_size(b) | (b->size & FAST_PREV_FREE);
 	m = fast_dbg_merge(fh, b, &size, true);
 	fast_trim_if_top(fh, m, size);
 }
 
 /* Live heap block b, its red zone verified, is freed from `site`: into
  * the quarantine, which then lets its oldest blocks go down to its bound. */
-FAST_INLINE void fast_dbg_free_block(struct fast_heap *fh, struct fast_block *b,
+void fast_dbg_free_block(struct fast_heap *fh, struct fast_block *b,
 				     const void *site)
 {
 	size_t bound;
@@ -636,7 +636,7 @@ FAST_INLINE void fast_dbg_free_block(struct fast_heap *fh, struct fast_block *b,
  */
 FAST_INLINE bool fast_dbg_take_ok(struct fast_block *b, size_t r, size_t *take)
 {
-	size_t size = bsize(b);
+	size_t size = block_size(b);
 	char *end;
 
 	*take = size - r < FAST_DBG_MIN_FREE ? size : r;
@@ -652,7 +652,7 @@ FAST_INLINE bool fast_dbg_take_ok(struct fast_block *b, size_t r, size_t *take)
  * the trailer. When the heap cannot grow, the quarantine gives its oldest
  * blocks back first. NULL when nothing is left.
  */
-FAST_INLINE void *fast_dbg_heap_take(struct fast_heap *fh, size_t r)
+void *fast_dbg_heap_take(struct fast_heap *fh, size_t r)
 {
 	struct fast_block *b;
 	unsigned cls[2];
@@ -685,7 +685,7 @@ FAST_INLINE void *fast_dbg_heap_take(struct fast_heap *fh, size_t r)
 		fast_dbg_retire_free(fh, b);
 	}
 	fast_take_any(fh, b, take, head ? cls : NULL);
-	return bpayload(b);
+	return block_payload(b);
 }
 
 /* fast_dbg_heap_take out of line, for memalign (fast.c). */
@@ -695,434 +695,23 @@ void *fast_dbg_heap_alloc(struct fast_heap *fh, size_t r)
 }
 
 /* The red zone of live block b is intact; its request in *req. */
-FAST_INLINE bool fast_dbg_red_ok(struct fast_block *b, size_t *req)
+bool fast_dbg_red_ok(struct fast_block *b, size_t *req)
 {
-	size_t *meta = fast_dbg_meta(b), room = bsize(b) - FAST_HDR - FAST_DBG_META;
-	const char *p = bpayload(b);
+	size_t *meta = fast_dbg_meta(b), room = block_size(b) - FAST_HDR - FAST_DBG_META;
+	const char *p = block_payload(b);
 
 	*req = meta[1];
 	return *req < room && fast_dbg_red_is(p + *req, p + room);
 }
 
 /* Make live block b serve a request of n bytes (n + 25 <= its usable). */
-FAST_INLINE void fast_dbg_arm(struct fast_block *b, size_t n, const void *site)
+void fast_dbg_arm(struct fast_block *b, size_t n, const void *site)
 {
 	size_t *meta = fast_dbg_meta(b);
-	char *p = bpayload(b);
+	char *p = block_payload(b);
 
 	fast_dbg_red_set(p + n, (char *)meta);
 	meta[0] = 0;
 	meta[1] = n;
 	meta[2] = (size_t)(uintptr_t)site;
-}
-
-/* -------------------------------------------------- zero-size blocks ---- */
-
-/* The range of zero-size blocks p lies in, or NULL. */
-FAST_INLINE struct fast_zero *fast_dbg_zero_of(struct fast_heap *fh, const void *p)
-{
-	uintptr_t a = (uintptr_t)p;
-
-	if (!fh->zero_ranges)
-		return NULL;
-	for (unsigned i = 0; i < FAST_ZERO_RANGES; i++) {
-		struct fast_zero *z = &fh->zero[i];
-
-		if (z->base && a >= (uintptr_t)z->base &&
-		    a - (uintptr_t)z->base < FAST_ZERO_SPAN)
-			return z;
-	}
-	return NULL;
-}
-
-/* A zero-size block: the next address of the range not used up, or of a
- * new range; NULL when there is none (the caller takes a block). */
-static void *fast_dbg_zero_alloc(struct fast_heap *fh)
-{
-	struct fast_zero *z = NULL, *spare = NULL;
-	unsigned k;
-
-	for (unsigned i = 0; i < FAST_ZERO_RANGES; i++) {
-		if (!fh->zero[i].base)
-			spare = spare ? spare : &fh->zero[i];
-		else if (fh->zero[i].next < FAST_ZERO_SLOTS)
-			z = &fh->zero[i];
-	}
-	if (!z) {
-		if (!spare || !fh->be->pages_reserve)
-			return NULL;
-		fh->st.map_calls++;
-		spare->base = fh->be->pages_reserve(FAST_ZERO_SPAN);
-		if (!spare->base)
-			return NULL;
-		spare->next = 0;
-		spare->live = 0;
-		memset(spare->bits, 0, sizeof(spare->bits));
-		fh->zero_ranges++;
-		z = spare;
-	}
-	k = z->next++;
-	z->bits[k / 64] |= (uint64_t)1 << (k % 64);
-	z->live++;
-	return z->base + (size_t)k * FAST_ZERO_STEP;
-}
-
-/*
- * p lies in zero range z: true when it is a live zero-size block, which is
- * then released if `release` (a range used up and all freed goes back to
- * the backend). Otherwise the misuse is reported (a freed one: as a freed
- * heap block; any other address: an invalid pointer) and false returned.
- */
-static bool fast_dbg_zero_use(struct fast_heap *fh, struct fast_zero *z,
-			      void *p, const char *op, bool release)
-{
-	size_t off = (size_t)((uintptr_t)p - (uintptr_t)z->base);
-	size_t k = off / FAST_ZERO_STEP;
-	uint64_t bit = (uint64_t)1 << (k % 64);
-
-	if (off % FAST_ZERO_STEP || k >= z->next) {
-		fast_report(fh, OSMEM_FAULT_INVALID_POINTER, op, p, 0,
-			    "not a zero-size block's address");
-		return false;
-	}
-	if (!(z->bits[k / 64] & bit)) {
-		fast_report(fh, fast_freed_fault(op), op, p, 0,
-			    "a zero-size block freed before");
-		return false;
-	}
-	if (!release)
-		return true;
-	z->bits[k / 64] &= ~bit;
-	if (--z->live || z->next < FAST_ZERO_SLOTS)
-		return true;
-	fh->st.unmap_calls++;
-	if (fh->be->pages_unmap(z->base, FAST_ZERO_SPAN) != 0)
-		fast_report(fh, OSMEM_FAULT_BACKEND, op, z->base, FAST_ZERO_SPAN,
-			    "pages_unmap failed; the range is leaked");
-	z->base = NULL;
-	fh->zero_ranges--;
-	return true;
-}
-
-/* ------------------------------------------------ debug mode: entries ---- */
-
-static bool fast_in_heap(struct fast_heap *fh, void *p)
-{
-	return fh->first && (char *)p > (char *)fh->first &&
-	       (char *)p < (char *)fh->epi;
-}
-
-/* Mapping m's red zone (from its request to its end) is intact. */
-static bool fast_dbg_map_red_ok(struct fast_map *m)
-{
-	const char *p = (char *)m + FAST_MAP_HDR;
-	size_t usable = fast_map_usable(m, (void *)p);
-
-	return m->req < usable && fast_dbg_red_is(p + m->req, p + usable);
-}
-
-/*
- * Live block p (heap block b, or mapping m) has its red zone intact; its
- * request in *req and allocation site in *site. A written red zone is
- * reported (REDZONE, op) and false returned: the caller refuses.
- */
-FAST_INLINE bool fast_dbg_live_ok(struct fast_heap *fh, void *p,
-				  struct fast_block *b, struct fast_map *m,
-				  const char *op, size_t *req)
-{
-	const void *site;
-	size_t usable;
-
-	if (b) {
-		if (fast_dbg_red_ok(b, req))
-			return true;
-		usable = bsize(b) - FAST_HDR - FAST_DBG_META;
-		site = (const void *)(uintptr_t)fast_dbg_meta(b)[2];
-	} else {
-		*req = m->req;
-		if (fast_dbg_map_red_ok(m))
-			return true;
-		usable = fast_map_usable(m, p);
-		site = m->site;
-	}
-	fast_report_sites(fh, OSMEM_FAULT_REDZONE, op, p,
-			  *req < usable ? *req : usable,
-			  "the red zone after the block was written",
-			  *req < usable ? site : NULL, NULL);
-	return false;
-}
-
-bool fast_dbg_live(struct fast_heap *fh, void *p, struct fast_block *b,
-		   struct fast_map *m, const char *op, size_t *req)
-{
-	return fast_dbg_live_ok(fh, p, b, m, op, req);
-}
-
-/* Mapping p (fresh from fast_map_alloc) serves a request of n bytes. */
-static void *fast_dbg_map_arm(void *p, size_t n, const void *site)
-{
-	struct fast_map *m;
-
-	if (!p)
-		return NULL;
-	m = fast_map_of(p);
-	m->req = n;
-	m->site = site;
-	fast_dbg_red_set((char *)p + n, (char *)p + fast_map_usable(m, p));
-	return p;
-}
-
-/* An armed block of n bytes (need with the trailer): a heap block below
- * the mapping threshold, or a mapping. */
-FAST_INLINE void *fast_dbg_alloc_any(struct fast_heap *fh, size_t n,
-				     size_t need, const void *site)
-{
-	size_t r;
-	void *p;
-
-	if (need < fh->mmap_threshold && fast_block_size(need, &r)) {
-		p = fast_dbg_heap_take(fh, r);
-		if (p) {
-			fast_dbg_arm(bfrom(p), n, site);
-			return p;
-		}
-	}
-	return fast_dbg_map_arm(fast_map_alloc(fh, need, FAST_ALIGN), n, site);
-}
-
-/*
- * A block of n bytes for debug mode: n, the trailer and at least one red
- * zone byte, in a block of FAST_DBG_MIN_FREE bytes at least (room for the
- * links and the trailer once free); n == 0 (alignment 16 at most): a
- * zero-size block when there is one to give.
- */
-FAST_INLINE void *fast_dbg_alloc_at(struct fast_heap *fh, size_t n,
-				    size_t align, const void *site)
-{
-	size_t need;
-	void *p;
-
-	if (n == 0 && align <= FAST_ALIGN) {
-		p = fast_dbg_zero_alloc(fh);
-		if (p)
-			return p;
-	}
-	if (n > (size_t)PTRDIFF_MAX - 2 * FAST_DBG_FREE_OFF)
-		return NULL;
-	need = n + FAST_DBG_META + 1;
-	if (need < FAST_DBG_MIN_FREE - FAST_HDR)        /* a 64-byte block */
-		need = FAST_DBG_MIN_FREE - FAST_HDR;
-	if (align <= FAST_ALIGN)
-		return fast_dbg_alloc_any(fh, n, need, site);
-	p = fast_memalign_locked(fh, align, need);
-	if (p && fast_in_heap(fh, p))
-		fast_dbg_arm(bfrom(p), n, site);
-	else
-		fast_dbg_map_arm(p, n, site);
-	return p;
-}
-
-/* fast_dbg_alloc_at out of line, for realloc. */
-static void *fast_dbg_alloc(struct fast_heap *fh, size_t n, size_t align,
-			    const void *site)
-{
-	return fast_dbg_alloc_at(fh, n, align, site);
-}
-
-/* Live block b (or mapping m) had its red zone written: out of use for
- * good (a gap block; a mapping off the list, left mapped). */
-static void fast_dbg_retire_live(struct fast_heap *fh, struct fast_block *b,
-				 struct fast_map *m)
-{
-	if (m) {
-		fast_map_retire(fh, m, m->prev);
-		return;
-	}
-	fast_used_sub(fh, b);
-	b->size = bsize(b) | FAST_AUX | (b->size & FAST_PREV_FREE);
-}
-
-/* Free a live block whose red zone was verified: a heap block into the
- * quarantine, a mapping unmapped. */
-FAST_INLINE void fast_dbg_release_live(struct fast_heap *fh, struct fast_block *b,
-				  struct fast_map *m, const void *site)
-{
-	if (m)
-		fast_map_free(fh, m);
-	else
-		fast_dbg_free_block(fh, b, site);
-}
-
-/* p, given to free/realloc/usable_size as `op`, names a live block (heap
- * block b or mapping m) with its red zone intact; misuse is reported and
- * a block with a written red zone retired. */
-FAST_INLINE bool fast_dbg_lookup(struct fast_heap *fh, void *p, const char *op,
-			    struct fast_block **b, struct fast_map **m,
-			    size_t *req)
-{
-	*b = fast_heap_block(fh, p);    /* the usual case, inline */
-	*m = NULL;
-	if (!*b && !fast_lookup(fh, p, b, m, op))
-		return false;
-	if (!fast_dbg_live_ok(fh, p, *b, *m, op, req)) {
-		if (op[0] != 'u')       /* usable_size changes nothing */
-			fast_dbg_retire_live(fh, *b, *m);
-		return false;
-	}
-	return true;
-}
-
-FAST_INLINE void fast_dbg_free(struct fast_heap *fh, void *p, const void *site)
-{
-	struct fast_zero *z = fast_dbg_zero_of(fh, p);
-	struct fast_block *b;
-	struct fast_map *m;
-	size_t req;
-
-	fh->dbg_op = "free";
-	if (z)
-		fast_dbg_zero_use(fh, z, p, "free", true);
-	else if (fast_dbg_lookup(fh, p, "free", &b, &m, &req))
-		fast_dbg_release_live(fh, b, m, site);
-}
-
-/* A zero-size block resized: realloc(z, 0) frees it; to n > 0 it moves to
- * a new block (nothing to copy) and is released. */
-static void *fast_dbg_realloc_zero(struct fast_heap *fh, struct fast_zero *z,
-				   void *p, size_t n, const void *site)
-{
-	void *q;
-
-	if (!fast_dbg_zero_use(fh, z, p, "realloc", n == 0) || n == 0)
-		return NULL;
-	q = fast_dbg_alloc(fh, n, FAST_ALIGN, site);
-	if (q)
-		fast_dbg_zero_use(fh, z, p, "realloc", true);
-	return q;
-}
-
-/* Debug realloc always moves: the old block is checked and freed (into
- * the quarantine), the new one has a fresh red zone. */
-static void *fast_dbg_realloc(struct fast_heap *fh, void *p, size_t n,
-			      const void *site)
-{
-	struct fast_zero *z;
-	struct fast_block *b;
-	struct fast_map *m;
-	size_t req;
-	void *q;
-
-	fh->dbg_op = "realloc";
-	if (!p)
-		return fast_dbg_alloc(fh, n, FAST_ALIGN, site);
-	z = fast_dbg_zero_of(fh, p);
-	if (z)
-		return fast_dbg_realloc_zero(fh, z, p, n, site);
-	if (!fast_dbg_lookup(fh, p, "realloc", &b, &m, &req))
-		return NULL;
-	if (n == 0) {
-		fast_dbg_release_live(fh, b, m, site);
-		return NULL;
-	}
-	q = fast_dbg_alloc(fh, n, FAST_ALIGN, site);
-	if (!q)
-		return NULL;
-	memcpy(q, p, req < n ? req : n);
-	fast_dbg_release_live(fh, b, m, site);
-	return q;
-}
-
-size_t fast_dbg_usable(struct fast_heap *fh, void *p)
-{
-	struct fast_zero *z = fast_dbg_zero_of(fh, p);
-	struct fast_block *b;
-	struct fast_map *m;
-	size_t req;
-
-	fh->dbg_op = "usable_size";
-	if (z) {
-		fast_dbg_zero_use(fh, z, p, "usable_size", false);
-		return 0;
-	}
-	return fast_dbg_lookup(fh, p, "usable_size", &b, &m, &req) ? req : 0;
-}
-
-/* The public entries in debug mode (each takes the lock itself). */
-void fast_dbg_entry_free(struct fast_heap *fh, void *p)
-{
-	const void *site = fast_dbg_site(fh);
-
-	fast_lock(fh->be);
-	fast_dbg_free(fh, p, site);
-	fast_unlock(fh->be);
-}
-
-/*
- * Sized free in debug mode (fast_sized.c): as fast_dbg_free, and the size
- * must be the block's request; a mismatch is reported with the block's
- * allocation site and refused (the block stays live, red zone and all).
- */
-static void fast_dbg_free_sized(struct fast_heap *fh, void *p, size_t size,
-				const void *site)
-{
-	struct fast_zero *z = fast_dbg_zero_of(fh, p);
-	struct fast_block *b;
-	struct fast_map *m;
-	size_t req;
-
-	fh->dbg_op = "free_sized";
-	if (z) {
-		/* A zero-size block's request was 0. */
-		if (size != 0)
-			fast_report_size_mismatch(fh, p, 0, size, NULL);
-		else
-			fast_dbg_zero_use(fh, z, p, "free_sized", true);
-		return;
-	}
-	if (!fast_dbg_lookup(fh, p, "free_sized", &b, &m, &req))
-		return;
-	if (size != req) {
-		fast_report_size_mismatch(fh, p, req, size, b ?
-			(const void *)(uintptr_t)fast_dbg_meta(b)[2] : m->site);
-		return;
-	}
-	fast_dbg_release_live(fh, b, m, site);
-}
-
-void fast_dbg_entry_free_sized(struct fast_heap *fh, void *p, size_t size)
-{
-	const void *site = fast_dbg_site(fh);
-
-	fast_lock(fh->be);
-	fast_dbg_free_sized(fh, p, size, site);
-	fast_unlock(fh->be);
-}
-
-void *fast_dbg_entry_alloc(struct fast_heap *fh, size_t n, size_t align,
-			   bool clear)
-{
-	const void *site = fast_dbg_site(fh);
-	void *p;
-
-	if (align < FAST_ALIGN)
-		align = FAST_ALIGN;
-	fast_lock(fh->be);
-	fh->dbg_op = "malloc";
-	p = fast_dbg_alloc_at(fh, n, align, site);
-	fast_unlock(fh->be);
-	if (p && clear)
-		memset(p, 0, n);
-	return p;
-}
-
-void *fast_dbg_entry_realloc(struct fast_heap *fh, void *p, size_t n)
-{
-	const void *site = fast_dbg_site(fh);
-
-	if (n > (size_t)PTRDIFF_MAX)
-		return NULL;
-	fast_lock(fh->be);
-	p = fast_dbg_realloc(fh, p, n, site);
-	fast_unlock(fh->be);
-	return p;
 }

@@ -13,6 +13,7 @@
  *                  quarantine, zero-size blocks, sites
  *   fast_sized.c   free_sized: the size rule, its report
  *   fast_check.c   check(), walk(), stats()
+ *   fast_batch.c   the small-block caches' side: batches, registry, stats
  *
  * osmem_fast: a two-level segregated-fit allocator (TLSF-style) with
  * boundary tags. Every operation costs O(1) in the number of blocks (a few
@@ -22,7 +23,7 @@
  *
  * Heap block layout. A block pointer b is 16-aligned and sits 16 bytes
  * below the payload; the block "owns" the bytes from its size word up to the
- * next block's size word (bsize(b) bytes, a multiple of 16, >= 32):
+ * next block's size word (block_size(b) bytes, a multiple of 16, >= 32):
  *
  *        b        b+8        b+16 (payload, 16-aligned)          b+size
  *        |prev_size| size|flg| payload ........................  |prev_size| size|flg| ...
@@ -31,7 +32,7 @@
  *            (its last word)                                            b's footer (= size)
  *
  *   live heap block: 8 bytes of bookkeeping (the size word); usable size is
- *   bsize - 8 (the payload runs up to the next size word, taking in the
+ *   block_size - 8 (the payload runs up to the next size word, taking in the
  *   next block's prev_size slot, which is only used while b is free).
  *   The size word: bits 0..3 flags, 4..47 the size (blocks < 2^47), 48..63
  *   on a live block a check (fast_seal: a hash of the block's address, its
@@ -124,6 +125,7 @@
 
 #include "mm/osmem/allocator.h"
 #include "mm/osmem/backend.h"
+#include "mm/osmem/cache.h"
 #include "mm/osmem/fast_index.h"
 #include "libk/bitops.h"
 #include "libk/string.h"
@@ -180,13 +182,14 @@ struct fast_zero {
 
 /* One heap: everything the allocator knows lives here (allocator.h). */
 struct fast_heap {
+	/* First: what the small-block caches read without the lock
+	 * (mm/osmem/cache.h, fast_batch.c). */
+	struct osmem_cache_heap ch;
 	const struct osmem_backend *be;
-	/* be, or NULL in debug mode: malloc and free test one pointer for
-	 * "no backend" and "debug" both. */
-	const struct osmem_backend *hot_be;
 	uint64_t secret;                /* be->secret, read once by init */
 	uint64_t seal_key;              /* odd, derived from secret (fast_seal) */
-	bool debug;                     /* be->debug, read once by init */
+	bool debug;                     /* be->debug, read once by init: the
+					 * one switch of debug mode */
 	/* The tunables (fast_index.h): requests from mmap_threshold on are
 	 * mapped; a free top block beyond trim_threshold is trimmed down to
 	 * top_pad, which is also the least growth of the break. While
@@ -208,7 +211,7 @@ struct fast_heap {
 	struct fast_map *unmap_pending; /* freed, unmap refused (fast_map.c) */
 	struct osmem_stats st;          /* the counters; the rest is computed */
 	char detail[128];               /* a report's detail (fast_report_bad) */
-	const char *dbg_op;             /* debug: the entry running */
+	enum osmem_op dbg_op;             /* debug: the entry running */
 	struct fast_block *q_head;      /* debug: the quarantine, oldest */
 	struct fast_block *q_tail;      /* and newest */
 	struct fast_block *q_gone;      /* the last to leave it (or NULL) */
@@ -233,39 +236,39 @@ static inline struct fast_heap *fast_of(struct osmem_heap *h)
 }
 /* ------------------------------------------------------------ helpers ---- */
 
-static inline size_t bsize(const struct fast_block *b)
+static inline size_t block_size(const struct fast_block *b)
 {
 	return b->size & FAST_SIZE_MASK;
 }
 
-static inline bool bfree(const struct fast_block *b)
+static inline bool block_is_free(const struct fast_block *b)
 {
 	return b->size & FAST_FREE;
 }
 
-static inline struct fast_block *bat(void *p, size_t off)
+static inline struct fast_block *block_at(void *p, size_t off)
 {
 	return (struct fast_block *)((char *)p + off);
 }
 
-static inline struct fast_block *bnext(struct fast_block *b)
+static inline struct fast_block *block_next(struct fast_block *b)
 {
-	return bat(b, bsize(b));
+	return block_at(b, block_size(b));
 }
 
-static inline struct fast_block *bprev(struct fast_block *b)
+static inline struct fast_block *block_prev(struct fast_block *b)
 {
 	return (struct fast_block *)((char *)b - b->prev_size);
 }
 
-static inline void *bpayload(struct fast_block *b)
+static inline void *block_payload(struct fast_block *b)
 {
 	return (char *)b + 16;
 }
 
 /* Integer arithmetic, not pointer arithmetic: p may be any value a caller
  * passed (even (void *)1), and the result is range-checked before use. */
-static inline struct fast_block *bfrom(void *p)
+static inline struct fast_block *block_of(void *p)
 {
 	return (struct fast_block *)((uintptr_t)p - 16);
 }
@@ -329,13 +332,13 @@ static inline void fast_unlock(const struct osmem_backend *be)
 static inline void fast_used_add(struct fast_heap *fh, struct fast_block *b)
 {
 	fh->st.blocks_in_use++;
-	fh->st.bytes_in_use += bsize(b) - FAST_HDR;
+	fh->st.bytes_in_use += block_size(b) - FAST_HDR;
 }
 
 static inline void fast_used_sub(struct fast_heap *fh, struct fast_block *b)
 {
 	fh->st.blocks_in_use--;
-	fh->st.bytes_in_use -= bsize(b) - FAST_HDR;
+	fh->st.bytes_in_use -= block_size(b) - FAST_HDR;
 }
 
 /* --------------------------------------------------------- free lists ---- */
@@ -399,7 +402,7 @@ FAST_INLINE void fast_list_unlink(struct fast_heap *fh, struct fast_block *b)
 	unsigned fl, sl;
 
 	if (!prev) {
-		fast_index(bsize(b), &fl, &sl);
+		fast_index(block_size(b), &fl, &sl);
 		fast_list_pop(fh, b, fl, sl);
 		return;
 	}
@@ -412,7 +415,7 @@ static inline void fast_list_remove(struct fast_heap *fh, struct fast_block *b)
 {
 	fast_list_unlink(fh, b);
 	fh->st.blocks_free--;
-	fh->st.bytes_free -= bsize(b) - FAST_HDR;
+	fh->st.bytes_free -= block_size(b) - FAST_HDR;
 }
 
 /*
@@ -456,7 +459,7 @@ FAST_INLINE struct fast_block *fast_find(struct fast_heap *fh, size_t r,
 
 	fast_index(r, fl, sl);
 	b = fh->lists[*fl][*sl];
-	if (b && bsize(b) >= r)
+	if (b && block_size(b) >= r)
 		return b;
 	R = fast_round_class(r);
 	if (R >= FAST_BLOCK_MAX)
@@ -469,13 +472,13 @@ FAST_INLINE struct fast_block *fast_find(struct fast_heap *fh, size_t r,
 
 /* Mark b (size bytes, neither neighbour free) free and link it; the
  * caller counts it. */
-FAST_INLINE void fast_file(struct fast_heap *fh, struct fast_block *b,
+FAST_INLINE void fast_link_free(struct fast_heap *fh, struct fast_block *b,
 			   size_t size, size_t aux)
 {
 	struct fast_block *n;
 
 	b->size = size | FAST_FREE | aux;
-	n = bat(b, size);
+	n = block_at(b, size);
 	n->prev_size = size;
 	n->size |= FAST_PREV_FREE;
 	fast_list_link(fh, b, size);
@@ -493,27 +496,27 @@ FAST_INLINE struct fast_block *fast_release_plain(struct fast_heap *fh,
 						  struct fast_block *b,
 						  size_t aux, size_t *sizep)
 {
-	size_t w0 = b->size, size = bsize(b), added = size, blocks = 1;
-	struct fast_block *n = bat(b, size);
+	size_t w0 = b->size, size = block_size(b), added = size, blocks = 1;
+	struct fast_block *n = block_at(b, size);
 
 	if (w0 & FAST_PREV_FREE) {
 		/* b's word becomes payload of the merged block, still sealed:
 		 * marked free, so fast_heap_block never takes it for a live
 		 * block again (the block after it may not say otherwise). */
 		b->size |= FAST_FREE;
-		b = bprev(b);
+		b = block_prev(b);
 		fast_list_unlink(fh, b);
-		size += bsize(b);
+		size += block_size(b);
 		blocks--;
 		aux = 0;
 	}
-	if (bfree(n)) {
+	if (block_is_free(n)) {
 		fast_list_unlink(fh, n);
-		size += bsize(n);
+		size += block_size(n);
 		blocks--;
 		aux = 0;
 	}
-	fast_file(fh, b, size, aux);
+	fast_link_free(fh, b, size, aux);
 	/* blocks is 1, 0 or "-1": unsigned arithmetic wraps as intended. */
 	fh->st.blocks_free += blocks;
 	fh->st.bytes_free += added - FAST_HDR * blocks;
@@ -556,10 +559,10 @@ static inline size_t fast_min_free(const struct fast_heap *fh)
 /* ---------------------------------------------- across the files ---- */
 
 /* fast_misuse.c */
-void fast_report(struct fast_heap *fh, enum osmem_fault fault, const char *op,
+void fast_report(struct fast_heap *fh, enum osmem_fault fault, enum osmem_op op,
 		 const void *ptr, size_t size, const char *detail);
 void fast_report_sites(struct fast_heap *fh, enum osmem_fault fault,
-		       const char *op, const void *ptr, size_t size,
+		       enum osmem_op op, const void *ptr, size_t size,
 		       const char *detail, const void *alloc_site,
 		       const void *free_site);
 void fast_report_bad(struct fast_heap *fh, const void *ptr, const char *fmt, ...)
@@ -567,11 +570,11 @@ void fast_report_bad(struct fast_heap *fh, const void *ptr, const char *fmt, ...
 bool fast_size_fits(struct fast_heap *fh, struct fast_block *b, size_t size);
 size_t fast_freed_size(struct fast_heap *fh, struct fast_block *c);
 bool fast_freed_find(struct fast_heap *fh, const void *p, size_t *usable);
-enum osmem_fault fast_freed_fault(const char *op);
+enum osmem_fault fast_freed_fault(enum osmem_op op);
 void fast_map_retire(struct fast_heap *fh, struct fast_map *m,
 			 struct fast_map *prev);
 int fast_lookup(struct fast_heap *fh, void *p, struct fast_block **bp,
-		struct fast_map **hp, const char *op);
+		struct fast_map **hp, enum osmem_op op);
 
 /* fast_top.c */
 void fast_set_free(struct fast_heap *fh, struct fast_block *b, size_t size,
@@ -587,9 +590,19 @@ bool fast_map_size(struct fast_heap *fh, size_t n, size_t lead, size_t *len);
 void *fast_map_alloc(struct fast_heap *fh, size_t n, size_t align);
 void fast_map_free(struct fast_heap *fh, struct fast_map *h);
 size_t fast_map_freed_usable(struct fast_heap *fh, struct fast_map *h);
-bool fast_unmap_retry(struct fast_heap *fh, const char *op);
+bool fast_unmap_retry(struct fast_heap *fh, enum osmem_op op);
 
 /* fast_debug.c */
+/* shared with fast_debug_entry.c */
+const void *fast_dbg_site(struct fast_heap *fh);
+bool fast_dbg_red_is(const char *from, const char *to);
+void fast_dbg_red_set(char *from, char *to);
+size_t *fast_dbg_meta(struct fast_block *b);
+void fast_dbg_free_block(struct fast_heap *fh, struct fast_block *b,
+			 const void *site);
+void *fast_dbg_heap_take(struct fast_heap *fh, size_t r);
+bool fast_dbg_red_ok(struct fast_block *b, size_t *req);
+void fast_dbg_arm(struct fast_block *b, size_t n, const void *site);
 void fast_dbg_fresh(struct fast_heap *fh, struct fast_block *b, size_t size,
 		    char *from);
 bool fast_dbg_poisoned(struct fast_block *b);
@@ -601,7 +614,7 @@ const void *fast_dbg_freed_alloc_site(const struct fast_heap *fh,
 size_t fast_dbg_freed_req(const struct fast_heap *fh, struct fast_block *b);
 size_t fast_dbg_live_req(struct fast_block *b);
 bool fast_dbg_live(struct fast_heap *fh, void *p, struct fast_block *b,
-		   struct fast_map *m, const char *op, size_t *req);
+		   struct fast_map *m, enum osmem_op op, size_t *req);
 struct fast_block *fast_dbg_release(struct fast_heap *fh, struct fast_block *b,
 				    size_t *sizep);
 void *fast_dbg_heap_alloc(struct fast_heap *fh, size_t r);
@@ -617,6 +630,13 @@ void fast_report_size_mismatch(struct fast_heap *fh, const void *p,
 			       size_t block, size_t given,
 			       const void *alloc_site);
 void fast_free_sized(struct osmem_heap *h, void *p, size_t n);
+
+/* fast_batch.c */
+void fast_cache_init(struct fast_heap *fh);
+void fast_cache_sum(struct fast_heap *fh, struct osmem_stats *st);
+int fast_cache_check(struct fast_heap *fh);
+enum osmem_block_kind fast_cache_kind(struct fast_heap *fh,
+				      struct fast_block *b);
 
 /* fast.c */
 void *fast_alloc_any(struct fast_heap *fh, size_t n, bool *zero);
@@ -652,6 +672,24 @@ static inline size_t fast_map_usable(struct fast_map *h, void *p)
 }
 
 /*
+ * The caches' window (cache.h) is now the heap up to `end` (the
+ * epilogue, or where a trim is about to put it). Called under the lock
+ * whenever the epilogue moves: after growth, and before a trim gives the
+ * memory back. Empty while caches are off.
+ */
+static inline void fast_cache_publish(struct fast_heap *fh, char *end)
+{
+	uintptr_t lo = (uintptr_t)fh->first + 16;
+
+	if (!fh->ch.enabled || !fh->first)
+		return;
+	/* lo is set once, span16 after it (cache.h: osmem_cache_in_heap). */
+	__atomic_store_n(&fh->ch.lo, lo, __ATOMIC_RELAXED);
+	__atomic_store_n(&fh->ch.span16, ((uintptr_t)end - lo) >> 4,
+			 __ATOMIC_RELEASE);
+}
+
+/*
  * b (size bytes) was just filed as a free block: trim when it is the top
  * block and larger than the heap's trim threshold. Only a release can make
  * the top block pass the threshold (growth leaves at most the top pad free
@@ -662,7 +700,7 @@ static inline size_t fast_map_usable(struct fast_map *h, void *p)
 static inline void fast_trim_if_top(struct fast_heap *fh, struct fast_block *b,
 				    size_t size)
 {
-	if (bat(b, size) == fh->epi && size > fh->trim_threshold)
+	if (block_at(b, size) == fh->epi && size > fh->trim_threshold)
 		fast_trim(fh, b, fh->top_pad);
 }
 
@@ -690,7 +728,7 @@ FAST_INLINE void fast_freed_note(struct fast_heap *fh, void *p, size_t usable)
  */
 FAST_INLINE struct fast_block *fast_heap_block(struct fast_heap *fh, void *p)
 {
-	struct fast_block *b = bfrom(p), *e = fh->epi;
+	struct fast_block *b = block_of(p), *e = fh->epi;
 	size_t w, size;
 
 	if (((uintptr_t)p & (FAST_ALIGN - 1)) || (char *)p <= (char *)fh->first ||
@@ -700,7 +738,7 @@ FAST_INLINE struct fast_block *fast_heap_block(struct fast_heap *fh, void *p)
 	size = w & FAST_SIZE_MASK;
 	if ((w & (FAST_FREE | FAST_MAPPED | FAST_AUX)) || size < FAST_MIN_BLOCK ||
 	    size > (size_t)((char *)e - (char *)b) || !fast_sealed(fh, b, w) ||
-	    (bat(b, size)->size & FAST_PREV_FREE))
+	    (block_at(b, size)->size & FAST_PREV_FREE))
 		return NULL;
 	return b;
 }

@@ -76,7 +76,7 @@ void *fast_map_alloc(struct fast_heap *fh, size_t n, size_t align)
 		return NULL;
 	/* Address space and map count may be short: give back first. */
 	if (fh->unmap_pending)
-		fast_unmap_retry(fh, "malloc");
+		fast_unmap_retry(fh, OSMEM_OP_MALLOC);
 	fh->st.map_calls++;
 	m = fh->be->pages_map(len);
 	if (!m)
@@ -133,7 +133,7 @@ static bool fast_unmap(struct fast_heap *fh, struct fast_map *h)
  * dropped from there, its mappings left mapped for good (their links
  * cannot be trusted), as a broken live mapping is (fast_map_retire).
  */
-bool fast_unmap_retry(struct fast_heap *fh, const char *op)
+bool fast_unmap_retry(struct fast_heap *fh, enum osmem_op op)
 {
 	struct fast_map *m, *next;
 	bool done = false;
@@ -205,5 +205,5 @@ void fast_map_free(struct fast_heap *fh, struct fast_map *h)
 	fh->st.mapped_blocks--;
 	fh->st.mapped_bytes -= len;
 	if (fast_unmap(fh, h) && fh->unmap_pending)
-		fast_unmap_retry(fh, "free");
+		fast_unmap_retry(fh, OSMEM_OP_FREE);
 }

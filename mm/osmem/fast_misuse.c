@@ -43,11 +43,11 @@
 /* One misuse or broken invariant, to the home (report.h); made before
  * anything is changed, the operation is then refused by the caller. */
 void fast_report(struct fast_heap *fh, enum osmem_fault fault,
-		 const char *op, const void *ptr, size_t size,
+		 enum osmem_op op, const void *ptr, size_t size,
 		 const char *detail)
 {
 	struct osmem_report r = {
-		.fault = fault, .op = op, .ptr = ptr, .size = size,
+		.fault = fault, .op = osmem_op_name(op), .ptr = ptr, .size = size,
 		.detail = detail,
 	};
 
@@ -69,16 +69,16 @@ void fast_report_bad(struct fast_heap *fh, const void *ptr,
 	va_start(ap, fmt);
 	vsnprintf(fh->detail, sizeof(fh->detail), fmt, ap);
 	va_end(ap);
-	fast_report(fh, OSMEM_FAULT_HEAP_CORRUPT, "check", ptr, 0, fh->detail);
+	fast_report(fh, OSMEM_FAULT_HEAP_CORRUPT, OSMEM_OP_CHECK, ptr, 0, fh->detail);
 }
 
 void fast_report_sites(struct fast_heap *fh, enum osmem_fault fault,
-		       const char *op, const void *ptr, size_t size,
+		       enum osmem_op op, const void *ptr, size_t size,
 		       const char *detail, const void *alloc_site,
 		       const void *free_site)
 {
 	struct osmem_report r = {
-		.fault = fault, .op = op, .ptr = ptr, .size = size,
+		.fault = fault, .op = osmem_op_name(op), .ptr = ptr, .size = size,
 		.alloc_site = alloc_site, .free_site = free_site,
 		.detail = detail,
 	};
@@ -109,7 +109,7 @@ static struct fast_block *fast_walk_to(struct fast_heap *fh, char *c,
 	size_t w, size;
 
 	*broken = NULL;
-	for (b = fh->first; b != fh->epi; b = bat(b, size)) {
+	for (b = fh->first; b != fh->epi; b = block_at(b, size)) {
 		w = b->size;
 		size = w & FAST_SIZE_MASK;
 		if (!fast_size_fits(fh, b, size) || (w & FAST_MAPPED) ||
@@ -125,9 +125,9 @@ static struct fast_block *fast_walk_to(struct fast_heap *fh, char *c,
 
 /* A freed block given again: a double free for free and realloc; for
  * usable_size, a pointer that names no live block. */
-enum osmem_fault fast_freed_fault(const char *op)
+enum osmem_fault fast_freed_fault(enum osmem_op op)
 {
-	return op[0] == 'u' ? OSMEM_FAULT_INVALID_POINTER : OSMEM_FAULT_DOUBLE_FREE;
+	return op == OSMEM_OP_USABLE_SIZE ? OSMEM_FAULT_INVALID_POINTER : OSMEM_FAULT_DOUBLE_FREE;
 }
 
 /*
@@ -138,7 +138,7 @@ enum osmem_fault fast_freed_fault(const char *op)
  */
 size_t fast_freed_size(struct fast_heap *fh, struct fast_block *c)
 {
-	size_t size = bsize(c);
+	size_t size = block_size(c);
 
 	if (fh->debug)
 		return fast_dbg_freed_req(fh, c);
@@ -165,9 +165,9 @@ bool fast_freed_find(struct fast_heap *fh, const void *p, size_t *usable)
 /* What usable_size says of live block c (debug: its request). */
 static size_t fast_live_size(struct fast_heap *fh, struct fast_block *c)
 {
-	size_t room = bsize(c) - FAST_HDR;
+	size_t room = block_size(c) - FAST_HDR;
 
-	if (fh->debug && !bfree(c))
+	if (fh->debug && !block_is_free(c))
 		return fast_dbg_live_req(c);
 	return room;
 }
@@ -187,7 +187,7 @@ static void fast_retire_broken(struct fast_heap *fh, struct fast_block *b)
 	char *e = (char *)fh->epi;
 
 	for (size_t s = FAST_MIN_BLOCK; s <= (size_t)(e - (char *)b); s += FAST_ALIGN) {
-		struct fast_block *n = bat(b, s);
+		struct fast_block *n = block_at(b, s);
 		size_t w = n->size, ns = w & FAST_SIZE_MASK;
 		bool ok;
 
@@ -195,7 +195,7 @@ static void fast_retire_broken(struct fast_heap *fh, struct fast_block *b)
 			ok = ns == 0 && !(w & (FAST_FREE | FAST_PREV_FREE));
 		else if (w & FAST_FREE)
 			ok = !(w & FAST_SEAL_MASK) && fast_size_fits(fh, n, ns) &&
-			     ns >= FAST_MIN_BLOCK && bat(n, ns)->prev_size == ns;
+			     ns >= FAST_MIN_BLOCK && block_at(n, ns)->prev_size == ns;
 		else if (fh->debug && fast_dbg_quarantined(fh, n))
 			ok = fast_size_fits(fh, n, ns);
 		else
@@ -208,7 +208,7 @@ static void fast_retire_broken(struct fast_heap *fh, struct fast_block *b)
 		prev = b == fh->first ? NULL : fast_walk_to(fh, (char *)b - 1, &x);
 		fh->st.blocks_in_use--;
 		fh->st.bytes_in_use -= s - FAST_HDR;
-		b->size = s | FAST_AUX | (prev && bfree(prev) ? FAST_PREV_FREE : 0);
+		b->size = s | FAST_AUX | (prev && block_is_free(prev) ? FAST_PREV_FREE : 0);
 		return;
 	}
 }
@@ -219,9 +219,9 @@ static void fast_retire_broken(struct fast_heap *fh, struct fast_block *b)
  * invalid pointer, with c's size.
  */
 static void fast_heap_freed_misuse(struct fast_heap *fh, void *p,
-				   struct fast_block *c, const char *op)
+				   struct fast_block *c, enum osmem_op op)
 {
-	bool start = c == bfrom(p);
+	bool start = c == block_of(p);
 	size_t usable;
 
 	if (!fast_freed_find(fh, p, &usable)) {
@@ -245,9 +245,9 @@ static void fast_heap_freed_misuse(struct fast_heap *fh, void *p,
  * Anything else is an invalid pointer; the size reported is then that of
  * the block p points into.
  */
-static void fast_heap_misuse(struct fast_heap *fh, void *p, const char *op)
+static void fast_heap_misuse(struct fast_heap *fh, void *p, enum osmem_op op)
 {
-	struct fast_block *b = bfrom(p), *c, *broken;
+	struct fast_block *b = block_of(p), *c, *broken;
 
 	if ((char *)p <= (char *)fh->first || (char *)p >= (char *)fh->epi) {
 		fast_report(fh, OSMEM_FAULT_INVALID_POINTER, op, p, 0, NULL);
@@ -265,7 +265,7 @@ static void fast_heap_misuse(struct fast_heap *fh, void *p, const char *op)
 		}
 		return;
 	}
-	if (bfree(c)) {
+	if (block_is_free(c)) {
 		fast_heap_freed_misuse(fh, p, c, op);
 		return;
 	}
@@ -327,7 +327,7 @@ void fast_map_retire(struct fast_heap *fh, struct fast_map *m,
  * followed. True when a report was made.
  */
 static bool fast_map_pending_misuse(struct fast_heap *fh, void *p,
-				    const char *op)
+				    enum osmem_op op)
 {
 	struct fast_map *m;
 	char *c = p;
@@ -359,7 +359,7 @@ static bool fast_map_pending_misuse(struct fast_heap *fh, void *p,
  * mapping's payload; misuse is reported then.
  */
 static struct fast_map *fast_map_find(struct fast_heap *fh, void *p,
-				      const char *op)
+				      enum osmem_op op)
 {
 	struct fast_map *m, *prev = NULL;
 	size_t usable;
@@ -403,7 +403,7 @@ static struct fast_map *fast_map_find(struct fast_heap *fh, void *p,
  * pointer never faults.
  */
 int fast_lookup(struct fast_heap *fh, void *p, struct fast_block **bp,
-		struct fast_map **hp, const char *op)
+		struct fast_map **hp, enum osmem_op op)
 {
 	char *c = p;
 

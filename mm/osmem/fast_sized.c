@@ -5,7 +5,7 @@
  * reported (OSMEM_FAULT_SIZE_MISMATCH: the block's size, the size given)
  * and the free refused, p staying live and untouched. Lookup, size check
  * and free run under one lock; any other misuse is reported as free
- * reports it (fast_lookup), with the op "free_sized".
+ * reports it (fast_lookup), with the op OSMEM_OP_FREE_SIZED.
  *
  * What "matches" means:
  *   - debug mode keeps each block's request: the size must equal it
@@ -42,7 +42,7 @@ void fast_report_size_mismatch(struct fast_heap *fh, const void *p,
 			       const void *alloc_site)
 {
 	struct osmem_report r = {
-		.fault = OSMEM_FAULT_SIZE_MISMATCH, .op = "free_sized",
+		.fault = OSMEM_FAULT_SIZE_MISMATCH, .op = osmem_op_name(OSMEM_OP_FREE_SIZED),
 		.ptr = p, .size = block, .given = given,
 		.alloc_site = alloc_site,
 	};
@@ -57,12 +57,12 @@ static void fast_free_sized_locked(struct fast_heap *fh, void *p, size_t n)
 	struct fast_map *m;
 	size_t usable;
 
-	switch (fast_lookup(fh, p, &b, &m, "free_sized")) {
+	switch (fast_lookup(fh, p, &b, &m, OSMEM_OP_FREE_SIZED)) {
 	case 1:
-		if (fast_size_matches(bsize(b), n))
+		if (fast_size_matches(block_size(b), n))
 			fast_heap_free(fh, b);
 		else
-			fast_report_size_mismatch(fh, p, bsize(b) - FAST_HDR, n,
+			fast_report_size_mismatch(fh, p, block_size(b) - FAST_HDR, n,
 						  NULL);
 		break;
 	case 2:

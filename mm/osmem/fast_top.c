@@ -17,7 +17,7 @@
  */
 #include "mm/osmem/fast_internal.h"
 
-/* fast_file, counted. Debug mode: no block is "fresh"; the bytes from
+/* fast_link_free, counted. Debug mode: no block is "fresh"; the bytes from
  * `from` on (new memory, an old epilogue's words) become poison, and a
  * block that starts there gets empty sites (fast_dbg_fresh). */
 void fast_set_free(struct fast_heap *fh, struct fast_block *b,
@@ -27,7 +27,7 @@ void fast_set_free(struct fast_heap *fh, struct fast_block *b,
 		aux = 0;
 		fast_dbg_fresh(fh, b, size, from);
 	}
-	fast_file(fh, b, size, aux);
+	fast_link_free(fh, b, size, aux);
 	fh->st.blocks_free++;
 	fh->st.bytes_free += size - FAST_HDR;
 }
@@ -90,15 +90,15 @@ static void fast_heap_gap(struct fast_heap *fh, char *old, char *end,
 static void fast_heap_more(struct fast_heap *fh, size_t delta, size_t aux)
 {
 	struct fast_block *e = fh->epi, *b = e;
-	struct fast_block *ne = bat(e, delta);
+	struct fast_block *ne = block_at(e, delta);
 	size_t size = delta;
 
 	ne->size = 0;
 	fh->epi = ne;
 	if (e->size & FAST_PREV_FREE) {
-		b = bprev(e);
+		b = block_prev(e);
 		fast_list_remove(fh, b);
-		size += bsize(b);
+		size += block_size(b);
 		aux &= b->size;
 		if (aux)
 			fast_wipe((char *)e, fh->brk);
@@ -114,7 +114,7 @@ static void fast_heap_more(struct fast_heap *fh, size_t delta, size_t aux)
 struct fast_block *fast_top(struct fast_heap *fh)
 {
 	if (fh->first && (fh->epi->size & FAST_PREV_FREE))
-		return bprev(fh->epi);
+		return block_prev(fh->epi);
 	return NULL;
 }
 
@@ -124,7 +124,7 @@ static struct fast_block *fast_grow_once(struct fast_heap *fh, size_t r,
 					 bool *moved)
 {
 	struct fast_block *top = fast_top(fh);
-	size_t page = fh->be->page_size, have = top ? bsize(top) : 0;
+	size_t page = fh->be->page_size, have = top ? block_size(top) : 0;
 	size_t need, pad, delta, aux;
 	char *old;
 
@@ -143,7 +143,7 @@ static struct fast_block *fast_grow_once(struct fast_heap *fh, size_t r,
 	if (old == OSMEM_BRK_FAIL)
 		return NULL;
 	if (fh->first && old < fh->brk) {
-		fast_report(fh, OSMEM_FAULT_BACKEND, "malloc", old, 0,
+		fast_report(fh, OSMEM_FAULT_BACKEND, OSMEM_OP_MALLOC, old, 0,
 			    "the break moved below the heap");
 		return NULL;
 	}
@@ -159,8 +159,9 @@ static struct fast_block *fast_grow_once(struct fast_heap *fh, size_t r,
 	fh->brk = old + delta;
 	if (fh->brk > fh->high)
 		fh->high = fh->brk;
+	fast_cache_publish(fh, (char *)fh->epi);
 	top = fast_top(fh);
-	return bsize(top) >= r ? top : NULL;
+	return block_size(top) >= r ? top : NULL;
 }
 
 /*
@@ -186,7 +187,7 @@ struct fast_block *fast_grow(struct fast_heap *fh, size_t r)
  */
 bool fast_trim(struct fast_heap *fh, struct fast_block *top, size_t keep)
 {
-	size_t size = bsize(top), cut, aux;
+	size_t size = block_size(top), cut, aux;
 	struct fast_block *ne;
 
 	if (keep < FAST_MIN_BLOCK)
@@ -199,8 +200,12 @@ bool fast_trim(struct fast_heap *fh, struct fast_block *top, size_t keep)
 	/* Someone else's memory may lie above our break. */
 	if (fast_extend(fh, 0) != fh->brk)
 		return false;
-	if (fast_extend(fh, -(intptr_t)cut) == OSMEM_BRK_FAIL)
+	/* The caches' window shrinks first: no push reads what goes. */
+	fast_cache_publish(fh, (char *)fh->epi - cut);
+	if (fast_extend(fh, -(intptr_t)cut) == OSMEM_BRK_FAIL) {
+		fast_cache_publish(fh, (char *)fh->epi);
 		return false;
+	}
 	aux = top->size & FAST_AUX;
 	fast_list_remove(fh, top);
 	ne = (struct fast_block *)((char *)fh->epi - cut);

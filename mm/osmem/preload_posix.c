@@ -4,8 +4,9 @@
  *
  * Exports malloc free calloc realloc reallocarray posix_memalign
  * aligned_alloc memalign valloc pvalloc malloc_usable_size, C23's
- * free_sized and free_aligned_sized, with the C standard's and glibc's
- * semantics (C++'s operator new and delete: preload_cxx.cc):
+ * free_sized and free_aligned_sized, glibc's malloc_trim and mallinfo2
+ * (at the end), with the C standard's and glibc's semantics (C++'s
+ * operator new and delete: preload_cxx.cc):
  * - failures return NULL with errno ENOMEM (posix_memalign returns the
  *   error instead); free never changes errno;
  * - malloc(0) returns a unique pointer; realloc(p, 0) frees p and returns
@@ -61,11 +62,22 @@
  * (backend_posix.c). Each exported function records itself as the front
  * first (OSMEM_POSIX_FRONT); internal calls between them go through the
  * static helpers so the front stays the one the program called.
+ *
+ * Small blocks (up to OSMEM_CACHE_REQ_MAX bytes) come from and go to the
+ * calling thread's cache (mm/osmem/cache.h, preload_cache_posix.c):
+ * malloc and free are its inline pop and push, with no call, no lock and
+ * no front recorded; only when they miss do they call their slow path,
+ * which records the front and the caller (passed down) first, so every
+ * report still names them. A block that sits in a cache is refused by
+ * realloc, malloc_usable_size and the sized frees as a freed block.
  */
 #define _GNU_SOURCE
+#include "libk/string.h"
 #include "mm/osmem/allocator.h"
 #include "mm/osmem/backend_posix.h"
+#include "mm/osmem/cache.h"
 #include "mm/osmem/fast_index.h"
+#include "mm/osmem/preload_cache_posix.h"
 #include "mm/osmem/preload_posix.h"
 #include <errno.h>
 #include <linux/futex.h>
@@ -85,6 +97,9 @@ static struct osmem_backend preload_be;
 /* The process's one heap (there is one break). */
 static struct osmem_heap_space preload_space;
 #define PRELOAD_HEAP OSMEM_HEAP(&preload_space)
+/* The calling thread's cache, and what it reads of the heap (cache.h). */
+#define PRELOAD_CACHE (&osmem_preload_cache)
+#define PRELOAD_VIEW osmem_cache_heap(PRELOAD_HEAP)
 static int preload_atfork_done;
 
 /*
@@ -340,30 +355,94 @@ static void *preload_nomem(void *p)
 	return p;
 }
 
+/* ------------------------------------------------- malloc and free ---- */
+
+/* The slow paths record the front (NULL: the caller has) and its caller. */
+static void preload_front(const char *front, const void *caller)
+{
+	if (front)
+		osmem_posix_front = (struct osmem_posix_front){ front, caller };
+}
+
+/* n bytes from the cache, or through it from the core; errno left alone. */
+static __attribute__((noinline)) void *
+preload_alloc_slow(size_t n, const char *front, const void *caller)
+{
+	preload_front(front, caller);
+	preload();
+	return osmem_preload_cache_alloc(PRELOAD_HEAP, n);
+}
+
+static inline void *preload_alloc(size_t n)
+{
+	void *p = osmem_cache_pop(PRELOAD_CACHE, PRELOAD_VIEW, n);
+
+	return p ? p : preload_alloc_slow(n, NULL, NULL);
+}
+
+/* malloc's own: errno ENOMEM on failure. */
+static __attribute__((noinline)) void *
+preload_malloc_slow(size_t n, const void *caller)
+{
+	return preload_nomem(preload_alloc_slow(n, "malloc", caller));
+}
+
 PRELOAD_API void *malloc(size_t n)
 {
-	OSMEM_POSIX_FRONT("malloc");
-	return preload_nomem(preload()->malloc(PRELOAD_HEAP, n));
+	void *p = osmem_cache_pop(PRELOAD_CACHE, PRELOAD_VIEW, n);
+
+	if (__builtin_expect(p != NULL, 1))
+		return p;
+	return preload_malloc_slow(n, __builtin_return_address(0));
+}
+
+/* free never changes errno. */
+static __attribute__((noinline)) void
+preload_free_slow(void *p, const char *front, const void *caller)
+{
+	int saved = errno;
+
+	preload_front(front, caller);
+	if (p) {
+		preload();
+		osmem_preload_cache_free(PRELOAD_HEAP, p);
+	}
+	errno = saved;
 }
 
 static void preload_free(void *p)
 {
-	int saved = errno;
-
-	if (p)
-		preload()->free(PRELOAD_HEAP, p);
-	errno = saved;
+	if (!osmem_cache_push(PRELOAD_CACHE, PRELOAD_VIEW, p))
+		preload_free_slow(p, NULL, NULL);
 }
 
 PRELOAD_API void free(void *p)
 {
-	OSMEM_POSIX_FRONT("free");
-	preload_free(p);
+	if (__builtin_expect(osmem_cache_push(PRELOAD_CACHE, PRELOAD_VIEW, p), 1))
+		return;
+	preload_free_slow(p, "free", __builtin_return_address(0));
 }
 
 PRELOAD_API void *calloc(size_t nmemb, size_t size)
 {
+	size_t n;
+	void *p;
+
 	OSMEM_POSIX_FRONT("calloc");
+	/* Small: a cache's block, cleared (it is not known to be zero).
+	 * Large, or caches off (debug mode): the core's calloc, which knows
+	 * which of its memory is still zero. */
+	if (!__builtin_mul_overflow(nmemb, size, &n) && n <= OSMEM_CACHE_REQ_MAX) {
+		p = osmem_cache_pop(PRELOAD_CACHE, PRELOAD_VIEW, n);
+		if (!p && preload() && PRELOAD_VIEW->enabled)
+			p = osmem_preload_cache_alloc(PRELOAD_HEAP, n);
+		else if (!p)
+			return preload_nomem(osmem_fast.calloc(PRELOAD_HEAP, nmemb,
+							       size));
+		if (p)
+			memset(p, 0, n);
+		return preload_nomem(p);
+	}
 	return preload_nomem(preload()->calloc(PRELOAD_HEAP, nmemb, size));
 }
 
@@ -373,6 +452,10 @@ static void *preload_realloc(void *p, size_t n)
 		preload_free(p);
 		return NULL;
 	}
+	if (!p)
+		return preload_nomem(preload_alloc(n));
+	if (osmem_cache_refuse(PRELOAD_CACHE, PRELOAD_HEAP, p, OSMEM_OP_REALLOC))
+		return NULL;
 	return preload_nomem(preload()->realloc(PRELOAD_HEAP, p, n));
 }
 
@@ -470,22 +553,23 @@ PRELOAD_API void *pvalloc(size_t n)
 PRELOAD_API size_t malloc_usable_size(void *p)
 {
 	OSMEM_POSIX_FRONT("malloc_usable_size");
-	return p ? preload()->usable_size(PRELOAD_HEAP, p) : 0;
+	if (!p || osmem_cache_refuse(PRELOAD_CACHE, PRELOAD_HEAP, p, OSMEM_OP_USABLE_SIZE))
+		return 0;
+	return preload()->usable_size(PRELOAD_HEAP, p);
 }
 
 /* ----------------------------------------------------- sized frees ---- */
 
 static void preload_free_sized(void *p, size_t size)
 {
-	const struct osmem_allocator *a;
-	int saved = errno;
+	int saved;
 
+	if (osmem_cache_push_sized(PRELOAD_CACHE, PRELOAD_VIEW, p, size))
+		return;
+	saved = errno;
 	if (p) {
-		a = preload();
-		if (a->free_sized)
-			a->free_sized(PRELOAD_HEAP, p, size);
-		else
-			a->free(PRELOAD_HEAP, p);
+		preload();
+		osmem_preload_cache_free_sized(PRELOAD_HEAP, p, size);
 	}
 	errno = saved;
 }
@@ -509,7 +593,7 @@ void *osmem_preload_new(size_t n, size_t align)
 {
 	if (align)
 		return preload()->memalign(PRELOAD_HEAP, align, n);
-	return preload()->malloc(PRELOAD_HEAP, n);
+	return preload_alloc(n);
 }
 
 void osmem_preload_free(void *p)
@@ -531,7 +615,8 @@ void osmem_preload_free_sized(void *p, size_t size)
  * MALLOC_TOP_PAD_. Either sets the heap's value explicitly, which turns
  * off the dynamic rule that raises the thresholds as mappings are freed
  * (contract: osmem_fast_tune, mm/osmem/fast_index.h). malloc_trim(pad)
- * gives the free top of the heap back down to pad bytes.
+ * flushes the calling thread's cache and gives the free top of the heap
+ * back down to pad bytes.
  */
 
 /* The tunable a mallopt parameter or variable names; -1: none of ours. */
@@ -574,6 +659,10 @@ PRELOAD_API int malloc_trim(size_t pad)
 {
 	OSMEM_POSIX_FRONT("malloc_trim");
 	preload();
+	/* The calling thread's cache first (other threads' caches are left
+	 * as they are: each is bounded and flushed when its thread exits,
+	 * preload_cache_posix.c), then the top down to pad. */
+	osmem_preload_cache_flush();
 	return osmem_fast_trim(PRELOAD_HEAP, pad);
 }
 
@@ -628,4 +717,33 @@ static void preload_tune_from_env(void)
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
 		if (preload_env_size(vars[i].name, &v))
 			osmem_fast_tune(PRELOAD_HEAP, vars[i].which, v);
+
+}
+
+/*
+ * mallinfo2(): the heap's stats (allocator.h) in glibc's fields, with
+ * glibc's meaning where it has one: arena = heap bytes (the break's),
+ * ordblks/fordblks = free blocks and all bytes free to the program,
+ * cached included; smblks/fsmblks = blocks and bytes in the threads'
+ * caches (glibc: its fastbins, the same idea: small freed blocks not
+ * yet in the free lists, counted in fordblks); hblks/hblkhd = page
+ * mappings; uordblks = bytes in use in the heap; usmblks, keepcost 0.
+ * The caches of other threads are read as they are at that moment.
+ */
+PRELOAD_API struct mallinfo2 mallinfo2(void)
+{
+	struct mallinfo2 mi = { 0 };
+	struct osmem_stats st;
+
+	OSMEM_POSIX_FRONT("mallinfo2");
+	preload()->stats(PRELOAD_HEAP, &st);
+	mi.arena = st.heap_bytes;
+	mi.ordblks = st.blocks_free;
+	mi.smblks = st.blocks_cached;
+	mi.hblks = st.mapped_blocks;
+	mi.hblkhd = st.mapped_bytes;
+	mi.fsmblks = st.bytes_cached;
+	mi.uordblks = st.bytes_in_use;
+	mi.fordblks = st.bytes_free + st.bytes_cached;
+	return mi;
 }

@@ -18,6 +18,23 @@ static const char *const osmem_fault_names[OSMEM_FAULT_COUNT] = {
 	[OSMEM_FAULT_SIZE_MISMATCH] = "sized delete size mismatch",
 };
 
+static const char *const osmem_op_names[OSMEM_OP_COUNT] = {
+	[OSMEM_OP_MALLOC] = "malloc",
+	[OSMEM_OP_FREE] = "free",
+	[OSMEM_OP_REALLOC] = "realloc",
+	[OSMEM_OP_USABLE_SIZE] = "usable_size",
+	[OSMEM_OP_FREE_SIZED] = "free_sized",
+	[OSMEM_OP_CHECK] = "check",
+	[OSMEM_OP_TRIM] = "trim",
+};
+
+const char *osmem_op_name(enum osmem_op op)
+{
+	if ((unsigned)op >= OSMEM_OP_COUNT)
+		return "?";
+	return osmem_op_names[op];
+}
+
 const char *osmem_fault_name(enum osmem_fault f)
 {
 	if ((unsigned)f >= OSMEM_FAULT_COUNT)

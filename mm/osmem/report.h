@@ -40,6 +40,22 @@ enum osmem_fault {
 	OSMEM_FAULT_COUNT
 };
 
+/* The allocator entry a report names ("in free"): the core names its
+ * operations by this enum and turns it into the report's op string. */
+enum osmem_op {
+	OSMEM_OP_MALLOC,
+	OSMEM_OP_FREE,
+	OSMEM_OP_REALLOC,
+	OSMEM_OP_USABLE_SIZE,
+	OSMEM_OP_FREE_SIZED,
+	OSMEM_OP_CHECK,
+	OSMEM_OP_TRIM,
+	OSMEM_OP_COUNT
+};
+
+/* "malloc", "free", ... (the names the reports have always used). */
+const char *osmem_op_name(enum osmem_op op);
+
 struct osmem_report {
 	enum osmem_fault fault;
 	const char *op;		/* the core's entry: "free", "realloc", "usable_size", "malloc", "check" */

@@ -84,8 +84,9 @@ static void count_block(void *payload, size_t size, enum osmem_block_kind kind,
 		c->alloc++;
 	else if (kind == OSMEM_BLOCK_FREE)
 		c->free++;
-	else
+	else if (kind == OSMEM_BLOCK_MAPPED)
 		c->mapped++;
+	/* CACHED: free for the kernel, in kmalloc's cache (not counted). */
 }
 
 /* One churn step on slot i: free, realloc or allocate, checking contents. */

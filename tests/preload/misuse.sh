@@ -12,8 +12,11 @@
 # function the program called and a caller address, e.g.
 #   osmem: double free of 0x55d0c3a2f010 (block of 40 bytes) in free called from 0x55d0c1e8a275
 # With OSMEM_DEBUG=1 a 1-byte overflow and a write after free are stopped
-# too (the latter when the block leaves the quarantine, at a free).
-# os_double_free runs the course library (libosmem.so, classic) the
+# too (the latter when the block leaves the quarantine, at a free). The
+# per-thread caches keep every check: a double free of a block deep in a
+# cache's list or in another thread's cache, realloc of a freed block,
+# free((void *)1), a corrupted header, and a freed block's list link
+# overwritten (malloc must not follow it). os_double_free runs the course library (libosmem.so, classic) the
 # same way. A clean run (no misuse) must exit 0 with an empty stderr, with
 # debug mode off and on.
 #
@@ -109,6 +112,24 @@ else
 	stopped debug_write_after_free \
 		"osmem: write after free of @PTR@ \(block of [0-9]+ bytes\)(: [^;]*)? in free called from $HEX; allocated from $HEX; freed from $HEX" \
 		"$PRE" "$DBG" -- write_after_free
+	stopped double_free_in_a_cache_not_its_head \
+		"osmem: double free of @PTR@ \(block of 40 bytes\) in free called from $HEX" \
+		"$PRE" -- double_free_deep
+	stopped double_free_of_a_block_in_another_threads_cache \
+		"osmem: double free of @PTR@ \(block of 40 bytes\) in free called from $HEX" \
+		"$PRE" -- double_free_other_thread
+	stopped realloc_of_a_freed_block \
+		"osmem: double free of @PTR@ \(block of 40 bytes\) in realloc called from $HEX" \
+		"$PRE" -- realloc_freed
+	stopped free_of_address_one \
+		"osmem: pointer not from this heap of @PTR@ in free called from $HEX" \
+		"$PRE" -- free_one
+	stopped corrupted_header \
+		"osmem: corrupted block header of @PTR@: size word fails its check in free called from $HEX" \
+		"$PRE" -- corrupt_header
+	stopped overwritten_cache_link \
+		"osmem: write after free of $HEX \(block of 40 bytes\): a cached block's list link was overwritten, it points here in malloc called from $HEX" \
+		"$PRE" -- overwritten_link
 	stopped classic_os_double_free \
 		"osmem: double free of @PTR@ \(block of 40 bytes\) in os_free called from $HEX" \
 		-- os_double_free "$CLASSIC"

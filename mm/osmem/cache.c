@@ -1,0 +1,352 @@
+/*
+ * The small-block caches' slow paths (contract, layout, invariants and
+ * locking rule: mm/osmem/cache.h). Both homes use them: the user-space
+ * library with one cache per thread (mm/osmem/preload_cache_posix.c),
+ * the kernel with one cache used with interrupts off (mm/kmalloc_cache.h).
+ * Each function takes the caller's own cache and the heap; the home
+ * decides which cache is "mine".
+ *
+ *   refill  an empty list takes half its limit in one batch
+ *           (fast_alloc_batch); the first block goes to the caller.
+ *   flush   a full list gives half its limit back in one batch
+ *           (fast_free_batch) before the block being freed goes on it;
+ *           osmem_cache_flush gives everything back (malloc_trim, a
+ *           thread's exit through osmem_cache_detach).
+ *   search  a block whose second word is the cache key may sit in a
+ *           cache: the caller's own list of its size first, then every
+ *           other registered cache's (under the heap's lock), each
+ *           walk bounded by the list's limit and every link checked
+ *           (inside the heap, 16-aligned) before it is followed, since
+ *           another thread may be changing that list as we read it. Found:
+ *           a double free (reported with the block's usable size, as the
+ *           core reports one); not found: the key was a coincidence, or
+ *           a race lost (the block left that cache as we looked), and the
+ *           free goes on.
+ *   links   a list link that fails its check (a write after free that
+ *           beat the mangling) is reported as a write after free; the rest
+ *           of that list is abandoned: its blocks stay allocated for good
+ *           (leaked, counted in use), nothing is followed further.
+ *
+ * Every report goes through the core (fast_cache_report: the backend's
+ * report, which names the front and its caller); the home has recorded
+ * them before calling a slow path. A refused call changes nothing.
+ */
+#include "mm/osmem/cache.h"
+
+/* Blocks given back per batch by osmem_cache_flush. */
+#define CACHE_FLUSH_BATCH 64
+
+static size_t cache_usable(unsigned k)
+{
+	return (size_t)k * 16 - 8;
+}
+
+/* Put block p (a live block of list k, checked) on list k. */
+static void cache_link(struct osmem_cache *c, const struct osmem_cache_heap *v,
+		       unsigned k, void *p)
+{
+	uint64_t *q = p;
+
+	c->room[k]--;
+	q[0] = osmem_cache_mangle(v, p, c->head[k]);
+	q[1] = v->cache_key;
+	c->head[k] = p;
+}
+
+/* A link that fails its check: report it and drop the rest of list k. */
+static void cache_bad_link(struct osmem_cache *c, unsigned k, const void *bad,
+			   enum osmem_op op)
+{
+	fast_cache_report(c->heap, OSMEM_FAULT_USE_AFTER_FREE, op, bad,
+			  cache_usable(k),
+			  "a cached block's list link was overwritten, it points here");
+	c->head[k] = NULL;
+	c->room[k] = (int8_t)osmem_cache_limit(k);
+}
+
+/*
+ * Take the head of list k off it (the head is checked: inside the heap,
+ * aligned). NULL when the list is empty or its head fails the check
+ * (reported, list dropped).
+ */
+static void *cache_take(struct osmem_cache *c, const struct osmem_cache_heap *v,
+			unsigned k, enum osmem_op op)
+{
+	uint64_t *p = c->head[k];
+
+	if (!p)
+		return NULL;
+	if (!osmem_cache_in_heap(v, p)) {
+		cache_bad_link(c, k, p, op);
+		return NULL;
+	}
+	c->head[k] = (void *)(uintptr_t)osmem_cache_mangle(v, p,
+					(void *)(uintptr_t)p[0]);
+	c->room[k]++;
+	p[1] = 0;
+	return p;
+}
+
+/* ---------------------------------------------------------- attach ---- */
+
+bool osmem_cache_attach(struct osmem_cache *c, struct osmem_heap *h)
+{
+	struct osmem_cache_heap *v = osmem_cache_heap(h);
+
+	if (c->state != OSMEM_CACHE_UNUSED)
+		return c->state == OSMEM_CACHE_ACTIVE;
+	c->heap = h;
+	if (!v->enabled) {
+		c->state = OSMEM_CACHE_OFF;
+		return false;
+	}
+	for (unsigned k = 0; k < OSMEM_CACHE_CLASSES; k++) {
+		c->head[k] = NULL;
+		c->room[k] = k < 2 ? 0 : (int8_t)osmem_cache_limit(k);
+	}
+	fast_cache_reg_lock(v, c);
+	c->prev = NULL;
+	c->next = v->caches;
+	if (c->next)
+		c->next->prev = c;
+	v->caches = c;
+	v->used = true;
+	fast_cache_reg_unlock(v);
+	c->state = OSMEM_CACHE_ACTIVE;
+	return true;
+}
+
+/* ----------------------------------------------------------- flush ---- */
+
+/*
+ * Up to n blocks of list k back to the core, in batches; every block of
+ * every list when k == 0. The cache lets go of each batch (its room
+ * grows) before the core takes it back, so stats never count a block
+ * twice. Returns how many.
+ */
+static size_t cache_give_back(struct osmem_cache *c, unsigned k, size_t n)
+{
+	const struct osmem_cache_heap *v = osmem_cache_heap(c->heap);
+	void *batch[CACHE_FLUSH_BATCH];
+	unsigned first = k ? k : 2, last = k ? k : OSMEM_CACHE_CLASSES - 1;
+	unsigned got = 0;
+	size_t done = 0;
+	void *p;
+
+	for (k = first; k <= last; k++) {
+		while (done + got < n && (p = cache_take(c, v, k, OSMEM_OP_FREE))) {
+			batch[got++] = p;
+			if (got == CACHE_FLUSH_BATCH) {
+				fast_free_batch(c->heap, batch, got);
+				done += got;
+				got = 0;
+			}
+		}
+	}
+	if (got)
+		fast_free_batch(c->heap, batch, got);
+	return done + got;
+}
+
+size_t osmem_cache_flush(struct osmem_cache *c)
+{
+	if (c->state != OSMEM_CACHE_ACTIVE)
+		return 0;
+	return cache_give_back(c, 0, (size_t)-1);
+}
+
+void osmem_cache_detach(struct osmem_cache *c)
+{
+	struct osmem_cache_heap *v;
+
+	if (c->state != OSMEM_CACHE_ACTIVE) {
+		c->state = OSMEM_CACHE_OFF;
+		return;
+	}
+	osmem_cache_flush(c);
+	v = osmem_cache_heap(c->heap);
+	fast_cache_reg_lock(v, c);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		v->caches = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	fast_cache_reg_unlock(v);
+	/* From now on every call of this cache's owner goes to the core. */
+	for (unsigned k = 0; k < OSMEM_CACHE_CLASSES; k++) {
+		c->head[k] = NULL;
+		c->room[k] = 0;
+	}
+	c->next = c->prev = NULL;
+	c->state = OSMEM_CACHE_OFF;
+}
+
+void osmem_cache_after_fork(struct osmem_heap *h, struct osmem_cache *keep)
+{
+	struct osmem_cache_heap *v = osmem_cache_heap(h);
+	const void *owner = v->reg_owner;
+
+	/* A fork from a signal handler that interrupted our own registry
+	 * work: that work resumes after the handler; leave it be. */
+	if (keep && owner == keep)
+		return;
+	/* The fork handlers took the heap's lock before the fork, so no
+	 * other thread was changing the registry: it is consistent, and the
+	 * lost caches' blocks are counted. (Were it not, owner would name
+	 * that thread: nothing is counted then.) */
+	for (struct osmem_cache *c = owner ? NULL : v->caches; c; c = c->next) {
+		if (c == keep)
+			continue;
+		for (unsigned k = 2; k < OSMEM_CACHE_CLASSES; k++) {
+			unsigned n = osmem_cache_count(c, k);
+
+			v->orphan_blocks += n;
+			v->orphan_bytes += n * cache_usable(k);
+		}
+	}
+	if (keep && keep->state == OSMEM_CACHE_ACTIVE) {
+		keep->next = keep->prev = NULL;
+		v->caches = keep;
+	} else {
+		v->caches = NULL;
+	}
+	v->reg_owner = NULL;
+}
+
+/* ---------------------------------------------------------- search ---- */
+
+/* p is one of the first `limit` blocks of the list that starts at head,
+ * every link checked before it is followed. */
+static bool cache_list_has(const struct osmem_cache_heap *v, uint64_t *head,
+			   unsigned limit, const void *p)
+{
+	for (unsigned i = 0; i < limit && osmem_cache_in_heap(v, head); i++) {
+		if (head == p)
+			return true;
+		head = (uint64_t *)(uintptr_t)osmem_cache_mangle(v, head,
+			(void *)(uintptr_t)__atomic_load_n(&head[0], __ATOMIC_RELAXED));
+	}
+	return false;
+}
+
+/* Block p of list k sits in c (if active) or in another registered cache. */
+static bool cache_search(struct osmem_cache *c, struct osmem_cache_heap *v,
+			 const void *p, unsigned k)
+{
+	unsigned limit = osmem_cache_limit(k);
+	bool found = false;
+
+	if (c->state == OSMEM_CACHE_ACTIVE &&
+	    cache_list_has(v, c->head[k], limit, p))
+		return true;
+	fast_cache_reg_lock(v, c);
+	for (struct osmem_cache *x = v->caches; x && !found; x = x->next)
+		if (x != c)
+			found = cache_list_has(v,
+				__atomic_load_n(&x->head[k], __ATOMIC_RELAXED),
+				limit, p);
+	fast_cache_reg_unlock(v);
+	return found;
+}
+
+/* p's list (0: not a block a cache holds) when p sits in some cache. */
+static unsigned cache_holding(struct osmem_cache *c, struct osmem_heap *h,
+			      void *p)
+{
+	struct osmem_cache_heap *v = osmem_cache_heap(h);
+	unsigned k;
+
+	if (!v->used || !osmem_cache_in_heap(v, p))
+		return 0;
+	k = osmem_cache_class_of(v, p);
+	if (!k || ((uint64_t *)p)[1] != v->cache_key)
+		return 0;
+	return cache_search(c, v, p, k) ? k : 0;
+}
+
+bool osmem_cache_refuse(struct osmem_cache *c, struct osmem_heap *h, void *p,
+			enum osmem_op op)
+{
+	unsigned k = p ? cache_holding(c, h, p) : 0;
+
+	if (!k)
+		return false;
+	/* usable_size of a freed block names no live block (as the core). */
+	fast_cache_report(h, op == OSMEM_OP_USABLE_SIZE ? OSMEM_FAULT_INVALID_POINTER :
+			  OSMEM_FAULT_DOUBLE_FREE, op, p, cache_usable(k), NULL);
+	return true;
+}
+
+/* ------------------------------------------------------- slow paths ---- */
+
+void *osmem_cache_alloc_slow(struct osmem_cache *c, struct osmem_heap *h,
+			     size_t n)
+{
+	const struct osmem_cache_heap *v = osmem_cache_heap(h);
+	void *out[OSMEM_CACHE_COUNT_MAX];
+	unsigned k, got;
+	void *p;
+
+	if (c->state != OSMEM_CACHE_ACTIVE || n > OSMEM_CACHE_REQ_MAX)
+		return osmem_fast.malloc(h, n);
+	k = n < 9 ? 2 : (unsigned)((n + 23) >> 4);
+	p = cache_take(c, v, k, OSMEM_OP_MALLOC);
+	if (p)
+		return p;
+	/* Empty (or just dropped): half the limit in one batch. */
+	got = fast_alloc_batch(h, (size_t)k * 16, (osmem_cache_limit(k) + 1) / 2,
+			       out);
+	if (!got)
+		return osmem_fast.malloc(h, n);
+	/* The list in address order, the first block to the caller. */
+	while (got > 1)
+		cache_link(c, v, k, out[--got]);
+	((uint64_t *)out[0])[1] = 0;   /* no stale key on a live block */
+	return out[0];
+}
+
+/* Block p (checked: list k) onto its list, making room first. */
+static void cache_put(struct osmem_cache *c, const struct osmem_cache_heap *v,
+		      unsigned k, void *p)
+{
+	if (c->room[k] <= 0)
+		cache_give_back(c, k, osmem_cache_limit(k) / 2);
+	cache_link(c, v, k, p);
+}
+
+void osmem_cache_free_slow(struct osmem_cache *c, struct osmem_heap *h,
+			   void *p)
+{
+	const struct osmem_cache_heap *v = osmem_cache_heap(h);
+	unsigned k;
+
+	if (!p)
+		return;
+	if (osmem_cache_refuse(c, h, p, OSMEM_OP_FREE))
+		return;
+	if (c->state != OSMEM_CACHE_ACTIVE || !osmem_cache_in_heap(v, p) ||
+	    !(k = osmem_cache_class_of(v, p))) {
+		osmem_fast.free(h, p);  /* large, mapped, misuse: the core */
+		return;
+	}
+	cache_put(c, v, k, p);
+}
+
+void osmem_cache_free_sized_slow(struct osmem_cache *c, struct osmem_heap *h,
+				 void *p, size_t size)
+{
+	const struct osmem_cache_heap *v = osmem_cache_heap(h);
+	unsigned k;
+
+	if (!p || osmem_cache_refuse(c, h, p, OSMEM_OP_FREE_SIZED))
+		return;
+	/* The push failed on room or a stale key only when the size fits. */
+	if (c->state == OSMEM_CACHE_ACTIVE && osmem_cache_in_heap(v, p) &&
+	    size <= OSMEM_CACHE_REQ_MAX && (k = osmem_cache_class_of(v, p)) &&
+	    k - (((size + 23) >> 4) + (size < 9)) <= 1) {
+		cache_put(c, v, k, p);
+		return;
+	}
+	osmem_fast.free_sized(h, p, size);
+}

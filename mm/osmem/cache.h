@@ -1,0 +1,352 @@
+/*
+ * The small-block front end of the fast allocator: per-thread (user space)
+ * or per-kernel (one, for now) caches of free blocks, in front of the
+ * best-fit core (mm/osmem/fast*.c). This header holds the inline fast
+ * paths, pop and push; mm/osmem/cache.c the slow paths (attach, refill,
+ * flush, detach, the double-free search); mm/osmem/fast_batch.c the core's
+ * side (batches under the heap's lock, the registry, stats).
+ *
+ * A cache is a set of singly linked lists of free blocks, one per block
+ * size of 32, 48, ... OSMEM_CACHE_BLOCK_MAX bytes (class = size / 16),
+ * so a request of n <= OSMEM_CACHE_REQ_MAX bytes maps to its list in two
+ * bit operations: (n + 23) >> 4 (n < 9 takes the slow path, which uses
+ * the 32-byte list). A list holds at most osmem_cache_limit(class) blocks
+ * (32, fewer for larger blocks: at most OSMEM_CACHE_CLASS_BYTES of them),
+ * so a cache never holds more than 719 blocks, OSMEM_CACHE_BYTES_MAX
+ * (228 KiB) of blocks: about what glibc's tcache may hold (7 blocks of
+ * each size up to 1032 bytes). An empty list is refilled with half its
+ * limit in one batch, a full one gives half back in one batch: the heap's
+ * lock is taken once per batch.
+ *
+ * The sizes, measured (callgrind, instructions per malloc/free pair of a
+ * random-slot churn over blocks up to 1 KiB, and of rounds of 1,000 live
+ * blocks up to 512 bytes; glibc 190 and 319): 2 KiB per list 251 and
+ * 430, 4 KiB 150 and 280, 8 KiB 111 and 182. 4 KiB: faster than glibc
+ * on both at glibc's memory bound; 8 KiB would double it. Blocks up to
+ * 1 KiB rather than 512 bytes: the requests of 505 to 1016 bytes would
+ * each take the heap's lock, and the larger lists cost no fast-path
+ * instruction.
+ *
+ * Contract with the core. A block in a cache is a live heap block as far
+ * as the core knows (sealed header, counted in the core's blocks_in_use);
+ * the core's stats report it as cached, not in use (fast_batch.c), and
+ * check() accepts it. Its payload's first word is the list link, mangled
+ * (below); its second word is the heap's cache_key, a per-process random
+ * value: a block given to free whose second word is the key may be in a
+ * cache already, and the slow path makes sure (the free is then a double
+ * free). A block leaves a cache with that word cleared.
+ *
+ * Invariants, per cache c attached to heap h (c->state == ACTIVE):
+ *   - c->head[k] is NULL or the payload of a live heap block of k * 16
+ *     bytes inside h, 16-aligned; its first word is the next one,
+ *     mangled: next ^ (uintptr_t)block ^ link_key; the last block's link
+ *     mangles NULL. Every member's second word is cache_key.
+ *   - list k holds osmem_cache_limit(k) - c->room[k] blocks; room[0] and
+ *     room[1] are 0 (no class of 0 or 16 bytes), as are all rooms of a
+ *     cache that is not active, so its pushes all take the slow path.
+ *     (A push takes the room first and gives it back when there was
+ *     none: between the two, for an instant, a room reads -1.)
+ *   - a cache's lists are touched by its owner only (its thread; in the
+ *     kernel, with interrupts off), without the heap's lock. Other
+ *     threads only read them: stats sums and the double-free search,
+ *     under the heap's lock, validating every link before using it.
+ *
+ * Hardening. Push accepts p only when p lies in the heap and is
+ * 16-aligned (one compare against the published window, below, before any
+ * byte is read), its size word carries the core's seal (fast_seal: a
+ * forged or overwritten header fails it) with none of the FREE, MAPPED,
+ * AUX flags, its size is one of the cache's, its second word is not the
+ * key and its list has room; anything else goes to the slow path. Pop
+ * checks the block it takes lies in the heap and is 16-aligned, so a link
+ * overwritten after free (which must also beat the mangling's secret)
+ * cannot send malloc outside the heap.
+ *
+ * The window: struct osmem_cache_heap is the first member of the fast
+ * allocator's heap state, published by the core under its lock and read
+ * here without it: lo is the first payload of the heap, span16 how many
+ * 16-byte slots lie between lo and the epilogue (0 while caches are off,
+ * e.g. in debug mode, so that every push takes the slow path). The core
+ * shrinks it before it gives memory back (a trim), so a pointer above the
+ * break is never read; only a wild pointer freed while another thread
+ * trims exactly that memory could still be read as it goes.
+ *
+ * Locking rule: the fast paths take no lock and make no atomic
+ * read-modify-write. The slow paths take the heap's lock: through the
+ * core's batch entries, and for the registry of caches (attach, detach,
+ * the double-free search; stats and check() read it under the lock they
+ * already hold). One lock, so no order to keep; and in the kernel it is
+ * taken with interrupts off, so no thread holding it is ever preempted
+ * (a registry lock of its own, spun on with interrupts off while a
+ * preempted thread held it, would hang one CPU). A slow path calls the
+ * core (or reports) only after letting go of the lock.
+ */
+#ifndef MM_OSMEM_CACHE_H
+#define MM_OSMEM_CACHE_H
+
+#include "mm/osmem/allocator.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define OSMEM_CACHE_BLOCK_MAX   1024    /* the largest block a cache holds */
+#define OSMEM_CACHE_REQ_MAX     (OSMEM_CACHE_BLOCK_MAX - 8)
+#define OSMEM_CACHE_CLASSES     (OSMEM_CACHE_BLOCK_MAX / 16 + 1)
+#define OSMEM_CACHE_COUNT_MAX   32      /* blocks per list */
+#define OSMEM_CACHE_CLASS_BYTES 4096    /* bytes per list, for larger blocks */
+/* The sum over the lists of limit * block size (a test adds it up). */
+#define OSMEM_CACHE_BYTES_MAX   ((size_t)233472)
+
+/* The size word's layout (fast_internal.h; fast_batch.c checks these). */
+#define OSMEM_CACHE_SIZE_MASK   ((((uint64_t)1 << 48) - 1) & ~(uint64_t)15)
+#define OSMEM_CACHE_BAD_FLAGS   ((uint64_t)13)  /* FREE | MAPPED | AUX */
+
+enum osmem_cache_state {
+	OSMEM_CACHE_UNUSED = 0,         /* zeroed: not attached yet */
+	OSMEM_CACHE_ACTIVE,
+	OSMEM_CACHE_OFF,                /* detached, or its heap has no caches */
+};
+
+struct osmem_cache {
+	void *head[OSMEM_CACHE_CLASSES];        /* first block of each list */
+	int8_t room[OSMEM_CACHE_CLASSES];       /* blocks each list may take */
+	uint8_t state;                          /* enum osmem_cache_state */
+	struct osmem_heap *heap;                /* attached to */
+	struct osmem_cache *next, *prev;        /* the heap's registry */
+};
+
+/* What a cache reads of its heap without the heap's lock (see the top). */
+struct osmem_cache_heap {
+	uintptr_t lo;                   /* first payload of the heap */
+	uintptr_t span16;               /* 16-byte slots from lo to the end */
+	uint64_t seal_key;              /* fast_seal's key */
+	uint64_t cache_key;             /* second word of a cached block */
+	uint64_t link_key;              /* mangles the list links */
+	bool enabled;                   /* caches may attach (not debug) */
+	bool used;                      /* a cache has attached since init */
+	/* The registry, under the heap's lock; reg_owner: the caller that
+	 * holds it for the registry (fast_cache_reg_lock), else NULL. */
+	const void *reg_owner;
+	struct osmem_cache *caches;
+	size_t orphan_blocks;           /* cached by threads lost to a fork */
+	size_t orphan_bytes;
+};
+
+/* The cache view of h, a heap of osmem_fast (its state begins with it). */
+static inline struct osmem_cache_heap *osmem_cache_heap(struct osmem_heap *h)
+{
+	return (struct osmem_cache_heap *)(void *)h;
+}
+
+/* How many blocks list k may hold (2 <= k < OSMEM_CACHE_CLASSES). */
+static inline unsigned osmem_cache_limit(unsigned k)
+{
+	unsigned n = OSMEM_CACHE_CLASS_BYTES / 16 / k;
+
+	return n > OSMEM_CACHE_COUNT_MAX ? OSMEM_CACHE_COUNT_MAX : n < 2 ? 2 : n;
+}
+
+/* How many blocks list k of c holds (none unless active); another
+ * thread may read it while c's owner changes it (stats, the fork child). */
+static inline unsigned osmem_cache_count(const struct osmem_cache *c,
+					 unsigned k)
+{
+	int room = __atomic_load_n(&c->room[k], __ATOMIC_RELAXED);
+	unsigned limit = osmem_cache_limit(k);
+
+	if (c->state != OSMEM_CACHE_ACTIVE)
+		return 0;
+	if (room < 0)
+		room = 0;
+	return (unsigned)room < limit ? limit - (unsigned)room : 0;
+}
+
+/* ------------------------------------------------------ fast paths ---- */
+
+static inline uintptr_t osmem_cache_ror4(uintptr_t x)
+{
+	return (x >> 4) | (x << 60);
+}
+
+/*
+ * p lies in the heap's window and is 16-aligned: rotating the offset
+ * turns a misaligned one into a huge one, so one compare checks both
+ * (NULL, below lo, fails too). Reads nothing at p. The two words are read
+ * plainly, so that they stay operands of the sub and the cmp: each is
+ * stored whole by the core, and whatever pair is read bounds memory the
+ * heap has, but for two races of a wild pointer with the core, both
+ * against another thread: the heap's very first growth (lo set, then the
+ * span) and a trim giving back the memory it points to.
+ */
+static inline bool osmem_cache_in_heap(const struct osmem_cache_heap *v,
+				       const void *p)
+{
+	return osmem_cache_ror4((uintptr_t)p - v->lo) < v->span16;
+}
+
+/*
+ * Live block p's size word passes the checks a push makes: its seal
+ * (fast_seal's: the top 16 bits of (block address ^ size) * seal_key)
+ * holds and none of FREE, MAPPED, AUX is set. p must have passed
+ * osmem_cache_in_heap. Its size is *size.
+ */
+static inline bool osmem_cache_sealed(const struct osmem_cache_heap *v,
+				      const void *p, uint64_t *size)
+{
+	uint64_t w = ((const uint64_t *)p)[-1];
+	uint64_t s = w & OSMEM_CACHE_SIZE_MASK;
+	uint64_t seal = (((uintptr_t)p - 16) ^ s) * v->seal_key;
+
+	*size = s;
+	return !(((seal ^ w) >> 48) | (w & OSMEM_CACHE_BAD_FLAGS));
+}
+
+/* The list of live block p (in the heap), or 0 when it fails the
+ * checks or is larger than a cache's blocks. */
+static inline unsigned osmem_cache_class_of(const struct osmem_cache_heap *v,
+					    const void *p)
+{
+	uint64_t size;
+
+	if (!osmem_cache_sealed(v, p, &size) || size > OSMEM_CACHE_BLOCK_MAX)
+		return 0;
+	return (unsigned)(size >> 4);
+}
+
+/* The link stored in block p for `next`, and back. */
+static inline uint64_t osmem_cache_mangle(const struct osmem_cache_heap *v,
+					  const void *p, const void *next)
+{
+	return (uint64_t)(uintptr_t)next ^ (uintptr_t)p ^ v->link_key;
+}
+
+/*
+ * malloc(n) from cache c: a block of its list, or NULL when n is not a
+ * cache size (or below 9), the list is empty or its head fails the check
+ * (the slow path, osmem_cache_alloc_slow, sorts these out).
+ */
+static inline void *osmem_cache_pop(struct osmem_cache *c,
+				    const struct osmem_cache_heap *v, size_t n)
+{
+	uint64_t *p;
+	size_t k;
+
+	if (n - 9 > OSMEM_CACHE_REQ_MAX - 9)
+		return NULL;
+	k = (n + 23) >> 4;
+	p = c->head[k];
+	if (!osmem_cache_in_heap(v, p))         /* NULL too */
+		return NULL;
+	c->head[k] = (void *)(uintptr_t)osmem_cache_mangle(v, p,
+					(void *)(uintptr_t)p[0]);
+	c->room[k]++;
+	p[1] = 0;
+	return p;
+}
+
+/*
+ * free(p) into cache c; false when p must take the slow path
+ * (osmem_cache_free_slow): not a live heap block of a cache size, header
+ * check failed, maybe in a cache already (key), or its list is full.
+ */
+static inline bool osmem_cache_push(struct osmem_cache *c,
+				    const struct osmem_cache_heap *v, void *p)
+{
+	uint64_t *q = p, size, key;
+	void *head;
+	size_t k;
+
+	if (!osmem_cache_in_heap(v, p) || !osmem_cache_sealed(v, p, &size) ||
+	    size > OSMEM_CACHE_BLOCK_MAX)
+		return false;
+	k = size >> 4;
+	key = v->cache_key;
+	if (q[1] == key)
+		return false;
+	head = c->head[k];
+	/* One decrement and a sign test: the room taken, or given back. */
+	if (__builtin_expect(--c->room[k] < 0, 0)) {
+		c->room[k] = 0;
+		return false;
+	}
+	q[0] = osmem_cache_mangle(v, p, head);
+	q[1] = key;
+	c->head[k] = p;
+	return true;
+}
+
+/*
+ * A sized free (free_sized, sized operator delete) of p for `size` bytes:
+ * as push, when size is one p's block may have been allocated for (the
+ * rule of fast_sized.c: its block of r = max(32, round16(size + 8))
+ * bytes, or r + 16); anything else goes to the slow path, which reports a
+ * mismatch.
+ */
+static inline bool osmem_cache_push_sized(struct osmem_cache *c,
+					  const struct osmem_cache_heap *v,
+					  void *p, size_t size)
+{
+	unsigned k;
+
+	if (!osmem_cache_in_heap(v, p) || size > OSMEM_CACHE_REQ_MAX)
+		return false;
+	k = osmem_cache_class_of(v, p);
+	/* r / 16 = max(2, (size + 23) >> 4); k must be that or one more
+	 * (k == 0, refused, wraps and fails too). */
+	if (k - (((size + 23) >> 4) + (size < 9)) > 1)
+		return false;
+	return osmem_cache_push(c, v, p);
+}
+
+/* ------------------------------------------------------ slow paths ---- */
+/* mm/osmem/cache.c. h is the heap the home serves; c its cache. */
+
+/* Attach c (zeroed, OSMEM_CACHE_UNUSED) to h and register it: true when
+ * c is active now; when h has caches off (debug mode) c becomes OFF and
+ * serves nothing. */
+bool osmem_cache_attach(struct osmem_cache *c, struct osmem_heap *h);
+/* Every block back to the core, c off the registry, OFF for good: its
+ * later calls go straight to the core (a thread that is exiting). */
+void osmem_cache_detach(struct osmem_cache *c);
+/* Every block back to the core; c stays attached. Returns how many. */
+size_t osmem_cache_flush(struct osmem_cache *c);
+/* malloc(n) when pop failed: refill, the small requests, the core. */
+void *osmem_cache_alloc_slow(struct osmem_cache *c, struct osmem_heap *h,
+			     size_t n);
+/* free(p) when push failed: double-free search, flush, the core. */
+void osmem_cache_free_slow(struct osmem_cache *c, struct osmem_heap *h,
+			   void *p);
+/* free_sized(p, size) when osmem_cache_push_sized failed. */
+void osmem_cache_free_sized_slow(struct osmem_cache *c, struct osmem_heap *h,
+				 void *p, size_t size);
+/* Before the core's realloc or usable_size of p (op: the core's name,
+ * OSMEM_OP_REALLOC, OSMEM_OP_USABLE_SIZE): when p sits in a cache, reports it (a double
+ * free; for usable_size an invalid pointer) and returns true: the caller
+ * must refuse the call. */
+bool osmem_cache_refuse(struct osmem_cache *c, struct osmem_heap *h,
+			void *p, enum osmem_op op);
+/* In a child after fork: the registry keeps `keep` only (NULL: none);
+ * the other caches' blocks stay allocated, counted as orphans. */
+void osmem_cache_after_fork(struct osmem_heap *h, struct osmem_cache *keep);
+
+/* ------------------------------------------------- the core's side ---- */
+/* mm/osmem/fast_batch.c: h must be a heap of osmem_fast. */
+
+/* Up to n live heap blocks of exactly `size` bytes (32..BLOCK_MAX, a
+ * multiple of 16) under one lock; their payloads in out[]. Returns how
+ * many (fewer when the heap cannot grow; 0 in debug mode). */
+unsigned fast_alloc_batch(struct osmem_heap *h, size_t size, unsigned n,
+			  void **out);
+/* free() of n payloads under one lock (each checked as free checks it). */
+void fast_free_batch(struct osmem_heap *h, void **p, unsigned n);
+/* A misuse seen by a cache, reported through h's backend as the core
+ * reports (report.h); size: the block's usable size, or 0. */
+void fast_cache_report(struct osmem_heap *h, enum osmem_fault fault,
+		       enum osmem_op op, const void *p, size_t size,
+		       const char *detail);
+/* The heap's lock, taken for the registry; owner: an id unique to the
+ * caller (its cache), kept meanwhile in reg_owner so that a fork child
+ * can tell whether its own registry work was interrupted. */
+void fast_cache_reg_lock(struct osmem_cache_heap *v, const void *owner);
+void fast_cache_reg_unlock(struct osmem_cache_heap *v);
+
+#endif

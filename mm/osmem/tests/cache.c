@@ -1,0 +1,678 @@
+/*
+ * The small-block caches in front of osmem_fast (suite osmem_cache, both
+ * homes): the core's batch entries, refill and flush, what stats, walk
+ * and check() say of cached blocks, the hardening of the fast paths
+ * (double free of a cached block, forged and misplaced pointers, an
+ * overwritten list link), debug mode's bypass, detach and fork.
+ *
+ * The caches here are static structs attached to the test heap, driven
+ * the way a home drives its own: the inline pop and push first, the slow
+ * path when they refuse (tmalloc, tfree). Every case ends with check()
+ * passing (OSMEM_END), which also walks every registered cache.
+ */
+#include "mm/osmem/tests/fast_tests.h"
+#include "mm/osmem/cache.h"
+#include "libk/string.h"
+
+static const struct osmem_allocator *const a = &osmem_fast;
+
+static struct osmem_cache c1, c2;
+
+#define CALLER ((const void *)0xca11e5)
+
+/* A pointer the compiler cannot see through: the bad ones below must
+ * reach the allocator (and draw no -Warray-bounds once inlined). */
+static void *thide(const void *p)
+{
+	__asm__ volatile("" : "+r"(p));
+	return (void *)p;
+}
+
+/* A fresh cache attached to h. */
+static bool tattach(struct ktest *t, struct osmem_cache *c, struct osmem_heap *h)
+{
+	memset(c, 0, sizeof(*c));
+	return KEXPECT(t, osmem_cache_attach(c, h));
+}
+
+static void *tmalloc(struct osmem_cache *c, struct osmem_heap *h, size_t n)
+{
+	void *p = osmem_cache_pop(c, osmem_cache_heap(h), n);
+
+	return p ? p : osmem_cache_alloc_slow(c, h, n);
+}
+
+static void tfree(struct osmem_cache *c, struct osmem_heap *h, void *p)
+{
+	if (!osmem_cache_push(c, osmem_cache_heap(h), p))
+		osmem_cache_free_slow(c, h, p);
+}
+
+/* How many blocks c holds, all lists. */
+static unsigned tcount(struct osmem_cache *c)
+{
+	unsigned n = 0;
+
+	for (unsigned k = 2; k < OSMEM_CACHE_CLASSES; k++)
+		n += osmem_cache_count(c, k);
+	return n;
+}
+
+static struct osmem_stats tstats(struct osmem_heap *h)
+{
+	struct osmem_stats st;
+
+	a->stats(h, &st);
+	return st;
+}
+
+/* ----------------------------------------------------------- batches -- */
+
+/* n blocks of one size in one lock, cut in address order from one free
+ * block; given back in one lock, the heap as before. */
+KTEST(osmem_cache, batch_takes_the_lock_once_and_cuts_in_order)
+{
+	void *p[16];
+	struct osmem_stats before, mid, after;
+	unsigned locks;
+
+	OSMEM_START(t, a);
+	a->free(h, a->malloc(h, 1));            /* the heap exists */
+	before = tstats(h);
+	locks = osmem_tb_locks();
+	KASSERT_EQ(t, fast_alloc_batch(h, 64, 16, p), 16);
+	KEXPECT_EQ(t, osmem_tb_locks(), locks + 1);
+	for (int i = 0; i < 16; i++) {
+		KEXPECT_EQ(t, a->usable_size(h, p[i]), 56);
+		if (i)
+			KEXPECT_EQ(t, (char *)p[i] - (char *)p[i - 1], 64);
+		osmem_fill(p[i], 56, (unsigned)i);
+	}
+	for (int i = 0; i < 16; i++)
+		KEXPECT(t, osmem_verify(p[i], 56, (unsigned)i));
+	mid = tstats(h);
+	KEXPECT_EQ(t, mid.blocks_in_use, before.blocks_in_use + 16);
+	KEXPECT_EQ(t, mid.bytes_in_use, before.bytes_in_use + 16 * 56);
+	KEXPECT_EQ(t, a->check(h), 0);
+	locks = osmem_tb_locks();
+	fast_free_batch(h, p, 16);
+	KEXPECT_EQ(t, osmem_tb_locks(), locks + 1);
+	after = tstats(h);
+	KEXPECT_EQ(t, after.blocks_in_use, before.blocks_in_use);
+	KEXPECT_EQ(t, after.bytes_free, before.bytes_free);
+	KEXPECT_EQ(t, after.blocks_free, before.blocks_free);
+	OSMEM_END(t, a);
+}
+
+/* Free blocks of exactly the size go first (no new cut while they last). */
+KTEST(osmem_cache, batch_takes_free_blocks_of_its_size_first)
+{
+	void *p[5], *sep[5], *out[8];
+
+	OSMEM_START(t, a);
+	for (int i = 0; i < 5; i++) {
+		p[i] = a->malloc(h, 100);       /* blocks of 112 */
+		sep[i] = a->malloc(h, 24);
+	}
+	for (int i = 0; i < 5; i++)
+		a->free(h, p[i]);
+	KASSERT_EQ(t, fast_alloc_batch(h, 112, 8, out), 8);
+	/* The list is LIFO: the last freed first. */
+	for (int i = 0; i < 5; i++)
+		KEXPECT_PTR_EQ(t, out[i], p[4 - i]);
+	for (int i = 5; i < 8; i++) {
+		KEXPECT_GT(t, (char *)out[i], (char *)sep[4]);
+		KEXPECT_EQ(t, a->usable_size(h, out[i]), 104);
+	}
+	fast_free_batch(h, out, 8);
+	for (int i = 0; i < 5; i++)
+		a->free(h, sep[i]);
+	OSMEM_END(t, a);
+}
+
+/* A heap that cannot grow gives what it has: fewer blocks, never more
+ * than asked, the heap consistent. */
+KTEST(osmem_cache, batch_gives_what_a_full_heap_has)
+{
+	void *out[32], *big;
+	unsigned got;
+
+	OSMEM_START(t, a);
+	osmem_tb_set_limit(64 * 1024);
+	big = a->malloc(h, 64 * 1024 - 1024);   /* most of the heap */
+	KASSERT_NOT_NULL(t, big);
+	got = fast_alloc_batch(h, 512, 32, out);
+	KEXPECT_GT(t, got, 0);
+	KEXPECT_LT(t, got, 32);
+	KEXPECT_EQ(t, a->check(h), 0);
+	fast_free_batch(h, out, got);
+	a->free(h, big);
+	OSMEM_END(t, a);
+}
+
+/* ----------------------------------------------------- refill, flush -- */
+
+/*
+ * Mixed sizes through a cache, some kept live: the heap stays consistent
+ * with blocks in the cache (check() passes, and walks the cache), every
+ * block keeps its bytes, and the lock is taken far less than once per
+ * call.
+ */
+KTEST(osmem_cache, refill_and_flush_keep_the_heap_consistent)
+{
+	static void *live[64];
+	static size_t size[64];
+	uint32_t rng = 12345;
+	unsigned locks, calls = 0;
+
+	OSMEM_START(t, a);
+	KASSERT(t, tattach(t, &c1, h));
+	locks = osmem_tb_locks();
+	for (int i = 0; i < 4000; i++) {
+		unsigned s = osmem_rand(&rng) % 64;
+
+		if (live[s]) {
+			KEXPECT(t, osmem_verify(live[s], size[s], s));
+			tfree(&c1, h, live[s]);
+			live[s] = NULL;
+		} else {
+			size[s] = osmem_rand(&rng) % (OSMEM_CACHE_REQ_MAX + 1);
+			live[s] = tmalloc(&c1, h, size[s]);
+			KASSERT_NOT_NULL(t, live[s]);
+			osmem_fill(live[s], size[s], s);
+		}
+		calls++;
+		if (i % 500 == 0)
+			KEXPECT_EQ(t, a->check(h), 0);
+	}
+	KEXPECT_GT(t, tcount(&c1), 0);
+	KEXPECT_EQ(t, a->check(h), 0);
+	ktest_note(t, "%u calls, %u locks", calls, osmem_tb_locks() - locks);
+	KEXPECT_LT(t, (osmem_tb_locks() - locks) * 3, calls);
+	for (int s = 0; s < 64; s++) {
+		if (live[s]) {
+			KEXPECT(t, osmem_verify(live[s], size[s], (unsigned)s));
+			tfree(&c1, h, live[s]);
+			live[s] = NULL;
+		}
+	}
+	OSMEM_END(t, a);
+}
+
+/* A list never holds more than its limit: a full one gives half back. */
+KTEST(osmem_cache, a_full_list_gives_half_back)
+{
+	static void *p[100];
+	unsigned k = 2, limit = osmem_cache_limit(2);
+
+	OSMEM_START(t, a);
+	KASSERT(t, tattach(t, &c1, h));
+	for (int i = 0; i < 100; i++)
+		p[i] = tmalloc(&c1, h, 20);
+	for (int i = 0; i < 100; i++) {
+		tfree(&c1, h, p[i]);
+		KASSERT_LE(t, osmem_cache_count(&c1, k), limit);
+	}
+	KEXPECT_GE(t, osmem_cache_count(&c1, k), limit / 2);
+	OSMEM_END(t, a);
+}
+
+/* The limits add up to the documented bound, and each list's is 2..32. */
+KTEST(osmem_cache, limits_bound_count_and_bytes)
+{
+	size_t bytes = 0;
+
+	for (unsigned k = 2; k < OSMEM_CACHE_CLASSES; k++) {
+		KEXPECT_GE(t, osmem_cache_limit(k), 2);
+		KEXPECT_LE(t, osmem_cache_limit(k), OSMEM_CACHE_COUNT_MAX);
+		KEXPECT_LE(t, osmem_cache_limit(k) * k * 16, OSMEM_CACHE_CLASS_BYTES);
+		bytes += (size_t)osmem_cache_limit(k) * k * 16;
+	}
+	KEXPECT_EQ(t, bytes, OSMEM_CACHE_BYTES_MAX);
+}
+
+/* ------------------------------------------------------- accounting -- */
+
+/* Cached blocks are cached, not in use: stats, walk and check agree. */
+KTEST(osmem_cache, stats_and_walk_count_cached_blocks)
+{
+	static struct fast_walk w;
+	void *p[10];
+	struct osmem_stats st;
+	unsigned cached = 0, alloc = 0;
+	size_t cached_bytes = 0, free_bytes = 0;
+
+	OSMEM_START(t, a);
+	KASSERT(t, tattach(t, &c1, h));
+	for (int i = 0; i < 10; i++)
+		p[i] = tmalloc(&c1, h, 40);     /* blocks of 48: list 3 */
+	st = tstats(h);
+	KEXPECT_EQ(t, st.blocks_in_use, 10);
+	KEXPECT_EQ(t, st.bytes_in_use, 10 * 40);
+	KEXPECT_EQ(t, st.blocks_cached, osmem_cache_count(&c1, 3));
+	KEXPECT_EQ(t, st.bytes_cached, osmem_cache_count(&c1, 3) * 40);
+	for (int i = 0; i < 10; i++)
+		tfree(&c1, h, p[i]);
+	st = tstats(h);
+	KEXPECT_EQ(t, st.blocks_in_use, 0);
+	KEXPECT_EQ(t, st.bytes_in_use, 0);
+	KEXPECT_EQ(t, st.blocks_cached, tcount(&c1));
+	KEXPECT_GE(t, st.blocks_cached, 10);
+	KEXPECT_EQ(t, st.bytes_cached, st.blocks_cached * 40);
+	fast_walk_all(h, &w);
+	for (unsigned i = 0; i < w.n; i++) {
+		if (w.b[i].kind == OSMEM_BLOCK_CACHED) {
+			cached++;
+			cached_bytes += w.b[i].size;
+		}
+		alloc += w.b[i].kind == OSMEM_BLOCK_ALLOC;
+		if (w.b[i].kind == OSMEM_BLOCK_FREE)
+			free_bytes += w.b[i].size;
+	}
+	/* Every block is in use, cached or free, and stats say which. */
+	KEXPECT_EQ(t, cached, st.blocks_cached);
+	KEXPECT_EQ(t, cached_bytes, st.bytes_cached);
+	KEXPECT_EQ(t, free_bytes, st.bytes_free);
+	KEXPECT_EQ(t, alloc, 0);
+	OSMEM_END(t, a);
+}
+
+/*
+ * The same calls with a cache (then flushed) and without: every byte
+ * accounted for the same way. *mid: with one block in 7 still live (their
+ * usable bytes in *kept), *end: with none. The heaps may differ in shape
+ * (a refill takes a batch at once), never in what is live.
+ */
+static void flush_run(struct ktest *t, struct osmem_heap *h, bool cached,
+		      struct osmem_stats *mid, struct osmem_stats *end,
+		      size_t *kept)
+{
+	static void *p[300];
+	uint32_t rng = 777;
+
+	*kept = 0;
+	for (int i = 0; i < 300; i++) {
+		size_t n = osmem_rand(&rng) % 1200;
+
+		p[i] = cached ? tmalloc(&c1, h, n) : a->malloc(h, n);
+		KEXPECT_NOT_NULL(t, p[i]);
+	}
+	for (int i = 0; i < 300; i++) {
+		if (i % 7)
+			cached ? tfree(&c1, h, p[i]) : a->free(h, p[i]);
+		else
+			*kept += a->usable_size(h, p[i]);
+	}
+	if (cached)
+		osmem_cache_flush(&c1);
+	*mid = tstats(h);
+	KEXPECT_EQ(t, a->check(h), 0);
+	for (int i = 0; i < 300; i += 7)
+		a->free(h, p[i]);
+	*end = tstats(h);
+}
+
+KTEST(osmem_cache, flush_returns_everything)
+{
+	struct osmem_stats with, without, end_with, end_without;
+	size_t kept_with, kept_without;
+
+	OSMEM_START(t, a);
+	KASSERT(t, tattach(t, &c1, h));
+	flush_run(t, h, true, &with, &end_with, &kept_with);
+	KEXPECT_EQ(t, tcount(&c1), 0);
+	OSMEM_RESTART(t, a);
+	flush_run(t, h, false, &without, &end_without, &kept_without);
+	KEXPECT_EQ(t, with.blocks_cached, 0);
+	KEXPECT_EQ(t, with.bytes_cached, 0);
+	KEXPECT_EQ(t, with.blocks_in_use, without.blocks_in_use);
+	KEXPECT_EQ(t, with.bytes_in_use, kept_with);
+	KEXPECT_EQ(t, without.bytes_in_use, kept_without);
+	KEXPECT_EQ(t, with.mapped_bytes, without.mapped_bytes);
+	/* Nothing live: one free block, the same overhead around it. */
+	KEXPECT_EQ(t, end_with.blocks_in_use + end_with.blocks_cached, 0);
+	KEXPECT_EQ(t, end_without.blocks_in_use, 0);
+	KEXPECT_EQ(t, end_with.blocks_free, 1);
+	KEXPECT_EQ(t, end_without.blocks_free, 1);
+	KEXPECT_EQ(t, end_with.heap_bytes - end_with.bytes_free,
+		   end_without.heap_bytes - end_without.bytes_free);
+	OSMEM_END(t, a);
+}
+
+/* ---------------------------------------------------------- misuse -- */
+
+/* The one report a misuse makes: kind, op, pointer, size. */
+static void texpect_report(struct ktest *t, unsigned before,
+			   enum osmem_fault fault, const char *op,
+			   const void *p, size_t size)
+{
+	const struct osmem_report *r = osmem_tb_report(before);
+
+	KEXPECT_EQ(t, osmem_tb_reports(), before + 1);
+	if (!KEXPECT_NOT_NULL(t, r))
+		return;
+	KEXPECT_EQ(t, r->fault, fault);
+	KEXPECT_STREQ(t, r->op, op);
+	KEXPECT_PTR_EQ(t, r->ptr, p);
+	KEXPECT_EQ(t, r->size, size);
+}
+
+/* A second free of a block in the cache is a double free, with the
+ * block's size, whether it is the list's head or further in; the cache
+ * still holds it once. */
+KTEST(osmem_cache, double_free_of_a_cached_block_is_reported)
+{
+	char *p, *q;
+	unsigned n, before;
+
+	OSMEM_START(t, a);
+	KASSERT(t, tattach(t, &c1, h));
+	p = tmalloc(&c1, h, 40);
+	q = tmalloc(&c1, h, 40);
+	tfree(&c1, h, p);
+	n = tcount(&c1);
+	before = osmem_tb_reports();
+	osmem_tb_set_caller(CALLER);
+	tfree(&c1, h, p);
+	texpect_report(t, before, OSMEM_FAULT_DOUBLE_FREE, "free", p, 40);
+	KEXPECT_EQ(t, tcount(&c1), n);
+	tfree(&c1, h, q);                       /* p is now second */
+	before = osmem_tb_reports();
+	tfree(&c1, h, p);
+	texpect_report(t, before, OSMEM_FAULT_DOUBLE_FREE, "free", p, 40);
+	KEXPECT_EQ(t, tcount(&c1), n + 1);
+	/* Two allocations: two blocks, not p twice. */
+	p = tmalloc(&c1, h, 40);
+	q = tmalloc(&c1, h, 40);
+	KEXPECT_PTR_NE(t, p, q);
+	tfree(&c1, h, p);
+	tfree(&c1, h, q);
+	OSMEM_END(t, a);
+}
+
+/* A block sitting in another thread's cache, freed here: found there. */
+KTEST(osmem_cache, double_free_across_caches_is_reported)
+{
+	char *p;
+	unsigned before;
+
+	OSMEM_START(t, a);
+	KASSERT(t, tattach(t, &c1, h));
+	KASSERT(t, tattach(t, &c2, h));
+	p = tmalloc(&c1, h, 200);
+	tfree(&c2, h, p);                       /* freed by "another thread" */
+	KEXPECT_EQ(t, osmem_cache_count(&c2, 13), 1);
+	before = osmem_tb_reports();
+	tfree(&c1, h, p);
+	texpect_report(t, before, OSMEM_FAULT_DOUBLE_FREE, "free", p, 200);
+	before = osmem_tb_reports();
+	osmem_cache_free_sized_slow(&c1, h, p, 200);
+	texpect_report(t, before, OSMEM_FAULT_DOUBLE_FREE, "free_sized", p, 200);
+	OSMEM_END(t, a);
+}
+
+/* realloc and usable_size of a cached block are refused and named. */
+KTEST(osmem_cache, realloc_and_usable_size_of_a_cached_block_are_refused)
+{
+	char *p, *live;
+	unsigned before;
+
+	OSMEM_START(t, a);
+	KASSERT(t, tattach(t, &c1, h));
+	p = tmalloc(&c1, h, 100);
+	live = tmalloc(&c1, h, 100);
+	tfree(&c1, h, p);
+	before = osmem_tb_reports();
+	KEXPECT(t, osmem_cache_refuse(&c1, h, p, OSMEM_OP_REALLOC));
+	texpect_report(t, before, OSMEM_FAULT_DOUBLE_FREE, "realloc", p, 104);
+	before = osmem_tb_reports();
+	KEXPECT(t, osmem_cache_refuse(&c1, h, p, OSMEM_OP_USABLE_SIZE));
+	texpect_report(t, before, OSMEM_FAULT_INVALID_POINTER, "usable_size", p, 104);
+	before = osmem_tb_reports();
+	KEXPECT(t, !osmem_cache_refuse(&c1, h, live, OSMEM_OP_REALLOC));
+	KEXPECT(t, !osmem_cache_refuse(&c1, h, NULL, OSMEM_OP_REALLOC));
+	KEXPECT_EQ(t, osmem_tb_reports(), before);
+	tfree(&c1, h, live);
+	OSMEM_END(t, a);
+}
+
+/* A header overwritten (or forged) fails the seal: push refuses it, the
+ * core reports it and puts the block out of use. */
+KTEST(osmem_cache, a_corrupted_header_is_refused)
+{
+	char *p, *q;
+	unsigned n, before;
+
+	OSMEM_START(t, a);
+	KASSERT(t, tattach(t, &c1, h));
+	p = tmalloc(&c1, h, 56);
+	q = tmalloc(&c1, h, 56);
+	((size_t *)(void *)p)[-1] ^= (size_t)1 << 50;   /* its seal */
+	n = tcount(&c1);
+	KEXPECT(t, !osmem_cache_push(&c1, osmem_cache_heap(h), p));
+	before = osmem_tb_reports();
+	osmem_cache_free_slow(&c1, h, p);
+	texpect_report(t, before, OSMEM_FAULT_CORRUPT_HEADER, "free", p, 0);
+	KEXPECT_EQ(t, tcount(&c1), n);
+	/* A forged size (64 for 48) with the old seal fails too. */
+	((size_t *)(void *)q)[-1] += 16;
+	KEXPECT(t, !osmem_cache_push(&c1, osmem_cache_heap(h), q));
+	before = osmem_tb_reports();
+	osmem_cache_free_slow(&c1, h, q);
+	texpect_report(t, before, OSMEM_FAULT_CORRUPT_HEADER, "free", q, 0);
+	OSMEM_END(t, a);
+}
+
+/* Pointers that are no heap block's never reach a list and nothing is
+ * read at them: p + 1 and p + 16, a stack address, (void *)1, NULL. */
+KTEST(osmem_cache, pointers_outside_or_inside_blocks_go_to_the_core)
+{
+	const struct osmem_cache_heap *v;
+	long local[4] = { 0 };
+	char *p;
+	unsigned before;
+
+	OSMEM_START(t, a);
+	KASSERT(t, tattach(t, &c1, h));
+	v = osmem_cache_heap(h);
+	p = tmalloc(&c1, h, 100);
+	KEXPECT(t, !osmem_cache_push(&c1, v, thide(p + 1)));
+	KEXPECT(t, !osmem_cache_push(&c1, v, thide(p + 16)));
+	KEXPECT(t, !osmem_cache_push(&c1, v, thide(&local[2])));
+	KEXPECT(t, !osmem_cache_push(&c1, v, thide((void *)1)));
+	KEXPECT(t, !osmem_cache_push(&c1, v, thide(NULL)));
+	KEXPECT(t, !osmem_cache_in_heap(v, &local[2]));
+	before = osmem_tb_reports();
+	osmem_cache_free_slow(&c1, h, p + 1);
+	texpect_report(t, before, OSMEM_FAULT_INVALID_POINTER, "free", p + 1, 104);
+	before = osmem_tb_reports();
+	osmem_cache_free_slow(&c1, h, &local[2]);
+	texpect_report(t, before, OSMEM_FAULT_FOREIGN_POINTER, "free", &local[2], 0);
+	before = osmem_tb_reports();
+	osmem_cache_free_slow(&c1, h, (void *)1);
+	texpect_report(t, before, OSMEM_FAULT_FOREIGN_POINTER, "free", (void *)1, 0);
+	before = osmem_tb_reports();
+	osmem_cache_free_slow(&c1, h, NULL);
+	KEXPECT_EQ(t, osmem_tb_reports(), before);
+	/* The refill's half of list 7 less p, as before. */
+	KEXPECT_EQ(t, tcount(&c1), (osmem_cache_limit(7) + 1) / 2 - 1);
+	tfree(&c1, h, p);
+	OSMEM_END(t, a);
+}
+
+/* The window follows the heap: a trim shrinks it before the memory goes,
+ * so a stale pointer above the new break is not a candidate; the core
+ * then names the misuse. */
+KTEST(osmem_cache, the_window_follows_growth_and_trim)
+{
+	const struct osmem_cache_heap *v;
+	char *big[3], *stale;
+	size_t stale_usable;
+	unsigned before;
+
+	OSMEM_START(t, a);
+	KASSERT(t, tattach(t, &c1, h));
+	v = osmem_cache_heap(h);
+	for (int i = 0; i < 3; i++)
+		big[i] = a->malloc(h, 120 * 1024);      /* heap blocks */
+	stale = a->malloc(h, 100);              /* near the top */
+	KASSERT_NOT_NULL(t, stale);
+	KEXPECT(t, osmem_cache_in_heap(v, stale));
+	stale_usable = a->usable_size(h, stale);
+	a->free(h, stale);
+	for (int i = 2; i >= 0; i--)
+		a->free(h, big[i]);             /* all free: trimmed */
+	KEXPECT_LT(t, osmem_tb_brk(), (size_t)(stale - osmem_tb_heap_start()));
+	KEXPECT(t, !osmem_cache_in_heap(v, stale));
+	KEXPECT(t, !osmem_cache_push(&c1, v, stale));
+	before = osmem_tb_reports();
+	osmem_cache_free_slow(&c1, h, stale);
+	/* The core still names it: the ring of the last frees holds it. */
+	texpect_report(t, before, OSMEM_FAULT_DOUBLE_FREE, "free", stale,
+		       stale_usable);
+	OSMEM_END(t, a);
+}
+
+/* A list link overwritten after free (without the secret it mangles to
+ * nothing in the heap) is caught before malloc follows it; the blocks
+ * handed out stay blocks of the heap. */
+KTEST(osmem_cache, an_overwritten_link_is_caught)
+{
+	char *p, *q, *r, *x;
+	unsigned before;
+
+	OSMEM_START(t, a);
+	KASSERT(t, tattach(t, &c1, h));
+	x = a->malloc(h, 40);                   /* a live block elsewhere */
+	p = tmalloc(&c1, h, 40);
+	q = tmalloc(&c1, h, 40);
+	tfree(&c1, h, p);
+	tfree(&c1, h, q);                       /* q heads the list, then p */
+	*(char **)(void *)q = x;                /* write after free of q */
+	r = tmalloc(&c1, h, 40);
+	KEXPECT_PTR_EQ(t, r, q);
+	KEXPECT_EQ(t, ((uint64_t *)(void *)r)[1], 0);   /* key cleared */
+	before = osmem_tb_reports();
+	r = tmalloc(&c1, h, 40);
+	KEXPECT_EQ(t, osmem_tb_reports(), before + 1);
+	if (osmem_tb_report(before))
+		KEXPECT_EQ(t, osmem_tb_report(before)->fault,
+			   OSMEM_FAULT_USE_AFTER_FREE);
+	KEXPECT_PTR_NE(t, r, x);
+	KEXPECT_PTR_NE(t, r, p);        /* the rest of the list is dropped */
+	KEXPECT_EQ(t, a->usable_size(h, r), 40);
+	tfree(&c1, h, r);
+	a->free(h, x);
+	OSMEM_END(t, a);
+}
+
+/* A sized free goes through the cache when the size fits the block
+ * (fast_sized.c's rule) and is reported when it does not. */
+KTEST(osmem_cache, a_sized_free_follows_the_size_rule)
+{
+	const struct osmem_cache_heap *v;
+	char *p;
+	unsigned n, before;
+
+	OSMEM_START(t, a);
+	KASSERT(t, tattach(t, &c1, h));
+	v = osmem_cache_heap(h);
+	p = tmalloc(&c1, h, 100);               /* a block of 112 */
+	n = tcount(&c1);
+	KEXPECT(t, !osmem_cache_push_sized(&c1, v, p, 200));
+	KEXPECT(t, !osmem_cache_push_sized(&c1, v, p, 70));
+	before = osmem_tb_reports();
+	osmem_cache_free_sized_slow(&c1, h, p, 200);
+	texpect_report(t, before, OSMEM_FAULT_SIZE_MISMATCH, "free_sized", p, 104);
+	KEXPECT_EQ(t, tcount(&c1), n);
+	KEXPECT(t, osmem_cache_push_sized(&c1, v, p, 89));     /* r + 16 */
+	KEXPECT_EQ(t, tcount(&c1), n + 1);
+	p = tmalloc(&c1, h, 1);
+	KEXPECT(t, osmem_cache_push_sized(&c1, v, p, 0));
+	p = tmalloc(&c1, h, 24);
+	KEXPECT(t, osmem_cache_push_sized(&c1, v, p, 24));
+	OSMEM_END(t, a);
+}
+
+/* ------------------------------------------------ modes and life -- */
+
+/* Debug mode sees every call: no cache attaches, all goes to the core,
+ * which catches an overflow at the free. */
+KTEST(osmem_cache, debug_mode_bypasses_the_caches)
+{
+	const struct osmem_backend *be;
+	struct osmem_heap *h = osmem_test_heap();
+	char *p;
+	unsigned before;
+
+	osmem_tb_set_debug(true);
+	be = osmem_tb_init();
+	KASSERT_NOT_NULL(t, be);
+	a->init(h, be);
+	memset(&c1, 0, sizeof(c1));
+	KEXPECT(t, !osmem_cache_attach(&c1, h));
+	KEXPECT_EQ(t, c1.state, OSMEM_CACHE_OFF);
+	p = tmalloc(&c1, h, 24);
+	KASSERT_NOT_NULL(t, p);
+	KEXPECT(t, !osmem_cache_push(&c1, osmem_cache_heap(h), p));
+	p[24] = 'x';                            /* one byte over */
+	before = osmem_tb_reports();
+	osmem_cache_free_slow(&c1, h, p);
+	KEXPECT_EQ(t, osmem_tb_reports(), before + 1);
+	if (osmem_tb_report(before))
+		KEXPECT_EQ(t, osmem_tb_report(before)->fault, OSMEM_FAULT_REDZONE);
+	KEXPECT_EQ(t, tstats(h).blocks_cached, 0);
+	KEXPECT_EQ(t, fast_alloc_batch(h, 32, 4, (void *[4]){ 0 }), 0);
+	osmem_tb_set_debug(false);
+}
+
+/* Detach: everything back, off the registry, later calls to the core. */
+KTEST(osmem_cache, detach_gives_everything_back)
+{
+	char *p;
+	struct osmem_stats st;
+
+	OSMEM_START(t, a);
+	KASSERT(t, tattach(t, &c1, h));
+	KASSERT(t, tattach(t, &c2, h));
+	tfree(&c1, h, tmalloc(&c1, h, 500));
+	tfree(&c2, h, tmalloc(&c2, h, 30));
+	osmem_cache_detach(&c1);
+	KEXPECT_EQ(t, c1.state, OSMEM_CACHE_OFF);
+	KEXPECT_EQ(t, tcount(&c1), 0);
+	st = tstats(h);
+	KEXPECT_EQ(t, st.blocks_cached, tcount(&c2));
+	KEXPECT_PTR_EQ(t, osmem_cache_heap(h)->caches, &c2);
+	p = tmalloc(&c1, h, 40);                /* from the core */
+	tfree(&c1, h, p);
+	KEXPECT_EQ(t, tcount(&c1), 0);
+	KEXPECT_EQ(t, tstats(h).blocks_in_use, 0);
+	OSMEM_END(t, a);
+}
+
+/* After fork the child keeps the forking thread's cache; the others'
+ * blocks stay allocated, counted as cached (orphans), none lost. */
+KTEST(osmem_cache, after_fork_keeps_the_forking_cache)
+{
+	struct osmem_stats before, after;
+	char *p;
+
+	OSMEM_START(t, a);
+	KASSERT(t, tattach(t, &c1, h));
+	KASSERT(t, tattach(t, &c2, h));
+	tfree(&c1, h, tmalloc(&c1, h, 64));
+	tfree(&c2, h, tmalloc(&c2, h, 300));
+	before = tstats(h);
+	osmem_cache_after_fork(h, &c1);
+	KEXPECT_PTR_EQ(t, osmem_cache_heap(h)->caches, &c1);
+	KEXPECT_PTR_EQ(t, c1.next, NULL);
+	after = tstats(h);
+	KEXPECT_EQ(t, after.blocks_cached, before.blocks_cached);
+	KEXPECT_EQ(t, after.bytes_cached, before.bytes_cached);
+	KEXPECT_EQ(t, after.blocks_in_use, before.blocks_in_use);
+	p = tmalloc(&c1, h, 64);
+	KEXPECT_NOT_NULL(t, p);
+	tfree(&c1, h, p);
+	memset(&c2, 0, sizeof(c2));             /* the lost thread's memory */
+	OSMEM_END(t, a);
+}

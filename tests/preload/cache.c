@@ -1,0 +1,418 @@
+/*
+ * preload-cache: the drop-in library's per-thread caches
+ * (mm/osmem/preload_cache_posix.c) seen from a program, for
+ * tests/preload/cache.sh.
+ *
+ *   preload-cache CASE
+ *
+ * Cases (each prints what it measured, "ok" and exits 0, or names what
+ * failed and exits 1):
+ *   mallinfo      blocks freed into the cache are counted as cached by
+ *                 mallinfo2 (smblks, fsmblks, inside fordblks), not in
+ *                 uordblks; malloc_trim(0) gives them back.
+ *   thread_exit   400 short-lived threads each fill their cache and exit:
+ *                 afterwards nothing is cached (their caches went back to
+ *                 the heap at exit) and the heap did not grow with them.
+ *   trim          the cache holds the top block of a 5 MB heap, all else
+ *                 free: the break stays up until malloc_trim(0) flushes
+ *                 the cache, which lets the heap trim (returns 1).
+ *   cross_thread  a producer's blocks, contents checked, freed by a
+ *                 consumer; a block goes to the freeing thread's cache:
+ *                 the consumer gets it back, the producer does not.
+ *   fork          forks while three threads allocate and free; each child
+ *                 allocates and frees, starts threads that do the same and
+ *                 exit, and its caches' counts stay right (the lost
+ *                 threads' blocks: counted, constant).
+ *
+ * cross_thread holds under glibc too (tcache); the others use mallinfo2's
+ * cached counts, which only the library gives.
+ */
+#define _GNU_SOURCE
+#include <malloc.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int failed;
+
+#define CHECK(cond, ...)                                                     \
+	do {                                                                 \
+		if (!(cond)) {                                               \
+			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+			printf(__VA_ARGS__);                                 \
+			printf("\n");                                        \
+			failed = 1;                                          \
+		}                                                            \
+	} while (0)
+
+/* The compiler must not pair or drop our mallocs and frees. */
+static void *hide(void *p)
+{
+	__asm__ volatile("" : "+r"(p));
+	return p;
+}
+
+static unsigned char pat(uint32_t tag, size_t i)
+{
+	return (unsigned char)(tag * 131u + i * 7u + 1u);
+}
+
+static void fill(unsigned char *p, size_t n, uint32_t tag)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = pat(tag, i);
+}
+
+static int intact(const unsigned char *p, size_t n, uint32_t tag)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != pat(tag, i))
+			return 0;
+	return 1;
+}
+
+/* Many blocks of every small size, allocated then freed: fills a cache. */
+static void churn_all_sizes(int per_size)
+{
+	static __thread void *p[64];
+
+	for (size_t n = 8; n <= 1000; n += 16) {
+		for (int i = 0; i < per_size; i++) {
+			p[i] = malloc(n);
+			if (p[i])
+				fill(p[i], n, (uint32_t)n);
+		}
+		for (int i = 0; i < per_size; i++) {
+			if (p[i] && !intact(p[i], n, (uint32_t)n))
+				failed = 1;
+			free(p[i]);
+		}
+	}
+}
+
+/* ---------------------------------------------------------- mallinfo -- */
+
+static int case_mallinfo(void)
+{
+	struct mallinfo2 a, b, c;
+	void *p[10];
+
+	malloc_trim(0);
+	a = mallinfo2();
+	for (int i = 0; i < 10; i++)
+		p[i] = hide(malloc(40));
+	for (int i = 0; i < 10; i++)
+		free(p[i]);
+	b = mallinfo2();
+	CHECK(b.smblks >= a.smblks + 10, "cached blocks %zu then %zu", a.smblks,
+	      b.smblks);
+	CHECK(b.fsmblks == b.smblks * 40, "cached bytes %zu for %zu blocks",
+	      b.fsmblks, b.smblks);
+	CHECK(b.fordblks >= b.fsmblks, "free %zu, cached %zu", b.fordblks,
+	      b.fsmblks);
+	CHECK(b.uordblks == a.uordblks, "in use %zu then %zu", a.uordblks,
+	      b.uordblks);
+	malloc_trim(0);
+	c = mallinfo2();
+	CHECK(c.smblks == 0 && c.fsmblks == 0, "after malloc_trim: %zu cached",
+	      c.smblks);
+	CHECK(c.uordblks == a.uordblks, "in use %zu then %zu", a.uordblks,
+	      c.uordblks);
+	printf("cached %zu blocks (%zu bytes), after malloc_trim %zu\n",
+	       b.smblks, b.fsmblks, c.smblks);
+	return failed;
+}
+
+/* ------------------------------------------------------- thread_exit -- */
+
+static void *fill_and_exit(void *arg)
+{
+	(void)arg;
+	churn_all_sizes(40);
+	return NULL;
+}
+
+static int case_thread_exit(void)
+{
+	struct mallinfo2 a, b;
+	pthread_t t;
+
+	/* Warm up: the thread machinery's own allocations settle. */
+	for (int i = 0; i < 10; i++) {
+		pthread_create(&t, NULL, fill_and_exit, NULL);
+		pthread_join(t, NULL);
+	}
+	malloc_trim(0);
+	a = mallinfo2();
+	for (int i = 0; i < 400; i++) {
+		if (pthread_create(&t, NULL, fill_and_exit, NULL) != 0) {
+			CHECK(0, "pthread_create failed");
+			break;
+		}
+		pthread_join(t, NULL);
+	}
+	malloc_trim(0);
+	b = mallinfo2();
+	CHECK(b.smblks == 0, "%zu blocks still cached after every thread exited",
+	      b.smblks);
+	CHECK(b.uordblks <= a.uordblks + 4096, "in use %zu then %zu", a.uordblks,
+	      b.uordblks);
+	CHECK(b.arena <= a.arena + 1024 * 1024, "heap %zu then %zu bytes", a.arena,
+	      b.arena);
+	printf("400 threads: heap %zu -> %zu bytes, cached %zu -> %zu blocks\n",
+	       a.arena, b.arena, a.smblks, b.smblks);
+	return failed;
+}
+
+/* -------------------------------------------------------------- trim -- */
+
+static int case_trim(void)
+{
+	enum { N = 10000 };
+	static void *p[N];
+	char *before, *pinned, *after;
+	int rc;
+
+	malloc_trim(0);
+	before = sbrk(0);
+	for (int i = 0; i < N; i++)
+		p[i] = malloc(500);
+	/* In address order: the cache keeps the last, at the top. */
+	for (int i = 0; i < N; i++)
+		free(p[i]);
+	pinned = sbrk(0);
+	rc = malloc_trim(0);
+	after = sbrk(0);
+	CHECK(pinned - before > 4 * 1024 * 1024, "the heap grew by %td only",
+	      pinned - before);
+	CHECK(rc == 1, "malloc_trim returned %d", rc);
+	CHECK(pinned - after > 4 * 1024 * 1024,
+	      "malloc_trim gave back %td bytes", pinned - after);
+	printf("break: +%td after the frees, -%td after malloc_trim(0) (returned %d)\n",
+	       pinned - before, pinned - after, rc);
+	return failed;
+}
+
+/* ------------------------------------------------------ cross_thread -- */
+
+#define RING 256
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct { unsigned char *p; size_t n; uint32_t tag; } slot[RING];
+	unsigned head, tail;
+	int done;
+} ring = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+
+static void *consumer(void *arg)
+{
+	unsigned long *bad = arg;
+
+	for (;;) {
+		unsigned char *p;
+		size_t n;
+		uint32_t tag;
+
+		pthread_mutex_lock(&ring.lock);
+		while (ring.head == ring.tail && !ring.done)
+			pthread_cond_wait(&ring.cond, &ring.lock);
+		if (ring.head == ring.tail) {
+			pthread_mutex_unlock(&ring.lock);
+			return NULL;
+		}
+		p = ring.slot[ring.tail % RING].p;
+		n = ring.slot[ring.tail % RING].n;
+		tag = ring.slot[ring.tail % RING].tag;
+		ring.tail++;
+		pthread_cond_broadcast(&ring.cond);
+		pthread_mutex_unlock(&ring.lock);
+		if (!intact(p, n, tag))
+			(*bad)++;
+		free(p);
+	}
+}
+
+static void produce(unsigned rounds)
+{
+	uint64_t s = 0x9e3779b97f4a7c15ull;
+
+	for (unsigned i = 0; i < rounds; i++) {
+		size_t n;
+		unsigned char *p;
+
+		s ^= s << 13;
+		s ^= s >> 7;
+		s ^= s << 17;
+		n = 1 + s % 1100;
+		p = malloc(n);
+		fill(p, n, i);
+		pthread_mutex_lock(&ring.lock);
+		while (ring.head - ring.tail == RING)
+			pthread_cond_wait(&ring.cond, &ring.lock);
+		ring.slot[ring.head % RING].p = p;
+		ring.slot[ring.head % RING].n = n;
+		ring.slot[ring.head % RING].tag = i;
+		ring.head++;
+		pthread_cond_broadcast(&ring.cond);
+		pthread_mutex_unlock(&ring.lock);
+	}
+	pthread_mutex_lock(&ring.lock);
+	ring.done = 1;
+	pthread_cond_broadcast(&ring.cond);
+	pthread_mutex_unlock(&ring.lock);
+}
+
+/* One block handed over and freed by the other thread: who gets it? */
+static struct {
+	pthread_barrier_t bar;
+	void *given, *consumer_got;
+} hand;
+
+static void *hand_consumer(void *arg)
+{
+	(void)arg;
+	pthread_barrier_wait(&hand.bar);        /* given is set */
+	free(hand.given);
+	pthread_barrier_wait(&hand.bar);        /* freed */
+	pthread_barrier_wait(&hand.bar);        /* the producer allocated */
+	hand.consumer_got = malloc(72);
+	return NULL;
+}
+
+static int case_cross_thread(void)
+{
+	unsigned long bad = 0;
+	pthread_t t;
+	void *mine;
+
+	pthread_create(&t, NULL, consumer, &bad);
+	produce(200000);
+	pthread_join(t, NULL);
+	CHECK(bad == 0, "%lu blocks arrived corrupted", bad);
+
+	pthread_barrier_init(&hand.bar, NULL, 2);
+	pthread_create(&t, NULL, hand_consumer, NULL);
+	hand.given = malloc(72);
+	pthread_barrier_wait(&hand.bar);
+	pthread_barrier_wait(&hand.bar);
+	mine = malloc(72);
+	pthread_barrier_wait(&hand.bar);
+	pthread_join(t, NULL);
+	CHECK(mine != hand.given, "the producer got back the block the consumer freed");
+	CHECK(hand.consumer_got == hand.given,
+	      "the consumer did not get back the block it freed");
+	free(mine);
+	free(hand.consumer_got);
+	printf("200000 blocks across threads, %lu corrupted; freed block reused by %s\n",
+	       bad, hand.consumer_got == hand.given ? "the freeing thread" : "another");
+	return failed;
+}
+
+/* -------------------------------------------------------------- fork -- */
+
+static volatile int busy_stop;
+
+static void *busy(void *arg)
+{
+	(void)arg;
+	while (!busy_stop)
+		churn_all_sizes(8);
+	return NULL;
+}
+
+static void *child_thread(void *arg)
+{
+	(void)arg;
+	churn_all_sizes(40);
+	return NULL;
+}
+
+/* In the child: only this thread is left, the others' caches are lost. */
+static int child_work(void)
+{
+	struct mallinfo2 a, b;
+	pthread_t t[4];
+
+	churn_all_sizes(40);
+	malloc_trim(0);
+	a = mallinfo2();        /* what remains cached: the lost threads' */
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < 4; i++)
+			if (pthread_create(&t[i], NULL, child_thread, NULL) != 0)
+				return 3;
+		for (int i = 0; i < 4; i++)
+			pthread_join(t[i], NULL);
+	}
+	churn_all_sizes(40);
+	malloc_trim(0);
+	b = mallinfo2();
+	if (b.smblks != a.smblks || b.fsmblks != a.fsmblks) {
+		printf("child: cached %zu blocks (%zu bytes), then %zu (%zu)\n",
+		       a.smblks, a.fsmblks, b.smblks, b.fsmblks);
+		return 2;
+	}
+	return failed;
+}
+
+static int case_fork(void)
+{
+	pthread_t t[3];
+	int forks = 20, ok = 0;
+
+	for (int i = 0; i < 3; i++)
+		pthread_create(&t[i], NULL, busy, NULL);
+	for (int i = 0; i < forks; i++) {
+		int status;
+		pid_t pid;
+
+		usleep(3000);
+		pid = fork();
+		if (pid == 0)
+			_exit(child_work());
+		if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+			CHECK(0, "fork or wait failed");
+			continue;
+		}
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			ok++;
+		else
+			CHECK(0, "child %d: status 0x%x", i, status);
+	}
+	busy_stop = 1;
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	printf("%d of %d children allocated, freed and counted right\n", ok,
+	       forks);
+	return failed;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(void);
+	} cases[] = {
+		{ "mallinfo", case_mallinfo },
+		{ "thread_exit", case_thread_exit },
+		{ "trim", case_trim },
+		{ "cross_thread", case_cross_thread },
+		{ "fork", case_fork },
+	};
+
+	for (size_t i = 0; argc > 1 && i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (strcmp(argv[1], cases[i].name) == 0) {
+			int rc = cases[i].fn();
+
+			if (!rc)
+				printf("ok\n");
+			return rc ? 1 : 0;
+		}
+	}
+	fprintf(stderr, "usage: preload-cache mallinfo|thread_exit|trim|cross_thread|fork\n");
+	return 2;
+}

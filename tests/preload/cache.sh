@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The drop-in library's per-thread caches, seen by a program: each case of
+# build/host/preload-cache (tests/preload/cache.c) runs under
+# LD_PRELOAD=build/host/libosmem-preload.so and must exit 0 and print
+# "ok"; its measurement line becomes the case's diagnostic. cross_thread
+# also runs plainly, to show that glibc's tcache behaves as the test
+# expects (a block goes to the cache of the thread that frees it).
+#
+#   tests/preload/cache.sh [HOSTDIR]          (default build/host)
+#
+# Cases: mallinfo (cached blocks counted by mallinfo2, flushed by
+# malloc_trim), thread_exit (400 threads: their caches go back at exit),
+# trim (malloc_trim(0) flushes the cache pinning the heap's top), fork
+# (children of a busy process allocate, start threads, count right),
+# cross_thread (producer/consumer, contents checked).
+#
+# Prints KTAP (suite preload_cache); exit status 0 when every case passed.
+set -u
+. "$(dirname "$0")/../lib/ktap.sh"
+
+HOSTDIR=${1:-build/host}
+case $HOSTDIR in /*) ;; *) HOSTDIR=$PWD/$HOSTDIR ;; esac
+LIB=$HOSTDIR/libosmem-preload.so
+PROG=$HOSTDIR/preload-cache
+RUN_TIMEOUT=${RUN_TIMEOUT:-120}
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/preload-cache.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+ktap_suite preload_cache
+
+# one NAME CASE [ENV...]: run CASE with ENV; pass on exit 0 and "ok".
+one() {
+	local name=$1 c=$2 rc d=()
+	shift 2
+	timeout "$RUN_TIMEOUT" env "$@" "$PROG" "$c" >"$WORK/$name.out" 2>"$WORK/$name.err"
+	rc=$?
+	mapfile -t d < <(grep -v '^ok$' "$WORK/$name.out" | head -n 6; head -n 4 "$WORK/$name.err")
+	if [ $rc -eq 0 ] && grep -qx ok "$WORK/$name.out"; then
+		ktap_pass "$name" "${d[@]}"
+	else
+		ktap_fail "$name" "exit status $rc" "${d[@]}"
+	fi
+}
+
+if [ ! -e "$LIB" ] || [ ! -x "$PROG" ]; then
+	ktap_fail built "$LIB or $PROG is missing (make test builds them)"
+	ktap_done
+fi
+
+for c in mallinfo thread_exit trim fork cross_thread; do
+	one "$c" "$c" "LD_PRELOAD=$LIB"
+done
+one cross_thread_glibc cross_thread
+
+ktap_done
