@@ -85,5 +85,7 @@ labs-check: lab1-check lab2-check lab3-check lab4-check
 # ------------------------------------------------------------ make test --
 test-programs: $(LAB_DIR)/lab2-check-skel $(LAB_DIR)/lab2-check-ref $(HOST)/churn
 
--include $(LAB_DIR)/sol/mm/osmem/classic_worstfit.d \
+# Every object's header dependencies, lab 2's own suite's among them (a
+# header change, e.g. struct osmem_stats growing, must rebuild it).
+-include $(LAB2_OBJ:.o=.d) $(LAB_DIR)/sol/mm/osmem/classic_worstfit.d \
 	$(LAB_DIR)/sol/tests/labs/classic_worstfit_ref.d
