@@ -8,7 +8,7 @@
  */
 #include "libk/ktest.h"
 #include "kernel/ktest_kernel.h"
-#include "kernel/trap.h"
+#include "kernel/arch/x86_64/trap.h"
 #include "mm/osmem/tests/osmem_tests.h"
 #include "mm/vmm.h"
 #include <stdint.h>
