@@ -7,7 +7,7 @@
 #   tests/conformance/maps_cases.sh [HOSTDIR]     (default build/host)
 #
 # Each case runs one program of tests/conformance/ (built by
-# mk/conformance_maps.mk into HOSTDIR/conformance-maps/) under
+# mk/conformance.mk into HOSTDIR/conformance/) under
 # LD_PRELOAD=HOSTDIR/libosmem-preload.so:
 #   free_errno                 exits 0 (free_errno.c says what it checks)
 #   double_free_merged_heap    SIGABRT, and stderr exactly one line:
@@ -27,7 +27,7 @@ set -u
 HOSTDIR=${1:-build/host}
 case $HOSTDIR in /*) ;; *) HOSTDIR=$PWD/$HOSTDIR ;; esac
 LIB=$HOSTDIR/libosmem-preload.so
-BIN=$HOSTDIR/conformance-maps
+BIN=$HOSTDIR/conformance
 RUN_TIMEOUT=${RUN_TIMEOUT:-120}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/conformance-maps.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
