@@ -48,14 +48,11 @@ all: iso host
 
 include mk/kernel.mk
 include mk/host.mk
-include mk/conformance_debug.mk
 include mk/test.mk
-include mk/conformance_cxx.mk
 include mk/bench.mk
 include mk/conformance.mk
 include mk/fuzz.mk
 include mk/labs.mk
-include mk/conformance_maps.mk
 
 clean:
 	rm -rf $(BUILD)

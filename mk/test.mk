@@ -34,10 +34,8 @@ $(ASAN_DIR)/obj/%.o: %.c
 $(ASAN_DIR)/ktest-host: $(ASAN_OBJ)
 	$(CC) $(ASAN_CFLAGS) -o $@ $^
 
-test-programs: $(HOST)/ktest-host $(ASAN_DIR)/ktest-host $(KTAP_REPORT) \
-	$(CONFORMANCE_DEBUG_PROGS)
-# The conformance programs of mk/conformance_maps.mk (included later).
-test-programs: conformance-maps
+test-programs: $(HOST)/ktest-host $(ASAN_DIR)/ktest-host $(KTAP_REPORT)
+# The conformance programs: mk/conformance.mk adds them.
 
 # `deps` (mk/kernel.mk) installs missing tools, so it runs first, alone (a
 # sub-make builds the rest, also under -j); then every step runs.

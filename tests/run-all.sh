@@ -97,9 +97,6 @@ main() {
 	step preload_misuse 0 1 -- tests/preload/misuse.sh
 	step conformance 0 1 -- tests/conformance/check.sh
 	step preload_cache 0 1 -- tests/preload/cache.sh
-	step conformance_cxx 0 1 -- tests/conformance/cxx_cases.sh
-	step conformance_maps 0 1 -- tests/conformance/maps_cases.sh
-	step conformance_debug 0 1 -- tests/conformance/debug_cases.sh
 	step fuzz 0 1 -- tests/fuzz/smoke.sh
 	step bench_smoke 0 1 -- tests/bench/smoke.sh
 	# The labs' self-checks (docs/labs/): lab 1's is the host step's

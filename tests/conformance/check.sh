@@ -1,61 +1,87 @@
 #!/usr/bin/env bash
-# The drop-in malloc against behaviours real programs rely on, each case a
-# small C program of its own (tests/conformance/NAME.c, built as
-# build/host/conformance/NAME by mk/conformance.mk) run under
-# LD_PRELOAD=build/host/libosmem-preload.so. The cases are written here
+# shellcheck disable=SC2317,SC2034 # helpers and values for the cases_*.sh
+# The conformance cases of the drop-in malloc: behaviours real programs rely
+# on, each checked on small programs of tests/conformance/ (NAME.c or
+# NAME.cc, built by mk/conformance.mk into build/host/conformance/NAME) run
+# under LD_PRELOAD=build/host/libosmem-preload.so. The cases are written
 # from descriptions of known patterns (glibc's malloc tests among them),
 # not copied.
 #
 #   tests/conformance/check.sh [HOSTDIR]          (default build/host)
 #
-# Every run has a time limit (CASE_TIMEOUT seconds, default 60): a deadlock
-# is a failure named as such, not a hung test. Each case takes a few
-# seconds when it passes.
+# The cases, by topic, one sourced file each (tests/conformance/cases_*.sh):
+#   cases_fork.sh   fork from a signal handler that interrupted malloc, fork
+#                   while other threads use stdio (no deadlock)
+#   cases_maps.sh   free keeps errno when munmap fails, double frees named
+#                   with the allocated size, glibc's dynamic mmap threshold
+#   cases_cxx.sh    C++: every form of operator new and delete, sized
+#                   delete of a wrong size, replaced operators, a C++
+#                   library in a C program, real C++ programs (g++ too)
+#   cases_debug.sh  debug mode (OSMEM_DEBUG=1): malloc(0) faults, the
+#                   quarantine reports a stale write and a late double free
 #
-# Adding a case: write tests/conformance/NAME.c (make test builds every
-# .c there), a function case_NAME below that runs it with `preloaded` and
-# judges it (return 0 to pass; `diag LINE...` explains a failure; `note`
-# adds a comment line to a passing case; `expect_exit0` is the common
-# judgement), and one line in CASES at the bottom.
+# Every run has a time limit: the case's own (add_case NAME SECONDS,
+# default 60), or CASE_TIMEOUT seconds for every case when set. A run that
+# reaches it is killed and the case fails as "timed out (deadlock?)", not a
+# hung test.
 #
-# Prints KTAP (suite conformance) on stdout; exit status 0 when every case
-# passed.
+# Adding a case: write tests/conformance/NAME.c or NAME.cc (make builds
+# every one; a NAME_plugin.cc is built as NAME_plugin.so instead), then, in
+# the topic's cases_*.sh, a function case_CASE that runs it and returns 0
+# to pass, and one line `add_case CASE [SECONDS]`. The helpers below do
+# the usual judgements: expect_exit0, expect_abort, expect_segv; `diag
+# LINE...` explains a failure, `note LINE...` comments a pass, `skip
+# REASON` (then return 0) skips the case.
+#
+# Before any case runs, the library, every program and every case function
+# must be there; if not, the one case "built" fails, naming what is missing.
+#
+# Prints KTAP (suite conformance, tests/lib/ktap.sh) on stdout; exit status
+# 0 when every case passed, 1 if one failed.
 set -u
 
 HOSTDIR=${1:-build/host}
 case $HOSTDIR in /*) ;; *) HOSTDIR=$PWD/$HOSTDIR ;; esac
 LIB=$HOSTDIR/libosmem-preload.so
 BIN=$HOSTDIR/conformance
-CASE_TIMEOUT=${CASE_TIMEOUT:-60}
+SRC=$(cd "$(dirname "$0")" && pwd)
+CASE_TIMEOUT=${CASE_TIMEOUT:-}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/conformance.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
-n=0
-failed=0
-out=()
-diags=()	# the current case's diagnostic lines
-notes=()	# the current case's comment lines when it passes
+# shellcheck source=tests/lib/ktap.sh
+. "$SRC/../lib/ktap.sh"
+
+SIGABRT_STATUS=134	# 128 + SIGABRT, as timeout passes it on
+SIGSEGV_STATUS=139	# 128 + SIGSEGV
+HEX='0x[0-9a-f]+'
+PRE="LD_PRELOAD=$LIB"
+DBG="OSMEM_DEBUG=1"
+
+CASES=()		# the case names, in the order they run
+declare -A CASE_LIMIT	# each case's time limit, in seconds
+
+# add_case NAME [SECONDS]: case_NAME runs, with that time limit (default 60).
+add_case() {
+	CASES+=("$1")
+	CASE_LIMIT[$1]=${2:-60}
+}
+
+# The case running now: its name, its time limit, what it says.
+this=
+limit=60
+diags=()	# why it failed
+notes=()	# comment lines when it passes
+skipped=	# the reason, when it skipped itself
 
 diag() { diags+=("$@"); }
 note() { notes+=("$@"); }
-
-# preloaded TAG PROG [ARG...]: run $BIN/PROG under the library and the time
-# limit; stdout in $WORK/TAG.out, stderr in $WORK/TAG.err, the exit status
-# in $rc (124 when the time limit ended it).
-rc=0
-preloaded() {
-	local tag=$1 prog=$2
-	shift 2
-	# The subshell keeps bash's notice of a killed child out of our stderr.
-	(timeout -k 5 "$CASE_TIMEOUT" env "LD_PRELOAD=$LIB" "$BIN/$prog" "$@" \
-		>"$WORK/$tag.out" 2>"$WORK/$tag.err"; exit $?) 2>/dev/null
-	rc=$?
-}
+skip() { skipped=$1; }
 
 # What an exit status means, in words.
 status_text() {
 	if [ "$1" -eq 124 ]; then
-		echo "timed out after ${CASE_TIMEOUT}s (deadlock?)"
+		echo "timed out after ${limit}s (deadlock?)"
 	elif [ "$1" -gt 128 ]; then
 		echo "killed by signal $(($1 - 128)) ($(kill -l "$1" 2>/dev/null))"
 	else
@@ -63,106 +89,164 @@ status_text() {
 	fi
 }
 
-# expect_exit0 TAG PROG [ARG...]: the run must exit 0 and say nothing on
-# stderr; its stdout's last line becomes the case's comment.
-expect_exit0() {
-	local tag=$1 line
-	preloaded "$@"
-	if [ $rc -ne 0 ] || [ -s "$WORK/$tag.err" ]; then
-		diag "$tag: $(status_text $rc)"
+# run TAG [ENV=VAL...] CMD [ARG...]: CMD with those variables under the
+# case's time limit; stdout in $WORK/TAG.out, stderr in $WORK/TAG.err, the
+# exit status in $rc (124 when the time limit ended it).
+rc=0
+run() {
+	local tag=$1
+	shift
+	# The subshell keeps bash's notice of a killed child out of our stderr.
+	(timeout -k 5 "$limit" env "$@" \
+		>"$WORK/$tag.out" 2>"$WORK/$tag.err"; exit $?) 2>/dev/null
+	rc=$?
+}
+
+# preloaded [ENV=VAL...] PROG [ARG...]: run $BIN/PROG under the library,
+# tagged with the case's name; sets prog to PROG.
+prog=
+preloaded() {
+	local envs=("$PRE")
+	while [[ $1 == *=* ]]; do
+		envs+=("$1")
+		shift
+	done
+	prog=$1
+	run "$this" "${envs[@]}" "$BIN/$1" "${@:2}"
+}
+
+# show_output TAG: the run's exit status and the first lines of its stdout
+# and stderr, as diagnostics.
+show_output() {
+	local tag=$1 f line
+	diag "$tag: $(status_text "$rc")"
+	for f in out err; do
+		[ -s "$WORK/$tag.$f" ] || continue
+		diag "$tag std$f:"
 		while IFS= read -r line; do
-			diag "$tag: $line"
-		done < <(cat "$WORK/$tag.out" "$WORK/$tag.err" | head -n 8)
+			diag "  $line"
+		done < <(head -n 10 "$WORK/$tag.$f")
+	done
+}
+
+# expect_exit0 [ENV=VAL...] PROG [ARG...]: the program, preloaded, exits 0
+# and says nothing on stderr; its stdout's last line comments the pass.
+expect_exit0() {
+	preloaded "$@"
+	if [ "$rc" -ne 0 ] || [ -s "$WORK/$this.err" ]; then
+		show_output "$this"
 		return 1
 	fi
-	note "$tag: $(tail -n 1 "$WORK/$tag.out")"
+	[ -s "$WORK/$this.out" ] && note "$prog: $(tail -n 1 "$WORK/$this.out")"
+	return 0
+}
+
+# stopped WANT-RC: the common verdict on a misuse run: the process died
+# with WANT-RC (128 + the signal), never printed "survived" (or "reused":
+# the test itself did not hold) and printed "ptr=<the pointer>".
+# Sets ptr, size (from "ptr=P size=N", when given), line (the first
+# stderr line) and nlines.
+stopped() {
+	local want=$1 out=$WORK/$this.out
+	ptr=$(sed -n 's/^ptr=\([^ ]*\).*/\1/p' "$out")
+	size=$(sed -n 's/^ptr=.* size=\([0-9]*\)$/\1/p' "$out")
+	line=$(head -n 1 "$WORK/$this.err")
+	nlines=$(wc -l <"$WORK/$this.err")
+	if grep -qE '^(survived|reused)' "$out"; then
+		diag "not stopped: $(grep -E '^(survived|reused)' "$out") ($(status_text "$rc"))"
+	elif [ "$rc" -ne "$want" ]; then
+		diag "$(status_text "$rc"), want $want ($(kill -l "$want"))"
+	elif [ -z "$ptr" ]; then
+		diag "the program printed no ptr= line"
+	else
+		return 0
+	fi
+	show_output "$this"
+	return 1
+}
+
+# expect_abort REGEX [ENV=VAL...] PROG [ARG...]: the program, preloaded,
+# dies of SIGABRT (see stopped) and its stderr is exactly one line matching
+# REGEX, in which @PTR@ stands for the pointer it printed (ptr=) and @SIZE@
+# for the size (size=).
+expect_abort() {
+	local re=$1
+	shift
+	preloaded "$@"
+	stopped "$SIGABRT_STATUS" || return 1
+	if [[ $re == *@SIZE@* ]] && [ -z "$size" ]; then
+		diag "the program printed no size= after ptr="
+		return 1
+	fi
+	re=${re//@PTR@/$ptr}
+	re=${re//@SIZE@/$size}
+	if [ "$nlines" -ne 1 ] || ! [[ $line =~ ^$re$ ]]; then
+		diag "stderr ($nlines lines): $line" "want: $re"
+		return 1
+	fi
+}
+
+# expect_segv [ENV=VAL...] PROG [ARG...]: the program, preloaded, dies of
+# SIGSEGV (see stopped) with nothing on stderr.
+expect_segv() {
+	preloaded "$@"
+	stopped "$SIGSEGV_STATUS" || return 1
+	if [ "$nlines" -ne 0 ]; then
+		diag "stderr: $line"
+		return 1
+	fi
 }
 
 # ------------------------------------------------------------- cases ----
 
-# fork from a SIGUSR1 handler that interrupted malloc/free (glibc's
-# tst-mallocfork2 pattern), the signals sent by a child process: the
-# program stays single-threaded, as in glibc's test.
-case_fork_in_signal_handler() {
-	expect_exit0 fork_in_handler fork_in_handler process
-}
-
-# The same with the signals sent by a second thread, so fork takes the C
-# library's multi-threaded path (more than glibc's own malloc promises: its
-# fork takes its arena locks then, and the plain program hangs on glibc).
-case_fork_in_signal_handler_threads() {
-	expect_exit0 fork_in_handler fork_in_handler thread
-}
-
-# fork while one thread calls getline (it allocates holding its stream's
-# lock) and another fflush(NULL) (it holds the stream list and waits for
-# each stream): glibc's tst-malloc-fork-deadlock scenario.
-case_fork_with_stdio_threads() {
-	expect_exit0 fork_stdio fork_stdio
-}
+for f in "$SRC"/cases_*.sh; do
+	# shellcheck source=/dev/null
+	. "$f"
+done
 
 # ---------------------------------------------------------------- run ----
 
-CASES=(
-	fork_in_signal_handler
-	fork_in_signal_handler_threads
-	fork_with_stdio_threads
-)
-
-# run_case NAME: one KTAP line for case_NAME.
+# run_case NAME: one KTAP case for case_NAME.
 run_case() {
-	local name=$1 line
-	n=$((n + 1))
+	this=$1
+	limit=${CASE_TIMEOUT:-${CASE_LIMIT[$1]}}
 	diags=()
 	notes=()
-	if "case_$name"; then
-		for line in "${notes[@]}"; do
-			out+=("  # $line")
-		done
-		out+=("  ok $n $name")
+	skipped=
+	if ! "case_$1"; then
+		ktap_fail "$1" "${diags[@]}"
+	elif [ -n "$skipped" ]; then
+		ktap_skip "$1" "$skipped"
 	else
-		for line in "${diags[@]}"; do
-			out+=("  # $line")
-		done
-		out+=("  not ok $n $name")
-		failed=$((failed + 1))
+		ktap_pass "$1" "${notes[@]}"
 	fi
 }
+
+ktap_suite conformance
 
 missing=()
 [ -e "$LIB" ] || missing+=("$LIB")
 for name in "${CASES[@]}"; do
 	declare -F "case_$name" >/dev/null ||
-		missing+=("case_$name (a line in CASES without its function)")
+		missing+=("case_$name (an add_case line without its function)")
 done
-for src in "$(dirname "$0")"/*.c; do
-	prog=$(basename "$src" .c)
-	[ -x "$BIN/$prog" ] || missing+=("$BIN/$prog")
+shopt -s nullglob
+for src in "$SRC"/*.c "$SRC"/*.cc; do
+	prog=${src##*/}
+	prog=${prog%.c}
+	prog=${prog%.cc}
+	case $src in
+	*_plugin.cc) [ -e "$BIN/$prog.so" ] || missing+=("$BIN/$prog.so") ;;
+	*) [ -x "$BIN/$prog" ] || missing+=("$BIN/$prog") ;;
+	esac
 done
 
 if [ ${#missing[@]} -gt 0 ]; then
-	n=1
-	diags=("missing (make test builds the programs):" "${missing[@]}")
-	for line in "${diags[@]}"; do
-		out+=("  # $line")
-	done
-	out+=("  not ok 1 built")
-	failed=1
+	ktap_fail built "missing (make test builds the programs):" "${missing[@]}"
 else
 	for name in "${CASES[@]}"; do
 		run_case "$name"
 	done
 fi
 
-echo "KTAP version 1"
-echo "1..1"
-echo "  KTAP version 1"
-echo "  # Subtest: conformance"
-echo "  1..$n"
-printf '%s\n' "${out[@]}"
-if [ $failed -eq 0 ]; then
-	echo "ok 1 conformance"
-	exit 0
-fi
-echo "not ok 1 conformance"
-exit 1
+ktap_done

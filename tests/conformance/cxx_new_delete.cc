@@ -1,6 +1,6 @@
 /*
  * cxx_new_delete: C++'s replaceable operator new and delete under the
- * drop-in library, for tests/conformance/cxx_cases.sh.
+ * drop-in library, for tests/conformance/cases_cxx.sh.
  *
  *   cxx_new_delete CASE
  *

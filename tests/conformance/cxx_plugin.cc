@@ -1,6 +1,6 @@
 /*
  * cxx_plugin.so: a C++ library loaded with dlopen(RTLD_LOCAL) into a C
- * program (cxx_cases.sh uses python3's ctypes, as a Python extension
+ * program (cases_cxx.sh uses python3's ctypes, as a Python extension
  * would be loaded). The C++ runtime then arrives after the drop-in
  * library was bound, and out of its reach; operator new must still go
  * through our heap, and an impossible new must still throw std::bad_alloc

@@ -5,7 +5,7 @@
  * new, the sized and array deletes call delete), also when the drop-in
  * library supplies the other forms: a sized delete that freed the arena's
  * memory into the library's heap would be a foreign pointer there.
- * For tests/conformance/cxx_cases.sh.
+ * For tests/conformance/cases_cxx.sh.
  *
  *   cxx_replaced
  *

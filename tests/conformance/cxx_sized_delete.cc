@@ -1,6 +1,6 @@
 /*
  * cxx_sized_delete: sized deallocation under the drop-in library, for
- * tests/conformance/cxx_cases.sh.
+ * tests/conformance/cases_cxx.sh.
  *
  *   cxx_sized_delete CASE
  *

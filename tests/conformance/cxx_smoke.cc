@@ -1,7 +1,7 @@
 /*
  * cxx_smoke: an ordinary C++ program that allocates a lot through the
  * standard library (strings, vectors, maps, hash maps, shared pointers,
- * exceptions, streams) and prints what it computed. cxx_cases.sh runs it
+ * exceptions, streams) and prints what it computed. cases_cxx.sh runs it
  * plainly and under the drop-in library (default and debug mode) and
  * wants the same output each time.
  *

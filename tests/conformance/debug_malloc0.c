@@ -11,7 +11,7 @@
  * "ptr=<the pointer>" and reads (or writes) one byte through the first
  * block, which it never frees: the process must die there of SIGSEGV. If
  * it survives it prints "survived" and exits 0; a broken contract before
- * that exits 1 with the reason on stderr (tests/conformance/debug_cases.sh
+ * that exits 1 with the reason on stderr (tests/conformance/cases_debug.sh
  * counts all of those as failures).
  */
 #define _GNU_SOURCE

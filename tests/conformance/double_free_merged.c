@@ -2,7 +2,7 @@
  * A double free is named a double free, with the size the program
  * allocated, however the freed block changed in between. Run under
  * LD_PRELOAD=build/host/libosmem-preload.so (tests/conformance/
- * maps_cases.sh), which expects SIGABRT and exactly one line on stderr:
+ * cases_maps.sh), which expects SIGABRT and exactly one line on stderr:
  *
  *   osmem: double free of PTR (block of N bytes) in free called from 0x...
  *

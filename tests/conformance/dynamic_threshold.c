@@ -1,7 +1,7 @@
 /*
  * glibc's dynamic mmap threshold, and the explicit tuning that turns it
  * off, under LD_PRELOAD=build/host/libosmem-preload.so (tests/
- * conformance/maps_cases.sh). Prints what it checked; exits 0 when all
+ * conformance/cases_maps.sh). Prints what it checked; exits 0 when all
  * held, 1 if not.
  *
  * The program defines mmap and munmap itself and exports them (built with

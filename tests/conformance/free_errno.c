@@ -3,7 +3,7 @@
  * (glibc's tst-free-errno: munmap fails with ENOMEM when unmapping part
  * of a merged area would pass vm.max_map_count). Run under
  * LD_PRELOAD=build/host/libosmem-preload.so (tests/conformance/
- * maps_cases.sh); prints what it checked, exits 0 when all held, 1 if not.
+ * cases_maps.sh); prints what it checked, exits 0 when all held, 1 if not.
  *
  * The program defines munmap itself and exports it (built with
  * -rdynamic): the preloaded library's calls to munmap resolve to the
