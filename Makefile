@@ -38,6 +38,8 @@ ISO := $(BUILD)/os.iso
 # ------------------------------------------------------------------ host ----
 # The fast allocator, one file per concern (mm/osmem/fast_internal.h).
 FAST_C  := $(wildcard mm/osmem/fast*.c)
+# The classic allocator: its files and the lab's worst fit (classic_worstfit.c).
+CLASSIC_C := $(wildcard mm/osmem/classic*.c)
 HCFLAGS := -std=gnu11 -O1 -g -fno-toplevel-reorder -DLIBK_HOST -fno-builtin -Wall -Wextra -Werror -I.
 HOST_SHARED_C := $(wildcard libk/*.c libk/tests/*.c mm/osmem/*.c mm/osmem/tests/*.c)
 HOST_SHARED_C := $(filter-out %_kernel.c mm/osmem/tests/lab2_%.c,$(HOST_SHARED_C))

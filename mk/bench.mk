@@ -46,7 +46,7 @@ $(BUILD)/traces/%.trace: tests/traces/%.trace.xz
 traces: $(TRACES)
 
 # --------------------------------------------------- measured objects ----
-BENCH_ALLOC_C := $(FAST_C) mm/osmem/classic.c mm/osmem/classic_worstfit.c \
+BENCH_ALLOC_C := $(FAST_C) $(CLASSIC_C) \
 	mm/osmem/report.c \
 	libk/string.c libk/printf.c
 BENCH_ALLOC_OBJ := $(patsubst %.c,$(BENCH_DIR)/alloc/%.o,$(BENCH_ALLOC_C))

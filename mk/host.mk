@@ -23,7 +23,7 @@ host: $(HOST)/ktest-host
 # exactly os_malloc os_calloc os_realloc os_free (mm/osmem/libosmem.map).
 # Its objects are built position-independent, apart from the test program's.
 HOST_PIC_DIR := $(HOST)/pic
-LIBOSMEM_C := mm/osmem/classic.c mm/osmem/classic_worstfit.c \
+LIBOSMEM_C := $(CLASSIC_C) \
 	mm/osmem/backend_posix.c mm/osmem/osmem_posix.c \
 	mm/osmem/report.c libk/string.c libk/printf.c
 LIBOSMEM_OBJ := $(patsubst %.c,$(HOST_PIC_DIR)/%.o,$(LIBOSMEM_C))
