@@ -21,7 +21,7 @@
 CONFORMANCE_DIR := $(HOST)/conformance
 CONFORMANCE_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -fno-builtin \
 	-pthread -rdynamic -Wl,-z,now
-CONFORMANCE_CXXWARN := -std=gnu++17 -O1 -g -fno-builtin -Wall -Wextra -Werror
+CONFORMANCE_CXXWARN := -std=gnu++17 -O1 -g -fno-builtin -Wall -Wextra -Werror -I.
 CONFORMANCE_CXXFLAGS := $(CONFORMANCE_CXXWARN) -fPIE -pie
 
 CONFORMANCE_C := $(wildcard tests/conformance/*.c)

@@ -33,29 +33,7 @@
 #include <dlfcn.h>
 #include <malloc.h>
 #include <new>
-
-static int failures;
-
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			std::fprintf(stderr, "FAIL: " __VA_ARGS__);          \
-			std::fprintf(stderr, " (%s:%d)\n", __FILE__, __LINE__); \
-			failures++;                                          \
-		}                                                            \
-	} while (0)
-
-template <typename T> static T *hide(T *p)
-{
-	__asm__ volatile("" : "+r"(p));
-	return p;
-}
-
-static void say_ptr(const void *p)
-{
-	std::printf("ptr=%p\n", p);
-	std::fflush(stdout);
-}
+#include "tests/conformance/cxx_check.h"
 
 static const std::size_t IMPOSSIBLE = SIZE_MAX / 2;
 

@@ -19,17 +19,7 @@
 #include <new>
 #include <string>
 #include <vector>
-
-static int failures;
-
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			std::fprintf(stderr, "FAIL: " __VA_ARGS__);          \
-			std::fprintf(stderr, " (%s:%d)\n", __FILE__, __LINE__); \
-			failures++;                                          \
-		}                                                            \
-	} while (0)
+#include "tests/conformance/cxx_check.h"
 
 template <typename F> static bool throws_bad_alloc(F f)
 {

@@ -18,26 +18,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <new>
+#include "tests/conformance/cxx_check.h"
 
 /* Leaving the sized delete to the default is the point here. */
 #pragma GCC diagnostic ignored "-Wsized-deallocation"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			std::fprintf(stderr, "FAIL: " __VA_ARGS__);          \
-			std::fprintf(stderr, " (%s:%d)\n", __FILE__, __LINE__); \
-			failures++;                                          \
-		}                                                            \
-	} while (0)
-
-template <typename T> static T *hide(T *p)
-{
-	__asm__ volatile("" : "+r"(p));
-	return p;
-}
 
 /* A bump arena: nothing is reused, so any pointer outside it is not ours. */
 alignas(16) static unsigned char arena[1 << 20];

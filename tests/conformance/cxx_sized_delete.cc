@@ -33,35 +33,13 @@
 #include <new>
 #include <string>
 #include <vector>
+#include "tests/conformance/cxx_check.h"
 
 /* C23; glibc's headers do not declare them yet, nor does glibc define
  * them: weak, so the program links without the library (and says so). */
 extern "C" void free_sized(void *p, std::size_t size) __attribute__((weak));
 extern "C" void free_aligned_sized(void *p, std::size_t align,
 				   std::size_t size) __attribute__((weak));
-
-static int failures;
-
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			std::fprintf(stderr, "FAIL: " __VA_ARGS__);          \
-			std::fprintf(stderr, " (%s:%d)\n", __FILE__, __LINE__); \
-			failures++;                                          \
-		}                                                            \
-	} while (0)
-
-template <typename T> static T *hide(T *p)
-{
-	__asm__ volatile("" : "+r"(p));
-	return p;
-}
-
-static void say_ptr(const void *p)
-{
-	std::printf("ptr=%p\n", p);
-	std::fflush(stdout);
-}
 
 static int survived(void)
 {
