@@ -10,8 +10,14 @@
  *   - tests:       mm/osmem/tests/backend_test.c (a fake brk over an arena,
  *                  recording every call, failing the Nth call on request)
  *
+ * A backend is one heap's home: a home that runs several heaps (the drop-in
+ * library's arenas, mm/osmem/preload_arena_posix.c) gives each its own
+ * struct osmem_backend, embedded in a struct of its own. So the calls that
+ * act on one heap's state (its break, its lock) take the backend they
+ * belong to; the others act on the home as a whole.
+ *
  * Contracts:
- * - heap_extend(delta) behaves like sbrk: it returns the old break and moves
+ * - heap_extend(be, delta) behaves like sbrk: it returns the old break and moves
  *   the break by delta (delta may be negative or zero), or returns
  *   OSMEM_BRK_FAIL and changes nothing. Memory it adds is readable and
  *   writable; it is zeroed the first time the break passes it.
@@ -32,7 +38,8 @@
  *   overlaps a mapping, the heap or another reservation. Optional (NULL
  *   when the home has no such thing): debug mode's zero-size blocks come
  *   from it, and fall back to minimum blocks without it.
- * - lock/unlock guard the allocator's state; no-ops until threads exist.
+ * - lock(be)/unlock(be) guard the state of be's heap; no-ops until threads
+ *   exist.
  * - report(r) is called once per misuse or broken invariant, before the
  *   allocator changes anything (mm/osmem/report.h). The home prints the one
  *   line of osmem_report_format() (kernel: console; user space: stderr)
@@ -63,13 +70,13 @@
 struct osmem_backend {
 	const char *name;
 	size_t page_size;
-	void *(*heap_extend)(intptr_t delta);
+	void *(*heap_extend)(const struct osmem_backend *be, intptr_t delta);
 	void *(*pages_map)(size_t len);
 	int (*pages_unmap)(void *p, size_t len);
 	void *(*pages_remap)(void *p, size_t old_len, size_t new_len);
 	void *(*pages_reserve)(size_t len);
-	void (*lock)(void);
-	void (*unlock)(void);
+	void (*lock)(const struct osmem_backend *be);
+	void (*unlock)(const struct osmem_backend *be);
 	void (*report)(const struct osmem_report *r);
 	const void *(*caller)(void);
 	uintptr_t secret;

@@ -34,8 +34,9 @@
 #include "mm/layout.h"
 #include "mm/vmap.h"
 
-static void *kernel_heap_extend(intptr_t delta)
+static void *kernel_heap_extend(const struct osmem_backend *be, intptr_t delta)
 {
+	(void)be;
 	return ksbrk(delta);
 }
 
@@ -64,19 +65,21 @@ static struct {
 	uint64_t rflags;	/* the holder's, restored by unlock */
 } kheap_lock;
 
-static void kernel_lock(void)
+static void kernel_lock(const struct osmem_backend *be)
 {
 	uint64_t flags = irq_save();
 
+	(void)be;
 	if (__atomic_test_and_set(&kheap_lock.held, __ATOMIC_ACQUIRE))
 		panic("kmalloc: heap lock taken again on this CPU (allocator re-entered)");
 	kheap_lock.rflags = flags;
 }
 
-static void kernel_unlock(void)
+static void kernel_unlock(const struct osmem_backend *be)
 {
 	uint64_t flags = kheap_lock.rflags;
 
+	(void)be;
 	if (!kheap_lock.held)
 		panic("kmalloc: heap lock released but not held");
 	__atomic_clear(&kheap_lock.held, __ATOMIC_RELEASE);

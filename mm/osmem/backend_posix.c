@@ -32,8 +32,9 @@ static bool posix_lock_word;
 __thread struct osmem_posix_front osmem_posix_front
 	__attribute__((tls_model("initial-exec")));
 
-static void *posix_heap_extend(intptr_t delta)
+static void *posix_heap_extend(const struct osmem_backend *be, intptr_t delta)
 {
+	(void)be;
 	return sbrk(delta);
 }
 
@@ -64,14 +65,16 @@ static int posix_pages_unmap(void *p, size_t len)
 	return rc;
 }
 
-static void posix_lock(void)
+static void posix_lock(const struct osmem_backend *be)
 {
+	(void)be;
 	while (__atomic_test_and_set(&posix_lock_word, __ATOMIC_ACQUIRE))
 		;
 }
 
-static void posix_unlock(void)
+static void posix_unlock(const struct osmem_backend *be)
 {
+	(void)be;
 	__atomic_clear(&posix_lock_word, __ATOMIC_RELEASE);
 }
 

@@ -116,14 +116,14 @@ static char *classic_extend(struct classic_heap *ch, size_t delta)
 	char *old;
 
 	ch->extend_calls++;
-	old = ch->be->heap_extend((intptr_t)delta);
+	old = ch->be->heap_extend(ch->be, (intptr_t)delta);
 	if (old == OSMEM_BRK_FAIL)
 		return NULL;
 	if (ch->head && old != ch->heap_end) {
 		classic_report(ch, OSMEM_FAULT_BACKEND, "malloc", old, 0,
 			       "the break moved behind the allocator");
 		ch->extend_calls++;
-		ch->be->heap_extend(-(intptr_t)delta);
+		ch->be->heap_extend(ch->be, -(intptr_t)delta);
 		return NULL;
 	}
 	return old;
@@ -517,9 +517,9 @@ static void *classic_malloc(struct osmem_heap *h, size_t size)
 
 	if (!ch->be)
 		return NULL;
-	ch->be->lock();
+	ch->be->lock(ch->be);
 	p = classic_malloc_locked(ch, size, CLASSIC_MMAP_THRESHOLD);
-	ch->be->unlock();
+	ch->be->unlock(ch->be);
 	return p;
 }
 
@@ -530,9 +530,9 @@ static void *classic_calloc(struct osmem_heap *h, size_t nmemb, size_t size)
 
 	if (!ch->be)
 		return NULL;
-	ch->be->lock();
+	ch->be->lock(ch->be);
 	p = classic_calloc_locked(ch, nmemb, size);
-	ch->be->unlock();
+	ch->be->unlock(ch->be);
 	return p;
 }
 
@@ -543,9 +543,9 @@ static void *classic_realloc(struct osmem_heap *h, void *ptr, size_t size)
 
 	if (!ch->be)
 		return NULL;
-	ch->be->lock();
+	ch->be->lock(ch->be);
 	p = classic_realloc_locked(ch, ptr, size);
-	ch->be->unlock();
+	ch->be->unlock(ch->be);
 	return p;
 }
 
@@ -555,9 +555,9 @@ static void classic_free(struct osmem_heap *h, void *ptr)
 
 	if (!ch->be)
 		return;
-	ch->be->lock();
+	ch->be->lock(ch->be);
 	classic_free_locked(ch, ptr, "free", false);
-	ch->be->unlock();
+	ch->be->unlock(ch->be);
 }
 
 /*
@@ -580,11 +580,11 @@ static size_t classic_usable_size(struct osmem_heap *h, void *ptr)
 
 	if (!ptr || !ch->be)
 		return 0;
-	ch->be->lock();
+	ch->be->lock(ch->be);
 	b = classic_lookup(ch, ptr, "usable_size", false);
 	if (b)
 		n = b->size;
-	ch->be->unlock();
+	ch->be->unlock(ch->be);
 	return n;
 }
 

@@ -12,7 +12,7 @@ void classic_stats(struct osmem_heap *h, struct osmem_stats *st)
 	memset(st, 0, sizeof(*st));
 	if (!ch->be)
 		return;
-	ch->be->lock();
+	ch->be->lock(ch->be);
 	st->heap_bytes = (size_t)(ch->heap_end - ch->heap_start);
 	for (struct block_meta *b = ch->head; b; b = b->next) {
 		if (b->status == STATUS_FREE) {
@@ -32,7 +32,7 @@ void classic_stats(struct osmem_heap *h, struct osmem_stats *st)
 	st->heap_extend_calls = ch->extend_calls;
 	st->map_calls = ch->map_calls;
 	st->unmap_calls = ch->unmap_calls;
-	ch->be->unlock();
+	ch->be->unlock(ch->be);
 }
 
 /* what must be a constant: the report keeps the pointer. */
@@ -109,11 +109,11 @@ int classic_check(struct osmem_heap *h)
 
 	if (!ch->be)
 		return 0;
-	ch->be->lock();
+	ch->be->lock(ch->be);
 	r = classic_check_heap(ch);
 	if (r == 0)
 		r = classic_check_mapped(ch);
-	ch->be->unlock();
+	ch->be->unlock(ch->be);
 	return r;
 }
 
@@ -134,10 +134,10 @@ void classic_walk(struct osmem_heap *h,
 
 	if (!ch->be)
 		return;
-	ch->be->lock();
+	ch->be->lock(ch->be);
 	for (struct block_meta *b = ch->head; b; b = b->next)
 		fn(classic_payload(b), b->size, classic_kind(b->status), arg);
 	for (struct block_meta *m = ch->mapped; m; m = m->next)
 		fn(classic_payload(m), m->size, OSMEM_BLOCK_MAPPED, arg);
-	ch->be->unlock();
+	ch->be->unlock(ch->be);
 }

@@ -319,13 +319,13 @@ static inline char *ptr_down(void *p, size_t a)
 static inline void fast_lock(const struct osmem_backend *be)
 {
 	if (be && be->lock)
-		be->lock();
+		be->lock(be);
 }
 
 static inline void fast_unlock(const struct osmem_backend *be)
 {
 	if (be && be->unlock)
-		be->unlock();
+		be->unlock(be);
 }
 
 /* Live-block counters follow a block's size: drop before a resize, add after. */

@@ -41,7 +41,7 @@ static char *fast_extend(struct fast_heap *fh, intptr_t delta)
 	if (delta > 0 && (size_t)delta > FAST_BLOCK_MAX / 2 - heap)
 		return OSMEM_BRK_FAIL;
 	fh->st.heap_extend_calls++;
-	return fh->be->heap_extend(delta);
+	return fh->be->heap_extend(fh->be, delta);
 }
 
 /* Zero [from, to) when the new bytes are fresh: our old epilogue/footer

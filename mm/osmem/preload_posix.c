@@ -199,8 +199,9 @@ static void preload_lock_wait(uint32_t self)
 	errno = saved;
 }
 
-static void preload_lock(void)
+static void preload_lock(const struct osmem_backend *be)
 {
+	(void)be;
 	uint32_t self = preload_self(), w = 0;
 
 	if (!__atomic_compare_exchange_n(&preload_lock_word, &w, self, 0,
@@ -208,8 +209,9 @@ static void preload_lock(void)
 		preload_lock_wait(self);
 }
 
-static void preload_unlock(void)
+static void preload_unlock(const struct osmem_backend *be)
 {
+	(void)be;
 	int saved;
 
 	if (!(__atomic_exchange_n(&preload_lock_word, 0, __ATOMIC_RELEASE) &
@@ -318,7 +320,7 @@ static void preload_fork_prepare(void)
 		took |= FORK_TOOK_LIST;
 	}
 	if (!preload_owned()) {
-		preload_lock();
+		preload_lock(&preload_be);
 		took |= FORK_TOOK_LOCK;
 	}
 	preload_fork_took = preload_fork_took << 2 | took;
@@ -337,7 +339,7 @@ static void preload_fork_parent(void)
 	unsigned long took = preload_fork_pop();
 
 	if (took & FORK_TOOK_LOCK)
-		preload_unlock();
+		preload_unlock(&preload_be);
 	if (took & FORK_TOOK_LIST)
 		_IO_list_unlock();
 }

@@ -13,9 +13,11 @@ static const struct osmem_backend *fb_tb;  /* the test backend underneath */
 static struct osmem_backend fb_view;
 static struct fuzz_backend_counts fb_counts;
 
-static void *fb_heap_extend(intptr_t delta)
+static void *fb_heap_extend(const struct osmem_backend *be, intptr_t delta)
 {
-	void *old = fb_tb->heap_extend(delta);
+	void *old = fb_tb->heap_extend(fb_tb, delta);
+
+	(void)be;
 
 	if (old == OSMEM_BRK_FAIL)
 		fb_counts.failed++;

@@ -35,8 +35,9 @@ static void rb_account(void)
 		rb.st.peak_bytes = now;
 }
 
-static void *rb_heap_extend(intptr_t delta)
+static void *rb_heap_extend(const struct osmem_backend *be, intptr_t delta)
 {
+	(void)be;
 	size_t old = rb.brk;
 
 	rb.st.extend_calls++;
@@ -97,8 +98,9 @@ static void *rb_pages_remap(void *p, size_t old_len, size_t new_len)
 	return q;
 }
 
-static void rb_nolock(void)
+static void rb_nolock(const struct osmem_backend *be)
 {
+	(void)be;
 }
 
 static void rb_report(const struct osmem_report *r)

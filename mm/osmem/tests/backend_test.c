@@ -56,11 +56,13 @@ static struct osmem_tb_call *tb_begin(enum osmem_tb_kind kind, int *fail)
 	return c;
 }
 
-static void *tb_heap_extend(intptr_t delta)
+static void *tb_heap_extend(const struct osmem_backend *be, intptr_t delta)
 {
 	int fail;
 	struct osmem_tb_call *c = tb_begin(OSMEM_TB_EXTEND, &fail);
 	size_t old = tb.brk, next = tb.brk + (size_t)delta;
+
+	(void)be;
 
 	c->delta = delta;
 	if (delta < 0 && (size_t)-delta > tb.brk)
@@ -187,16 +189,18 @@ static void *tb_pages_remap(void *p, size_t old_len, size_t new_len)
 	return q;
 }
 
-static void tb_lock(void)
+static void tb_lock(const struct osmem_backend *be)
 {
+	(void)be;
 	tb.locks++;
 	if (tb.lock_held)
 		tb.lock_errors++;
 	tb.lock_held = 1;
 }
 
-static void tb_unlock(void)
+static void tb_unlock(const struct osmem_backend *be)
 {
+	(void)be;
 	if (!tb.lock_held)
 		tb.lock_errors++;
 	tb.lock_held = 0;

@@ -94,9 +94,11 @@ const struct osmem_backend *fast_tb_pool(bool remap)
 	return &fast_variant;
 }
 
-static void *dirty_extend(intptr_t delta)
+static void *dirty_extend(const struct osmem_backend *be, intptr_t delta)
 {
-	char *old = fast_tb->heap_extend(delta);
+	char *old = fast_tb->heap_extend(fast_tb, delta);
+
+	(void)be;
 
 	if (old != OSMEM_BRK_FAIL && delta > 0)
 		memset(old, FAST_DIRTY, (size_t)delta);
