@@ -99,6 +99,31 @@ struct osmem_stats {
 	size_t quarantined_bytes; /* their payload bytes */
 };
 
+/* Add the stats of one more heap to *sum (a home that runs several: the
+ * drop-in library's arenas); largest_free is the larger of the two. */
+static inline void osmem_stats_add(struct osmem_stats *sum,
+				   const struct osmem_stats *st)
+{
+	sum->heap_bytes += st->heap_bytes;
+	sum->bytes_in_use += st->bytes_in_use;
+	sum->bytes_free += st->bytes_free;
+	if (st->largest_free > sum->largest_free)
+		sum->largest_free = st->largest_free;
+	sum->blocks_in_use += st->blocks_in_use;
+	sum->blocks_free += st->blocks_free;
+	sum->blocks_cached += st->blocks_cached;
+	sum->bytes_cached += st->bytes_cached;
+	sum->mapped_bytes += st->mapped_bytes;
+	sum->mapped_blocks += st->mapped_blocks;
+	sum->heap_extend_calls += st->heap_extend_calls;
+	sum->map_calls += st->map_calls;
+	sum->unmap_calls += st->unmap_calls;
+	sum->unmap_pending_blocks += st->unmap_pending_blocks;
+	sum->unmap_pending_bytes += st->unmap_pending_bytes;
+	sum->quarantined_blocks += st->quarantined_blocks;
+	sum->quarantined_bytes += st->quarantined_bytes;
+}
+
 /* CACHED: a heap block that is live for the allocator but sits free in a
  * small-block cache (fast, mm/osmem/cache.h). */
 enum osmem_block_kind {

@@ -451,6 +451,16 @@ static size_t *fast_tunable(struct fast_heap *fh, enum osmem_fast_tunable which)
 	return NULL;
 }
 
+
+size_t osmem_fast_tuned_hint(struct osmem_heap *h, enum osmem_fast_tunable which)
+{
+	size_t *v = fast_tunable(fast_of(h), which);
+
+	/* A plain word the owner of the lock stores whole: a racy read sees
+	 * the old value or the new one. */
+	return v ? __atomic_load_n(v, __ATOMIC_RELAXED) : 0;
+}
+
 int osmem_fast_tune(struct osmem_heap *h, enum osmem_fast_tunable which,
 		    size_t value)
 {

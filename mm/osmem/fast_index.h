@@ -171,6 +171,10 @@ struct osmem_heap;
  *   FAST_MMAP_THRESHOLD_MAX, the top pad at most FAST_TOP_PAD_MAX; any
  *   trim threshold (SIZE_MAX: never trim).
  * - osmem_fast_tuned(h, which): the value now in force.
+ * - osmem_fast_tuned_hint(h, which): the value now in force, read without
+ *   the lock, for a home that runs several heaps and picks the one a
+ *   request goes to, or keeps their tunables alike (the drop-in library's
+ *   arenas); it may be one update behind.
  * - osmem_fast_set_mmap_threshold(h, bytes): the mmap threshold, with no
  *   cap; returns the old value. Explicit too: the dynamic rule goes off.
  * - osmem_fast_trim(h, pad): give the free top of the heap back to the
@@ -187,6 +191,8 @@ enum osmem_fast_tunable {
 int osmem_fast_tune(struct osmem_heap *h, enum osmem_fast_tunable which,
 		    size_t value);
 size_t osmem_fast_tuned(struct osmem_heap *h, enum osmem_fast_tunable which);
+size_t osmem_fast_tuned_hint(struct osmem_heap *h,
+			     enum osmem_fast_tunable which);
 size_t osmem_fast_set_mmap_threshold(struct osmem_heap *h, size_t bytes);
 int osmem_fast_trim(struct osmem_heap *h, size_t pad);
 
