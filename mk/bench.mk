@@ -24,6 +24,7 @@
 #   build/host/preload-semantics   tests/preload/semantics.c  run with and
 #                                  without LD_PRELOAD by tests/preload/check.sh)
 #   build/host/preload-cache       tests/preload/cache.c (tests/preload/cache.sh)
+#   build/host/preload-arenas      tests/preload/arenas.c (tests/preload/arenas.sh)
 #
 # The allocators measured here are compiled at -O2 (the C library they are
 # compared with is optimised too); the tools around them use the C library
@@ -101,6 +102,11 @@ $(HOST)/preload-cache: tests/preload/cache.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_TOOL_CFLAGS) -pthread -o $@ $<
 
+# The arenas seen by a program (tests/preload/arenas.sh).
+$(HOST)/preload-arenas: tests/preload/arenas.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_TOOL_CFLAGS) -pthread -o $@ $<
+
 # Misuse cases for tests/preload/misuse.sh (dlopen for libosmem.so's case).
 $(HOST)/preload-misuse: tests/preload/misuse.c
 	@mkdir -p $(dir $@)
@@ -109,7 +115,7 @@ $(HOST)/preload-misuse: tests/preload/misuse.c
 # ---------------------------------------------------------- make test ----
 test-programs: $(HOST)/replay $(TRACES) $(HOST)/libosmem-preload.so $(MBENCH) \
 	$(HOST)/preload-threads $(HOST)/preload-semantics $(HOST)/preload-misuse \
-	$(HOST)/preload-cache \
+	$(HOST)/preload-cache $(HOST)/preload-arenas \
 	$(HOST)/libosmem.so
 
 # -------------------------------------------------------------- bench ----

@@ -52,6 +52,7 @@ test-programs: $(HOST)/osmem_ltrace_prog
 # The C driver links it: no -lstdc++, so a C program that preloads it does
 # not load the C++ runtime (preload_cxx.cc binds the runtime weakly).
 PRELOAD_C := mm/osmem/preload_posix.c mm/osmem/preload_cache_posix.c \
+	mm/osmem/preload_arena_posix.c \
 	mm/osmem/cache.c $(FAST_C) mm/osmem/backend_posix.c \
 	mm/osmem/report.c libk/string.c libk/printf.c
 PRELOAD_CXX := mm/osmem/preload_cxx.cc
@@ -70,7 +71,8 @@ $(HOST_PIC_DIR)/%.o: %.cc
 # take 60 instructions a pair at -O1, 52 at -O2. No SLP vectorizer: it
 # turns a push's two adjacent stores into four SSE instructions.
 PRELOAD_O2_OBJ := $(patsubst %.c,$(HOST_PIC_DIR)/%.o,mm/osmem/preload_posix.c \
-	mm/osmem/preload_cache_posix.c mm/osmem/cache.c $(FAST_C))
+	mm/osmem/preload_cache_posix.c mm/osmem/preload_arena_posix.c \
+	mm/osmem/cache.c $(FAST_C))
 $(PRELOAD_O2_OBJ): HCFLAGS += -O2 -fno-tree-slp-vectorize
 
 $(HOST)/libosmem-preload.so: $(PRELOAD_OBJ)

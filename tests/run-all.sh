@@ -97,6 +97,7 @@ main() {
 	step preload_misuse 0 1 -- tests/preload/misuse.sh
 	step conformance 0 1 -- tests/conformance/check.sh
 	step preload_cache 0 1 -- tests/preload/cache.sh
+	step preload_arenas 0 1 -- tests/preload/arenas.sh
 	step fuzz 0 1 -- tests/fuzz/smoke.sh
 	step bench_smoke 0 1 -- tests/bench/smoke.sh
 	# The labs' self-checks (docs/labs/): lab 1's is the host step's

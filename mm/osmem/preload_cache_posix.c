@@ -33,25 +33,42 @@
  * so a malloc they make finds it attached and goes on.
  */
 #include "mm/osmem/preload_cache_posix.h"
+#include "mm/osmem/preload_arena_posix.h"
 #include <pthread.h>
 
 __thread struct osmem_cache osmem_preload_cache
 	__attribute__((tls_model("initial-exec")));
 
+/* What the fast paths read of the thread's heap: until its cache is
+ * attached, a view that holds nothing (span16 0: every pop and push
+ * misses), so the fast paths need no test of their own for it. */
+static const struct osmem_cache_heap cache_no_heap;
+__thread const struct osmem_cache_heap *osmem_preload_view
+	__attribute__((tls_model("initial-exec"))) = &cache_no_heap;
+
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 static pthread_key_t cache_key;
 static int cache_key_ok;
-static struct osmem_heap *cache_heap;   /* the one heap, for the fork child */
 
 /* The key's destructor: the thread is exiting. */
 static void cache_thread_exit(void *c)
 {
 	osmem_cache_detach(c);
+	osmem_arena_leave();
 }
 
+/* Each arena's registry loses the caches of the threads the child has
+ * not; the forking thread's own stays on its arena's. */
 static void cache_fork_child(void)
 {
-	osmem_cache_after_fork(cache_heap, &osmem_preload_cache);
+	struct osmem_cache *c = &osmem_preload_cache;
+	struct osmem_arena *a;
+
+	for (unsigned i = 0; i < OSMEM_ARENAS; i++)
+		if ((a = osmem_arena_at(i)))
+			osmem_cache_after_fork(osmem_arena_heap(a),
+					       c->heap == osmem_arena_heap(a) ?
+					       c : NULL);
 }
 
 static void cache_setup(void)
@@ -60,15 +77,22 @@ static void cache_setup(void)
 	pthread_atfork(NULL, NULL, cache_fork_child);
 }
 
-static struct osmem_cache *cache_mine(struct osmem_heap *h)
+/*
+ * The thread's cache, attached to its arena's heap on the thread's first
+ * slow path (the arena bound then too); the key's destructor is set even
+ * when the cache cannot attach, so the arena counts the thread out at its
+ * exit whatever it allocated.
+ */
+static struct osmem_cache *cache_mine(void)
 {
 	struct osmem_cache *c = &osmem_preload_cache;
+	struct osmem_heap *h;
 
 	if (c->state != OSMEM_CACHE_UNUSED)
 		return c;
-	cache_heap = h;
-	if (!osmem_cache_attach(c, h))
-		return c;
+	h = osmem_arena_heap(osmem_arena_mine());
+	if (osmem_cache_attach(c, h))
+		osmem_preload_view = osmem_cache_heap(h);
 	pthread_once(&cache_once, cache_setup);
 	/* Without its destructor the cache would leak at the thread's exit. */
 	if (!cache_key_ok || pthread_setspecific(cache_key, c) != 0)
@@ -76,19 +100,45 @@ static struct osmem_cache *cache_mine(struct osmem_heap *h)
 	return c;
 }
 
-void *osmem_preload_cache_alloc(struct osmem_heap *h, size_t n)
+struct osmem_arena *osmem_preload_arena(void)
 {
-	return osmem_cache_alloc_slow(cache_mine(h), h, n);
+	cache_mine();
+	return osmem_arena_mine();
 }
 
+bool osmem_preload_cache_on(void)
+{
+	return cache_mine()->state == OSMEM_CACHE_ACTIVE;
+}
+
+void *osmem_preload_cache_alloc(size_t n)
+{
+	struct osmem_cache *c = cache_mine();
+
+	return osmem_cache_alloc_slow(c, c->heap, n);
+}
+
+/* Another arena's block goes straight to its core, but for a double free
+ * of a block that sits in some cache of that arena: the cache's search
+ * finds it (osmem_cache_refuse). */
 void osmem_preload_cache_free(struct osmem_heap *h, void *p)
 {
-	osmem_cache_free_slow(cache_mine(h), h, p);
+	struct osmem_cache *c = cache_mine();
+
+	if (h == c->heap)
+		osmem_cache_free_slow(c, h, p);
+	else if (!osmem_cache_refuse(c, h, p, OSMEM_OP_FREE))
+		osmem_fast.free(h, p);
 }
 
 void osmem_preload_cache_free_sized(struct osmem_heap *h, void *p, size_t n)
 {
-	osmem_cache_free_sized_slow(cache_mine(h), h, p, n);
+	struct osmem_cache *c = cache_mine();
+
+	if (h == c->heap)
+		osmem_cache_free_sized_slow(c, h, p, n);
+	else if (!osmem_cache_refuse(c, h, p, OSMEM_OP_FREE_SIZED))
+		osmem_fast.free_sized(h, p, n);
 }
 
 size_t osmem_preload_cache_flush(void)

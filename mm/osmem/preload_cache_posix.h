@@ -12,6 +12,8 @@
 #define MM_OSMEM_PRELOAD_CACHE_POSIX_H
 
 #include "mm/osmem/cache.h"
+#include "mm/osmem/preload_arena_posix.h"
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The calling thread's cache: zero (unused) until its first slow path;
@@ -19,11 +21,23 @@
 extern __thread struct osmem_cache osmem_preload_cache
 	__attribute__((tls_model("initial-exec")));
 
-/* malloc(n), free(p), free_sized(p, n) of heap h when the fast path did
- * not serve them: the thread's cache is attached first if it is not. */
-void *osmem_preload_cache_alloc(struct osmem_heap *h, size_t n);
+/* What the fast paths read of the heap of the thread's cache (cache.h):
+ * a view that holds nothing until the cache is attached. */
+extern __thread const struct osmem_cache_heap *osmem_preload_view
+	__attribute__((tls_model("initial-exec")));
+
+/* When the fast path did not serve them, with the thread's cache attached
+ * first (to its arena's heap) if it is not: malloc(n) of n <=
+ * OSMEM_CACHE_REQ_MAX from the thread's arena (NULL when it is full);
+ * free(p), free_sized(p, n) of a block of heap h (its arena's), through
+ * the cache when h is the thread's, else to h's core. */
+void *osmem_preload_cache_alloc(size_t n);
 void osmem_preload_cache_free(struct osmem_heap *h, void *p);
 void osmem_preload_cache_free_sized(struct osmem_heap *h, void *p, size_t n);
+/* The calling thread's arena (bound, and its cache attached, first). */
+struct osmem_arena *osmem_preload_arena(void);
+/* The thread's cache is active (attached; caches are off in debug mode). */
+bool osmem_preload_cache_on(void);
 /* Every block of the calling thread's cache back to the core. */
 size_t osmem_preload_cache_flush(void);
 

@@ -77,150 +77,25 @@
 #include "mm/osmem/backend_posix.h"
 #include "mm/osmem/cache.h"
 #include "mm/osmem/fast_index.h"
+#include "mm/osmem/preload_arena_posix.h"
 #include "mm/osmem/preload_cache_posix.h"
 #include "mm/osmem/preload_posix.h"
 #include <errno.h>
-#include <linux/futex.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #define PRELOAD_API __attribute__((visibility("default")))
 
 static pthread_once_t preload_once = PTHREAD_ONCE_INIT;
-static struct osmem_backend preload_be;
-/* The process's one heap (there is one break). */
-static struct osmem_heap_space preload_space;
-#define PRELOAD_HEAP OSMEM_HEAP(&preload_space)
-/* The calling thread's cache, and what it reads of the heap (cache.h). */
+/* The calling thread's cache, and what it reads of its heap (cache.h). */
 #define PRELOAD_CACHE (&osmem_preload_cache)
-#define PRELOAD_VIEW osmem_cache_heap(PRELOAD_HEAP)
+#define PRELOAD_VIEW osmem_preload_view
 static int preload_atfork_done;
-
-/*
- * The lock is one 32-bit word that is also the name of its owner:
- *   0                 free
- *   id                held by the thread whose id that is (ids are even)
- *   id | LOCK_WAITERS held, and other threads may sleep on the word (futex)
- * Taking it is one compare-and-swap of 0 to the caller's id, giving it back
- * one exchange with 0, so at every instruction the word tells a thread
- * exactly whether it holds the lock. A pthread mutex plus an owner field
- * stored after pthread_mutex_lock returns (and cleared before unlock) is
- * not enough: a signal handler running between the two stores finds the
- * mutex held while the owner field names nobody, and waits for itself;
- * tests/conformance/fork_in_handler.c hung in that window in most runs
- * (inside pthread_mutex_lock after the swap, or inside
- * pthread_mutex_unlock after the owner was cleared). Only the owner
- * ever writes its id into the word, and only the owner clears it; other
- * threads may add LOCK_WAITERS, so "mine" is (word & ~LOCK_WAITERS) == id.
- *
- * Contention: Drepper's "Futexes Are Tricky", mutex 2. A waiter marks the
- * word and sleeps on it; it takes the lock marked, not knowing whether
- * others still sleep; the unlock of a marked word wakes one sleeper. No
- * system call unless another thread holds the lock.
- *
- * An id is a thread's own (thread-local, given on its first lock, from a
- * counter); a forked child's thread keeps its parent thread's id, which is
- * what the fork handlers need. Ids repeat only after 2^31 threads.
- */
-#define LOCK_WAITERS	1u
-
-static uint32_t preload_lock_word;
-static uint32_t preload_last_id;
-static __thread uint32_t preload_id __attribute__((tls_model("initial-exec")));
-
-static uint32_t preload_self(void)
-{
-	uint32_t id = preload_id;
-
-	while (!id)
-		id = preload_id = __atomic_add_fetch(&preload_last_id, 1,
-						     __ATOMIC_RELAXED) << 1;
-	return id;
-}
-
-static int preload_owned(void)
-{
-	uint32_t w = __atomic_load_n(&preload_lock_word, __ATOMIC_RELAXED);
-
-	return (w & ~LOCK_WAITERS) == preload_self();
-}
-
-static void preload_futex(int op, uint32_t val)
-{
-	syscall(SYS_futex, &preload_lock_word, op, val, NULL, NULL, 0);
-}
-
-/* Spins before a contended lock sleeps: the lock is held for one core
- * call or one cache batch, shorter than the futex sleep and wake (two
- * system calls and a context switch) it saves. */
-#define LOCK_SPINS 128
-
-static void preload_lock_wait(uint32_t self)
-{
-	uint32_t w;
-	int saved;
-
-	for (int i = 0; i < LOCK_SPINS; i++) {
-		__builtin_ia32_pause();
-		w = __atomic_load_n(&preload_lock_word, __ATOMIC_RELAXED);
-		if (w == 0 && __atomic_compare_exchange_n(&preload_lock_word, &w,
-							  self, 0,
-							  __ATOMIC_ACQUIRE,
-							  __ATOMIC_RELAXED))
-			return;
-	}
-	w = __atomic_load_n(&preload_lock_word, __ATOMIC_RELAXED);
-	saved = errno;
-	for (;;) {
-		if (w == 0) {
-			if (__atomic_compare_exchange_n(&preload_lock_word, &w,
-							self | LOCK_WAITERS, 0,
-							__ATOMIC_ACQUIRE,
-							__ATOMIC_RELAXED))
-				break;
-			continue;
-		}
-		if (!(w & LOCK_WAITERS) &&
-		    !__atomic_compare_exchange_n(&preload_lock_word, &w,
-						 w | LOCK_WAITERS, 0,
-						 __ATOMIC_RELAXED,
-						 __ATOMIC_RELAXED))
-			continue;
-		/* Returns at once if the word is no longer w | LOCK_WAITERS. */
-		preload_futex(FUTEX_WAIT_PRIVATE, w | LOCK_WAITERS);
-		w = __atomic_load_n(&preload_lock_word, __ATOMIC_RELAXED);
-	}
-	errno = saved;
-}
-
-static void preload_lock(const struct osmem_backend *be)
-{
-	(void)be;
-	uint32_t self = preload_self(), w = 0;
-
-	if (!__atomic_compare_exchange_n(&preload_lock_word, &w, self, 0,
-					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-		preload_lock_wait(self);
-}
-
-static void preload_unlock(const struct osmem_backend *be)
-{
-	(void)be;
-	int saved;
-
-	if (!(__atomic_exchange_n(&preload_lock_word, 0, __ATOMIC_RELEASE) &
-	      LOCK_WAITERS))
-		return;
-	saved = errno;
-	preload_futex(FUTEX_WAKE_PRIVATE, 1);
-	errno = saved;
-}
 
 /* In place only (no MREMAP_MAYMOVE): the contract of pages_remap. A
  * refusal changes nothing, errno included: realloc then moves the block
@@ -239,12 +114,7 @@ static void preload_tune_from_env(void);
 
 static void preload_init(void)
 {
-	preload_be = *osmem_posix_backend();
-	preload_be.name = "preload";
-	preload_be.pages_remap = preload_remap;
-	preload_be.lock = preload_lock;
-	preload_be.unlock = preload_unlock;
-	osmem_fast.init(PRELOAD_HEAP, &preload_be);
+	osmem_arena_init(osmem_posix_backend(), preload_remap);
 	preload_tune_from_env();
 }
 
@@ -270,25 +140,26 @@ static int preload_single_threaded(void)
 }
 
 /*
- * fork. The prepare handler takes the lock, so no other thread is inside
- * the allocator when the address space is copied, and the child's heap is
- * consistent; the parent handler gives it back, the child handler makes it
- * free (the child's only thread is the forking one: nobody else can hold
- * it or sleep on it there).
+ * fork. The prepare handler takes every arena's lock
+ * (preload_arena_posix.c, in index order), so no other thread is inside
+ * the allocator when the address space is copied, and the child's heaps
+ * are consistent; the parent handler gives them back, the child handler
+ * makes them free (the child's only thread is the forking one: nobody
+ * else can hold them or sleep on them there).
  *
- * Except when the forking thread already holds it: fork called from a
+ * Except those the forking thread already holds: fork called from a
  * signal handler that interrupted this thread inside malloc or free
  * (POSIX.1-2008 lists fork as async-signal-safe; glibc's tst-mallocfork2
  * checks it). Waiting would wait for ourselves for ever. So the
- * prepare handler then takes nothing, and the parent and child handlers
- * give back nothing: the interrupted call resumes when the handler
- * returns, finishes and unlocks, in the parent and in the child alike (in
- * the child the forking thread IS the interrupted thread, with the same
- * id). Until then the child must not allocate from the handler: the lock
- * is held and the heap may be half-updated. That is POSIX's rule anyway
- * (only async-signal-safe calls in a signal handler, and in the child of
- * a multi-threaded fork), and _exit, exec and the like are fine. The lock
- * names its owner exactly (above), so "already mine" is never guessed.
+ * prepare handler then skips that lock, and the parent and child handlers
+ * give back only what it took: the interrupted call resumes when the
+ * handler returns, finishes and unlocks, in the parent and in the child
+ * alike (in the child the forking thread IS the interrupted thread, with
+ * the same id). Until then the child must not allocate from the handler:
+ * the lock is held and the heap may be half-updated. That is POSIX's rule
+ * anyway (only async-signal-safe calls in a signal handler, and in the
+ * child of a multi-threaded fork), and _exit, exec and the like are fine.
+ * Each lock names its owner exactly, so "already mine" is never guessed.
  *
  * First, though, the prepare handler takes glibc's stream-list lock, in a
  * multi-threaded process (the lock order at the top of this file). A
@@ -300,46 +171,43 @@ static int preload_single_threaded(void)
  * fork_in_handler with fopen and fclose in its loop hung so, in
  * _IO_link_in, when this handler took the list whatever the threads).
  *
- * What prepare took is pushed on a per-thread stack of 2-bit records,
- * popped by the parent or child handler: a fork from a signal handler
- * that interrupted this thread's own fork between the prepare and the
- * parent handler nests, and must not spoil the outer fork's record.
+ * What prepare took is pushed on a per-thread stack of FORK_BITS-bit
+ * records (a bit per arena, one for the list), popped by the parent or
+ * child handler: a fork from a signal handler that interrupted this
+ * thread's own fork between the prepare and the parent handler nests, and
+ * must not spoil the outer fork's record. Seven levels fit.
  */
-#define FORK_TOOK_LOCK	1ul	/* the allocator's lock */
-#define FORK_TOOK_LIST	2ul	/* glibc's stream-list lock */
+#define FORK_TOOK_LIST	(1ull << OSMEM_ARENAS)  /* glibc's stream-list lock */
+#define FORK_BITS	(OSMEM_ARENAS + 1)
 
-static __thread unsigned long preload_fork_took
+static __thread uint64_t preload_fork_took
 	__attribute__((tls_model("initial-exec")));
 
 static void preload_fork_prepare(void)
 {
-	unsigned long took = 0;
+	uint64_t took = 0;
 
 	if (preload_stdio_list_lock() && !preload_single_threaded()) {
 		_IO_list_lock();
 		took |= FORK_TOOK_LIST;
 	}
-	if (!preload_owned()) {
-		preload_lock(&preload_be);
-		took |= FORK_TOOK_LOCK;
-	}
-	preload_fork_took = preload_fork_took << 2 | took;
+	took |= osmem_arena_fork_lock();
+	preload_fork_took = preload_fork_took << FORK_BITS | took;
 }
 
-static unsigned long preload_fork_pop(void)
+static uint64_t preload_fork_pop(void)
 {
-	unsigned long took = preload_fork_took & 3;
+	uint64_t took = preload_fork_took & ((1ull << FORK_BITS) - 1);
 
-	preload_fork_took >>= 2;
+	preload_fork_took >>= FORK_BITS;
 	return took;
 }
 
 static void preload_fork_parent(void)
 {
-	unsigned long took = preload_fork_pop();
+	uint64_t took = preload_fork_pop();
 
-	if (took & FORK_TOOK_LOCK)
-		preload_unlock(&preload_be);
+	osmem_arena_fork_unlock((uint32_t)(took & (FORK_TOOK_LIST - 1)));
 	if (took & FORK_TOOK_LIST)
 		_IO_list_unlock();
 }
@@ -348,10 +216,9 @@ static void preload_fork_parent(void)
  * multi-threaded process; again is harmless. */
 static void preload_fork_child(void)
 {
-	unsigned long took = preload_fork_pop();
+	uint64_t took = preload_fork_pop();
 
-	if (took & FORK_TOOK_LOCK)
-		__atomic_store_n(&preload_lock_word, 0, __ATOMIC_RELAXED);
+	osmem_arena_fork_reset((uint32_t)(took & (FORK_TOOK_LIST - 1)));
 	if (took & FORK_TOOK_LIST)
 		_IO_list_resetlock();
 }
@@ -373,6 +240,73 @@ static void *preload_nomem(void *p)
 	return p;
 }
 
+/* ------------------------------------------------------ which heap ---- */
+
+/*
+ * Every block lives in one arena's heap (preload_arena_posix.c). A new
+ * block comes from the calling thread's arena, or from arena 0 when it is
+ * large (arena 0 maps every mapped block) or when the thread's arena's
+ * region is full; a block goes back to its own arena, whoever frees it,
+ * told by its address (osmem_arena_of).
+ */
+static struct osmem_heap *preload_heap0(void)
+{
+	return osmem_arena_heap(osmem_arena_at(0));
+}
+
+/* The heap a new block of n bytes (more than a cache holds) comes from.
+ * The thread's arena takes arena 0's trim threshold and top pad first,
+ * should the dynamic rule have raised them since. */
+static struct osmem_heap *preload_heap_for(size_t n)
+{
+	struct osmem_arena *a = osmem_preload_arena();
+
+	if (a == osmem_arena_at(0))
+		return preload_heap0();
+	if (n >= osmem_fast_tuned_hint(preload_heap0(), OSMEM_FAST_MMAP_THRESHOLD))
+		return preload_heap0();
+	osmem_arena_sync(a);
+	return osmem_arena_heap(a);
+}
+
+/* p's heap: where its free, realloc and usable size go. */
+static struct osmem_heap *preload_heap_of(const void *p)
+{
+	return osmem_arena_heap(osmem_arena_of(p));
+}
+
+/* p from heap h's core, or NULL: retry on arena 0 (h's region is full). */
+#define PRELOAD_OR_HEAP0(h, p, call)                                         	((p) || (h) == preload_heap0() ? (p) : (call))
+
+static void *preload_core_malloc(size_t n)
+{
+	struct osmem_heap *h = preload_heap_for(n);
+	void *p = osmem_fast.malloc(h, n);
+
+	return PRELOAD_OR_HEAP0(h, p, osmem_fast.malloc(preload_heap0(), n));
+}
+
+static void *preload_core_calloc(size_t nmemb, size_t size)
+{
+	struct osmem_heap *h = preload_heap_for(nmemb * size);
+	void *p = osmem_fast.calloc(h, nmemb, size);
+
+	return PRELOAD_OR_HEAP0(h, p, osmem_fast.calloc(preload_heap0(), nmemb,
+							size));
+}
+
+static void *preload_core_memalign(size_t align, size_t n)
+{
+	struct osmem_heap *h;
+	void *p;
+
+	preload();
+	h = preload_heap_for(n);
+	p = osmem_fast.memalign(h, align, n);
+	return PRELOAD_OR_HEAP0(h, p, osmem_fast.memalign(preload_heap0(), align,
+							  n));
+}
+
 /* ------------------------------------------------- malloc and free ---- */
 
 /* The slow paths record the front (NULL: the caller has) and its caller. */
@@ -386,9 +320,14 @@ static void preload_front(const char *front, const void *caller)
 static __attribute__((noinline)) void *
 preload_alloc_slow(size_t n, const char *front, const void *caller)
 {
+	void *p;
+
 	preload_front(front, caller);
 	preload();
-	return osmem_preload_cache_alloc(PRELOAD_HEAP, n);
+	if (n > OSMEM_CACHE_REQ_MAX)
+		return preload_core_malloc(n);
+	p = osmem_preload_cache_alloc(n);
+	return p ? p : osmem_fast.malloc(preload_heap0(), n);
 }
 
 static inline void *preload_alloc(size_t n)
@@ -423,7 +362,7 @@ preload_free_slow(void *p, const char *front, const void *caller)
 	preload_front(front, caller);
 	if (p) {
 		preload();
-		osmem_preload_cache_free(PRELOAD_HEAP, p);
+		osmem_preload_cache_free(preload_heap_of(p), p);
 	}
 	errno = saved;
 }
@@ -452,29 +391,55 @@ PRELOAD_API void *calloc(size_t nmemb, size_t size)
 	 * which of its memory is still zero. */
 	if (!__builtin_mul_overflow(nmemb, size, &n) && n <= OSMEM_CACHE_REQ_MAX) {
 		p = osmem_cache_pop(PRELOAD_CACHE, PRELOAD_VIEW, n);
-		if (!p && preload() && PRELOAD_VIEW->enabled)
-			p = osmem_preload_cache_alloc(PRELOAD_HEAP, n);
-		else if (!p)
-			return preload_nomem(osmem_fast.calloc(PRELOAD_HEAP, nmemb,
-							       size));
-		if (p)
-			memset(p, 0, n);
-		return preload_nomem(p);
+		if (!p && preload() && osmem_preload_cache_on())
+			p = osmem_preload_cache_alloc(n);
+		if (!p)
+			return preload_nomem(preload_core_calloc(nmemb, size));
+		memset(p, 0, n);
+		return p;
 	}
-	return preload_nomem(preload()->calloc(PRELOAD_HEAP, nmemb, size));
+	preload();
+	return preload_nomem(preload_core_calloc(nmemb, size));
+}
+
+/* Live block p of heap h (an arena but 0), n bytes now, moved to arena 0:
+ * it is large, or h's region is full. */
+static void *preload_move_to_heap0(struct osmem_heap *h, void *p, size_t n)
+{
+	void *q = osmem_fast.malloc(preload_heap0(), n);
+	size_t old;
+
+	if (q) {
+		old = osmem_fast.usable_size(h, p);
+		memcpy(q, p, old < n ? old : n);
+		osmem_fast.free(h, p);
+	}
+	return q;
 }
 
 static void *preload_realloc(void *p, size_t n)
 {
+	struct osmem_heap *h;
+	void *q;
+
 	if (p && n == 0) {
 		preload_free(p);
 		return NULL;
 	}
 	if (!p)
 		return preload_nomem(preload_alloc(n));
-	if (osmem_cache_refuse(PRELOAD_CACHE, PRELOAD_HEAP, p, OSMEM_OP_REALLOC))
+	preload();
+	h = preload_heap_of(p);
+	if (osmem_cache_refuse(PRELOAD_CACHE, h, p, OSMEM_OP_REALLOC))
 		return NULL;
-	return preload_nomem(preload()->realloc(PRELOAD_HEAP, p, n));
+	if (h != preload_heap0() &&
+	    n >= osmem_fast_tuned_hint(preload_heap0(), OSMEM_FAST_MMAP_THRESHOLD))
+		return preload_nomem(preload_move_to_heap0(h, p, n));
+	/* NULL with p live (a misuse reports and never returns here): out
+	 * of memory in h, maybe only of h's region. */
+	q = osmem_fast.realloc(h, p, n);
+	return preload_nomem(PRELOAD_OR_HEAP0(h, q,
+					      preload_move_to_heap0(h, p, n)));
 }
 
 PRELOAD_API void *realloc(void *p, size_t n)
@@ -507,7 +472,7 @@ PRELOAD_API int posix_memalign(void **out, size_t align, size_t n)
 	OSMEM_POSIX_FRONT("posix_memalign");
 	if (!preload_pow2(align) || align % sizeof(void *))
 		return EINVAL;
-	p = preload()->memalign(PRELOAD_HEAP, align, n);
+	p = preload_core_memalign(align, n);
 	if (!p)
 		return ENOMEM;
 	*out = p;
@@ -521,7 +486,7 @@ PRELOAD_API void *aligned_alloc(size_t align, size_t n)
 		errno = EINVAL;
 		return NULL;
 	}
-	return preload_nomem(preload()->memalign(PRELOAD_HEAP, align, n));
+	return preload_nomem(preload_core_memalign(align, n));
 }
 
 static void *preload_memalign(size_t align, size_t n)
@@ -535,7 +500,7 @@ static void *preload_memalign(size_t align, size_t n)
 
 	while (a < align)
 		a <<= 1;
-	return preload_nomem(preload()->memalign(PRELOAD_HEAP, a, n));
+	return preload_nomem(preload_core_memalign(a, n));
 }
 
 PRELOAD_API void *memalign(size_t align, size_t n)
@@ -571,9 +536,13 @@ PRELOAD_API void *pvalloc(size_t n)
 PRELOAD_API size_t malloc_usable_size(void *p)
 {
 	OSMEM_POSIX_FRONT("malloc_usable_size");
-	if (!p || osmem_cache_refuse(PRELOAD_CACHE, PRELOAD_HEAP, p, OSMEM_OP_USABLE_SIZE))
+	if (!p)
 		return 0;
-	return preload()->usable_size(PRELOAD_HEAP, p);
+	preload();
+	if (osmem_cache_refuse(PRELOAD_CACHE, preload_heap_of(p), p,
+			       OSMEM_OP_USABLE_SIZE))
+		return 0;
+	return osmem_fast.usable_size(preload_heap_of(p), p);
 }
 
 /* ----------------------------------------------------- sized frees ---- */
@@ -587,7 +556,7 @@ static void preload_free_sized(void *p, size_t size)
 	saved = errno;
 	if (p) {
 		preload();
-		osmem_preload_cache_free_sized(PRELOAD_HEAP, p, size);
+		osmem_preload_cache_free_sized(preload_heap_of(p), p, size);
 	}
 	errno = saved;
 }
@@ -610,7 +579,7 @@ PRELOAD_API void free_aligned_sized(void *p, size_t align, size_t size)
 void *osmem_preload_new(size_t n, size_t align)
 {
 	if (align)
-		return preload()->memalign(PRELOAD_HEAP, align, n);
+		return preload_core_memalign(align, n);
 	return preload_alloc(n);
 }
 
@@ -627,14 +596,15 @@ void osmem_preload_free_sized(void *p, size_t size)
 /* ------------------------------------------------------------- tuning ---- */
 
 /*
- * Tuning, as glibc's: mallopt(M_MMAP_THRESHOLD, M_TRIM_THRESHOLD or
- * M_TOP_PAD, value), and at init the environment variables glibc reads
- * for the same three, MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_ and
- * MALLOC_TOP_PAD_. Either sets the heap's value explicitly, which turns
- * off the dynamic rule that raises the thresholds as mappings are freed
- * (contract: osmem_fast_tune, mm/osmem/fast_index.h). malloc_trim(pad)
- * flushes the calling thread's cache and gives the free top of the heap
- * back down to pad bytes.
+ * Tuning, as glibc's: mallopt(M_MMAP_THRESHOLD, M_TRIM_THRESHOLD,
+ * M_TOP_PAD or M_ARENA_MAX, value), and at init the environment variables
+ * glibc reads for the same four, MALLOC_MMAP_THRESHOLD_,
+ * MALLOC_TRIM_THRESHOLD_, MALLOC_TOP_PAD_ and MALLOC_ARENA_MAX. The first
+ * three set arena 0's value explicitly (the other arenas follow it),
+ * which turns off the dynamic rule that raises the thresholds as mappings
+ * are freed (contract: osmem_fast_tune, mm/osmem/fast_index.h).
+ * malloc_trim(pad) flushes the calling thread's cache and gives the free
+ * top of every arena's heap back down to pad bytes.
  */
 
 /* The tunable a mallopt parameter or variable names; -1: none of ours. */
@@ -655,33 +625,42 @@ static int preload_tunable(int param)
  * 1 when the value was set, 0 when it is out of range (an mmap threshold
  * above 32 MiB, as glibc; a negative top pad, which glibc would take) or
  * the parameter is one this allocator does not have (M_MMAP_MAX,
- * M_ARENA_MAX...: glibc says 1 to those, but nothing here would honour
+ * M_ARENA_TEST...: glibc says 1 to those, but nothing here would honour
  * them). value converts as glibc converts it: -1 is SIZE_MAX, so
- * M_TRIM_THRESHOLD -1 turns trimming off.
+ * M_TRIM_THRESHOLD -1 turns trimming off. M_ARENA_MAX (at least 1) caps
+ * the arenas that threads bound from now on share (preload_arena_posix.c).
  */
 PRELOAD_API int mallopt(int param, int value)
 {
 	int which = preload_tunable(param);
 
 	OSMEM_POSIX_FRONT("mallopt");
+	if (param == M_ARENA_MAX)
+		return value > 0 && osmem_arena_set_max((size_t)value) == 0;
 	if (which < 0)
 		return 0;
 	preload();
-	return osmem_fast_tune(PRELOAD_HEAP, (enum osmem_fast_tunable)which,
-			       (size_t)(long)value) == 0;
+	return osmem_arena_tune((enum osmem_fast_tunable)which,
+				(size_t)(long)value) == 0;
 }
 
 /* 1 when memory went back to the system (the break moved down, or a
  * refused unmap went through), else 0. */
 PRELOAD_API int malloc_trim(size_t pad)
 {
+	struct osmem_arena *a;
+	int trimmed = 0;
+
 	OSMEM_POSIX_FRONT("malloc_trim");
 	preload();
 	/* The calling thread's cache first (other threads' caches are left
 	 * as they are: each is bounded and flushed when its thread exits,
 	 * preload_cache_posix.c), then the top down to pad. */
 	osmem_preload_cache_flush();
-	return osmem_fast_trim(PRELOAD_HEAP, pad);
+	for (unsigned i = 0; i < OSMEM_ARENAS; i++)
+		if ((a = osmem_arena_at(i)))
+			trimmed |= osmem_fast_trim(osmem_arena_heap(a), pad);
+	return trimmed;
 }
 
 /*
@@ -734,12 +713,27 @@ static void preload_tune_from_env(void)
 
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
 		if (preload_env_size(vars[i].name, &v))
-			osmem_fast_tune(PRELOAD_HEAP, vars[i].which, v);
+			osmem_arena_tune(vars[i].which, v);
+	if (preload_env_size("MALLOC_ARENA_MAX", &v))
+		osmem_arena_set_max(v);
 
 }
 
+/* Every arena's stats, added up. */
+static void preload_stats(struct osmem_stats *sum)
+{
+	struct osmem_stats st;
+	struct osmem_arena *a;
+
+	for (unsigned i = 0; i < OSMEM_ARENAS; i++)
+		if ((a = osmem_arena_at(i))) {
+			osmem_fast.stats(osmem_arena_heap(a), &st);
+			osmem_stats_add(sum, &st);
+		}
+}
+
 /*
- * mallinfo2(): the heap's stats (allocator.h) in glibc's fields, with
+ * mallinfo2(): the heaps' stats (allocator.h) in glibc's fields, with
  * glibc's meaning where it has one: arena = heap bytes (the break's),
  * ordblks/fordblks = free blocks and all bytes free to the program,
  * cached included; smblks/fsmblks = blocks and bytes in the threads'
@@ -751,10 +745,11 @@ static void preload_tune_from_env(void)
 PRELOAD_API struct mallinfo2 mallinfo2(void)
 {
 	struct mallinfo2 mi = { 0 };
-	struct osmem_stats st;
+	struct osmem_stats st = { 0 };
 
 	OSMEM_POSIX_FRONT("mallinfo2");
-	preload()->stats(PRELOAD_HEAP, &st);
+	preload();
+	preload_stats(&st);
 	mi.arena = st.heap_bytes;
 	mi.ordblks = st.blocks_free;
 	mi.smblks = st.blocks_cached;

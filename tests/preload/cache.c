@@ -17,14 +17,20 @@
  *                 free: the break stays up until malloc_trim(0) flushes
  *                 the cache, which lets the heap trim (returns 1).
  *   cross_thread  a producer's blocks, contents checked, freed by a
- *                 consumer; a block goes to the freeing thread's cache:
- *                 the consumer gets it back, the producer does not.
+ *                 consumer; then one block handed over: with
+ *                 CROSS_EXPECT=owner (the library: the consumer runs on
+ *                 another arena) it goes back to its own arena, not to
+ *                 the consumer's cache: neither thread's next malloc of
+ *                 its size gets it, and the consumer's block is not in the
+ *                 producer's heap; with CROSS_EXPECT=freeing (glibc's
+ *                 tcache) it goes to the freeing thread's cache: the
+ *                 consumer gets it back, the producer does not.
  *   fork          forks while three threads allocate and free; each child
  *                 allocates and frees, starts threads that do the same and
  *                 exit, and its caches' counts stay right (the lost
  *                 threads' blocks: counted, constant).
  *
- * cross_thread holds under glibc too (tcache); the others use mallinfo2's
+ * cross_thread runs under glibc too (tcache); the others use mallinfo2's
  * cached counts, which only the library gives.
  */
 #define _GNU_SOURCE
@@ -284,12 +290,26 @@ static void *hand_consumer(void *arg)
 	return NULL;
 }
 
+/* p lies in the heap on the program's break. */
+static int in_brk_heap(const void *p)
+{
+	extern char end;
+
+	return (const char *)p >= &end && (const char *)p < (char *)sbrk(0);
+}
+
 static int case_cross_thread(void)
 {
+	const char *expect = getenv("CROSS_EXPECT");
+	int owner = expect && strcmp(expect, "owner") == 0;
 	unsigned long bad = 0;
 	pthread_t t;
 	void *mine;
 
+	if (!expect || (!owner && strcmp(expect, "freeing") != 0)) {
+		printf("CROSS_EXPECT must be owner or freeing\n");
+		return 1;
+	}
 	pthread_create(&t, NULL, consumer, &bad);
 	produce(200000);
 	pthread_join(t, NULL);
@@ -304,8 +324,17 @@ static int case_cross_thread(void)
 	pthread_barrier_wait(&hand.bar);
 	pthread_join(t, NULL);
 	CHECK(mine != hand.given, "the producer got back the block the consumer freed");
-	CHECK(hand.consumer_got == hand.given,
-	      "the consumer did not get back the block it freed");
+	if (owner) {
+		/* The producer is the main thread: arena 0, the break's heap. */
+		CHECK(hand.consumer_got != hand.given,
+		      "the consumer got back the block it freed: it went to its cache");
+		CHECK(in_brk_heap(hand.given) && !in_brk_heap(hand.consumer_got),
+		      "the producer's block %p, the consumer's %p: not in two heaps",
+		      hand.given, hand.consumer_got);
+	} else {
+		CHECK(hand.consumer_got == hand.given,
+		      "the consumer did not get back the block it freed");
+	}
 	free(mine);
 	free(hand.consumer_got);
 	printf("200000 blocks across threads, %lu corrupted; freed block reused by %s\n",

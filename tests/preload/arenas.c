@@ -1,0 +1,463 @@
+/*
+ * preload-arenas: the drop-in library's arenas (mm/osmem/preload_arena_posix.c)
+ * seen from a program, for tests/preload/arenas.sh.
+ *
+ *   preload-arenas CASE
+ *
+ * Cases (each prints what it measured and "ok", exit 0; or names what
+ * failed, exit 1):
+ *   regions       the main thread's blocks lie in the heap on the break;
+ *                 three threads running at once each get blocks of their
+ *                 own, in address ranges apart from the break's and from
+ *                 each other's (three arenas). With ARENAS_EXPECT=shared
+ *                 (run under MALLOC_ARENA_MAX=1) every block lies in the
+ *                 break's heap instead.
+ *   cross_free    four threads pass their blocks (small, medium, a 1 MiB
+ *                 one, one grown by realloc from 100 bytes to 512 KiB) to
+ *                 the next, which checks and frees them: contents intact,
+ *                 and once they have exited and malloc_trim(0) ran, what
+ *                 mallinfo2 counts in use and cached is back where it was.
+ *   reuse         60 rounds of two short-lived threads: a thread started
+ *                 after others exited takes an arena they left, so the
+ *                 heaps (mallinfo2's arena) stop growing after the first
+ *                 rounds.
+ *   fork          forks while three threads allocate and free in their
+ *                 arenas: each child frees blocks of every arena (their
+ *                 locks must be free in the child), allocates, starts a
+ *                 thread that does the same; a child that hangs is killed
+ *                 by its alarm and counts as failed.
+ *   double_free_remote  a thread's block freed twice by the main thread
+ *                 (another arena): the second free must stop the process
+ *                 with a double-free report (arenas.sh checks it).
+ *   double_free_cached  a thread's block freed by that thread (it sits in
+ *                 its cache; the thread stays alive), then by the main
+ *                 thread: the same.
+ */
+#define _GNU_SOURCE
+#include <malloc.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int failed;
+
+#define CHECK(cond, ...)                                                     \
+	do {                                                                 \
+		if (!(cond)) {                                               \
+			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+			printf(__VA_ARGS__);                                 \
+			printf("\n");                                        \
+			failed = 1;                                          \
+		}                                                            \
+	} while (0)
+
+/* The compiler must not pair or drop our mallocs and frees. */
+static void *hide(void *p)
+{
+	__asm__ volatile("" : "+r"(p));
+	return p;
+}
+
+static unsigned char pat(uint32_t tag, size_t i)
+{
+	return (unsigned char)(tag * 131u + i * 7u + 1u);
+}
+
+static void fill(unsigned char *p, size_t n, uint32_t tag)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = pat(tag, i);
+}
+
+static int intact(const unsigned char *p, size_t n, uint32_t tag)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != pat(tag, i))
+			return 0;
+	return 1;
+}
+
+/* p lies in the heap on the program's break. */
+static int in_brk_heap(const void *p)
+{
+	extern char end;
+
+	return (const char *)p >= &end && (const char *)p < (char *)sbrk(0);
+}
+
+static uint64_t rng(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* ----------------------------------------------------------- regions -- */
+
+#define RT 3            /* threads */
+#define RB 300          /* blocks each */
+
+static struct {
+	pthread_barrier_t bar;
+	uintptr_t lo[RT], hi[RT];
+	int in_brk[RT];
+} reg;
+
+static void *region_thread(void *arg)
+{
+	size_t id = (size_t)arg;
+	uint64_t s = 0x9e3779b97f4a7c15ull + id;
+	void *p[RB];
+
+	pthread_barrier_wait(&reg.bar);         /* all three alive at once */
+	reg.lo[id] = UINTPTR_MAX;
+	for (int i = 0; i < RB; i++) {
+		/* small (cached), medium (the core), up to 64 KiB */
+		size_t n = i % 10 == 9 ? 65536 : 16 + rng(&s) % 4000;
+
+		p[i] = hide(malloc(n));
+		if (!p[i])
+			continue;
+		memset(p[i], (int)id, n < 64 ? n : 64);
+		reg.in_brk[id] += in_brk_heap(p[i]);
+		if ((uintptr_t)p[i] < reg.lo[id])
+			reg.lo[id] = (uintptr_t)p[i];
+		if ((uintptr_t)p[i] > reg.hi[id])
+			reg.hi[id] = (uintptr_t)p[i];
+	}
+	pthread_barrier_wait(&reg.bar);         /* the main thread looks */
+	for (int i = 0; i < RB; i++)
+		free(p[i]);
+	return NULL;
+}
+
+static int case_regions(void)
+{
+	const char *expect = getenv("ARENAS_EXPECT");
+	int shared = expect && strcmp(expect, "shared") == 0;
+	void *mine = hide(malloc(100));
+	pthread_t t[RT];
+	int apart = 0;
+
+	CHECK(in_brk_heap(mine), "the main thread's block %p is not on the break",
+	      mine);
+	pthread_barrier_init(&reg.bar, NULL, RT + 1);
+	for (size_t i = 0; i < RT; i++)
+		pthread_create(&t[i], NULL, region_thread, (void *)i);
+	pthread_barrier_wait(&reg.bar);
+	pthread_barrier_wait(&reg.bar);
+	for (int i = 0; i < RT; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < RT; i++) {
+		if (shared) {
+			CHECK(reg.in_brk[i] == RB, "thread %d: %d of %d blocks on the break",
+			      i, reg.in_brk[i], RB);
+			continue;
+		}
+		CHECK(reg.in_brk[i] == 0, "thread %d: %d of %d blocks on the break", i,
+		      reg.in_brk[i], RB);
+		for (int j = i + 1; j < RT; j++) {
+			int overlap = reg.lo[i] <= reg.hi[j] && reg.lo[j] <= reg.hi[i];
+
+			CHECK(!overlap, "threads %d and %d: [%#lx, %#lx] and [%#lx, %#lx] overlap",
+			      i, j, (unsigned long)reg.lo[i], (unsigned long)reg.hi[i],
+			      (unsigned long)reg.lo[j], (unsigned long)reg.hi[j]);
+			apart += !overlap;
+		}
+	}
+	free(mine);
+	if (shared)
+		printf("%d threads: every block on the break (one arena)\n", RT);
+	else
+		printf("%d threads: blocks off the break, %d of %d pairs of threads apart\n",
+		       RT, apart, RT * (RT - 1) / 2);
+	return failed;
+}
+
+/* -------------------------------------------------------- cross_free -- */
+
+#define XT 4            /* threads, in a ring */
+#define XB 2000         /* small and medium blocks each */
+#define XL 2            /* large: a 1 MiB one, one grown by realloc */
+
+struct xblock {
+	unsigned char *p;
+	size_t n;
+	uint32_t tag;
+};
+
+static struct {
+	pthread_barrier_t bar;
+	struct xblock b[XT][XB + XL];
+	unsigned long bad[XT];
+} xf;
+
+static void *cross_thread(void *arg)
+{
+	size_t id = (size_t)arg, next = (id + 1) % XT;
+	uint64_t s = 0x51ed2701ull * (id + 1);
+	struct xblock *b = xf.b[id];
+
+	for (int i = 0; i < XB; i++) {
+		b[i].n = 1 + rng(&s) % (i % 4 ? 1000 : 20000);
+		b[i].tag = (uint32_t)(id * 100000 + i);
+		b[i].p = malloc(b[i].n);
+		if (b[i].p)
+			fill(b[i].p, b[i].n, b[i].tag);
+	}
+	b[XB].n = 1 << 20;
+	b[XB].tag = (uint32_t)id;
+	b[XB].p = malloc(b[XB].n);
+	if (b[XB].p)
+		fill(b[XB].p, b[XB].n, b[XB].tag);
+	/* Grown past the mmap threshold: the block moves to arena 0. */
+	b[XB + 1].n = 512 * 1024;
+	b[XB + 1].tag = (uint32_t)id + 7;
+	b[XB + 1].p = malloc(100);
+	if (b[XB + 1].p) {
+		fill(b[XB + 1].p, 100, b[XB + 1].tag);
+		b[XB + 1].p = realloc(b[XB + 1].p, b[XB + 1].n);
+		if (b[XB + 1].p && !intact(b[XB + 1].p, 100, b[XB + 1].tag))
+			xf.bad[id]++;
+		if (b[XB + 1].p)
+			fill(b[XB + 1].p, b[XB + 1].n, b[XB + 1].tag);
+	}
+	pthread_barrier_wait(&xf.bar);          /* every block made */
+	for (int i = 0; i < XB + XL; i++) {
+		struct xblock *x = &xf.b[next][i];
+
+		if (!x->p || !intact(x->p, x->n, x->tag))
+			xf.bad[id]++;
+		free(x->p);
+	}
+	return NULL;
+}
+
+static int case_cross_free(void)
+{
+	struct mallinfo2 a, b;
+	pthread_t t[XT];
+	unsigned long bad = 0;
+
+	malloc_trim(0);
+	a = mallinfo2();
+	pthread_barrier_init(&xf.bar, NULL, XT);
+	for (size_t i = 0; i < XT; i++)
+		pthread_create(&t[i], NULL, cross_thread, (void *)i);
+	for (int i = 0; i < XT; i++)
+		pthread_join(t[i], NULL);
+	malloc_trim(0);
+	b = mallinfo2();
+	for (int i = 0; i < XT; i++)
+		bad += xf.bad[i];
+	CHECK(bad == 0, "%lu blocks arrived corrupted or missing", bad);
+	CHECK(b.uordblks <= a.uordblks + 4096, "in use %zu then %zu", a.uordblks,
+	      b.uordblks);
+	CHECK(b.smblks == 0, "%zu blocks still cached", b.smblks);
+	CHECK(b.hblks == a.hblks, "mappings %zu then %zu", a.hblks, b.hblks);
+	printf("%d threads freed %d blocks each of the next one's, %lu bad; in use %zu -> %zu bytes\n",
+	       XT, XB + XL, bad, a.uordblks, b.uordblks);
+	return failed;
+}
+
+/* ------------------------------------------------------------- reuse -- */
+
+static void *short_lived(void *arg)
+{
+	void *p[1000];
+
+	(void)arg;
+	for (int i = 0; i < 1000; i++)
+		p[i] = hide(malloc(64 + (size_t)i * 7 % 2000));
+	for (int i = 0; i < 1000; i++)
+		free(p[i]);
+	return NULL;
+}
+
+static int case_reuse(void)
+{
+	size_t early = 0, late;
+	pthread_t t[2];
+
+	for (int round = 0; round < 60; round++) {
+		for (int i = 0; i < 2; i++)
+			pthread_create(&t[i], NULL, short_lived, NULL);
+		for (int i = 0; i < 2; i++)
+			pthread_join(t[i], NULL);
+		if (round == 1)
+			early = mallinfo2().arena;
+	}
+	late = mallinfo2().arena;
+	CHECK(late <= early + 64 * 1024,
+	      "the heaps grew from %zu to %zu bytes: exited threads' arenas not reused",
+	      early, late);
+	printf("120 threads, two at a time: heaps %zu bytes after 4, %zu after 120\n",
+	       early, late);
+	return failed;
+}
+
+/* -------------------------------------------------------------- fork -- */
+
+#define FT 3            /* busy threads */
+#define FP 64           /* blocks each leaves for the children to free */
+
+static volatile int fork_stop;
+static void *pinned[FT][FP];
+static pthread_barrier_t fork_bar;
+
+static void *fork_busy(void *arg)
+{
+	size_t id = (size_t)arg;
+	uint64_t s = 0xfeedull + id;
+	void *p[32];
+
+	for (int i = 0; i < FP; i++)
+		pinned[id][i] = malloc(16 + (size_t)i * 40);
+	pthread_barrier_wait(&fork_bar);
+	while (!fork_stop) {
+		for (int i = 0; i < 32; i++)
+			p[i] = hide(malloc(16 + rng(&s) % 3000));
+		for (int i = 0; i < 32; i++)
+			free(p[i]);
+	}
+	return NULL;
+}
+
+static void *child_thread(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 1000; i++)
+		free(hide(malloc(16 + (size_t)i % 2000)));
+	return NULL;
+}
+
+/* In the child: free blocks of every arena, allocate, start a thread. */
+static int child_work(void)
+{
+	pthread_t t;
+
+	alarm(20);      /* a lock left held: killed, counted as failed */
+	for (int i = 0; i < FT; i++)
+		for (int j = 0; j < FP; j++)
+			free(pinned[i][j]);
+	for (int i = 0; i < 1000; i++)
+		free(hide(malloc(16 + (size_t)i % 5000)));
+	if (pthread_create(&t, NULL, child_thread, NULL) != 0)
+		return 3;
+	pthread_join(t, NULL);
+	return 0;
+}
+
+static int case_fork(void)
+{
+	pthread_t t[FT];
+	int forks = 30, ok = 0;
+
+	pthread_barrier_init(&fork_bar, NULL, FT + 1);
+	for (size_t i = 0; i < FT; i++)
+		pthread_create(&t[i], NULL, fork_busy, (void *)i);
+	pthread_barrier_wait(&fork_bar);
+	for (int i = 0; i < forks; i++) {
+		int status;
+		pid_t pid;
+
+		usleep(2000);
+		pid = fork();
+		if (pid == 0)
+			_exit(child_work());
+		if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+			CHECK(0, "fork or wait failed");
+			continue;
+		}
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			ok++;
+		else
+			CHECK(0, "child %d: status 0x%x", i, status);
+	}
+	fork_stop = 1;
+	for (int i = 0; i < FT; i++)
+		pthread_join(t[i], NULL);
+	printf("%d of %d children freed every arena's blocks and allocated\n", ok,
+	       forks);
+	return failed;
+}
+
+/* ------------------------------------------------------- double frees -- */
+
+static void *made;
+static pthread_barrier_t made_bar;
+
+/* Make a block; with arg, free it into this thread's cache, and stay
+ * alive (the cache with it) while the main thread frees it again. */
+static void *make_block(void *arg)
+{
+	made = malloc(200);
+	if (arg)
+		free(made);
+	pthread_barrier_wait(&made_bar);
+	if (arg)
+		pthread_barrier_wait(&made_bar);        /* never passed */
+	return NULL;
+}
+
+static int double_free(int cached)
+{
+	pthread_t t;
+
+	pthread_barrier_init(&made_bar, NULL, 2);
+	pthread_create(&t, NULL, make_block, cached ? &t : NULL);
+	pthread_barrier_wait(&made_bar);
+	if (!cached) {
+		pthread_join(t, NULL);
+		free(made);
+	}
+	printf("freeing %p again\n", made);
+	fflush(stdout);
+	free(made);             /* must not return */
+	printf("the second free returned\n");
+	return 1;
+}
+
+static int case_double_free_remote(void)
+{
+	return double_free(0);
+}
+
+static int case_double_free_cached(void)
+{
+	return double_free(1);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(void);
+	} cases[] = {
+		{ "regions", case_regions },
+		{ "cross_free", case_cross_free },
+		{ "reuse", case_reuse },
+		{ "fork", case_fork },
+		{ "double_free_remote", case_double_free_remote },
+		{ "double_free_cached", case_double_free_cached },
+	};
+
+	for (size_t i = 0; argc > 1 && i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (strcmp(argv[1], cases[i].name) == 0) {
+			int rc = cases[i].fn();
+
+			if (!rc)
+				printf("ok\n");
+			return rc ? 1 : 0;
+		}
+	}
+	fprintf(stderr, "usage: preload-arenas regions|cross_free|reuse|fork|"
+		"double_free_remote|double_free_cached\n");
+	return 2;
+}
