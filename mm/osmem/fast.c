@@ -24,7 +24,7 @@
  *     except in that case, where a larger block may be taken.
  *
  * The heap top (fast_top.c): when nothing fits, the break grows by what is
- * missing, at least the top pad (64 KiB); a free top block beyond the trim
+ * missing plus the top pad (64 KiB); a free top block beyond the trim
  * threshold (256 KiB) is cut back to the top pad; when the heap cannot
  * grow, the request is served by a mapping. Requests from the mmap
  * threshold on (128 KiB) are mappings (fast_map.c). All three are per

@@ -43,7 +43,7 @@
  */
 #define FAST_MMAP_THRESHOLD   ((size_t)128 * 1024)  /* requests from here: mapped */
 #define FAST_TRIM_THRESHOLD   ((size_t)256 * 1024)  /* top free above: trim */
-#define FAST_TOP_PAD          ((size_t)64 * 1024)   /* least growth, kept by trim */
+#define FAST_TOP_PAD          ((size_t)64 * 1024)   /* added to each growth, kept by trim */
 #define FAST_GROW_STEP        FAST_TOP_PAD          /* the top pad's two roles */
 #define FAST_TRIM_KEEP        FAST_TOP_PAD
 /* The mmap threshold's cap, for the dynamic rule and explicit tuning
@@ -185,7 +185,7 @@ struct osmem_heap;
 enum osmem_fast_tunable {
 	OSMEM_FAST_MMAP_THRESHOLD,      /* requests from this size: mapped */
 	OSMEM_FAST_TRIM_THRESHOLD,      /* free top beyond this: trimmed */
-	OSMEM_FAST_TOP_PAD,             /* least growth; what a trim keeps */
+	OSMEM_FAST_TOP_PAD,             /* added to each growth; what a trim keeps */
 };
 
 int osmem_fast_tune(struct osmem_heap *h, enum osmem_fast_tunable which,

@@ -192,7 +192,7 @@ struct fast_heap {
 					 * one switch of debug mode */
 	/* The tunables (fast_index.h): requests from mmap_threshold on are
 	 * mapped; a free top block beyond trim_threshold is trimmed down to
-	 * top_pad, which is also the least growth of the break. While
+	 * top_pad, which is also added to every growth of the break. While
 	 * dyn_thresholds, freeing a mapping raises the first two (the
 	 * dynamic rule, fast_map.c); explicit tuning turns it off. */
 	size_t mmap_threshold;

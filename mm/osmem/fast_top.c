@@ -4,9 +4,14 @@
  * become a gap block, and a large free top block is trimmed.
  *
  * The heap top: when nothing fits, the break grows by what is missing above
- * the free top block, rounded to pages, at least the heap's top pad (64
- * KiB by default; when the backend refuses a step it is asked for just the
- * missing pages). When a free (or a realloc's shrink) leaves a free top
+ * the free top block plus the heap's top pad (64 KiB by default), rounded
+ * to pages, as glibc grows its top (when the backend refuses that, it is
+ * asked for just the missing pages). The pad on top of every growth, not
+ * "at least the pad": a run of blocks near the pad's size moved the break
+ * once per block, and each growth writes the new epilogue, touching the
+ * page at the new break: a program writing only the ends of its 64 KiB
+ * blocks had two pages of each resident, glibc one (sizeclass,
+ * docs/arenas.md). When a free (or a realloc's shrink) leaves a free top
  * block beyond the heap's trim threshold (256 KiB by default, twice the
  * mmap threshold once the dynamic rule has raised it: fast_index.h), it is
  * cut back to the top pad (page-rounded) with a negative extension, after
@@ -134,7 +139,7 @@ static struct fast_block *fast_grow_once(struct fast_heap *fh, size_t r,
 	/* A new heap also pays for alignment, the epilogue and its slack. */
 	need = bit_align_up(r - have + (fh->first ? 0 : 3 * FAST_ALIGN), page);
 	pad = bit_align_up(fh->top_pad, page);  /* <= FAST_TOP_PAD_MAX: no wrap */
-	delta = need > pad ? need : pad;
+	delta = need + pad;
 	old = fast_extend(fh, (intptr_t)delta);
 	if (old == OSMEM_BRK_FAIL && delta > need) {
 		delta = need;

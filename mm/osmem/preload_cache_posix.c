@@ -1,9 +1,13 @@
 /*
  * The drop-in library's small-block caches (mm/osmem/cache.h): one per
  * thread, in initial-exec TLS (osmem_preload_cache), so a thread reaches
- * its own with one load, and frees a block into its own whoever allocated
- * it (as glibc's tcache: no atomic operation, no lock, in the common
- * case).
+ * its own with one load; attached to the heap of the thread's arena
+ * (preload_arena_posix.c). A thread frees a block of its own arena into
+ * its cache whoever allocated it (no atomic operation, no lock, in the
+ * common case); a block of another arena goes to that arena's core, under
+ * that arena's lock (osmem_preload_cache_free). Measured (make
+ * bench-malloc, docs/bench.md): larson-2t, where nearly every block is
+ * freed by another thread, runs at glibc's time so.
  *
  * Life of a thread's cache:
  *   - attached on the thread's first call that misses the fast path (its

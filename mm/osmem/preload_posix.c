@@ -21,20 +21,24 @@
  *   block is misuse, reported as below (what matches: fast_sized.c). The
  *   alignment is not checked: the heap keeps no record of it.
  *
- * Backend: the posix one (sbrk, mmap, munmap) plus mremap for in-place
- * resizing of large blocks, and one process-wide lock that names its owner
- * (below). Initialisation is lazy (first call, under pthread_once; nothing
- * here allocates).
+ * Heaps: eight arenas (preload_arena_posix.c), each a heap of the fast
+ * allocator with its own backend and lock: arena 0 on the break (sbrk)
+ * and the process's page mappings (mmap, munmap, mremap for in-place
+ * resizing of large blocks), the others in regions of reserved address
+ * space. A thread allocates from its arena ("which heap", below); a block
+ * goes back to its own. Each lock names its owner. Initialisation is lazy
+ * (first call, under pthread_once; nothing here allocates).
  *
- * fork: pthread_atfork handlers take the lock before the fork and release
- * it in the parent and make it free in the child, so a child forked while
- * another thread was inside the allocator can allocate. The handlers are
+ * fork: pthread_atfork handlers take the locks before the fork and release
+ * them in the parent and make them free in the child, so a child forked
+ * while another thread was inside the allocator can allocate. The handlers are
  * registered on first use, after init, outside the lock (pthread_atfork
  * may itself call malloc). A fork from a signal handler that interrupted
  * malloc in the forking thread itself must not wait for that lock: see
  * preload_fork_prepare.
  *
- * Lock order: the C library's stdio locks come before the allocator's.
+ * Lock order: the C library's stdio locks come before the allocator's
+ * (the arenas' locks, taken in index order when more than one is held).
  * getline allocates while it holds its stream's lock; fflush(NULL) holds
  * the stream-list lock and waits for each stream's lock in turn; glibc's
  * fork (2.36, posix/fork.c) runs the atfork prepare handlers first and
@@ -734,7 +738,8 @@ static void preload_stats(struct osmem_stats *sum)
 
 /*
  * mallinfo2(): the heaps' stats (allocator.h) in glibc's fields, with
- * glibc's meaning where it has one: arena = heap bytes (the break's),
+ * glibc's meaning where it has one, summed over the arenas: arena = heap
+ * bytes (the break's and the other arenas' regions'),
  * ordblks/fordblks = free blocks and all bytes free to the program,
  * cached included; smblks/fsmblks = blocks and bytes in the threads'
  * caches (glibc: its fastbins, the same idea: small freed blocks not
