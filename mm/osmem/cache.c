@@ -250,32 +250,34 @@ static bool cache_search(struct osmem_cache *c, struct osmem_cache_heap *v,
 	return found;
 }
 
-/* p's list (0: not a block a cache holds) when p sits in some cache. */
-static unsigned cache_holding(struct osmem_cache *c, struct osmem_heap *h,
-			      void *p)
+/* p's list, or 0 when p is no live heap block of a cache's sizes (wild,
+ * mapped, larger, its header broken: the core tells which). */
+static unsigned cache_class(const struct osmem_cache_heap *v, const void *p)
 {
-	struct osmem_cache_heap *v = osmem_cache_heap(h);
-	unsigned k;
-
-	if (!v->used || !osmem_cache_in_heap(v, p))
-		return 0;
-	k = osmem_cache_class_of(v, p);
-	if (!k || ((uint64_t *)p)[1] != v->cache_key)
-		return 0;
-	return cache_search(c, v, p, k) ? k : 0;
+	return osmem_cache_in_heap(v, p) ? osmem_cache_class_of(v, p) : 0;
 }
 
-bool osmem_cache_refuse(struct osmem_cache *c, struct osmem_heap *h, void *p,
-			enum osmem_op op)
+/* Block p of list k (k != 0) sits in some cache: reported, true. */
+static bool cache_refuse_k(struct osmem_cache *c, struct osmem_heap *h,
+			   void *p, unsigned k, enum osmem_op op)
 {
-	unsigned k = p ? cache_holding(c, h, p) : 0;
+	struct osmem_cache_heap *v = osmem_cache_heap(h);
 
-	if (!k)
+	if (!v->used || ((uint64_t *)p)[1] != v->cache_key ||
+	    !cache_search(c, v, p, k))
 		return false;
 	/* usable_size of a freed block names no live block (as the core). */
 	fast_cache_report(h, op == OSMEM_OP_USABLE_SIZE ? OSMEM_FAULT_INVALID_POINTER :
 			  OSMEM_FAULT_DOUBLE_FREE, op, p, cache_usable(k), NULL);
 	return true;
+}
+
+bool osmem_cache_refuse(struct osmem_cache *c, struct osmem_heap *h, void *p,
+			enum osmem_op op)
+{
+	unsigned k = p ? cache_class(osmem_cache_heap(h), p) : 0;
+
+	return k && cache_refuse_k(c, h, p, k, op);
 }
 
 /* ------------------------------------------------------- slow paths ---- */
@@ -323,10 +325,10 @@ void osmem_cache_free_slow(struct osmem_cache *c, struct osmem_heap *h,
 
 	if (!p)
 		return;
-	if (osmem_cache_refuse(c, h, p, OSMEM_OP_FREE))
+	k = cache_class(v, p);
+	if (k && cache_refuse_k(c, h, p, k, OSMEM_OP_FREE))
 		return;
-	if (c->state != OSMEM_CACHE_ACTIVE || !osmem_cache_in_heap(v, p) ||
-	    !(k = osmem_cache_class_of(v, p))) {
+	if (!k || c->state != OSMEM_CACHE_ACTIVE) {
 		osmem_fast.free(h, p);  /* large, mapped, misuse: the core */
 		return;
 	}

@@ -100,6 +100,9 @@ static pthread_once_t preload_once = PTHREAD_ONCE_INIT;
 #define PRELOAD_CACHE (&osmem_preload_cache)
 #define PRELOAD_VIEW osmem_preload_view
 static int preload_atfork_done;
+static int preload_ready;               /* preload_setup is done */
+/* Arena 0's heap (the break's, and every mapping), set by init. */
+static struct osmem_heap *preload_h0;
 
 /* In place only (no MREMAP_MAYMOVE): the contract of pages_remap. A
  * refusal changes nothing, errno included: realloc then moves the block
@@ -119,6 +122,7 @@ static void preload_tune_from_env(void);
 static void preload_init(void)
 {
 	osmem_arena_init(osmem_posix_backend(), preload_remap);
+	preload_h0 = osmem_arena_heap(osmem_arena_at(0));
 	preload_tune_from_env();
 }
 
@@ -227,13 +231,24 @@ static void preload_fork_child(void)
 		_IO_list_resetlock();
 }
 
-static const struct osmem_allocator *preload(void)
+/* Init (once, under pthread_once) and the fork handlers' registration
+ * (once, after init, outside any lock: pthread_atfork may call malloc,
+ * which then finds init done and goes on). */
+static __attribute__((noinline)) void preload_setup(void)
 {
 	pthread_once(&preload_once, preload_init);
-	if (!__atomic_load_n(&preload_atfork_done, __ATOMIC_ACQUIRE) &&
-	    !__atomic_exchange_n(&preload_atfork_done, 1, __ATOMIC_ACQ_REL))
+	if (!__atomic_exchange_n(&preload_atfork_done, 1, __ATOMIC_ACQ_REL)) {
 		pthread_atfork(preload_fork_prepare, preload_fork_parent,
 			       preload_fork_child);
+		__atomic_store_n(&preload_ready, 1, __ATOMIC_RELEASE);
+	}
+}
+
+/* Every slow path's first step: one load once both are done. */
+static inline const struct osmem_allocator *preload(void)
+{
+	if (!__atomic_load_n(&preload_ready, __ATOMIC_ACQUIRE))
+		preload_setup();
 	return &osmem_fast;
 }
 
@@ -253,9 +268,9 @@ static void *preload_nomem(void *p)
  * region is full; a block goes back to its own arena, whoever frees it,
  * told by its address (osmem_arena_of).
  */
-static struct osmem_heap *preload_heap0(void)
+static inline struct osmem_heap *preload_heap0(void)
 {
-	return osmem_arena_heap(osmem_arena_at(0));
+	return preload_h0;
 }
 
 /* The heap a new block of n bytes (more than a cache holds) comes from.
@@ -265,9 +280,8 @@ static struct osmem_heap *preload_heap_for(size_t n)
 {
 	struct osmem_arena *a = osmem_preload_arena();
 
-	if (a == osmem_arena_at(0))
-		return preload_heap0();
-	if (n >= osmem_fast_tuned_hint(preload_heap0(), OSMEM_FAST_MMAP_THRESHOLD))
+	if (osmem_arena_heap(a) == preload_heap0() ||
+	    n >= osmem_fast_tuned_hint(preload_heap0(), OSMEM_FAST_MMAP_THRESHOLD))
 		return preload_heap0();
 	osmem_arena_sync(a);
 	return osmem_arena_heap(a);
