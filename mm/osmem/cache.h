@@ -11,9 +11,9 @@
  * so a request of n <= OSMEM_CACHE_REQ_MAX bytes maps to its list in two
  * bit operations: (n + 23) >> 4 (n < 9 takes the slow path, which uses
  * the 32-byte list). A list holds at most osmem_cache_limit(class) blocks
- * (32, fewer for larger blocks: at most OSMEM_CACHE_CLASS_BYTES of them),
- * so a cache never holds more than 719 blocks, OSMEM_CACHE_BYTES_MAX
- * (228 KiB) of blocks: about what glibc's tcache may hold (7 blocks of
+ * (64, fewer for larger blocks: at most OSMEM_CACHE_CLASS_BYTES of them),
+ * so a cache never holds more than 1460 blocks, OSMEM_CACHE_BYTES_MAX
+ * (468 KiB) of blocks: twice what glibc's tcache may hold (7 blocks of
  * each size up to 1032 bytes). An empty list is refilled with half its
  * limit in one batch, a full one gives half back in one batch: the heap's
  * lock is taken once per batch.
@@ -21,11 +21,16 @@
  * The sizes, measured (callgrind, instructions per malloc/free pair of a
  * random-slot churn over blocks up to 1 KiB, and of rounds of 1,000 live
  * blocks up to 512 bytes; glibc 190 and 319): 2 KiB per list 251 and
- * 430, 4 KiB 150 and 280, 8 KiB 111 and 182. 4 KiB: faster than glibc
- * on both at glibc's memory bound; 8 KiB would double it. Blocks up to
- * 1 KiB rather than 512 bytes: the requests of 505 to 1016 bytes would
- * each take the heap's lock, and the larger lists cost no fast-path
- * instruction.
+ * 430, 4 KiB 150 and 280, 8 KiB 111 and 182. 4 KiB (32 blocks at most)
+ * was chosen first, at glibc's memory bound; in time, rounds of 1,000
+ * blocks of 16..256 bytes (make bench-malloc's batch) then ran at glibc's
+ * speed, every other list refilled and flushed through the core each
+ * round. 8 KiB (64 blocks at most) runs them at 0.62x glibc's time for
+ * 1.13x its peak RSS (5 runs each, build/host/mbench/batch --threads=1
+ * --rounds=2000 under build/host/mbench/rusage): the bound doubles, what
+ * a program touches does not. Blocks up to 1 KiB rather than 512 bytes:
+ * the requests of 505 to 1016 bytes would each take the heap's lock, and
+ * the larger lists cost no fast-path instruction.
  *
  * Contract with the core. A block in a cache is a live heap block as far
  * as the core knows (sealed header, counted in the core's blocks_in_use);
@@ -91,10 +96,10 @@
 #define OSMEM_CACHE_BLOCK_MAX   1024    /* the largest block a cache holds */
 #define OSMEM_CACHE_REQ_MAX     (OSMEM_CACHE_BLOCK_MAX - 8)
 #define OSMEM_CACHE_CLASSES     (OSMEM_CACHE_BLOCK_MAX / 16 + 1)
-#define OSMEM_CACHE_COUNT_MAX   32      /* blocks per list */
-#define OSMEM_CACHE_CLASS_BYTES 4096    /* bytes per list, for larger blocks */
+#define OSMEM_CACHE_COUNT_MAX   64      /* blocks per list */
+#define OSMEM_CACHE_CLASS_BYTES 8192    /* bytes per list, for larger blocks */
 /* The sum over the lists of limit * block size (a test adds it up). */
-#define OSMEM_CACHE_BYTES_MAX   ((size_t)233472)
+#define OSMEM_CACHE_BYTES_MAX   ((size_t)479792)
 
 /* The size word's layout (fast_internal.h; fast_batch.c checks these). */
 #define OSMEM_CACHE_SIZE_MASK   ((((uint64_t)1 << 48) - 1) & ~(uint64_t)15)
