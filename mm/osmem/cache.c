@@ -87,6 +87,84 @@ static void *cache_take(struct osmem_cache *c, const struct osmem_cache_heap *v,
 	return p;
 }
 
+/* ----------------------------------------------------------- stash ---- */
+
+/* The block size in p's live, sealed header (p in the heap). */
+static uint64_t cache_block_size(const struct osmem_cache_heap *v,
+				 const void *p)
+{
+	uint64_t size;
+
+	return osmem_cache_sealed(v, p, &size) ? size : 0;
+}
+
+/* Take stash entry i out (the newest moves into its place) and return
+ * it. The count drops before the entry moves: a reader sees the entry or
+ * not, never a stale one counted. */
+static uint64_t *cache_stash_remove(struct osmem_cache *c, unsigned i)
+{
+	uint64_t *p = c->stash[i];
+	unsigned last = c->stash_n - 1;
+
+	__atomic_store_n(&c->stash_n, last, __ATOMIC_RELEASE);
+	__atomic_store_n(&c->stash_bytes, c->stash_bytes - c->stash_size[i],
+			 __ATOMIC_RELAXED);
+	c->stash[i] = c->stash[last];
+	c->stash_size[i] = c->stash_size[last];
+	return p;
+}
+
+/*
+ * A stashed block for a request of n bytes: the newest whose size is the
+ * block size r the core would give (max(32, round16(n + 8))) up to a
+ * quarter more; NULL when none is. The block's header is checked as the
+ * free checked it; one that no longer checks out (overwritten after the
+ * free) is reported and dropped: its block stays allocated for good, as
+ * a list's bad link does.
+ */
+static void *cache_stash_take(struct osmem_cache *c,
+			      const struct osmem_cache_heap *v, size_t n)
+{
+	size_t r = (n + 8 + 15) & ~(size_t)15, size;
+	uint64_t *p;
+
+	for (unsigned i = c->stash_n; i-- > 0; ) {
+		size = c->stash_size[i];
+		if (size < r || size - r > r / 4)
+			continue;
+		p = cache_stash_remove(c, i);
+		if (!osmem_cache_in_heap(v, p) || cache_block_size(v, p) != size ||
+		    p[1] != v->cache_key) {
+			fast_cache_report(c->heap, OSMEM_FAULT_USE_AFTER_FREE,
+					  OSMEM_OP_MALLOC, p, size - 8,
+					  "a stashed block was overwritten");
+			return NULL;
+		}
+		p[1] = 0;
+		return p;
+	}
+	return NULL;
+}
+
+/* Stash medium block p (checked: size bytes); false when there is no
+ * room (count or bytes). */
+static bool cache_stash_put(struct osmem_cache *c,
+			    const struct osmem_cache_heap *v, void *p,
+			    size_t size)
+{
+	unsigned n = c->stash_n;
+
+	if (n == OSMEM_CACHE_STASH_COUNT ||
+	    c->stash_bytes + size > OSMEM_CACHE_STASH_BYTES)
+		return false;
+	((uint64_t *)p)[1] = v->cache_key;
+	c->stash[n] = p;
+	c->stash_size[n] = (uint32_t)size;
+	__atomic_store_n(&c->stash_bytes, c->stash_bytes + size, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->stash_n, n + 1, __ATOMIC_RELEASE);
+	return true;
+}
+
 /* ---------------------------------------------------------- attach ---- */
 
 bool osmem_cache_attach(struct osmem_cache *c, struct osmem_heap *h)
@@ -104,6 +182,8 @@ bool osmem_cache_attach(struct osmem_cache *c, struct osmem_heap *h)
 		c->head[k] = NULL;
 		c->room[k] = k < 2 ? 0 : (int8_t)osmem_cache_limit(k);
 	}
+	c->stash_n = 0;
+	c->stash_bytes = 0;
 	fast_cache_reg_lock(v, c);
 	c->prev = NULL;
 	c->next = v->caches;
@@ -143,6 +223,22 @@ static size_t cache_give_back(struct osmem_cache *c, unsigned k, size_t n)
 			}
 		}
 	}
+	if (first == 2 && last == OSMEM_CACHE_CLASSES - 1) {
+		/* Everything: the stash too (it fits in one more batch). */
+		_Static_assert(OSMEM_CACHE_STASH_COUNT <= CACHE_FLUSH_BATCH,
+			       "the stash is one batch");
+		if (got + c->stash_n > CACHE_FLUSH_BATCH) {
+			fast_free_batch(c->heap, batch, got);
+			done += got;
+			got = 0;
+		}
+		while (c->stash_n && done + got < n) {
+			uint64_t *q = cache_stash_remove(c, c->stash_n - 1);
+
+			q[1] = 0;
+			batch[got++] = q;
+		}
+	}
 	if (got)
 		fast_free_batch(c->heap, batch, got);
 	return done + got;
@@ -178,6 +274,8 @@ void osmem_cache_detach(struct osmem_cache *c)
 		c->head[k] = NULL;
 		c->room[k] = 0;
 	}
+	c->stash_n = 0;
+	c->stash_bytes = 0;
 	c->next = c->prev = NULL;
 	c->state = OSMEM_CACHE_OFF;
 }
@@ -204,6 +302,8 @@ void osmem_cache_after_fork(struct osmem_heap *h, struct osmem_cache *keep)
 			v->orphan_blocks += n;
 			v->orphan_bytes += n * cache_usable(k);
 		}
+		v->orphan_blocks += osmem_cache_stash_count(c);
+		v->orphan_bytes += osmem_cache_stash_usable(c);
 	}
 	if (keep && keep->state == OSMEM_CACHE_ACTIVE) {
 		keep->next = keep->prev = NULL;
@@ -230,36 +330,61 @@ static bool cache_list_has(const struct osmem_cache_heap *v, uint64_t *head,
 	return false;
 }
 
-/* Block p of list k sits in c (if active) or in another registered cache. */
+/* p is one of x's stashed blocks (entries read as they are). */
+static bool cache_stash_has(const struct osmem_cache *x, const void *p)
+{
+	unsigned n = osmem_cache_stash_count(x);
+
+	for (unsigned i = 0; i < n; i++)
+		if (__atomic_load_n(&x->stash[i], __ATOMIC_RELAXED) == p)
+			return true;
+	return false;
+}
+
+/* p of list k sits in x's list k, or of the stash (k == STASH) in its
+ * stash. */
+static bool cache_has(const struct osmem_cache_heap *v,
+		      const struct osmem_cache *x, const void *p, unsigned k)
+{
+	if (k == OSMEM_CACHE_STASH)
+		return cache_stash_has(x, p);
+	return cache_list_has(v, __atomic_load_n(&x->head[k], __ATOMIC_RELAXED),
+			      osmem_cache_limit(k), p);
+}
+
+/* Block p of list k (or the stash) sits in c (if active) or in another
+ * registered cache. */
 static bool cache_search(struct osmem_cache *c, struct osmem_cache_heap *v,
 			 const void *p, unsigned k)
 {
-	unsigned limit = osmem_cache_limit(k);
 	bool found = false;
 
-	if (c->state == OSMEM_CACHE_ACTIVE &&
-	    cache_list_has(v, c->head[k], limit, p))
+	if (c->state == OSMEM_CACHE_ACTIVE && cache_has(v, c, p, k))
 		return true;
 	fast_cache_reg_lock(v, c);
 	for (struct osmem_cache *x = v->caches; x && !found; x = x->next)
 		if (x != c)
-			found = cache_list_has(v,
-				__atomic_load_n(&x->head[k], __ATOMIC_RELAXED),
-				limit, p);
+			found = cache_has(v, x, p, k);
 	fast_cache_reg_unlock(v);
 	return found;
 }
 
-/* p's list, or 0 when p is no live heap block of a cache's sizes (wild,
- * mapped, larger, its header broken: the core tells which). */
-static unsigned cache_class(const struct osmem_cache_heap *v, const void *p)
+/* p's list, OSMEM_CACHE_STASH for a medium block, or 0 when p is no live
+ * heap block of a cache's sizes (wild, mapped, larger, its header broken:
+ * the core tells which); its block size in *size. */
+static unsigned cache_class(const struct osmem_cache_heap *v, const void *p,
+			    uint64_t *size)
 {
-	return osmem_cache_in_heap(v, p) ? osmem_cache_class_of(v, p) : 0;
+	*size = osmem_cache_in_heap(v, p) ? cache_block_size(v, p) : 0;
+	if (*size <= OSMEM_CACHE_BLOCK_MAX)
+		return (unsigned)(*size >> 4);
+	return *size <= OSMEM_CACHE_STASH_BLOCK_MAX ? OSMEM_CACHE_STASH : 0;
 }
 
-/* Block p of list k (k != 0) sits in some cache: reported, true. */
+/* Block p (size bytes) of list k (k != 0, or the stash) sits in some
+ * cache: reported, true. */
 static bool cache_refuse_k(struct osmem_cache *c, struct osmem_heap *h,
-			   void *p, unsigned k, enum osmem_op op)
+			   void *p, unsigned k, size_t size, enum osmem_op op)
 {
 	struct osmem_cache_heap *v = osmem_cache_heap(h);
 
@@ -268,16 +393,17 @@ static bool cache_refuse_k(struct osmem_cache *c, struct osmem_heap *h,
 		return false;
 	/* usable_size of a freed block names no live block (as the core). */
 	fast_cache_report(h, op == OSMEM_OP_USABLE_SIZE ? OSMEM_FAULT_INVALID_POINTER :
-			  OSMEM_FAULT_DOUBLE_FREE, op, p, cache_usable(k), NULL);
+			  OSMEM_FAULT_DOUBLE_FREE, op, p, size - 8, NULL);
 	return true;
 }
 
 bool osmem_cache_refuse(struct osmem_cache *c, struct osmem_heap *h, void *p,
 			enum osmem_op op)
 {
-	unsigned k = p ? cache_class(osmem_cache_heap(h), p) : 0;
+	uint64_t size;
+	unsigned k = p ? cache_class(osmem_cache_heap(h), p, &size) : 0;
 
-	return k && cache_refuse_k(c, h, p, k, op);
+	return k && cache_refuse_k(c, h, p, k, size, op);
 }
 
 /* ------------------------------------------------------- slow paths ---- */
@@ -290,8 +416,12 @@ void *osmem_cache_alloc_slow(struct osmem_cache *c, struct osmem_heap *h,
 	unsigned k, got;
 	void *p;
 
-	if (c->state != OSMEM_CACHE_ACTIVE || n > OSMEM_CACHE_REQ_MAX)
+	if (c->state != OSMEM_CACHE_ACTIVE || n > OSMEM_CACHE_REQ_MAX) {
+		if (c->state == OSMEM_CACHE_ACTIVE && n <= OSMEM_CACHE_STASH_REQ_MAX &&
+		    (p = cache_stash_take(c, v, n)))
+			return p;
 		return osmem_fast.malloc(h, n);
+	}
 	k = n < 9 ? 2 : (unsigned)((n + 23) >> 4);
 	p = cache_take(c, v, k, OSMEM_OP_MALLOC);
 	if (p)
@@ -321,18 +451,21 @@ void osmem_cache_free_slow(struct osmem_cache *c, struct osmem_heap *h,
 			   void *p)
 {
 	const struct osmem_cache_heap *v = osmem_cache_heap(h);
+	uint64_t size;
 	unsigned k;
 
 	if (!p)
 		return;
-	k = cache_class(v, p);
-	if (k && cache_refuse_k(c, h, p, k, OSMEM_OP_FREE))
+	k = cache_class(v, p, &size);
+	if (k && cache_refuse_k(c, h, p, k, size, OSMEM_OP_FREE))
 		return;
-	if (!k || c->state != OSMEM_CACHE_ACTIVE) {
+	if (!k || c->state != OSMEM_CACHE_ACTIVE ||
+	    (k == OSMEM_CACHE_STASH && !cache_stash_put(c, v, p, size))) {
 		osmem_fast.free(h, p);  /* large, mapped, misuse: the core */
 		return;
 	}
-	cache_put(c, v, k, p);
+	if (k != OSMEM_CACHE_STASH)
+		cache_put(c, v, k, p);
 }
 
 void osmem_cache_free_sized_slow(struct osmem_cache *c, struct osmem_heap *h,

@@ -101,6 +101,27 @@
 /* The sum over the lists of limit * block size (a test adds it up). */
 #define OSMEM_CACHE_BYTES_MAX   ((size_t)479792)
 
+/*
+ * The stash: beside its lists, a cache keeps up to OSMEM_CACHE_STASH_COUNT
+ * freed medium blocks (above the lists' sizes, up to
+ * OSMEM_CACHE_STASH_BLOCK_MAX bytes: the requests below the default mmap
+ * threshold), OSMEM_CACHE_STASH_BYTES at most, newest last. A malloc of a
+ * medium size takes the newest block of its size or up to a quarter
+ * larger; a free of one puts it there when it has room, else gives it to
+ * the core. No lock either way, and no batches: a thread that frees and
+ * allocates 4 KiB or 64 KiB blocks in turn stops taking its heap's lock
+ * per call (sizeclass, docs/arenas.md). Stashed blocks are cached blocks
+ * in every other respect: live for the core, the key in their second
+ * word, counted as cached, found by the double-free search, given back by
+ * a flush.
+ */
+#define OSMEM_CACHE_STASH_COUNT     8
+#define OSMEM_CACHE_STASH_BYTES     ((size_t)256 * 1024)
+#define OSMEM_CACHE_STASH_BLOCK_MAX ((size_t)128 * 1024)
+#define OSMEM_CACHE_STASH_REQ_MAX   (OSMEM_CACHE_STASH_BLOCK_MAX - 8)
+/* The stash's number where a list's number goes (a medium block's). */
+#define OSMEM_CACHE_STASH           OSMEM_CACHE_CLASSES
+
 /* The size word's layout (fast_internal.h; fast_batch.c checks these). */
 #define OSMEM_CACHE_SIZE_MASK   ((((uint64_t)1 << 48) - 1) & ~(uint64_t)15)
 #define OSMEM_CACHE_BAD_FLAGS   ((uint64_t)13)  /* FREE | MAPPED | AUX */
@@ -117,6 +138,13 @@ struct osmem_cache {
 	uint8_t state;                          /* enum osmem_cache_state */
 	struct osmem_heap *heap;                /* attached to */
 	struct osmem_cache *next, *prev;        /* the heap's registry */
+	/* The stash (above): stash[0..stash_n) newest last, with their block
+	 * sizes as the free saw them; stash_bytes their sum. Written by the owner only; others read them
+	 * (stats, search) and check every entry before using it. */
+	void *stash[OSMEM_CACHE_STASH_COUNT];
+	uint32_t stash_size[OSMEM_CACHE_STASH_COUNT];   /* block bytes */
+	unsigned stash_n;
+	size_t stash_bytes;
 };
 
 /* What a cache reads of its heap without the heap's lock (see the top). */
@@ -163,6 +191,25 @@ static inline unsigned osmem_cache_count(const struct osmem_cache *c,
 	if (room < 0)
 		room = 0;
 	return (unsigned)room < limit ? limit - (unsigned)room : 0;
+}
+
+/* How many blocks c's stash holds, and their usable bytes (none unless
+ * active); another thread may read them as the owner changes them. */
+static inline unsigned osmem_cache_stash_count(const struct osmem_cache *c)
+{
+	unsigned n = __atomic_load_n(&c->stash_n, __ATOMIC_RELAXED);
+
+	if (c->state != OSMEM_CACHE_ACTIVE)
+		return 0;
+	return n < OSMEM_CACHE_STASH_COUNT ? n : OSMEM_CACHE_STASH_COUNT;
+}
+
+static inline size_t osmem_cache_stash_usable(const struct osmem_cache *c)
+{
+	size_t bytes = __atomic_load_n(&c->stash_bytes, __ATOMIC_RELAXED);
+	size_t hdrs = (size_t)osmem_cache_stash_count(c) * 8;
+
+	return bytes > hdrs ? bytes - hdrs : 0;
 }
 
 /* ------------------------------------------------------ fast paths ---- */

@@ -266,6 +266,8 @@ void fast_cache_sum(struct fast_heap *fh, struct osmem_stats *st)
 			blocks += n;
 			bytes += n * (k * 16 - FAST_HDR);
 		}
+		blocks += osmem_cache_stash_count(c);
+		bytes += osmem_cache_stash_usable(c);
 	}
 	/* Clamped: another thread's refill may be counted by its cache
 	 * between our two looks. */
@@ -282,7 +284,7 @@ void fast_cache_sum(struct fast_heap *fh, struct osmem_stats *st)
 enum osmem_block_kind fast_cache_kind(struct fast_heap *fh,
 				      struct fast_block *b)
 {
-	if (fh->ch.used && block_size(b) <= OSMEM_CACHE_BLOCK_MAX &&
+	if (fh->ch.used && block_size(b) <= OSMEM_CACHE_STASH_BLOCK_MAX &&
 	    ((uint64_t *)block_payload(b))[1] == fh->ch.cache_key)
 		return OSMEM_BLOCK_CACHED;
 	return OSMEM_BLOCK_ALLOC;
@@ -318,14 +320,44 @@ static int fast_cache_check_list(struct fast_heap *fh, struct osmem_cache *c,
 	return 0;
 }
 
+/* The stash of cache c: at most OSMEM_CACHE_STASH_COUNT members, each a
+ * live block of the size noted, above the lists' sizes and up to the
+ * stash's, in the heap, with the key; stash_bytes their sum. */
+static int fast_cache_check_stash(struct fast_heap *fh, struct osmem_cache *c)
+{
+	struct osmem_cache_heap *v = &fh->ch;
+	size_t sum = 0, size;
+	uint64_t *p;
+
+	if (c->stash_n > OSMEM_CACHE_STASH_COUNT)
+		FAST_CBAD("cache %p stash holds %u blocks, more than %u",
+			  (void *)c, c->stash_n, OSMEM_CACHE_STASH_COUNT);
+	for (unsigned i = 0; i < c->stash_n; i++) {
+		p = c->stash[i];
+		size = c->stash_size[i];
+		if (!osmem_cache_in_heap(v, p) || fast_heap_block(fh, p) == NULL ||
+		    block_size(block_of(p)) != size || size <= OSMEM_CACHE_BLOCK_MAX ||
+		    size > OSMEM_CACHE_STASH_BLOCK_MAX || p[1] != v->cache_key)
+			FAST_CBAD("cache %p stash: bad member %p", (void *)c, (void *)p);
+		sum += size;
+	}
+	if (sum != c->stash_bytes)
+		FAST_CBAD("cache %p stash holds %zu bytes, counted %zu", (void *)c,
+			  sum, c->stash_bytes);
+	return 0;
+}
+
 /* Under the heap's lock (check). */
 int fast_cache_check(struct fast_heap *fh)
 {
 	struct osmem_cache_heap *v = &fh->ch;
 	int rc = 0;
 
-	for (struct osmem_cache *c = v->caches; c && !rc; c = c->next)
+	for (struct osmem_cache *c = v->caches; c && !rc; c = c->next) {
 		for (unsigned k = 2; k < OSMEM_CACHE_CLASSES && !rc; k++)
 			rc = fast_cache_check_list(fh, c, k);
+		if (!rc && c->state == OSMEM_CACHE_ACTIVE)
+			rc = fast_cache_check_stash(fh, c);
+	}
 	return rc;
 }

@@ -22,7 +22,8 @@
  *   - flushed by malloc_trim (preload_posix.c) for the calling thread
  *     only. Another thread's cache keeps what it holds until that thread
  *     frees into it, allocates from it or exits: at most
- *     OSMEM_CACHE_BYTES_MAX bytes of blocks per thread;
+ *     OSMEM_CACHE_BYTES_MAX bytes of small blocks and
+ *     OSMEM_CACHE_STASH_BYTES of medium ones per thread;
  *   - fork: the child keeps the forking thread's cache as it was. The
  *     other threads' caches are gone with their threads: the child
  *     handler takes them off the registry (their memory may become a new

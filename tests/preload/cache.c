@@ -25,6 +25,9 @@
  *                 producer's heap; with CROSS_EXPECT=freeing (glibc's
  *                 tcache) it goes to the freeing thread's cache: the
  *                 consumer gets it back, the producer does not.
+ *   stash         a freed 4000-byte block waits in the thread's stash
+ *                 (counted as cached by mallinfo2) and the next malloc of
+ *                 its size gets it back; malloc_trim(0) empties the stash.
  *   fork          forks while three threads allocate and free; each child
  *                 allocates and frees, starts threads that do the same and
  *                 exit, and its caches' counts stay right (the lost
@@ -200,6 +203,34 @@ static int case_trim(void)
 	      "malloc_trim gave back %td bytes", pinned - after);
 	printf("break: +%td after the frees, -%td after malloc_trim(0) (returned %d)\n",
 	       pinned - before, pinned - after, rc);
+	return failed;
+}
+
+/* ------------------------------------------------------------- stash -- */
+
+static int case_stash(void)
+{
+	struct mallinfo2 a, b, c;
+	void *p, *q;
+
+	malloc_trim(0);
+	a = mallinfo2();
+	p = hide(malloc(4000));
+	free(hide(p));
+	b = mallinfo2();
+	CHECK(b.smblks == a.smblks + 1, "cached blocks %zu then %zu", a.smblks,
+	      b.smblks);
+	CHECK(b.fsmblks == a.fsmblks + 4008, "cached bytes %zu then %zu",
+	      a.fsmblks, b.fsmblks);
+	q = hide(malloc(4000));
+	CHECK((uintptr_t)q == (uintptr_t)p, "malloc(4000) after free gave another block");
+	CHECK(mallinfo2().smblks == a.smblks, "still cached after the malloc");
+	free(q);
+	malloc_trim(0);
+	c = mallinfo2();
+	CHECK(c.smblks == 0, "after malloc_trim: %zu cached", c.smblks);
+	printf("stash: %zu cached after the free, %zu after malloc_trim; the block came back\n",
+	       b.smblks - a.smblks, c.smblks);
 	return failed;
 }
 
@@ -430,6 +461,7 @@ int main(int argc, char **argv)
 		{ "thread_exit", case_thread_exit },
 		{ "trim", case_trim },
 		{ "cross_thread", case_cross_thread },
+		{ "stash", case_stash },
 		{ "fork", case_fork },
 	};
 
@@ -442,6 +474,6 @@ int main(int argc, char **argv)
 			return rc ? 1 : 0;
 		}
 	}
-	fprintf(stderr, "usage: preload-cache mallinfo|thread_exit|trim|cross_thread|fork\n");
+	fprintf(stderr, "usage: preload-cache mallinfo|thread_exit|trim|cross_thread|stash|fork\n");
 	return 2;
 }

@@ -9,7 +9,8 @@
 #   tests/preload/cache.sh [HOSTDIR]          (default build/host)
 #
 # Cases: mallinfo (cached blocks counted by mallinfo2, flushed by
-# malloc_trim), thread_exit (400 threads: their caches go back at exit),
+# malloc_trim), stash (a freed medium block comes back from the thread's
+# stash, counted as cached meanwhile), thread_exit (400 threads: their caches go back at exit),
 # trim (malloc_trim(0) flushes the cache pinning the heap's top), fork
 # (children of a busy process allocate, start threads, count right),
 # cross_thread (producer/consumer, contents checked; a block another
@@ -48,7 +49,7 @@ if [ ! -e "$LIB" ] || [ ! -x "$PROG" ]; then
 	ktap_done
 fi
 
-for c in mallinfo thread_exit trim fork; do
+for c in mallinfo thread_exit trim stash fork; do
 	one "$c" "$c" "LD_PRELOAD=$LIB"
 done
 one cross_thread cross_thread "LD_PRELOAD=$LIB" CROSS_EXPECT=owner

@@ -626,6 +626,129 @@ KTEST(osmem_cache, debug_mode_bypasses_the_caches)
 	osmem_tb_set_debug(false);
 }
 
+/* ----------------------------------------------------------- stash -- */
+
+/* A freed medium block waits in the stash; a malloc of its size, or up
+ * to a quarter smaller, takes it back without the heap's lock; counted
+ * as cached meanwhile. */
+KTEST(osmem_cache, the_stash_serves_medium_blocks_back)
+{
+	char *p, *q;
+	unsigned locks;
+
+	OSMEM_START(t, a);
+	KASSERT(t, tattach(t, &c1, h));
+	p = tmalloc(&c1, h, 4000);              /* a block of 4016 */
+	KASSERT_NOT_NULL(t, p);
+	tfree(&c1, h, p);
+	KEXPECT_EQ(t, osmem_cache_stash_count(&c1), 1);
+	KEXPECT_EQ(t, tstats(h).blocks_cached, 1);
+	KEXPECT_EQ(t, tstats(h).bytes_cached, 4008);
+	KEXPECT_EQ(t, a->check(h), 0);
+	locks = osmem_tb_locks();
+	q = tmalloc(&c1, h, 4000);
+	KEXPECT_PTR_EQ(t, q, p);
+	KEXPECT_EQ(t, osmem_tb_locks(), locks);
+	KEXPECT_EQ(t, osmem_cache_stash_count(&c1), 0);
+	KEXPECT_EQ(t, tstats(h).blocks_cached, 0);
+	tfree(&c1, h, q);
+	KEXPECT_PTR_EQ(t, tmalloc(&c1, h, 3300), p);    /* 3312: 4016 fits */
+	tfree(&c1, h, p);
+	q = tmalloc(&c1, h, 2000);              /* 2016: 4016 is too big */
+	KEXPECT_PTR_NE(t, q, p);
+	KEXPECT_EQ(t, osmem_cache_stash_count(&c1), 1);
+	tfree(&c1, h, q);
+	osmem_cache_flush(&c1);
+	KEXPECT_EQ(t, osmem_cache_stash_count(&c1), 0);
+	KEXPECT_EQ(t, tstats(h).blocks_cached, 0);
+	OSMEM_END(t, a);
+}
+
+/* At most OSMEM_CACHE_STASH_COUNT blocks and OSMEM_CACHE_STASH_BYTES; the
+ * rest goes to the core; nothing above the stash's sizes is kept. */
+KTEST(osmem_cache, the_stash_is_bounded)
+{
+	char *p[OSMEM_CACHE_STASH_COUNT + 1], *big[3];
+
+	OSMEM_START(t, a);
+	KASSERT(t, tattach(t, &c1, h));
+	for (int i = 0; i <= OSMEM_CACHE_STASH_COUNT; i++)
+		KASSERT_NOT_NULL(t, p[i] = tmalloc(&c1, h, 2000));
+	for (int i = 0; i <= OSMEM_CACHE_STASH_COUNT; i++)
+		tfree(&c1, h, p[i]);
+	KEXPECT_EQ(t, osmem_cache_stash_count(&c1), OSMEM_CACHE_STASH_COUNT);
+	KEXPECT_EQ(t, tstats(h).blocks_cached, OSMEM_CACHE_STASH_COUNT);
+	osmem_cache_flush(&c1);
+	for (int i = 0; i < 3; i++)             /* 3 x 100 KiB > 256 KiB */
+		KASSERT_NOT_NULL(t, big[i] = tmalloc(&c1, h, 100 * 1024));
+	for (int i = 0; i < 3; i++)
+		tfree(&c1, h, big[i]);
+	KEXPECT_EQ(t, osmem_cache_stash_count(&c1), 2);
+	KEXPECT_LE(t, c1.stash_bytes, OSMEM_CACHE_STASH_BYTES);
+	osmem_cache_flush(&c1);
+	big[0] = tmalloc(&c1, h, OSMEM_CACHE_STASH_REQ_MAX + 1);
+	if (big[0]) {                           /* mapped, or a heap block */
+		tfree(&c1, h, big[0]);
+		KEXPECT_EQ(t, osmem_cache_stash_count(&c1), 0);
+	}
+	OSMEM_END(t, a);
+}
+
+/* A stashed block freed again, here or from another cache, is a double
+ * free; realloc and usable_size of it are refused. */
+KTEST(osmem_cache, a_stashed_block_is_still_caught)
+{
+	char *p;
+	unsigned before;
+
+	OSMEM_START(t, a);
+	KASSERT(t, tattach(t, &c1, h));
+	KASSERT(t, tattach(t, &c2, h));
+	p = tmalloc(&c1, h, 5000);              /* a block of 5008 */
+	tfree(&c1, h, p);
+	before = osmem_tb_reports();
+	tfree(&c1, h, p);
+	texpect_report(t, before, OSMEM_FAULT_DOUBLE_FREE, "free", p, 5000);
+	before = osmem_tb_reports();
+	tfree(&c2, h, p);
+	texpect_report(t, before, OSMEM_FAULT_DOUBLE_FREE, "free", p, 5000);
+	before = osmem_tb_reports();
+	KEXPECT(t, osmem_cache_refuse(&c2, h, p, OSMEM_OP_REALLOC));
+	texpect_report(t, before, OSMEM_FAULT_DOUBLE_FREE, "realloc", p, 5000);
+	before = osmem_tb_reports();
+	KEXPECT(t, osmem_cache_refuse(&c1, h, p, OSMEM_OP_USABLE_SIZE));
+	texpect_report(t, before, OSMEM_FAULT_INVALID_POINTER, "usable_size", p, 5000);
+	KEXPECT_EQ(t, osmem_cache_stash_count(&c1), 1);
+	KEXPECT_EQ(t, osmem_cache_stash_count(&c2), 0);
+	osmem_cache_flush(&c1);
+	OSMEM_END(t, a);
+}
+
+/* A stashed block written over after its free (its header) is not
+ * handed out again: reported, dropped, and the malloc goes to the core. */
+KTEST(osmem_cache, an_overwritten_stashed_block_is_caught)
+{
+	char *p, *q;
+	unsigned before;
+
+	OSMEM_START(t, a);
+	KASSERT(t, tattach(t, &c1, h));
+	p = tmalloc(&c1, h, 3000);
+	tfree(&c1, h, p);
+	((uint64_t *)(void *)p)[-1] ^= (uint64_t)1 << 50;   /* the seal */
+	before = osmem_tb_reports();
+	q = tmalloc(&c1, h, 3000);
+	KEXPECT_EQ(t, osmem_tb_reports(), before + 1);
+	KEXPECT_PTR_NE(t, q, p);
+	KEXPECT_EQ(t, osmem_cache_stash_count(&c1), 0);
+	((uint64_t *)(void *)p)[-1] ^= (uint64_t)1 << 50;   /* mended */
+	((uint64_t *)(void *)p)[1] = 0;
+	a->free(h, p);                          /* what the test leaked */
+	tfree(&c1, h, q);
+	osmem_cache_flush(&c1);
+	OSMEM_END(t, a);
+}
+
 /* Detach: everything back, off the registry, later calls to the core. */
 KTEST(osmem_cache, detach_gives_everything_back)
 {
