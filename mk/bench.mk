@@ -98,12 +98,12 @@ $(HOST)/preload-semantics: tests/preload/semantics.c
 	$(CC) $(BENCH_TOOL_CFLAGS) -fno-builtin -o $@ $<
 
 # The per-thread caches seen by a program (tests/preload/cache.sh).
-$(HOST)/preload-cache: tests/preload/cache.c
+$(HOST)/preload-cache: tests/preload/cache.c tests/preload/prog.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_TOOL_CFLAGS) -pthread -o $@ $<
 
 # The arenas seen by a program (tests/preload/arenas.sh).
-$(HOST)/preload-arenas: tests/preload/arenas.c
+$(HOST)/preload-arenas: tests/preload/arenas.c tests/preload/prog.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_TOOL_CFLAGS) -pthread -o $@ $<
 

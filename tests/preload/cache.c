@@ -46,43 +46,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int failed;
-
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-			printf(__VA_ARGS__);                                 \
-			printf("\n");                                        \
-			failed = 1;                                          \
-		}                                                            \
-	} while (0)
-
-/* The compiler must not pair or drop our mallocs and frees. */
-static void *hide(void *p)
-{
-	__asm__ volatile("" : "+r"(p));
-	return p;
-}
-
-static unsigned char pat(uint32_t tag, size_t i)
-{
-	return (unsigned char)(tag * 131u + i * 7u + 1u);
-}
-
-static void fill(unsigned char *p, size_t n, uint32_t tag)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = pat(tag, i);
-}
-
-static int intact(const unsigned char *p, size_t n, uint32_t tag)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != pat(tag, i))
-			return 0;
-	return 1;
-}
+#include "tests/preload/prog.h"
 
 /* Many blocks of every small size, allocated then freed: fills a cache. */
 static void churn_all_sizes(int per_size)
@@ -321,13 +285,6 @@ static void *hand_consumer(void *arg)
 	return NULL;
 }
 
-/* p lies in the heap on the program's break. */
-static int in_brk_heap(const void *p)
-{
-	extern char end;
-
-	return (const char *)p >= &end && (const char *)p < (char *)sbrk(0);
-}
 
 static int case_cross_thread(void)
 {
@@ -453,10 +410,7 @@ static int case_fork(void)
 
 int main(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(void);
-	} cases[] = {
+	static const struct prog_case cases[] = {
 		{ "mallinfo", case_mallinfo },
 		{ "thread_exit", case_thread_exit },
 		{ "trim", case_trim },
@@ -465,15 +419,5 @@ int main(int argc, char **argv)
 		{ "fork", case_fork },
 	};
 
-	for (size_t i = 0; argc > 1 && i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (strcmp(argv[1], cases[i].name) == 0) {
-			int rc = cases[i].fn();
-
-			if (!rc)
-				printf("ok\n");
-			return rc ? 1 : 0;
-		}
-	}
-	fprintf(stderr, "usage: preload-cache mallinfo|thread_exit|trim|cross_thread|stash|fork\n");
-	return 2;
+	return prog_run(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
 }
