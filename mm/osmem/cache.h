@@ -11,10 +11,10 @@
  * so a request of n <= OSMEM_CACHE_REQ_MAX bytes maps to its list in two
  * bit operations: (n + 23) >> 4 (n < 9 takes the slow path, which uses
  * the 32-byte list). A list holds at most osmem_cache_limit(class) blocks
- * (64, fewer for larger blocks: at most OSMEM_CACHE_CLASS_BYTES of them),
- * so a cache never holds more than 1460 blocks, OSMEM_CACHE_BYTES_MAX
- * (468 KiB) of blocks: twice what glibc's tcache may hold (7 blocks of
- * each size up to 1032 bytes). An empty list is refilled with half its
+ * (48, fewer for larger blocks: at most OSMEM_CACHE_CLASS_BYTES of them),
+ * so a cache never holds more than 1089 blocks, OSMEM_CACHE_BYTES_MAX
+ * (348 KiB) of blocks: half again what glibc's tcache may hold (7 blocks
+ * of each size up to 1032 bytes). An empty list is refilled with half its
  * limit in one batch, a full one gives half back in one batch: the heap's
  * lock is taken once per batch.
  *
@@ -22,15 +22,22 @@
  * random-slot churn over blocks up to 1 KiB, and of rounds of 1,000 live
  * blocks up to 512 bytes; glibc 190 and 319): 2 KiB per list 251 and
  * 430, 4 KiB 150 and 280, 8 KiB 111 and 182. 4 KiB (32 blocks at most)
- * was chosen first, at glibc's memory bound; in time, rounds of 1,000
- * blocks of 16..256 bytes (make bench-malloc's batch) then ran at glibc's
- * speed, every other list refilled and flushed through the core each
- * round. 8 KiB (64 blocks at most) runs them at 0.62x glibc's time for
- * 1.13x its peak RSS (5 runs each, build/host/mbench/batch --threads=1
- * --rounds=2000 under build/host/mbench/rusage): the bound doubles, what
- * a program touches does not. Blocks up to 1 KiB rather than 512 bytes:
- * the requests of 505 to 1016 bytes would each take the heap's lock, and
- * the larger lists cost no fast-path instruction.
+ * was chosen first, at glibc's memory bound. Then, side by side in one
+ * run (5 runs each under build/host/mbench/rusage, medians; glibc 21.3 ns
+ * and 1740 KiB for batch --threads=1 --rounds=2000, 23.1 ns and 1796 KiB
+ * for churn --count=1000 --ops=1000000):
+ *
+ *   per list            batch time, peak RSS    churn-1k time, peak RSS
+ *   32 blocks, 4 KiB    1.17x, 1.06x             0.64x, 1.10x
+ *   48 blocks, 6 KiB    0.94x, 1.13x             0.62x, 1.24x
+ *   64 blocks, 8 KiB    0.67x, 1.13x             0.62x, 1.32x
+ *
+ * Rounds of 1,000 blocks refill and flush half their lists through the
+ * core at 32; churn's RSS grows with what the lists may keep. 48 blocks
+ * and 6 KiB is the largest that keeps every row within 1.25x glibc's
+ * peak RSS. Blocks up to 1 KiB rather than 512 bytes: the requests of 505
+ * to 1016 bytes would each take the heap's lock, and the larger lists
+ * cost no fast-path instruction.
  *
  * Contract with the core. A block in a cache is a live heap block as far
  * as the core knows (sealed header, counted in the core's blocks_in_use);
@@ -96,10 +103,10 @@
 #define OSMEM_CACHE_BLOCK_MAX   1024    /* the largest block a cache holds */
 #define OSMEM_CACHE_REQ_MAX     (OSMEM_CACHE_BLOCK_MAX - 8)
 #define OSMEM_CACHE_CLASSES     (OSMEM_CACHE_BLOCK_MAX / 16 + 1)
-#define OSMEM_CACHE_COUNT_MAX   64      /* blocks per list */
-#define OSMEM_CACHE_CLASS_BYTES 8192    /* bytes per list, for larger blocks */
+#define OSMEM_CACHE_COUNT_MAX   48      /* blocks per list */
+#define OSMEM_CACHE_CLASS_BYTES 6144    /* bytes per list, for larger blocks */
 /* The sum over the lists of limit * block size (a test adds it up). */
-#define OSMEM_CACHE_BYTES_MAX   ((size_t)479792)
+#define OSMEM_CACHE_BYTES_MAX   ((size_t)356352)
 
 /*
  * The stash: beside its lists, a cache keeps up to OSMEM_CACHE_STASH_COUNT
@@ -116,7 +123,7 @@
  * a flush.
  */
 #define OSMEM_CACHE_STASH_COUNT     8
-#define OSMEM_CACHE_STASH_BYTES     ((size_t)256 * 1024)
+#define OSMEM_CACHE_STASH_BYTES     ((size_t)128 * 1024)
 #define OSMEM_CACHE_STASH_BLOCK_MAX ((size_t)128 * 1024)
 #define OSMEM_CACHE_STASH_REQ_MAX   (OSMEM_CACHE_STASH_BLOCK_MAX - 8)
 /* The stash's number where a list's number goes (a medium block's). */

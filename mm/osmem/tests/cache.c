@@ -679,8 +679,10 @@ KTEST(osmem_cache, the_stash_is_bounded)
 	KEXPECT_EQ(t, osmem_cache_stash_count(&c1), OSMEM_CACHE_STASH_COUNT);
 	KEXPECT_EQ(t, tstats(h).blocks_cached, OSMEM_CACHE_STASH_COUNT);
 	osmem_cache_flush(&c1);
-	for (int i = 0; i < 3; i++)             /* 3 x 100 KiB > 256 KiB */
-		KASSERT_NOT_NULL(t, big[i] = tmalloc(&c1, h, 100 * 1024));
+	/* Three blocks of a bit more than a third of the bytes: two fit. */
+	for (int i = 0; i < 3; i++)
+		KASSERT_NOT_NULL(t, big[i] = tmalloc(&c1, h,
+					OSMEM_CACHE_STASH_BYTES / 3 + 1024));
 	for (int i = 0; i < 3; i++)
 		tfree(&c1, h, big[i]);
 	KEXPECT_EQ(t, osmem_cache_stash_count(&c1), 2);
