@@ -12,8 +12,9 @@
  * address order, so a refill is contiguous and costs one search. The
  * blocks are live for the core: sealed, counted in blocks_in_use.
  * fast_free_batch(h, p, n) frees n blocks under one lock, each checked
- * as free checks it (fast_lookup): a cache's block can have been
- * overwritten while it sat there.
+ * as free checks it (fast_heap_block, then fast_lookup for the rest): a
+ * cache's block can have been overwritten while it sat there. Blocks
+ * that touch go back as one (fast_batch_free_runs).
  *
  * Accounting. A cached block stays in the core's blocks_in_use; stats()
  * moves what the registered caches hold (each list: its limit less its
@@ -196,25 +197,102 @@ unsigned fast_alloc_batch(struct osmem_heap *h, size_t size, unsigned n,
 	return got;
 }
 
+/* One pointer of a batch the plain way (as free does): a mapping, or
+ * misuse, reported. */
+static void fast_batch_free_one(struct fast_heap *fh, void *p)
+{
+	struct fast_block *b;
+	struct fast_map *m;
+
+	switch (fast_lookup(fh, p, &b, &m, OSMEM_OP_FREE)) {
+	case 1:
+		fast_heap_free(fh, b);
+		break;
+	case 2:
+		fast_map_free(fh, m);
+		break;
+	}
+}
+
+/*
+ * Free live heap blocks run[0..n), sorted by address, none twice: each
+ * stretch of blocks that touch goes back as one block. A cache's blocks
+ * were cut in address order in one piece (fast_batch_carve) and tend to
+ * come back together, so a flush of 24 blocks is often one merge and one
+ * list operation, not 24 of each. Each block is counted out and noted in
+ * the ring of frees as free does; the words of all but the first block
+ * of a stretch become payload, marked FREE as fast_release_plain marks an
+ * absorbed word (fast_heap_block never takes them for live blocks again).
+ */
+static void fast_batch_free_runs(struct fast_heap *fh, struct fast_block **run,
+				 unsigned n)
+{
+	struct fast_block *b, *q;
+	size_t size;
+	unsigned i = 0;
+
+	while (i < n) {
+		b = run[i++];
+		fast_used_sub(fh, b);
+		fast_freed_note(fh, block_payload(b), block_size(b) - FAST_HDR);
+		size = block_size(b);
+		while (i < n && run[i] == block_at(b, size)) {
+			q = run[i++];
+			fast_used_sub(fh, q);
+			fast_freed_note(fh, block_payload(q), block_size(q) - FAST_HDR);
+			size += block_size(q);
+			q->size |= FAST_FREE;
+		}
+		b->size = size | (b->size & FAST_PREV_FREE);
+		b = fast_release_plain(fh, b, 0, &size);
+		fast_trim_if_top(fh, b, size);
+	}
+}
+
+/* Blocks are sorted in groups of at most this many (insertion sort). */
+#define FAST_BATCH_SORT 64
+
 void fast_free_batch(struct osmem_heap *h, void **p, unsigned n)
 {
 	struct fast_heap *fh = fast_of(h);
 	const struct osmem_backend *be = fh->be;
-	struct fast_block *b;
-	struct fast_map *m;
+	struct fast_block *run[FAST_BATCH_SORT], *b;
+	void *later[FAST_BATCH_SORT];
+	unsigned m, k, j, nlater;
 
 	if (!be)
 		return;
 	fast_lock(be);
-	for (unsigned i = 0; i < n; i++) {
-		switch (fast_lookup(fh, p[i], &b, &m, OSMEM_OP_FREE)) {
-		case 1:
-			fast_heap_free(fh, b);
-			break;
-		case 2:
-			fast_map_free(fh, m);
-			break;
+	if (fh->debug) {                        /* no batches there, but */
+		for (unsigned i = 0; i < n; i++)
+			fast_batch_free_one(fh, p[i]);
+		fast_unlock(be);
+		return;
+	}
+	for (unsigned i = 0; i < n; i += m) {
+		m = n - i < FAST_BATCH_SORT ? n - i : FAST_BATCH_SORT;
+		k = nlater = 0;
+		for (unsigned x = 0; x < m; x++) {
+			b = fast_heap_block(fh, p[i + x]);
+			if (!b) {                       /* a mapping, or misuse */
+				later[nlater++] = p[i + x];
+				continue;
+			}
+			for (j = k; j > 0 && (uintptr_t)run[j - 1] > (uintptr_t)b; j--)
+				run[j] = run[j - 1];
+			if (j > 0 && run[j - 1] == b) { /* twice: a double free */
+				for (; j < k; j++)
+					run[j] = run[j + 1];
+				later[nlater++] = p[i + x];
+				continue;
+			}
+			run[j] = b;
+			k++;
 		}
+		fast_batch_free_runs(fh, run, k);
+		/* After the others: a pointer given twice is free by now. */
+		for (j = 0; j < nlater; j++)
+			fast_batch_free_one(fh, later[j]);
 	}
 	fast_unlock(be);
 }

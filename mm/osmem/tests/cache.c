@@ -130,6 +130,44 @@ KTEST(osmem_cache, batch_takes_free_blocks_of_its_size_first)
 	OSMEM_END(t, a);
 }
 
+/* A batch of blocks that touch goes back as one block, in any order, and
+ * leaves the heap as freeing them one by one does; a pointer given twice
+ * is a double free, reported once, and the words that were headers inside
+ * the merged block are no blocks any more. */
+KTEST(osmem_cache, a_batch_that_touches_goes_back_as_one)
+{
+	void *p[16], *q[16], *mix[17];
+	struct osmem_stats one, batch;
+	unsigned before;
+
+	OSMEM_START(t, a);
+	a->free(h, a->malloc(h, 1));
+	KASSERT_EQ(t, fast_alloc_batch(h, 96, 16, p), 16);
+	for (int i = 0; i < 16; i++)
+		a->free(h, p[i]);
+	one = tstats(h);
+	KASSERT_EQ(t, fast_alloc_batch(h, 96, 16, q), 16);
+	for (int i = 0; i < 16; i++)            /* shuffled: 5, 10, 15, 4... */
+		mix[i] = q[(i * 5) % 16];
+	mix[16] = q[3];                         /* and one twice */
+	before = osmem_tb_reports();
+	fast_free_batch(h, mix, 17);
+	KEXPECT_EQ(t, osmem_tb_reports(), before + 1);
+	KEXPECT_EQ(t, osmem_tb_report(before)->fault, OSMEM_FAULT_DOUBLE_FREE);
+	KEXPECT_PTR_EQ(t, osmem_tb_report(before)->ptr, q[3]);
+	batch = tstats(h);
+	KEXPECT_EQ(t, batch.blocks_free, one.blocks_free);
+	KEXPECT_EQ(t, batch.bytes_free, one.bytes_free);
+	KEXPECT_EQ(t, batch.blocks_in_use, one.blocks_in_use);
+	KEXPECT_EQ(t, batch.largest_free, one.largest_free);
+	KEXPECT_EQ(t, a->check(h), 0);
+	before = osmem_tb_reports();
+	a->free(h, q[9]);                       /* inside the merged block */
+	KEXPECT_EQ(t, osmem_tb_reports(), before + 1);
+	KEXPECT_EQ(t, osmem_tb_report(before)->fault, OSMEM_FAULT_DOUBLE_FREE);
+	OSMEM_END(t, a);
+}
+
 /* A heap that cannot grow gives what it has: fewer blocks, never more
  * than asked, the heap consistent. */
 KTEST(osmem_cache, batch_gives_what_a_full_heap_has)
