@@ -32,7 +32,7 @@ $(FUZZ_DIR)/obj/tests/fuzz/fuzz_shadow.o: FUZZ_OBJ_CFLAGS = $(FUZZ_BASE_CFLAGS) 
 # The allocator core as user space builds it (every mm/osmem/*.c but the
 # kernel's and the two library fronts, which define malloc and os_malloc),
 # the test backend and its host home, libk without the test runner.
-FUZZ_CORE_C := $(filter-out %_kernel.c mm/osmem/preload_posix.c mm/osmem/osmem_posix.c, \
+FUZZ_CORE_C := $(filter-out %_kernel.c mm/osmem/preload_%.c mm/osmem/osmem_posix.c, \
 	$(wildcard mm/osmem/*.c))
 FUZZ_C := $(wildcard tests/fuzz/*.c) $(FUZZ_CORE_C) \
 	mm/osmem/tests/backend_test.c tests/host/osmem_test_home.c \

@@ -4,7 +4,7 @@
 HOST_OBJ_DIR := $(HOST)/obj
 # A program of its own (linked against libosmem.so), not a test case.
 # The drop-in malloc library's front: it defines malloc itself.
-HOST_TEST_C := $(filter-out tests/host/osmem_ltrace_prog.c mm/osmem/preload_posix.c,$(HOST_TEST_C))
+HOST_TEST_C := $(filter-out tests/host/osmem_ltrace_prog.c mm/osmem/preload_%.c,$(HOST_TEST_C))
 HOST_TEST_OBJ := $(patsubst %.c,$(HOST_OBJ_DIR)/%.o,$(HOST_TEST_C))
 
 $(HOST_OBJ_DIR)/%.o: %.c
@@ -48,10 +48,11 @@ test-programs: $(HOST)/osmem_ltrace_prog
 # -------------------------------------------------- libosmem-preload.so ----
 # The fast allocator as the C library's malloc, for LD_PRELOAD, and as C++'s
 # operator new and delete (preload_cxx.cc, built with g++). Only the
-# functions preload_posix.c and preload_cxx.cc mark visible are exported.
+# functions the preload_*.c files and preload_cxx.cc mark visible are exported.
 # The C driver links it: no -lstdc++, so a C program that preloads it does
 # not load the C++ runtime (preload_cxx.cc binds the runtime weakly).
 PRELOAD_C := mm/osmem/preload_posix.c mm/osmem/preload_cache_posix.c \
+	mm/osmem/preload_fork_posix.c mm/osmem/preload_tune_posix.c \
 	mm/osmem/preload_arena_posix.c \
 	mm/osmem/cache.c $(FAST_C) mm/osmem/backend_posix.c \
 	mm/osmem/report.c libk/string.c libk/printf.c

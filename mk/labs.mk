@@ -30,7 +30,7 @@ LAB3_KTEST := vmm,vmap,exceptions
 # builds them (same objects), the test backend and its host home, the
 # ktest runner, lab 2's suite, and one worst fit. Only worst fit differs
 # between the three programs.
-LAB2_C := $(filter-out %_kernel.c mm/osmem/preload_posix.c mm/osmem/osmem_posix.c \
+LAB2_C := $(filter-out %_kernel.c mm/osmem/preload_%.c mm/osmem/osmem_posix.c \
 	mm/osmem/classic_worstfit.c,$(wildcard mm/osmem/*.c)) \
 	$(wildcard libk/*.c) \
 	mm/osmem/tests/allocators.c mm/osmem/tests/backend_test.c \
