@@ -16,6 +16,8 @@ HOST    := $(BUILD)/host
 MEM     ?= 128M
 KTEST   ?= all
 ACCEL   ?= tcg
+# QEMU's CPU count (-smp N) for make run and the self-test boots.
+SMP     ?= 1
 
 CC      ?= gcc
 NASM    ?= nasm
