@@ -5,10 +5,11 @@
  * today, and moving interrupts to the LAPIC (software enable, spurious
  * vector, LVT timer calibrated against the PIT, masking the 8259) is a
  * step of its own with its own tests. One step at a time: this file only
- * finds and reads the registers, so a failure here cannot stop a boot that
- * worked before.
+ * finds and reads the registers and sends start-up IPIs, so a failure
+ * here cannot stop a boot that worked before.
  */
 #include "kernel/arch/x86_64/lapic.h"
+#include "kernel/arch/x86_64/pit_delay.h"
 #include "libk/console.h"
 #include "libk/cpu.h"
 #include "mm/mmio.h"
@@ -21,7 +22,15 @@
 /* Register offsets (Intel SDM vol. 3, "Local APIC Register Address Map"). */
 #define LAPIC_REG_ID		0x20
 #define LAPIC_REG_VERSION	0x30
+#define LAPIC_REG_ICR_LO	0x300
+#define LAPIC_REG_ICR_HI	0x310
 #define LAPIC_REGS_BYTES	0x400
+
+#define ICR_INIT		(5u << 8)
+#define ICR_STARTUP		(6u << 8)
+#define ICR_ASSERT		(1u << 14)
+#define ICR_DELIVERY_PENDING	(1u << 12)
+#define ICR_WAIT_POLLS		100	/* of 100 us each */
 
 static volatile uint32_t *lapic_regs;
 static uint64_t lapic_msr;
@@ -29,6 +38,35 @@ static uint64_t lapic_msr;
 static uint32_t lapic_read(uint32_t reg)
 {
 	return lapic_regs[reg / 4];
+}
+
+static void lapic_write(uint32_t reg, uint32_t v)
+{
+	lapic_regs[reg / 4] = v;
+}
+
+static int lapic_ipi(uint8_t apic_id, uint32_t low)
+{
+	if (!lapic_regs)
+		return -1;
+	lapic_write(LAPIC_REG_ICR_HI, (uint32_t)apic_id << 24);
+	lapic_write(LAPIC_REG_ICR_LO, low);	/* this write sends it */
+	for (int i = 0; i < ICR_WAIT_POLLS; i++) {
+		if (!(lapic_read(LAPIC_REG_ICR_LO) & ICR_DELIVERY_PENDING))
+			return 0;
+		pit_delay_us(100);
+	}
+	return -1;
+}
+
+int lapic_send_init(uint8_t apic_id)
+{
+	return lapic_ipi(apic_id, ICR_INIT | ICR_ASSERT);
+}
+
+int lapic_send_startup(uint8_t apic_id, uint8_t vector)
+{
+	return lapic_ipi(apic_id, ICR_STARTUP | ICR_ASSERT | vector);
 }
 
 int lapic_init(uint64_t madt_addr)

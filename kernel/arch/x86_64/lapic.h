@@ -1,5 +1,5 @@
 /*
- * lapic: the boot CPU's local APIC, read only.
+ * lapic: the boot CPU's local APIC: read, and used to send start-up IPIs.
  *
  * lapic_init(madt_addr) finds the LAPIC's registers from MSR
  * IA32_APIC_BASE (what the hardware uses; madt_addr, the MADT's view, is
@@ -9,7 +9,8 @@
  * APIC, firmware left it disabled, or the registers cannot be mapped.
  *
  * It changes nothing: the APIC is not software-enabled, no LVT entry is
- * written, the PIC keeps delivering the timer (see lapic.c for why).
+ * written, the PIC keeps delivering the timer (see lapic.c for why). Only
+ * the ICR is written, to start the other CPUs (below).
  * lapic_id() etc. are valid after a successful lapic_init().
  */
 #ifndef KERNEL_ARCH_X86_64_LAPIC_H
@@ -25,5 +26,15 @@ bool lapic_msr_says_bsp(void);		/* IA32_APIC_BASE bit 8 */
 uint8_t lapic_id(void);			/* the calling CPU's APIC id */
 uint8_t lapic_version(void);		/* 0x10..0x15: an integrated APIC */
 uint8_t lapic_max_lvt(void);		/* highest LVT entry index */
+
+/*
+ * Start-up IPIs to the CPU with APIC id `apic_id` (kernel/arch/x86_64/ap_start.c
+ * sends them with the SDM's delays between): INIT, then STARTUP with the
+ * trampoline's page number `vector` (it starts at vector * 4096). Each
+ * waits for the ICR's delivery status to clear; -1 when it does not
+ * within about 10 ms. A software-disabled APIC still sends them.
+ */
+int lapic_send_init(uint8_t apic_id);
+int lapic_send_startup(uint8_t apic_id, uint8_t vector);
 
 #endif
