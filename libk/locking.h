@@ -24,8 +24,9 @@
  *                            interrupts as the caller has them
  *
  *   beside them: the CPU table and the parsed ACPI MADT
- *   (kernel/arch/x86_64/smp.c, acpi.c: written once by smp_init while one
- *   CPU runs, read-only after, no lock); the scheduler's thread lists
+ *   (kernel/arch/x86_64/smp.c, acpi.c, ap_start.c: written by the boot
+ *   CPU at boot, read-only after, no lock; an AP writes only its own
+ *   per-CPU `online` flag, release/acquire); the scheduler's thread lists
  *   (kernel/sched/thread.c,
  *   irq_save; may call 2 to 5 for stacks and control blocks, never from the
  *   timer interrupt) and the IRQ handler table (kernel/arch/x86_64/irq.c).

@@ -11,6 +11,7 @@
 #include "kernel/cmdline.h"
 #include "libk/cpu.h"
 #include "libk/ktest.h"
+#include "mm/vmm.h"
 
 KTEST(cpu, madt_found_and_parsed)
 {
@@ -51,16 +52,39 @@ KTEST(cpu, one_bsp_it_is_us_and_online)
 			nbsp++;
 			KEXPECT_EQ(t, c->apic_id, lapic_id());
 			KEXPECT_EQ(t, c->state, CPU_ONLINE);
-		} else {
-			/* Nothing starts the other CPUs yet. */
-			KEXPECT_EQ(t, c->state, CPU_FOUND);
 		}
+		/* smp_start_aps started every other CPU. */
+		KEXPECT_EQ(t, c->state, CPU_ONLINE);
 		for (size_t j = 0; j < i; j++)
 			KEXPECT_NE(t, smp_cpu(j)->apic_id, c->apic_id);
 	}
 	KEXPECT_EQ(t, nbsp, 1);
 	KEXPECT(t, lapic_msr_says_bsp());
 	KEXPECT_NULL(t, smp_cpu(smp_cpu_count()));
+}
+
+/* Each AP set its own online flag, after loading its GDT and GS base;
+ * the boot CPU's GS base is its own per-CPU struct. */
+KTEST(cpu, every_cpu_came_online_itself)
+{
+	for (size_t i = 0; i < smp_cpu_count(); i++) {
+		struct percpu *pc = smp_percpu(i);
+
+		KASSERT_NOT_NULL(t, pc);
+		KEXPECT_PTR_EQ(t, pc->self, pc);
+		KEXPECT_EQ(t, pc->apic_id, smp_cpu(i)->apic_id);
+		KEXPECT_EQ(t, __atomic_load_n(&pc->online, __ATOMIC_ACQUIRE), 1);
+		if (!smp_cpu(i)->bsp) {
+			/* Its TSS was filled by the AP (gdt_init_cpu). */
+			KEXPECT_EQ(t, pc->gdt.tss.ist[0], pc->ist_tops[0]);
+			KEXPECT_NE(t, pc->stack_top, 0);
+		} else {
+			KEXPECT_PTR_EQ(t, this_cpu(), pc);
+			KEXPECT_EQ(t, rdmsr(MSR_GS_BASE), (uintptr_t)pc);
+		}
+	}
+	/* The trampoline's identity mapping is gone once all are up. */
+	KEXPECT_EQ(t, vmm_translate(0x8000), VMM_NOT_MAPPED);
 }
 
 KTEST(cpu, lapic_registers_read)

@@ -6,11 +6,13 @@
 #include "kernel/arch/x86_64/acpi.h"
 #include "kernel/arch/x86_64/lapic.h"
 #include "libk/console.h"
+#include "libk/cpu.h"
 #include "libk/string.h"
 
 static struct cpu_info smp_cpus[SMP_MAX_CPUS];
 static size_t smp_ncpus;
 static bool smp_madt_used;
+static struct percpu smp_pcpu[SMP_MAX_CPUS];
 
 static void smp_fallback(uint8_t bsp_id)
 {
@@ -67,6 +69,16 @@ void smp_init(const struct mb2_info *info)
 			"using it alone\n", bsp_id);
 		smp_fallback(bsp_id);
 	}
+	for (size_t i = 0; i < smp_ncpus; i++) {
+		smp_pcpu[i].self = &smp_pcpu[i];
+		smp_pcpu[i].index = i;
+		smp_pcpu[i].apic_id = smp_cpus[i].apic_id;
+		if (smp_cpus[i].bsp) {
+			smp_pcpu[i].online = 1;
+			/* gdt_init already loaded GS (selector 0): the base now. */
+			wrmsr(MSR_GS_BASE, (uintptr_t)&smp_pcpu[i]);
+		}
+	}
 	kprintf("cpu: %zu CPU%s found (APIC ids", smp_ncpus,
 		smp_ncpus == 1 ? "" : "s");
 	for (size_t i = 0; i < smp_ncpus; i++)
@@ -86,6 +98,17 @@ size_t smp_cpu_count(void)
 const struct cpu_info *smp_cpu(size_t i)
 {
 	return i < smp_ncpus ? &smp_cpus[i] : NULL;
+}
+
+struct percpu *smp_percpu(size_t i)
+{
+	return i < smp_ncpus ? &smp_pcpu[i] : NULL;
+}
+
+void smp_mark_online(size_t i)
+{
+	if (i < smp_ncpus)
+		smp_cpus[i].state = CPU_ONLINE;
 }
 
 bool smp_from_madt(void)
