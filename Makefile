@@ -5,6 +5,8 @@
 #   libk/*.c libk/tests/*.c mm/osmem/*.c mm/osmem/tests/*.c
 #                                                     both homes, except
 #   *_kernel.c                                        kernel only
+#   kernel/**/*_pure.c kernel/**/*_pure_test.c        both homes (freestanding
+#                                                     parsers and their tests)
 #   *_posix.c                                         user space only
 #   tests/host/*.c                                    the host test program only
 #   mm/osmem/tests/lab2_*.c                           lab 2's check only (mk/labs.mk)
@@ -14,6 +16,8 @@ HOST    := $(BUILD)/host
 MEM     ?= 128M
 KTEST   ?= all
 ACCEL   ?= tcg
+# QEMU's CPU count (-smp N) for make run and the self-test boots.
+SMP     ?= 1
 
 CC      ?= gcc
 NASM    ?= nasm
@@ -42,7 +46,8 @@ FAST_C  := $(wildcard mm/osmem/fast*.c)
 CLASSIC_C := $(wildcard mm/osmem/classic*.c)
 HCFLAGS := -std=gnu11 -O1 -g -fno-toplevel-reorder -DLIBK_HOST -fno-builtin -Wall -Wextra -Werror -I.
 HOST_SHARED_C := $(wildcard libk/*.c libk/tests/*.c mm/osmem/*.c mm/osmem/tests/*.c)
-HOST_SHARED_C := $(filter-out %_kernel.c mm/osmem/tests/lab2_%.c,$(HOST_SHARED_C))
+HOST_SHARED_C := $(filter-out %_kernel.c mm/osmem/tests/lab2_%.c,$(HOST_SHARED_C)) \
+	$(filter %_pure.c %_pure_test.c,$(wildcard kernel/*/*.c kernel/*/*/*.c))
 HOST_TEST_C := $(HOST_SHARED_C) $(wildcard tests/host/*.c)
 
 .PHONY: all kernel iso host run test debug clean deps

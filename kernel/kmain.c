@@ -11,6 +11,7 @@
 #include "kernel/arch/x86_64/gdt.h"
 #include "kernel/arch/x86_64/idt.h"
 #include "kernel/arch/x86_64/irq.h"
+#include "kernel/arch/x86_64/smp.h"
 #include "libk/console.h"
 #include "kernel/ktest_kernel.h"
 #include "kernel/multiboot2.h"
@@ -77,6 +78,10 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
 	boot_banner();
 	boot_info_init(magic, mbi_phys);
 	boot_mem_init(mb2_boot_info());
+	/* The CPUs: ACPI tables through the direct map, LAPIC via mmio. */
+	smp_init(mb2_boot_info());
+	/* The other CPUs start and halt (interrupts are still off here). */
+	smp_start_aps();
 	kmalloc_init(cmdline_get("heap"),
 		     (cmdline_has("heap_panic") ? KMALLOC_PANIC_ON_MISUSE : 0) |
 		     (cmdline_has("heap_debug") ? KMALLOC_DEBUG : 0));

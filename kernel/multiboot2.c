@@ -119,6 +119,24 @@ static int mb2_parse_module(const struct mb2_tag *tag, struct mb2_info *out)
 	return 0;
 }
 
+/* Keep the RSDP copy; an ACPI 2.0+ one wins over a 1.0 one, whatever
+ * their order in the block. */
+static int mb2_parse_rsdp(const struct mb2_tag *tag, struct mb2_info *out)
+{
+	size_t len = tag->size - sizeof(*tag);
+	bool is_new = tag->type == MB2_TAG_ACPI_NEW;
+
+	if (len == 0 || len > MB2_RSDP_MAX)
+		return MB2_ERR_TAG_BODY;
+	if (out->has_rsdp && out->rsdp_new && !is_new)
+		return 0;
+	out->has_rsdp = true;
+	out->rsdp_new = is_new;
+	out->rsdp_len = len;
+	memcpy(out->rsdp, tag + 1, len);
+	return 0;
+}
+
 static int mb2_parse_tag(const struct mb2_tag *tag, struct mb2_info *out)
 {
 	const char *body = (const char *)(tag + 1);
@@ -149,6 +167,9 @@ static int mb2_parse_tag(const struct mb2_tag *tag, struct mb2_info *out)
 	}
 	case MB2_TAG_MMAP:
 		return mb2_parse_mmap(tag, out);
+	case MB2_TAG_ACPI_OLD:
+	case MB2_TAG_ACPI_NEW:
+		return mb2_parse_rsdp(tag, out);
 	default:
 		return 0;	/* unknown or unneeded: skip */
 	}

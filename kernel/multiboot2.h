@@ -9,7 +9,8 @@
  * too small or exceeds avail, a tag that is misaligned, shorter than its
  * header or runs past the end, a string tag without its NUL, a memory map
  * or module tag with impossible sizes, or a block with no end tag.
- * Unknown tags are skipped. Missing tags are not errors: the has_* flags say
+ * An ACPI RSDP tag (14 or 15) longer than MB2_RSDP_MAX bytes of body is
+ * rejected too. Unknown tags are skipped. Missing tags are not errors: the has_* flags say
  * what was there.
  *
  * Everything is copied into struct mb2_info (strings truncated to the
@@ -36,6 +37,8 @@
 #define MB2_TAG_MODULE		3
 #define MB2_TAG_BASIC_MEMINFO	4
 #define MB2_TAG_MMAP		6
+#define MB2_TAG_ACPI_OLD	14	/* a copy of the ACPI 1.0 RSDP */
+#define MB2_TAG_ACPI_NEW	15	/* a copy of the ACPI 2.0+ RSDP */
 
 #define MB2_MEM_AVAILABLE	1
 #define MB2_MEM_RESERVED	2
@@ -47,6 +50,7 @@
 #define MB2_MAX_MODULES		16
 #define MB2_CMDLINE_MAX		256
 #define MB2_NAME_MAX		64
+#define MB2_RSDP_MAX		64	/* an RSDP is 20 (v1) or 36 (v2+) bytes */
 #define MB2_MAX_INFO_BYTES	(1u << 20)	/* larger: surely corrupt */
 
 #define MB2_ERR_NULL		(-1)	/* no block */
@@ -91,6 +95,13 @@ struct mb2_info {
 	bool modules_truncated;
 	size_t module_count;
 	struct mb2_module modules[MB2_MAX_MODULES];
+
+	/* The RSDP the loader copied (the ACPI 2.0+ one when both are
+	 * given), unchecked: kernel/arch/x86_64/acpi.c validates it. */
+	bool has_rsdp;
+	bool rsdp_new;		/* from tag 15 */
+	size_t rsdp_len;
+	uint8_t rsdp[MB2_RSDP_MAX];
 };
 
 int mb2_parse_block(const void *blk, size_t avail, struct mb2_info *out);

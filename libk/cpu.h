@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#define MSR_APIC_BASE	0x1b
 #define MSR_EFER	0xc0000080
 #define MSR_FS_BASE	0xc0000100
 #define MSR_GS_BASE	0xc0000101
@@ -86,6 +87,14 @@ static inline void hlt(void)
 static inline void cpu_relax(void)
 {
 	__asm__ volatile("pause" : : : "memory");
+}
+
+/* CPUID leaf `leaf`, subleaf 0: out[0..3] = EAX, EBX, ECX, EDX. */
+static inline void cpuid(uint32_t leaf, uint32_t out[4])
+{
+	__asm__ volatile("cpuid"
+			 : "=a"(out[0]), "=b"(out[1]), "=c"(out[2]), "=d"(out[3])
+			 : "a"(leaf), "c"(0));
 }
 
 static inline uint64_t rdmsr(uint32_t msr)

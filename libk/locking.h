@@ -15,13 +15,19 @@
  *   3. kbrk, vmap            mm/kbrk.c, mm/vmap.c: callers serialize; the
  *                            heap lock does it for the allocator, threads
  *                            and the replay take irq_save themselves
+ *      mmio                  mm/mmio.c: irq_save around its bump pointer
+ *                            and the mappings (takes 4 and 5 inside)
  *   4. vmm page tables       mm/vmm.c: under 3 or irq_save
  *   5. pmm frame bitmaps     mm/pmm.c: under 3, 4 or irq_save
  *   6. the console           libk/console.c, kernel/console/serial.c: no
  *                            lock; a line is one sink call, written with
  *                            interrupts as the caller has them
  *
- *   beside them: the scheduler's thread lists (kernel/sched/thread.c,
+ *   beside them: the CPU table and the parsed ACPI MADT
+ *   (kernel/arch/x86_64/smp.c, acpi.c, ap_start.c: written by the boot
+ *   CPU at boot, read-only after, no lock; an AP writes only its own
+ *   per-CPU `online` flag, release/acquire); the scheduler's thread lists
+ *   (kernel/sched/thread.c,
  *   irq_save; may call 2 to 5 for stacks and control blocks, never from the
  *   timer interrupt) and the IRQ handler table (kernel/arch/x86_64/irq.c).
  *

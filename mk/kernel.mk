@@ -12,7 +12,7 @@ KOBJ    := $(BUILD)/kernel
 KSYMS   := $(KOBJ)/ksyms
 KTEST_ISO := $(BUILD)/ktest.iso
 
-QEMU_FLAGS := -accel $(ACCEL) -m $(MEM) -display none -no-reboot \
+QEMU_FLAGS := -accel $(ACCEL) -m $(MEM) -smp $(SMP) -display none -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 
 # Objects depend on the Makefile too: KCFLAGS live there.
@@ -128,11 +128,16 @@ KTEST_TRACES := $(patsubst tests/traces/%.xz,%,$(wildcard tests/traces/*.trace.x
 REPLAY_LIMIT ?= 0
 KTEST_REPLAY_ARG := $(if $(filter-out 0,$(REPLAY_LIMIT)),replay_limit=$(REPLAY_LIMIT))
 
-# make test boots three: every suite on the default heap; the replay suite
+# make test boots five (the shell session is one): every suite on the
+# default heap, told how many CPUs QEMU has (smp_expect=, the cpu suite);
+# the ACPI and CPU suites again with -smp 2 (tests/run-all.sh passes it);
+# the replay suite
 # again with the traces as modules (an ISO of its own: 20 MB of modules
 # would take the memory the other suites are sized for, e.g. at MEM=32M);
 # the kmalloc suite again on the classic allocator (heap=classic).
-$(eval $(call ktest_iso,ktest,ktest=$(KTEST)))
+$(eval $(call ktest_iso,ktest,ktest=$(KTEST) smp_expect=$(SMP)))
+KTEST_SMP := acpi_parse,cpu,mmio
+$(eval $(call ktest_iso,ktest-smp,ktest=$(KTEST_SMP) smp_expect=2))
 $(eval $(call ktest_iso,ktest-replay,$(strip ktest=replay $(KTEST_REPLAY_ARG)),$(KTEST_TRACES)))
 # (a variable: a comma in $(call ...)'s arguments would split them)
 KTEST_CLASSIC := kmalloc,kmalloc_faults,kmem_cache,ramfs,threads
@@ -142,7 +147,7 @@ $(eval $(call ktest_iso,ktest-classic,heap=classic ktest=$(KTEST_CLASSIC)))
 $(eval $(call ktest_iso,shell,shell_test))
 
 iso: $(ISO)
-ktest-iso: $(KTEST_ISO) $(BUILD)/ktest-replay.iso $(BUILD)/ktest-classic.iso \
+ktest-iso: $(KTEST_ISO) $(BUILD)/ktest-smp.iso $(BUILD)/ktest-replay.iso $(BUILD)/ktest-classic.iso \
 	$(BUILD)/shell.iso
 
 deps:
@@ -150,6 +155,7 @@ deps:
 
 # `make run`: the serial console is this terminal (Ctrl-A X quits QEMU).
 # The shell's poweroff ends QEMU through isa-debug-exit with status 1.
+# SMP=4 gives QEMU four CPUs (-smp 4; default 1).
 # KARGS="heap=classic heap_debug" adds boot options; TRACES=1 puts the
 # traces under /boot as GRUB modules (the shell's replay command; ~3 s more
 # to boot). Either builds build/run.iso instead of build/os.iso.

@@ -1,7 +1,7 @@
 # make test: build the host test programs and the self-test ISO, then run
 # every test step (tests/run-all.sh) and end with "N passed, M failed".
 #
-#   make test [KTEST=suite,suite] [MEM=4G] [QEMU_TIMEOUT=seconds]
+#   make test [KTEST=suite,suite] [MEM=4G] [SMP=N] [QEMU_TIMEOUT=seconds]
 #
 # Programs built here:
 #   build/host/ktap-report      the KTAP checker (tests/ktap/ktap-report.c)
@@ -41,7 +41,7 @@ test-programs: $(HOST)/ktest-host $(ASAN_DIR)/ktest-host $(KTAP_REPORT)
 # sub-make builds the rest, also under -j); then every step runs.
 test: deps
 	@$(MAKE) --no-print-directory test-programs ktest-iso
-	@MEM='$(MEM)' KTEST='$(KTEST)' ACCEL='$(ACCEL)' QEMU='$(QEMU)' \
+	@MEM='$(MEM)' SMP='$(SMP)' KTEST='$(KTEST)' ACCEL='$(ACCEL)' QEMU='$(QEMU)' \
 		KTEST_ISO='$(KTEST_ISO)' QEMU_TIMEOUT='$(QEMU_TIMEOUT)' \
 		tests/run-all.sh
 

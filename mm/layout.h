@@ -14,6 +14,8 @@
  *                      (VMAP_BYTES = 64 GiB)
  *   MM_TEST_BASE       0xffffb00000000000     scratch pages of the mm
  *                      (MM_TEST_BYTES = 1 GiB)  self-tests (vmm suite)
+ *   MMIO_BASE          0xffffc00000000000     device registers, uncached
+ *                      (MMIO_BYTES = 1 GiB)     (mmio_map, mm/mmio.h)
  *   KERNEL_VIRT_BASE   0xffffffff80000000     kernel image (-mcmodel=kernel),
  *                                             loaded at physical 1 MiB
  *
@@ -51,6 +53,9 @@ typedef uint64_t phys_addr_t;
 
 #define MM_TEST_BASE		0xffffb00000000000UL
 #define MM_TEST_BYTES		(1UL << 30)
+
+#define MMIO_BASE		0xffffc00000000000UL
+#define MMIO_BYTES		(1UL << 30)
 
 #define KERNEL_VIRT_BASE	0xffffffff80000000UL
 #define KERNEL_PHYS_LOAD	0x100000UL

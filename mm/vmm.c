@@ -25,7 +25,7 @@
 #define PTE_G		(1UL << 8)
 #define PTE_NX		(1UL << 63)
 #define PTE_ADDR	0x000ffffffffff000UL
-#define PTE_FLAGS_OK	(VMM_WRITE | VMM_GLOBAL | VMM_NX)
+#define PTE_FLAGS_OK	(VMM_WRITE | VMM_GLOBAL | VMM_NX | VMM_NOCACHE)
 
 #define CR0_WP		(1UL << 16)
 #define CR4_PGE		(1UL << 7)
@@ -305,7 +305,7 @@ int vmm_init(const struct pmm_range *ram, int nram)
 
 	if (vmm_map_direct(ram, nram) || vmm_map_image() ||
 	    vmm_prepare_region(KBRK_BASE) || vmm_prepare_region(VMAP_BASE) ||
-	    vmm_prepare_region(MM_TEST_BASE))
+	    vmm_prepare_region(MM_TEST_BASE) || vmm_prepare_region(MMIO_BASE))
 		return -1;
 
 	/* Read-only pages must bind the kernel too. */

@@ -12,7 +12,7 @@
  *   It also turns on CR0.WP (so the kernel honours read-only pages) and
  *   CR4.PGE (global pages).
  * - vmm_map(va, pa, flags) maps one 4 KiB page; flags are VMM_WRITE,
- *   VMM_NX, VMM_GLOBAL (present is implied; read is always allowed).
+ *   VMM_NX, VMM_GLOBAL, VMM_NOCACHE (device registers; present is implied; read is always allowed).
  *   Returns 0, or -1 (nothing changed) when va or pa is unaligned or not
  *   canonical, va is already mapped or inside a large page, or no frame is
  *   left for a page table.
@@ -36,6 +36,7 @@
 #include <stdint.h>
 
 #define VMM_WRITE	(1UL << 1)
+#define VMM_NOCACHE	(3UL << 3)	/* PWT+PCD: uncached with the default PAT */
 #define VMM_GLOBAL	(1UL << 8)
 #define VMM_NX		(1UL << 63)
 

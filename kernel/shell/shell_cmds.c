@@ -304,6 +304,7 @@ const struct shell_cmd shell_cmds[] = {
 	{ "ktest", "ktest [SUITE,...]", "run kernel self-tests (all by default)", cmd_ktest },
 	{ "replay", "replay FILE [LIMIT]", "replay a trace (/boot/FILE) on the heap, LIMIT calls", shell_cmd_replay },
 	{ "threads", "threads", "list the kernel threads", shell_cmd_threads },
+	{ "cpus", "cpus", "list the CPUs: APIC id, enabled, BSP or not, state", shell_cmd_cpus },
 	{ "reboot", "reboot", "reset the machine", cmd_reboot },
 	{ "poweroff", "poweroff", "turn the machine (QEMU) off", cmd_poweroff },
 	{ NULL, NULL, NULL, NULL },

@@ -11,6 +11,7 @@
 #include "kernel/replay.h"
 #include "kernel/console/serial.h"
 #include "kernel/shell/shell.h"
+#include "kernel/arch/x86_64/smp.h"
 #include "kernel/sched/thread.h"
 #include "libk/printf.h"
 #include "libk/string.h"
@@ -194,6 +195,25 @@ int shell_cmd_threads(int argc, char **argv)
 	thread_for_each(shell_thread_line, NULL);
 	kprintf("%d threads, %llu context switches since boot\n",
 		thread_count(), (unsigned long long)thread_switches());
+	return 0;
+}
+
+int shell_cmd_cpus(int argc, char **argv)
+{
+	size_t n = smp_cpu_count();
+
+	if (argc != 1)
+		return shell_usage(argv[0]);
+	kprintf("  cpu apic_id acpi_id enabled  role  state\n");
+	for (size_t i = 0; i < n; i++) {
+		const struct cpu_info *c = smp_cpu(i);
+
+		kprintf("  %3zu %7u %7u %-7s  %-4s  %s\n", i, c->apic_id, c->acpi_id,
+			c->enabled ? "yes" : "capable", c->bsp ? "BSP" : "AP",
+			cpu_state_name(c->state));
+	}
+	kprintf("%zu CPU%s (%s)\n", n, n == 1 ? "" : "s",
+		smp_from_madt() ? "from the ACPI MADT" : "no MADT: the boot CPU only");
 	return 0;
 }
 

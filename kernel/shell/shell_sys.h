@@ -1,6 +1,7 @@
 /*
  * The shell's commands over the other kernel subsystems (kernel/shell/shell_sys.c):
- * the RAM file system (ls, cat, replay of a /boot trace), the threads, and
+ * the RAM file system (ls, cat, replay of a /boot trace), the threads, the
+ * CPUs, and
  * the object caches' lines of `heap`. Same conventions as every command
  * (kernel/shell/shell.h): one error line on misuse, return 0 or -1.
  */
@@ -11,6 +12,7 @@ int shell_cmd_ls(int argc, char **argv);
 int shell_cmd_cat(int argc, char **argv);
 int shell_cmd_replay(int argc, char **argv);
 int shell_cmd_threads(int argc, char **argv);
+int shell_cmd_cpus(int argc, char **argv);
 /* The object caches, one line each (for `heap`). */
 void shell_print_kmem_caches(void);
 

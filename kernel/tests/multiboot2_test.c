@@ -253,8 +253,47 @@ KTEST(multiboot2, missing_tags_are_flagged_not_errors)
 	KEXPECT(t, !info.has_loader_name);
 	KEXPECT(t, !info.has_mmap);
 	KEXPECT(t, !info.has_meminfo);
+	KEXPECT(t, !info.has_rsdp);
 	KEXPECT_EQ(t, info.mmap_count, 0);
 	KEXPECT_EQ(t, info.module_count, 0);
+}
+
+/* Tags 14 and 15 carry RSDP copies: the 2.0+ one wins in either order;
+ * an empty or oversized one is refused. */
+KTEST(multiboot2, acpi_rsdp_tags)
+{
+	uint8_t *old, *new;
+
+	mbb_init(&mbb);
+	new = mbb_tag(&mbb, MB2_TAG_ACPI_NEW, 8 + 36);
+	memcpy(new + 8, "RSD PTR 2", 9);
+	old = mbb_tag(&mbb, MB2_TAG_ACPI_OLD, 8 + 20);
+	memcpy(old + 8, "RSD PTR 1", 9);
+	mbb_finish(&mbb);
+	KASSERT_EQ(t, mb2_parse_block(mbb.buf, sizeof(mbb.buf), &info), 0);
+	KEXPECT(t, info.has_rsdp);
+	KEXPECT(t, info.rsdp_new);
+	KEXPECT_EQ(t, info.rsdp_len, 36);
+	KEXPECT_EQ(t, info.rsdp[8], '2');
+
+	mbb_init(&mbb);
+	old = mbb_tag(&mbb, MB2_TAG_ACPI_OLD, 8 + 20);
+	memcpy(old + 8, "RSD PTR 1", 9);
+	mbb_finish(&mbb);
+	KASSERT_EQ(t, mb2_parse_block(mbb.buf, sizeof(mbb.buf), &info), 0);
+	KEXPECT(t, info.has_rsdp && !info.rsdp_new);
+	KEXPECT_EQ(t, info.rsdp_len, 20);
+	KEXPECT_EQ(t, info.rsdp[8], '1');
+
+	mbb_init(&mbb);
+	mbb_tag(&mbb, MB2_TAG_ACPI_NEW, 8);
+	mbb_finish(&mbb);
+	KEXPECT_EQ(t, mb2_parse_block(mbb.buf, sizeof(mbb.buf), &info), MB2_ERR_TAG_BODY);
+	mbb_init(&mbb);
+	mbb_tag(&mbb, MB2_TAG_ACPI_NEW, 8 + MB2_RSDP_MAX + 1);
+	mbb_finish(&mbb);
+	KEXPECT_EQ(t, mb2_parse_block(mbb.buf, sizeof(mbb.buf), &info), MB2_ERR_TAG_BODY);
+	KEXPECT(t, !info.has_rsdp);
 }
 
 KTEST(multiboot2, overlong_tables_and_strings_are_truncated)

@@ -10,6 +10,7 @@
 #   ISO      the image to boot               (build/ktest.iso)
 #   LOG      where the serial output is kept (build/ktest.log)
 #   MEM      QEMU's memory size              (128M)
+#   SMP      QEMU's CPU count (-smp)         (1)
 #   ACCEL    QEMU's accelerator              (tcg)
 #   QEMU_TIMEOUT  seconds before the run counts as hung (120)
 #   QEMU     the emulator                    (qemu-system-x86_64)
@@ -29,6 +30,7 @@ set -u
 ISO=${ISO:-build/ktest.iso}
 LOG=${LOG:-build/ktest.log}
 MEM=${MEM:-128M}
+SMP=${SMP:-1}
 ACCEL=${ACCEL:-tcg}
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-120}
 QEMU=${QEMU:-qemu-system-x86_64}
@@ -77,7 +79,7 @@ boot() {
 	else
 		serial="stdio,id=s0,logfile=$LOG,signal=off"
 	fi
-	timeout -k 5 "$QEMU_TIMEOUT" "$QEMU" -accel "$ACCEL" -m "$MEM" \
+	timeout -k 5 "$QEMU_TIMEOUT" "$QEMU" -accel "$ACCEL" -m "$MEM" -smp "$SMP" \
 		-cdrom "$ISO" -display none -no-reboot \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 		-chardev "$serial" -serial chardev:s0 \
@@ -91,7 +93,7 @@ main() {
 	check_tools
 	mkdir -p "$(dirname "$LOG")"
 	: > "$LOG"  # never let a stale log pass for this run's
-	[ $quiet = 1 ] || echo "run-ktest: booting $ISO (MEM=$MEM, ACCEL=$ACCEL, time limit ${QEMU_TIMEOUT}s)"
+	[ $quiet = 1 ] || echo "run-ktest: booting $ISO (MEM=$MEM, SMP=$SMP, ACCEL=$ACCEL, time limit ${QEMU_TIMEOUT}s)"
 	boot
 	status=$?
 	[ $report = 1 ] || exit $status

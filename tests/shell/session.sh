@@ -24,7 +24,7 @@
 # as cached (kmalloc's small-block cache) with one allocated block less;
 # `free A` again prints the allocator's double free line;
 # the shell goes on (`check` passes); an unknown command and bad arguments
-# get one error line each; mem, heap, threads, ls answer (and ls, cat
+# get one error line each; mem, heap, threads, cpus, ls answer (and ls, cat
 # name a bad path in one line); backspace, Ctrl-U and the up arrow edit lines;
 # `poweroff` ends QEMU (isa-debug-exit 0: status 1).
 #
@@ -45,7 +45,7 @@ CMD_TIMEOUT=${CMD_TIMEOUT:-20}
 
 PROMPT='osmem> '
 POWEROFF_STATUS=1	# isa-debug-exit with 0: (0 << 1) | 1
-COMMANDS="help mem heap heapmap alloc calloc realloc free check ls cat ktest replay threads reboot poweroff"
+COMMANDS="help mem heap heapmap alloc calloc realloc free check ls cat ktest replay threads cpus reboot poweroff"
 
 ktap_suite shell
 qpid=
@@ -232,6 +232,8 @@ session() {
 		grep -q '^fragmentation: [0-9]*\.[0-9]%' <<<"$OUT" &&
 		grep -q '^object caches:$' <<<"$OUT" || st="$st|heap: $OUT"
 	run threads; grep -q '^ *0 main  *running ' <<<"$OUT" || st="$st|threads: $OUT"
+	run cpus; grep -q '^ *0  *0  *0 yes  *BSP  *online$' <<<"$OUT" &&
+		grep -q '^1 CPU (from the ACPI MADT)$' <<<"$OUT" || st="$st|cpus: $OUT"
 	run 'ls /'; grep -q '^  boot/ ' <<<"$OUT" || st="$st|ls: $OUT"
 	run 'ls /nope'; [[ $OUT =~ ^'ls: /nope: '[a-z\ ]+$ ]] || st="$st|ls /nope: $OUT"
 	run 'cat /boot'; [[ $OUT =~ ^'cat: /boot: '[a-z\ ]+$ ]] || st="$st|cat /boot: $OUT"

@@ -7,25 +7,12 @@
 #include "kernel/arch/x86_64/backtrace.h"
 #include <stdint.h>
 
-struct tss64 {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];		/* ist[0] is IST1 */
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t iomap_base;
-} __attribute__((packed));
-
 struct gdt_ptr {
 	uint16_t limit;
 	uint64_t base;
 } __attribute__((packed));
 
-#define GDT_ENTRIES 5	/* null, code, data, TSS (two slots) */
-
-static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
-static struct tss64 tss __attribute__((aligned(16)));
+static struct gdt_cpu gdt_boot;
 static uint8_t ist_stacks[3][IST_STACK_BYTES] __attribute__((aligned(16)));
 
 #define SEG_CODE64_DPL0	0x00af9a000000ffffULL
@@ -33,7 +20,7 @@ static uint8_t ist_stacks[3][IST_STACK_BYTES] __attribute__((aligned(16)));
 #define TSS_TYPE_AVAIL	0x89ULL		/* present, 64-bit TSS available */
 
 /* A 16-byte system descriptor for the TSS at `base`. */
-static void gdt_set_tss(int slot, uint64_t base, uint32_t limit)
+static void gdt_set_tss(uint64_t *gdt, int slot, uint64_t base, uint32_t limit)
 {
 	gdt[slot] = (limit & 0xffffULL) | ((base & 0xffffffULL) << 16) |
 		    (TSS_TYPE_AVAIL << 40) | (((uint64_t)limit >> 16 & 0xf) << 48) |
@@ -41,9 +28,9 @@ static void gdt_set_tss(int slot, uint64_t base, uint32_t limit)
 	gdt[slot + 1] = base >> 32;
 }
 
-static void gdt_load(void)
+static void gdt_load(const uint64_t *gdt)
 {
-	struct gdt_ptr p = { sizeof(gdt) - 1, (uint64_t)(uintptr_t)gdt };
+	struct gdt_ptr p = { GDT_ENTRIES * 8 - 1, (uint64_t)(uintptr_t)gdt };
 
 	/* A far return reloads CS; the data segments follow. */
 	__asm__ volatile(
@@ -66,18 +53,27 @@ static void gdt_load(void)
 		: "rax", "memory");
 }
 
+void gdt_init_cpu(struct gdt_cpu *g, const uintptr_t ist_tops[3])
+{
+	g->gdt[0] = 0;
+	g->gdt[GDT_KERNEL_CS / 8] = SEG_CODE64_DPL0;
+	g->gdt[GDT_KERNEL_DS / 8] = SEG_DATA_DPL0;
+	for (int i = 0; i < 3; i++)
+		g->tss.ist[i] = ist_tops[i];
+	g->tss.iomap_base = sizeof(g->tss);	/* no I/O permission bitmap */
+	gdt_set_tss(g->gdt, GDT_TSS / 8, (uintptr_t)&g->tss, sizeof(g->tss) - 1);
+	gdt_load(g->gdt);
+}
+
 void gdt_init(void)
 {
-	gdt[0] = 0;
-	gdt[GDT_KERNEL_CS / 8] = SEG_CODE64_DPL0;
-	gdt[GDT_KERNEL_DS / 8] = SEG_DATA_DPL0;
+	uintptr_t tops[3];
+
 	for (int i = 0; i < 3; i++) {
 		uintptr_t lo = (uintptr_t)ist_stacks[i];
 
-		tss.ist[i] = lo + IST_STACK_BYTES;
+		tops[i] = lo + IST_STACK_BYTES;
 		backtrace_add_stack(lo, lo + IST_STACK_BYTES);
 	}
-	tss.iomap_base = sizeof(tss);	/* no I/O permission bitmap */
-	gdt_set_tss(GDT_TSS / 8, (uintptr_t)&tss, sizeof(tss) - 1);
-	gdt_load();
+	gdt_init_cpu(&gdt_boot, tops);
 }

@@ -56,11 +56,16 @@ static int idt_ist_for(int vector)
 	}
 }
 
-void idt_init(void)
+void idt_load(void)
 {
 	struct idt_ptr p = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
 
+	__asm__ volatile("lidt %0" : : "m"(p) : "memory");
+}
+
+void idt_init(void)
+{
 	for (int v = 0; v < TRAP_COUNT; v++)
 		idt_set_gate(v, isr_stub_table[v], idt_ist_for(v), 0);
-	__asm__ volatile("lidt %0" : : "m"(p) : "memory");
+	idt_load();
 }

@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 void idt_init(void);
+/* Load the (one, shared) IDT on the calling CPU: the APs' start. */
+void idt_load(void);
 void idt_set_gate(int vector, void (*handler)(void), int ist, int dpl);
 
 #endif
