@@ -53,6 +53,7 @@ test-programs: $(HOST)/osmem_ltrace_prog
 # not load the C++ runtime (preload_cxx.cc binds the runtime weakly).
 PRELOAD_C := mm/osmem/preload_posix.c mm/osmem/preload_cache_posix.c \
 	mm/osmem/preload_fork_posix.c mm/osmem/preload_tune_posix.c \
+	mm/osmem/preload_info_posix.c \
 	mm/osmem/preload_arena_posix.c \
 	mm/osmem/cache.c $(FAST_C) mm/osmem/backend_posix.c \
 	mm/osmem/report.c libk/string.c libk/printf.c

@@ -1,7 +1,8 @@
 /*
- * The drop-in library's tuning and introspection, as glibc's: mallopt,
- * the MALLOC_*_ environment variables (read at init), malloc_trim and
- * mallinfo2, over every arena (preload_arena_posix.c).
+ * The drop-in library's tuning, as glibc's: mallopt, the MALLOC_*_
+ * environment variables (read at init) and malloc_trim, over every arena
+ * (preload_arena_posix.c). What it says of its heaps (mallinfo2,
+ * malloc_info, malloc_stats): preload_info_posix.c.
  */
 #define _GNU_SOURCE
 #include "mm/osmem/backend_posix.h"
@@ -137,47 +138,4 @@ void osmem_preload_tune_from_env(void)
 	if (preload_env_size("MALLOC_ARENA_MAX", &v))
 		osmem_arena_set_max(v);
 
-}
-
-/* Every arena's stats, added up. */
-static void preload_stats(struct osmem_stats *sum)
-{
-	struct osmem_stats st;
-	struct osmem_arena *a;
-
-	for (unsigned i = 0; i < OSMEM_ARENAS; i++)
-		if ((a = osmem_arena_at(i))) {
-			osmem_fast.stats(osmem_arena_heap(a), &st);
-			osmem_stats_add(sum, &st);
-		}
-}
-
-/*
- * mallinfo2(): the heaps' stats (allocator.h) in glibc's fields, with
- * glibc's meaning where it has one, summed over the arenas: arena = heap
- * bytes (the break's and the other arenas' regions'),
- * ordblks/fordblks = free blocks and all bytes free to the program,
- * cached included; smblks/fsmblks = blocks and bytes in the threads'
- * caches (glibc: its fastbins, the same idea: small freed blocks not
- * yet in the free lists, counted in fordblks); hblks/hblkhd = page
- * mappings; uordblks = bytes in use in the heap; usmblks, keepcost 0.
- * The caches of other threads are read as they are at that moment.
- */
-PRELOAD_API struct mallinfo2 mallinfo2(void)
-{
-	struct mallinfo2 mi = { 0 };
-	struct osmem_stats st = { 0 };
-
-	OSMEM_POSIX_FRONT("mallinfo2");
-	osmem_preload();
-	preload_stats(&st);
-	mi.arena = st.heap_bytes;
-	mi.ordblks = st.blocks_free;
-	mi.smblks = st.blocks_cached;
-	mi.hblks = st.mapped_blocks;
-	mi.hblkhd = st.mapped_bytes;
-	mi.fsmblks = st.bytes_cached;
-	mi.uordblks = st.bytes_in_use;
-	mi.fordblks = st.bytes_free + st.bytes_cached;
-	return mi;
 }

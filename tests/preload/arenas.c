@@ -26,6 +26,12 @@
  *                 locks must be free in the child), allocates, starts a
  *                 thread that does the same; a child that hangs is killed
  *                 by its alarm and counts as failed.
+ *   info          with two threads holding blocks in arenas of their own,
+ *                 malloc_info(0, fp) writes one <heap> per arena in use
+ *                 (three), its totals agree with mallinfo2 (cached, free,
+ *                 mapped), options other than 0 are EINVAL; then
+ *                 malloc_stats() writes its per-arena lines on stderr
+ *                 (arenas.sh checks them).
  *   double_free_remote  a thread's block freed twice by the main thread
  *                 (another arena): the second free must stop the process
  *                 with a double-free report (arenas.sh checks it).
@@ -34,6 +40,7 @@
  *                 thread: the same.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
@@ -344,6 +351,84 @@ static int case_fork(void)
 	return failed;
 }
 
+/* -------------------------------------------------------------- info -- */
+
+static pthread_barrier_t info_bar;
+
+static void *info_thread(void *arg)
+{
+	void *p[40];
+
+	(void)arg;
+	for (int i = 0; i < 40; i++)
+		p[i] = hide(malloc(24 + (size_t)i * 50));
+	for (int i = 0; i < 20; i++)
+		free(p[i]);                     /* some cached */
+	pthread_barrier_wait(&info_bar);        /* held while main looks */
+	pthread_barrier_wait(&info_bar);
+	for (int i = 20; i < 40; i++)
+		free(p[i]);
+	return NULL;
+}
+
+/* The value of attribute `attr` in the first element starting `tag`. */
+static size_t xml_value(const char *doc, const char *tag, const char *attr)
+{
+	const char *e = strstr(doc, tag), *v;
+
+	if (!e || !(v = strstr(e, attr)))
+		return (size_t)-1;
+	return strtoul(v + strlen(attr) + 2, NULL, 10);
+}
+
+static int case_info(void)
+{
+	pthread_t t[2];
+	struct mallinfo2 mi;
+	static char doc[8192];
+	const char *tot;
+	char *big;
+	size_t heaps = 0;
+	FILE *fp;
+
+	big = hide(malloc(1 << 20));            /* a mapping */
+	pthread_barrier_init(&info_bar, NULL, 3);
+	for (int i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, info_thread, NULL);
+	pthread_barrier_wait(&info_bar);
+	/* Into a buffer of ours, unbuffered: writing it allocates nothing, so
+	 * the counts stay what mallinfo2 reads next. */
+	fp = fmemopen(doc, sizeof(doc), "w");
+	if (fp)
+		setvbuf(fp, NULL, _IONBF, 0);
+	CHECK(fp && malloc_info(0, fp) == 0, "malloc_info(0) failed");
+	mi = mallinfo2();
+	if (fp)
+		fclose(fp);
+	errno = 0;
+	CHECK(malloc_info(1, stdout) == -1 && errno == EINVAL,
+	      "malloc_info(1) did not fail with EINVAL");
+	for (const char *q = doc; (q = strstr(q, "<heap nr=")); q++)
+		heaps++;
+	CHECK(heaps == 3, "%zu <heap> elements, not 3", heaps);
+	/* The totals follow the last heap. */
+	tot = strstr(doc, "</heap>\n<total");
+	CHECK(tot && xml_value(tot, "<total type=\"fast\"", "count") == mi.smblks,
+	      "cached blocks disagree with mallinfo2's %zu", mi.smblks);
+	CHECK(tot && xml_value(tot, "<total type=\"rest\"", "count") == mi.ordblks,
+	      "free blocks disagree with mallinfo2's %zu", mi.ordblks);
+	CHECK(tot && xml_value(tot, "<total type=\"mmap\"", "size") == mi.hblkhd,
+	      "mapped bytes disagree with mallinfo2's %zu", mi.hblkhd);
+	malloc_stats();
+	pthread_barrier_wait(&info_bar);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	free(big);
+	printf("malloc_info: %zu heaps, %zu cached blocks, %zu mapped bytes\n",
+	       heaps, mi.smblks, mi.hblkhd);
+	return failed;
+}
+
 /* ------------------------------------------------------- double frees -- */
 
 static void *made;
@@ -397,6 +482,7 @@ int main(int argc, char **argv)
 		{ "cross_free", case_cross_free },
 		{ "reuse", case_reuse },
 		{ "fork", case_fork },
+		{ "info", case_info },
 		{ "double_free_remote", case_double_free_remote },
 		{ "double_free_cached", case_double_free_cached },
 	};

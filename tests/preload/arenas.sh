@@ -11,7 +11,9 @@
 # Cases: regions (threads get heaps of their own; under MALLOC_ARENA_MAX=1
 # they share the break's), cross_free (blocks freed by another thread go
 # back whole, nothing left in use), reuse (exited threads' arenas are taken
-# again), fork (children free blocks of every arena), double_free_remote
+# again), fork (children free blocks of every arena), info and
+# malloc_stats (malloc_info's document and malloc_stats's lines, per
+# arena), double_free_remote
 # and double_free_cached (a double free across arenas is caught, also when
 # the block sits in its own thread's cache).
 #
@@ -74,6 +76,14 @@ one regions_one_arena regions ARENAS_EXPECT=shared MALLOC_ARENA_MAX=1
 for c in cross_free reuse fork; do
 	one "$c" "$c"
 done
+one info info
+if [ $rc -eq 0 ] && grep -q '^Arena 0:' "$WORK/info.err" &&
+   grep -q '^Arena 1:' "$WORK/info.err" && grep -q '^Arena 2:' "$WORK/info.err"; then
+	ktap_pass malloc_stats "$(grep -c '^Arena' "$WORK/info.err") arenas on stderr"
+else
+	ktap_fail malloc_stats "malloc_stats printed no line for arenas 0, 1 and 2" \
+		"$(head -n 3 "$WORK/info.err")"
+fi
 caught double_free_remote double_free_remote
 caught double_free_cached double_free_cached
 
