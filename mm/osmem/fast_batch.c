@@ -249,8 +249,39 @@ static void fast_batch_free_runs(struct fast_heap *fh, struct fast_block **run,
 	}
 }
 
-/* Blocks are sorted in groups of at most this many (insertion sort). */
+/* Blocks are sorted in groups of at most this many. */
 #define FAST_BATCH_SORT 64
+
+/* run[0..n) in address order. A cache gives its blocks back newest first,
+ * and a refill's blocks were cut in address order, so a batch usually
+ * comes sorted one way or the other: reversed in one pass; anything else
+ * by insertion. */
+static void fast_batch_sort(struct fast_block **run, unsigned n)
+{
+	unsigned i, j, up = 1, down = 1;
+	struct fast_block *b;
+
+	for (i = 1; i < n; i++) {
+		up &= (uintptr_t)run[i - 1] < (uintptr_t)run[i];
+		down &= (uintptr_t)run[i - 1] > (uintptr_t)run[i];
+	}
+	if (up)
+		return;
+	if (down) {
+		for (i = 0, j = n - 1; i < j; i++, j--) {
+			b = run[i];
+			run[i] = run[j];
+			run[j] = b;
+		}
+		return;
+	}
+	for (i = 1; i < n; i++) {
+		b = run[i];
+		for (j = i; j > 0 && (uintptr_t)run[j - 1] > (uintptr_t)b; j--)
+			run[j] = run[j - 1];
+		run[j] = b;
+	}
+}
 
 void fast_free_batch(struct osmem_heap *h, void **p, unsigned n)
 {
@@ -274,23 +305,21 @@ void fast_free_batch(struct osmem_heap *h, void **p, unsigned n)
 		k = nlater = 0;
 		for (unsigned x = 0; x < m; x++) {
 			b = fast_heap_block(fh, p[i + x]);
-			if (!b) {                       /* a mapping, or misuse */
+			if (b)
+				run[k++] = b;
+			else                            /* a mapping, or misuse */
 				later[nlater++] = p[i + x];
-				continue;
-			}
-			for (j = k; j > 0 && (uintptr_t)run[j - 1] > (uintptr_t)b; j--)
-				run[j] = run[j - 1];
-			if (j > 0 && run[j - 1] == b) { /* twice: a double free */
-				for (; j < k; j++)
-					run[j] = run[j + 1];
-				later[nlater++] = p[i + x];
-				continue;
-			}
-			run[j] = b;
-			k++;
 		}
-		fast_batch_free_runs(fh, run, k);
-		/* After the others: a pointer given twice is free by now. */
+		fast_batch_sort(run, k);
+		/* A block given twice: the second goes the plain way, after the
+		 * others, when it is free: a double free, reported. */
+		for (unsigned x = j = 0; x < k; x++) {
+			if (j && run[j - 1] == run[x])
+				later[nlater++] = block_payload(run[x]);
+			else
+				run[j++] = run[x];
+		}
+		fast_batch_free_runs(fh, run, j);
 		for (j = 0; j < nlater; j++)
 			fast_batch_free_one(fh, later[j]);
 	}
