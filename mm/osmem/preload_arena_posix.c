@@ -50,10 +50,12 @@
 
 static struct osmem_arena arenas[OSMEM_ARENAS];
 /* The reservation of arenas 1..: [region_lo, region_lo + region_len),
- * set once (under arena_make_lock), read without a lock. */
+ * set once (under the make lock), read without a lock. */
 static uintptr_t region_lo, region_len;
 static unsigned arena_max = OSMEM_ARENAS;       /* M_ARENA_MAX */
-static bool arena_make_lock;            /* binding a thread, making an arena */
+/* Binding a thread, making an arena: 0, or the id of the thread at it
+ * (lock_self), so that the fork handlers can tell their own. */
+static uint32_t arena_make_word;
 static __thread struct osmem_arena *arena_mine
 	__attribute__((tls_model("initial-exec")));
 
@@ -284,17 +286,29 @@ void osmem_arena_init(const struct osmem_backend *base,
 
 static void make_lock(void)
 {
-	while (__atomic_test_and_set(&arena_make_lock, __ATOMIC_ACQUIRE))
+	uint32_t self = lock_self(), w;
+
+	for (;;) {
+		w = 0;
+		if (__atomic_compare_exchange_n(&arena_make_word, &w, self, 0,
+						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			return;
 		__builtin_ia32_pause();
+	}
 }
 
 static void make_unlock(void)
 {
-	__atomic_clear(&arena_make_lock, __ATOMIC_RELEASE);
+	__atomic_store_n(&arena_make_word, 0, __ATOMIC_RELEASE);
+}
+
+static bool make_owned(void)
+{
+	return __atomic_load_n(&arena_make_word, __ATOMIC_RELAXED) == lock_self();
 }
 
 /* Make arena i (1 <= i < OSMEM_ARENAS) on its region, under
- * arena_make_lock: its backend is arena 0's with the region's break. */
+ * the make lock: its backend is arena 0's with the region's break. */
 static bool arena_make(unsigned i)
 {
 	struct osmem_arena *a = &arenas[i];
@@ -356,7 +370,7 @@ struct osmem_arena *osmem_arena_at(unsigned i)
 /* The arena with the fewest threads bound, the lowest index of those: an
  * arena whose threads have all exited is taken again before a new one is
  * made (its heap has their free memory), as glibc reuses the arenas of
- * exited threads. Under arena_make_lock. */
+ * exited threads. Under the make lock. */
 static unsigned arena_pick(void)
 {
 	unsigned max = __atomic_load_n(&arena_max, __ATOMIC_RELAXED), best = 0;
@@ -420,11 +434,24 @@ struct osmem_arena *osmem_arena_of(const void *p)
 
 /* --------------------------------------------------------------- fork ---- */
 
+/*
+ * The make lock first, then every ready arena's lock in index order (the
+ * order arena_make takes them in): no arena becomes ready, or changes
+ * hands, while the address space is copied. An arena made between a
+ * look at its ready flag and the fork would have had its lock held by a
+ * thread the child does not have (seen: a child hung in malloc_trim on
+ * such an arena's lock, 1 run in 15 of preload-cache fork). Each lock the
+ * forking thread holds already (the signal-handler fork) is skipped.
+ */
 uint32_t osmem_arena_fork_lock(void)
 {
 	uint32_t took = 0;
 	struct osmem_arena *a;
 
+	if (!make_owned()) {
+		make_lock();
+		took |= OSMEM_ARENA_FORK_MAKE;
+	}
 	for (unsigned i = 0; i < OSMEM_ARENAS; i++) {
 		a = osmem_arena_at(i);
 		if (a && !lock_owned(a)) {
@@ -440,21 +467,22 @@ void osmem_arena_fork_unlock(uint32_t took)
 	for (unsigned i = 0; i < OSMEM_ARENAS; i++)
 		if (took & (1u << i))
 			arena_unlock(&arenas[i].be);
+	if (took & OSMEM_ARENA_FORK_MAKE)
+		make_unlock();
 }
 
 /* The child's only thread is the forking one: nobody else can hold a lock
- * or sleep on one there. The lock for making arenas is not taken by the
- * prepare handler (nothing depends on it being held across the fork): it
- * is made free here. A thread lost in the middle of arena_make leaves its
- * arena not ready, to be made again; a fork from a signal handler that
- * interrupted our own arena_make lets it finish, and its unlock finds the
- * lock free already, which is harmless. */
+ * or sleep on one there; what prepare took is made free, and the arenas
+ * count the one thread left. A lock the forking thread held already (a
+ * fork from a signal handler that interrupted it) stays held: the
+ * interrupted call finishes and gives it back. */
 void osmem_arena_fork_reset(uint32_t took)
 {
-	make_unlock();
 	for (unsigned i = 0; i < OSMEM_ARENAS; i++)
 		arenas[i].threads = arena_mine == &arenas[i];
 	for (unsigned i = 0; i < OSMEM_ARENAS; i++)
 		if (took & (1u << i))
 			__atomic_store_n(&arenas[i].lock_word, 0, __ATOMIC_RELAXED);
+	if (took & OSMEM_ARENA_FORK_MAKE)
+		make_unlock();
 }

@@ -69,10 +69,14 @@ void osmem_arena_sync(struct osmem_arena *a);
  * mmap threshold stays "never" (they map nothing). */
 int osmem_arena_tune(enum osmem_fast_tunable which, size_t value);
 
-/* fork: the prepare handler's part takes every ready arena's lock that
- * the calling thread does not hold already and returns which (a bit per
- * arena); the parent's gives those back, the child's makes them free and
- * counts the one thread left. */
+/* fork: the prepare handler's part takes the lock that binds threads and
+ * makes arenas, then every ready arena's lock, those the calling thread
+ * does not hold already, and returns which (a bit per arena, and
+ * OSMEM_ARENA_FORK_MAKE: OSMEM_ARENA_FORK_BITS bits in all); the parent's
+ * gives those back, the child's makes them free and counts the one
+ * thread left. */
+#define OSMEM_ARENA_FORK_MAKE   (1u << OSMEM_ARENAS)
+#define OSMEM_ARENA_FORK_BITS   (OSMEM_ARENAS + 1)
 uint32_t osmem_arena_fork_lock(void);
 void osmem_arena_fork_unlock(uint32_t took);
 void osmem_arena_fork_reset(uint32_t took);

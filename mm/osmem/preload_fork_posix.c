@@ -90,13 +90,13 @@ static int preload_single_threaded(void)
  * _IO_link_in, when this handler took the list whatever the threads).
  *
  * What prepare took is pushed on a per-thread stack of FORK_BITS-bit
- * records (a bit per arena, one for the list), popped by the parent or
+ * records (the arenas' bits, one for the list), popped by the parent or
  * child handler: a fork from a signal handler that interrupted this
  * thread's own fork between the prepare and the parent handler nests, and
- * must not spoil the outer fork's record. Seven levels fit.
+ * must not spoil the outer fork's record. Six levels fit.
  */
-#define FORK_TOOK_LIST	(1ull << OSMEM_ARENAS)  /* glibc's stream-list lock */
-#define FORK_BITS	(OSMEM_ARENAS + 1)
+#define FORK_TOOK_LIST	(1ull << OSMEM_ARENA_FORK_BITS) /* glibc's list lock */
+#define FORK_BITS	(OSMEM_ARENA_FORK_BITS + 1)
 
 static __thread uint64_t preload_fork_took
 	__attribute__((tls_model("initial-exec")));
