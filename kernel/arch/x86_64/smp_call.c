@@ -55,17 +55,20 @@ size_t smp_online_count(void)
 static void smp_call_service(void)
 {
 	struct smp_call_slot *s;
-	long r;
+	uint64_t flags;
 
 	if (!rdmsr(MSR_GS_BASE))
 		return;
 	s = &this_cpu()->call;
-	if (!cas(&s->state, SMP_CALL_POSTED, SMP_CALL_RUNNING))
-		return;
-	r = s->fn(s->arg);
-	s->ret = r;
-	if (!cas(&s->state, SMP_CALL_RUNNING, SMP_CALL_DONE))
-		__atomic_store_n(&s->state, SMP_CALL_FREE, __ATOMIC_RELEASE);
+	/* Interrupts off, as in the IPI handler, also when a waiting
+	 * caller serves its own slot. */
+	flags = irq_save();
+	if (cas(&s->state, SMP_CALL_POSTED, SMP_CALL_RUNNING)) {
+		s->ret = s->fn(s->arg);
+		if (!cas(&s->state, SMP_CALL_RUNNING, SMP_CALL_DONE))
+			__atomic_store_n(&s->state, SMP_CALL_FREE, __ATOMIC_RELEASE);
+	}
+	irq_restore(flags);
 }
 
 void smp_call_interrupt(void)

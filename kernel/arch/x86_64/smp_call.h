@@ -11,7 +11,10 @@
  *
  * fn must be short, must not sleep, allocate or take a lock (it runs in an
  * interrupt on a CPU that may hold none). It may arm a fault catch
- * (trap.h): each CPU has its own catch list.
+ * (trap.h): each CPU has its own catch list. A call that outlasts the
+ * timeout is abandoned: its caller has returned, so fn must not touch
+ * what arg points to once it runs that long (the callers here pass
+ * stack data to calls that take microseconds).
  *
  * Each CPU has one call slot (struct smp_call_slot in its percpu), a small
  * state machine whose state word is the slot's lock (libk/locking.h):
