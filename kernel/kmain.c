@@ -80,7 +80,7 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
 	boot_mem_init(mb2_boot_info());
 	/* The CPUs: ACPI tables through the direct map, LAPIC via mmio. */
 	smp_init(mb2_boot_info());
-	/* The other CPUs start and halt (interrupts are still off here). */
+	/* The other CPUs start and idle, taking IPIs (smp_call.h). */
 	smp_start_aps();
 	kmalloc_init(cmdline_get("heap"),
 		     (cmdline_has("heap_panic") ? KMALLOC_PANIC_ON_MISUSE : 0) |
@@ -94,6 +94,8 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
 	timer_init();
 	sti();
 
+	if (cmdline_has("panic_exit"))
+		panic_set_exit_qemu(true);
 	if (cmdline_has("crash"))
 		crash_on_request(cmdline_get("crash"));
 	if (cmdline_has("ktest"))

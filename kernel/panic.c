@@ -1,6 +1,10 @@
 /*
  * panic and the fatal stop. Re-entry (a panic while panicking, e.g. from a
  * broken kprintf) prints one line and stops at once.
+ *
+ * On SMP the first CPU to panic owns the panic (panic_cpu, a CAS): it
+ * stops the others (smp_stop.h) before it prints, so the report is one
+ * CPU's, whole. A second CPU that panics meanwhile halts silently.
  */
 #include "kernel/panic.h"
 #include "kernel/arch/x86_64/backtrace.h"
@@ -8,11 +12,14 @@
 #include "libk/console.h"
 #include "kernel/arch/x86_64/qemu.h"
 #include "kernel/arch/x86_64/regs.h"
+#include "kernel/arch/x86_64/smp.h"
+#include "kernel/arch/x86_64/smp_stop.h"
 #include "kernel/console/serial.h"
 #include <stdarg.h>
 
 static bool panic_exit_qemu;
-static int panic_depth;
+static int panic_cpu = -1;	/* index of the CPU that owns the panic */
+static size_t panic_stopped;	/* how many others it stopped */
 
 void panic_set_exit_qemu(bool on)
 {
@@ -25,6 +32,21 @@ void panic_stop(void)
 	if (panic_exit_qemu)
 		qemu_exit(QEMU_EXIT_FAIL);
 	cpu_halt_forever();
+}
+
+void panic_begin(void)
+{
+	int me = (int)smp_this_index(), prev = -1;
+
+	cli();
+	if (!__atomic_compare_exchange_n(&panic_cpu, &prev, me, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		if (prev != me)
+			smp_stop_this_cpu();	/* the owner prints, not us */
+		serial_puts("\nPANIC while panicking; stopping\n");
+		panic_stop();
+	}
+	panic_stopped = smp_stop_others();
 }
 
 /* The registers as they are at the call: general ones are what panic_at's
@@ -62,16 +84,15 @@ static void __attribute__((noreturn)) kernel_panic(const char *file, int line,
 {
 	struct trap_frame f = { 0 };
 
-	cli();
-	if (++panic_depth > 1) {
-		serial_puts("\nPANIC while panicking; stopping\n");
-		panic_stop();
-	}
+	panic_begin();
 	panic_capture(&f);
 	f.rip = (uint64_t)(uintptr_t)caller;
 	kprintf("\nPANIC: ");
 	kvprintf(fmt, ap);
 	kprintf("\n  at %s:%d\n", file, line);
+	if (smp_cpu_count() > 1)
+		kprintf("  on CPU %d; %zu other CPU%s stopped\n", panic_cpu,
+			panic_stopped, panic_stopped == 1 ? "" : "s");
 	regs_print(&f);
 	backtrace_print(0, (uintptr_t)__builtin_frame_address(0));
 	kprintf("=== kernel stopped ===\n");

@@ -18,6 +18,9 @@
 /* Registers the kernel's panic handler (first thing at boot). */
 void panic_init(void);
 void panic_stop(void) __attribute__((noreturn));
+/* Interrupts off; claim the panic for this CPU and stop the others. A
+ * second panic on this CPU stops at once; one on another CPU halts it. */
+void panic_begin(void);
 void panic_set_exit_qemu(bool on);
 
 #endif

@@ -26,7 +26,15 @@
  *   beside them: the CPU table and the parsed ACPI MADT
  *   (kernel/arch/x86_64/smp.c, acpi.c, ap_start.c: written by the boot
  *   CPU at boot, read-only after, no lock; an AP writes only its own
- *   per-CPU `online` flag, release/acquire); the scheduler's thread lists
+ *   per-CPU `online` and `stopped` flags, release/acquire); the per-CPU
+ *   smp_call slots (kernel/arch/x86_64/smp_call.c: the slot's state word
+ *   is its lock, taken by CAS FREE->CLAIMED, handed over by release/
+ *   acquire; innermost: held over no other lock's section, taken with
+ *   interrupts off or on, and a CPU waiting on one runs calls posted to
+ *   its own slot, so two CPUs calling each other cannot deadlock; 4, the
+ *   vmm, waits on them for TLB shootdowns, never the reverse);
+ *   the panic owner (kernel/panic.c, a CAS: the first CPU to panic);
+ *   the scheduler's thread lists
  *   (kernel/sched/thread.c,
  *   irq_save; may call 2 to 5 for stacks and control blocks, never from the
  *   timer interrupt) and the IRQ handler table (kernel/arch/x86_64/irq.c).

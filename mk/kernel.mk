@@ -136,8 +136,10 @@ KTEST_REPLAY_ARG := $(if $(filter-out 0,$(REPLAY_LIMIT)),replay_limit=$(REPLAY_L
 # would take the memory the other suites are sized for, e.g. at MEM=32M);
 # the kmalloc suite again on the classic allocator (heap=classic).
 $(eval $(call ktest_iso,ktest,ktest=$(KTEST) smp_expect=$(SMP)))
-KTEST_SMP := acpi_parse,cpu,mmio
+KTEST_SMP := acpi_parse,cpu,mmio,smp
 $(eval $(call ktest_iso,ktest-smp,ktest=$(KTEST_SMP) smp_expect=2))
+# A panic on CPU 1 while CPU 0 prints (tests/qemu/smp-panic.sh, -smp 2).
+$(eval $(call ktest_iso,smp-panic,crash=panic_ap panic_exit))
 $(eval $(call ktest_iso,ktest-replay,$(strip ktest=replay $(KTEST_REPLAY_ARG)),$(KTEST_TRACES)))
 # (a variable: a comma in $(call ...)'s arguments would split them)
 KTEST_CLASSIC := kmalloc,kmalloc_faults,kmem_cache,ramfs,threads
@@ -147,7 +149,7 @@ $(eval $(call ktest_iso,ktest-classic,heap=classic ktest=$(KTEST_CLASSIC)))
 $(eval $(call ktest_iso,shell,shell_test))
 
 iso: $(ISO)
-ktest-iso: $(KTEST_ISO) $(BUILD)/ktest-smp.iso $(BUILD)/ktest-replay.iso $(BUILD)/ktest-classic.iso \
+ktest-iso: $(KTEST_ISO) $(BUILD)/ktest-smp.iso $(BUILD)/smp-panic.iso $(BUILD)/ktest-replay.iso $(BUILD)/ktest-classic.iso \
 	$(BUILD)/shell.iso
 
 deps:

@@ -13,6 +13,20 @@
  *   entry is not linked: unmap frees it at once. PDPTs (level 3) of the
  *   higher half are never freed (future address spaces share them).
  * - vmm_ntables counts the table pages linked in the tree, PML4 included.
+ *
+ * TLB shootdown (SMP): every CPU caches translations, and invlpg flushes
+ * only the calling CPU's. So when a mapping goes away (vmm_unmap,
+ * vmm_unmap_free, and vmm_protect, which may take rights away), the
+ * other online CPUs must flush it too before the address or the frame can
+ * be reused: else a stale entry on another CPU would still reach the old
+ * frame, which pmm may already have handed to someone else. The rule:
+ * after clearing the entries and the local invlpg, and BEFORE a frame goes
+ * back to pmm or the caller regains the range, call the remote flush
+ * (vmm_set_remote_flush; the kernel's sends an IPI and waits for every
+ * other CPU's ack, kernel/arch/x86_64/tlb.c). vmm_unmap_free clears up to
+ * VMM_FLUSH_BATCH pages, flushes them in one round, then frees their
+ * frames. Without a remote flush (one CPU, or mm on the host) nothing is
+ * sent. mm cannot name the kernel, hence the hook.
  */
 #include "mm/vmm.h"
 #include "mm/pmm.h"
@@ -31,6 +45,7 @@
 #define CR4_PGE		(1UL << 7)
 
 #define LEVELS		4
+#define VMM_FLUSH_BATCH	32	/* pages per remote flush in vmm_unmap_free */
 #define ENTRIES		512
 
 extern char __kernel_start[], __kernel_end[];
@@ -42,6 +57,19 @@ static uint64_t *vmm_pml4;
 static phys_addr_t vmm_pml4_pa;
 static phys_addr_t vmm_dmap_end;
 static uint64_t vmm_ntables;
+static vmm_flush_fn vmm_remote_flush;
+
+void vmm_set_remote_flush(vmm_flush_fn fn)
+{
+	vmm_remote_flush = fn;
+}
+
+/* The other CPUs drop their entries for [from, to) (see the top). */
+static void vmm_flush_others(uintptr_t from, uintptr_t to)
+{
+	if (vmm_remote_flush)
+		vmm_remote_flush(from, to);
+}
 
 static inline unsigned vmm_index(uintptr_t va, int level)
 {
@@ -148,7 +176,8 @@ int vmm_map(uintptr_t va, phys_addr_t pa, uint64_t flags)
 	return 0;
 }
 
-phys_addr_t vmm_unmap(uintptr_t va)
+/* Clear va's entry and flush it here only: callers flush the others. */
+static phys_addr_t vmm_unmap_local(uintptr_t va)
 {
 	uint64_t *pte;
 	phys_addr_t pa;
@@ -162,6 +191,15 @@ phys_addr_t vmm_unmap(uintptr_t va)
 	*pte = 0;
 	vmm_prune(va);
 	invlpg((void *)va);
+	return pa;
+}
+
+phys_addr_t vmm_unmap(uintptr_t va)
+{
+	phys_addr_t pa = vmm_unmap_local(va);
+
+	if (pa != VMM_NOT_MAPPED)
+		vmm_flush_others(va, va + PAGE_SIZE);
 	return pa;
 }
 
@@ -213,6 +251,7 @@ int vmm_protect(uintptr_t va, uint64_t flags)
 		return -1;
 	*pte = (*pte & PTE_ADDR) | flags | PTE_P;
 	invlpg((void *)va);
+	vmm_flush_others(va, va + PAGE_SIZE);
 	return 0;
 }
 
@@ -315,13 +354,27 @@ int vmm_init(const struct pmm_range *ram, int nram)
 	return 0;
 }
 
+/* In rounds of VMM_FLUSH_BATCH pages: clear, flush everywhere, free. */
 void vmm_unmap_free(uintptr_t from, uintptr_t to)
 {
-	for (uintptr_t va = from; va < to; va += PAGE_SIZE) {
-		phys_addr_t pa = vmm_unmap(va);
+	phys_addr_t frames[VMM_FLUSH_BATCH];
 
-		if (pa != VMM_NOT_MAPPED)
-			pmm_free(pa);
+	while (from < to) {
+		uintptr_t end = to - from > VMM_FLUSH_BATCH * PAGE_SIZE ?
+				from + VMM_FLUSH_BATCH * PAGE_SIZE : to;
+		int n = 0;
+
+		for (uintptr_t va = from; va < end; va += PAGE_SIZE) {
+			phys_addr_t pa = vmm_unmap_local(va);
+
+			if (pa != VMM_NOT_MAPPED)
+				frames[n++] = pa;
+		}
+		if (n)
+			vmm_flush_others(from, end);
+		while (n > 0)
+			pmm_free(frames[--n]);
+		from = end;
 	}
 }
 

@@ -24,7 +24,10 @@
  * - vmm_translate(va) returns the physical address va maps to (large pages
  *   included), or VMM_NOT_MAPPED.
  * - vmm_protect(va, flags) changes the rights of a 4 KiB mapping; 0 or -1.
- * - Every change to a present entry is followed by invlpg.
+ * - Every change to a present entry is followed by invlpg, and every
+ *   removal or protection change by the remote flush, if one is set
+ *   (vmm_set_remote_flush: the other CPUs' TLBs; the rule is at the top
+ *   of vmm.c), before the frame is freed or the call returns.
  * - Page-table pages come from pmm, zeroed, and are reached through the
  *   direct map.
  */
@@ -49,6 +52,11 @@ int vmm_map(uintptr_t va, phys_addr_t pa, uint64_t flags);
 phys_addr_t vmm_unmap(uintptr_t va);
 phys_addr_t vmm_translate(uintptr_t va);
 int vmm_protect(uintptr_t va, uint64_t flags);
+
+/* Flush [from, to) from every other CPU's TLB and wait for them; set by
+ * the kernel once the other CPUs run (NULL: one CPU, nothing to do). */
+typedef void (*vmm_flush_fn)(uintptr_t from, uintptr_t to);
+void vmm_set_remote_flush(vmm_flush_fn fn);
 
 /* The raw leaf entry for va (0 if none): rights checks in tests. */
 uint64_t vmm_leaf_entry(uintptr_t va);

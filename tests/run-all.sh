@@ -107,10 +107,12 @@ main() {
 	step kernel 33 35 --qemu --log="$KTEST_LOG" -- \
 		env ISO="$KTEST_ISO" LOG="$KTEST_LOG" SMP="${SMP:-1}" \
 		tests/qemu/run-ktest.sh --quiet --no-report
-	# The ACPI/CPU suites on two CPUs (the ISO says smp_expect=2).
+	# The ACPI/CPU/mmio/smp suites on two CPUs (the ISO says smp_expect=2).
 	step kernel_smp 33 35 --qemu --log=build/ktest-smp.log -- \
 		env ISO=build/ktest-smp.iso LOG=build/ktest-smp.log SMP=2 \
 		tests/qemu/run-ktest.sh --quiet --no-report
+	# A panic on CPU 1 stops CPU 0 and prints once (-smp 2).
+	step smp_panic 0 1 -- env LOG=build/smp-panic.log tests/qemu/smp-panic.sh
 	step shell 0 1 -- tests/shell/session.sh
 	step kernel_replay 33 35 --qemu --log=build/ktest-replay.log -- \
 		env ISO=build/ktest-replay.iso LOG=build/ktest-replay.log \

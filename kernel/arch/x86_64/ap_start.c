@@ -9,11 +9,13 @@
  * One AP at a time: the parameter block is shared. Runs on the boot CPU
  * with interrupts off, before the scheduler: nothing else runs.
  *
- * An AP only loads its GDT/TSS and the IDT, sets its GS base, says it is
- * online and halts with interrupts off: no scheduler, no kmalloc, no
- * console on the APs yet (issue 14's later steps).
+ * An AP loads its GDT/TSS and the IDT, sets its GS base, enables its
+ * LAPIC (no LINT0: the PIC's IRQs stay on CPU 0), says it is online and
+ * idles with `sti; hlt`, so it takes IPIs (smp_call.h: TLB shootdowns,
+ * tests) and the panic NMI. No scheduler, no kmalloc on the APs yet.
  */
 #include "kernel/arch/x86_64/smp.h"
+#include "kernel/arch/x86_64/backtrace.h"
 #include "kernel/arch/x86_64/idt.h"
 #include "kernel/arch/x86_64/lapic.h"
 #include "kernel/arch/x86_64/pit_delay.h"
@@ -40,9 +42,11 @@ static void __attribute__((noreturn)) ap_main(struct percpu *pc)
 	gdt_init_cpu(&pc->gdt, pc->ist_tops);
 	idt_load();
 	wrmsr(MSR_GS_BASE, (uintptr_t)pc);
+	lapic_enable_this_cpu(false);
 	__atomic_store_n(&pc->online, 1, __ATOMIC_RELEASE);
+	/* sti's one-instruction shadow: no IPI slips in before the hlt. */
 	for (;;)
-		__asm__ volatile("cli; hlt");
+		__asm__ volatile("sti; hlt; cli" : : : "memory");
 }
 
 static bool ap_is_online(const struct percpu *pc)
@@ -64,6 +68,9 @@ static int ap_alloc_stacks(struct percpu *pc)
 		else
 			pc->stack_top = (uintptr_t)s + AP_STACK_BYTES;
 	}
+	/* Its IPI handlers run on the kernel stack: so a panic's backtrace
+	 * in one can walk it. */
+	backtrace_add_stack(pc->stack_top - AP_STACK_BYTES, pc->stack_top);
 	return 0;
 }
 

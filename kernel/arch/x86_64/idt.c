@@ -2,6 +2,7 @@
  * IDT setup. Needs the GDT/TSS of gdt_init() for its selector and ISTs.
  */
 #include "kernel/arch/x86_64/idt.h"
+#include "kernel/arch/x86_64/lapic.h"
 #include "kernel/arch/x86_64/gdt.h"
 #include "kernel/arch/x86_64/trap.h"
 
@@ -24,6 +25,7 @@ struct idt_ptr {
 #define GATE_INTERRUPT		0x8e	/* present, DPL 0, 64-bit interrupt gate */
 
 extern void (*const isr_stub_table[TRAP_COUNT])(void);
+extern void isr_stub_ipi(void), isr_stub_spurious(void);
 
 static struct idt_gate idt[IDT_ENTRIES] __attribute__((aligned(16)));
 
@@ -67,5 +69,8 @@ void idt_init(void)
 {
 	for (int v = 0; v < TRAP_COUNT; v++)
 		idt_set_gate(v, isr_stub_table[v], idt_ist_for(v), 0);
+	/* The local APIC's (lapic.h): set before any APIC is enabled. */
+	idt_set_gate(LAPIC_IPI_VECTOR, isr_stub_ipi, 0, 0);
+	idt_set_gate(LAPIC_SPURIOUS_VECTOR, isr_stub_spurious, 0, 0);
 	idt_load();
 }

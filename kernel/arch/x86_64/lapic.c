@@ -1,12 +1,15 @@
 /*
- * The local APIC, discovered but not yet used (see lapic.h).
+ * The local APIC (see lapic.h): found and read at boot, software-enabled
+ * on every CPU for IPIs.
  *
- * Why nothing is switched over yet: the PIC timer drives the scheduler
- * today, and moving interrupts to the LAPIC (software enable, spurious
- * vector, LVT timer calibrated against the PIT, masking the 8259) is a
- * step of its own with its own tests. One step at a time: this file only
- * finds and reads the registers and sends start-up IPIs, so a failure
- * here cannot stop a boot that worked before.
+ * Why the timer and the serial port stay on the 8259 PIC: the scheduler's
+ * tick is PIT channel 0 through the PIC, and moving it to the LAPIC timer
+ * needs a calibration against the PIT and a scheduler on every CPU; the
+ * serial IRQ would need an I/O APIC driver. Neither exists yet. So the
+ * boot CPU's LAPIC stays in "virtual wire" mode: LINT0 takes the PIC's
+ * INTR as ExtINT, LINT1 the NMI line; the APs mask LINT0, so every PIC
+ * interrupt still goes to CPU 0 only. Enabling the APIC only adds the
+ * IPI and spurious vectors.
  */
 #include "kernel/arch/x86_64/lapic.h"
 #include "kernel/arch/x86_64/pit_delay.h"
@@ -22,13 +25,28 @@
 /* Register offsets (Intel SDM vol. 3, "Local APIC Register Address Map"). */
 #define LAPIC_REG_ID		0x20
 #define LAPIC_REG_VERSION	0x30
+#define LAPIC_REG_TPR		0x80
+#define LAPIC_REG_EOI		0xb0
+#define LAPIC_REG_SVR		0xf0
+#define LAPIC_REG_LVT_TIMER	0x320
+#define LAPIC_REG_LVT_LINT0	0x350
+#define LAPIC_REG_LVT_LINT1	0x360
+#define LAPIC_REG_LVT_ERROR	0x370
 #define LAPIC_REG_ICR_LO	0x300
 #define LAPIC_REG_ICR_HI	0x310
 #define LAPIC_REGS_BYTES	0x400
 
 #define ICR_INIT		(5u << 8)
 #define ICR_STARTUP		(6u << 8)
+#define ICR_FIXED		(0u << 8)
+#define ICR_NMI			(4u << 8)
 #define ICR_ASSERT		(1u << 14)
+#define ICR_ALL_BUT_SELF	(3u << 18)	/* destination shorthand */
+
+#define SVR_ENABLE		(1u << 8)
+#define LVT_MASKED		(1u << 16)
+#define LVT_EXTINT		(7u << 8)
+#define LVT_NMI			(4u << 8)
 #define ICR_DELIVERY_PENDING	(1u << 12)
 #define ICR_WAIT_POLLS		100	/* of 100 us each */
 
@@ -67,6 +85,41 @@ int lapic_send_init(uint8_t apic_id)
 int lapic_send_startup(uint8_t apic_id, uint8_t vector)
 {
 	return lapic_ipi(apic_id, ICR_STARTUP | ICR_ASSERT | vector);
+}
+
+int lapic_send_ipi(uint8_t apic_id, uint8_t vector)
+{
+	return lapic_ipi(apic_id, ICR_FIXED | ICR_ASSERT | vector);
+}
+
+int lapic_send_nmi_all_others(void)
+{
+	return lapic_ipi(0, ICR_NMI | ICR_ASSERT | ICR_ALL_BUT_SELF);
+}
+
+void lapic_eoi(void)
+{
+	lapic_write(LAPIC_REG_EOI, 0);
+}
+
+/* The order matters: LVTs first (masked timer and error, the LINTs as the
+ * header says), then the software enable, so nothing arrives half set. */
+void lapic_enable_this_cpu(bool bsp)
+{
+	if (!lapic_regs)
+		return;
+	lapic_write(LAPIC_REG_LVT_TIMER, LVT_MASKED);
+	lapic_write(LAPIC_REG_LVT_ERROR, LVT_MASKED);
+	lapic_write(LAPIC_REG_LVT_LINT0, bsp ? LVT_EXTINT : LVT_MASKED);
+	lapic_write(LAPIC_REG_LVT_LINT1, bsp ? LVT_NMI : LVT_MASKED);
+	lapic_write(LAPIC_REG_TPR, 0);		/* accept every priority */
+	lapic_write(LAPIC_REG_SVR, SVR_ENABLE | LAPIC_SPURIOUS_VECTOR);
+}
+
+bool lapic_enabled_here(void)
+{
+	return lapic_regs && (lapic_read(LAPIC_REG_SVR) & SVR_ENABLE) &&
+	       (lapic_read(LAPIC_REG_SVR) & 0xff) == LAPIC_SPURIOUS_VECTOR;
 }
 
 int lapic_init(uint64_t madt_addr)

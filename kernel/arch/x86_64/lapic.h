@@ -1,5 +1,5 @@
 /*
- * lapic: the boot CPU's local APIC: read, and used to send start-up IPIs.
+ * lapic: the local APIC: read at boot, enabled on every CPU, sends IPIs.
  *
  * lapic_init(madt_addr) finds the LAPIC's registers from MSR
  * IA32_APIC_BASE (what the hardware uses; madt_addr, the MADT's view, is
@@ -8,16 +8,23 @@
  * version. Returns 0, or -1 with one console line when the CPU has no
  * APIC, firmware left it disabled, or the registers cannot be mapped.
  *
- * It changes nothing: the APIC is not software-enabled, no LVT entry is
- * written, the PIC keeps delivering the timer (see lapic.c for why). Only
- * the ICR is written, to start the other CPUs (below).
- * lapic_id() etc. are valid after a successful lapic_init().
+ * lapic_init changes nothing. lapic_enable_this_cpu(bsp), on each CPU
+ * (the boot CPU in smp_init, an AP in ap_main), software-enables its APIC
+ * with LAPIC_SPURIOUS_VECTOR, masks its timer and error LVTs and leaves
+ * the 8259 PIC in charge of the timer and serial IRQs on CPU 0 (virtual
+ * wire; lapic.c says why). lapic_eoi() ends an APIC interrupt (the IPI
+ * vector; never a spurious one, never a PIC IRQ).
+ * lapic_id() etc. are valid after a successful lapic_init(); all but
+ * lapic_init are no-ops (or -1) without one.
  */
 #ifndef KERNEL_ARCH_X86_64_LAPIC_H
 #define KERNEL_ARCH_X86_64_LAPIC_H
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#define LAPIC_SPURIOUS_VECTOR	0xff	/* low nibble all ones (P6 rule) */
+#define LAPIC_IPI_VECTOR	0xf0	/* smp_call's (smp_call.h) */
 
 int lapic_init(uint64_t madt_addr);
 bool lapic_ready(void);
@@ -35,6 +42,13 @@ uint8_t lapic_max_lvt(void);		/* highest LVT entry index */
  * within about 10 ms. A software-disabled APIC still sends them.
  */
 int lapic_send_init(uint8_t apic_id);
+/* A fixed interrupt with `vector` to one CPU; an NMI to every CPU but the
+ * caller (panic). Same waiting and return values as above. */
+int lapic_send_ipi(uint8_t apic_id, uint8_t vector);
+int lapic_send_nmi_all_others(void);
+void lapic_enable_this_cpu(bool bsp);
+bool lapic_enabled_here(void);	/* software-enabled, our spurious vector */
+void lapic_eoi(void);
 int lapic_send_startup(uint8_t apic_id, uint8_t vector);
 
 #endif

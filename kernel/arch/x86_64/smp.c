@@ -5,6 +5,7 @@
 #include "kernel/arch/x86_64/smp.h"
 #include "kernel/arch/x86_64/acpi.h"
 #include "kernel/arch/x86_64/lapic.h"
+#include "kernel/arch/x86_64/tlb.h"
 #include "libk/console.h"
 #include "libk/cpu.h"
 #include "libk/string.h"
@@ -79,6 +80,11 @@ void smp_init(const struct mb2_info *info)
 			wrmsr(MSR_GS_BASE, (uintptr_t)&smp_pcpu[i]);
 		}
 	}
+	if (apic) {
+		lapic_enable_this_cpu(true);
+		smp_call_init();
+	}
+	tlb_init();	/* sends nothing while one CPU is online */
 	kprintf("cpu: %zu CPU%s found (APIC ids", smp_ncpus,
 		smp_ncpus == 1 ? "" : "s");
 	for (size_t i = 0; i < smp_ncpus; i++)
@@ -103,6 +109,20 @@ const struct cpu_info *smp_cpu(size_t i)
 struct percpu *smp_percpu(size_t i)
 {
 	return i < smp_ncpus ? &smp_pcpu[i] : NULL;
+}
+
+size_t smp_this_index(void)
+{
+	struct percpu *pc = (struct percpu *)(uintptr_t)rdmsr(MSR_GS_BASE);
+
+	return pc ? pc->index : 0;
+}
+
+bool smp_on_bsp(void)
+{
+	struct percpu *pc = (struct percpu *)(uintptr_t)rdmsr(MSR_GS_BASE);
+
+	return !pc || pc->index >= smp_ncpus || smp_cpus[pc->index].bsp;
 }
 
 void smp_mark_online(size_t i)

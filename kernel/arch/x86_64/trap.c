@@ -2,13 +2,17 @@
  * Exception dispatch, reports and recovery.
  *
  * Invariants: trap_dispatch() never returns for an exception it did not
- * recover from; a fault while a report is being printed (a nested fault)
+ * recover from; fault catches are per CPU (the boot CPU's list is
+ * swapped by the scheduler per thread, an AP's lives in its percpu); a fault while a report is being printed (a nested fault)
  * prints one short line and stops, so a broken report cannot loop.
  */
 #include "kernel/arch/x86_64/trap.h"
 #include "kernel/arch/x86_64/backtrace.h"
 #include "libk/cpu.h"
 #include "kernel/arch/x86_64/irq.h"
+#include "kernel/arch/x86_64/lapic.h"
+#include "kernel/arch/x86_64/smp.h"
+#include "kernel/arch/x86_64/smp_stop.h"
 #include "kernel/arch/x86_64/regs.h"
 #include "libk/console.h"
 #include "kernel/panic.h"
@@ -53,8 +57,14 @@ static const struct {
 	[31] = { "#31", "reserved" },
 };
 
-static struct fault_catch *catch_top;
+static struct fault_catch *catch_top;	/* the boot CPU's */
 static int trap_depth;
+
+/* The calling CPU's catch list head. */
+static struct fault_catch **catch_slot(void)
+{
+	return smp_on_bsp() ? &catch_top : &this_cpu()->catch_top;
+}
 
 const char *trap_name(int vector)
 {
@@ -72,17 +82,21 @@ const char *trap_mnemonic(int vector)
 
 void fault_catch_push(struct fault_catch *c)
 {
-	c->prev = catch_top;
+	struct fault_catch **top = catch_slot();
+
+	c->prev = *top;
 	c->info.vector = -1;
-	catch_top = c;
+	*top = c;
 }
 
 void fault_catch_pop(struct fault_catch *c)
 {
-	if (catch_top != c)
+	struct fault_catch **top = catch_slot();
+
+	if (*top != c)
 		panic("fault_catch_pop: %p is not the innermost catch (%p)",
-		      (void *)c, (void *)catch_top);
-	catch_top = c->prev;
+		      (void *)c, (void *)*top);
+	*top = c->prev;
 }
 
 /* The scheduler keeps one catch list per thread: it swaps them here. */
@@ -149,19 +163,31 @@ void trap_dispatch(struct trap_frame *f)
 {
 	/* Read CR2 first: a fault inside the handler would overwrite it. */
 	uint64_t cr2 = f->vector == TRAP_PF ? read_cr2() : 0;
-	struct fault_catch *c = catch_top;
+	struct fault_catch **top, *c;
 
-	/* A hardware interrupt is no fault, even inside an armed catch. */
+	/* A hardware interrupt is no fault, even inside an armed catch. The
+	 * spurious vector gets no EOI (SDM: it sets no ISR bit). */
+	if (f->vector == LAPIC_IPI_VECTOR) {
+		smp_call_interrupt();
+		return;
+	}
+	if (f->vector == LAPIC_SPURIOUS_VECTOR)
+		return;
 	if (f->vector >= TRAP_COUNT) {
 		irq_dispatch(f);
 		return;
 	}
+	/* Another CPU panicked and stops this one. */
+	if (f->vector == TRAP_NMI && smp_stop_requested())
+		smp_stop_this_cpu();
+	top = catch_slot();
+	c = *top;
 	if (c && trap_recoverable((int)f->vector)) {
 		c->info.vector = (int)f->vector;
 		c->info.error = f->error;
 		c->info.rip = f->rip;
 		c->info.cr2 = cr2;
-		catch_top = c->prev;
+		*top = c->prev;
 		klongjmp(c->jb, 1);
 	}
 	if (++trap_depth > 1) {
@@ -170,6 +196,7 @@ void trap_dispatch(struct trap_frame *f)
 			trap_mnemonic((int)f->vector), f->rip, cr2);
 		panic_stop();
 	}
+	panic_begin();		/* the other CPUs stop first: one report */
 	trap_report(f, cr2);
 	kprintf("=== kernel stopped ===\n");
 	panic_stop();
