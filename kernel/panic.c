@@ -67,6 +67,8 @@ static void __attribute__((noreturn)) kernel_panic(const char *file, int line,
 		serial_puts("\nPANIC while panicking; stopping\n");
 		panic_stop();
 	}
+	/* Another CPU may hold the console lock for good (libk/console.h). */
+	console_panic_mode();
 	panic_capture(&f);
 	f.rip = (uint64_t)(uintptr_t)caller;
 	kprintf("\nPANIC: ");

@@ -7,6 +7,7 @@
 #include "kernel/arch/x86_64/lapic.h"
 #include "libk/console.h"
 #include "libk/cpu.h"
+#include "libk/spinlock.h"
 #include "libk/string.h"
 
 static struct cpu_info smp_cpus[SMP_MAX_CPUS];
@@ -52,6 +53,12 @@ static int smp_from(const struct acpi_madt *m, uint8_t bsp_id)
 	return 0;
 }
 
+/* The spinlocks' CPU hook (libk/spinlock.h): valid once GS is set. */
+static unsigned smp_this_index(void)
+{
+	return (unsigned)this_cpu()->index;
+}
+
 void smp_init(const struct mb2_info *info)
 {
 	int acpi_err = acpi_init(info);
@@ -79,6 +86,7 @@ void smp_init(const struct mb2_info *info)
 			wrmsr(MSR_GS_BASE, (uintptr_t)&smp_pcpu[i]);
 		}
 	}
+	spin_set_cpu_hook(smp_this_index);
 	kprintf("cpu: %zu CPU%s found (APIC ids", smp_ncpus,
 		smp_ncpus == 1 ? "" : "s");
 	for (size_t i = 0; i < smp_ncpus; i++)
