@@ -146,9 +146,9 @@ static void spin_check_order(const spinlock_t *l, unsigned cpu,
 	if (!spin_lockdep_on || s->in_report || s->depth == 0)
 		return;
 	top = s->held[s->depth - 1];
-	if (l->rank > top->rank || l->order_reported)
+	if (l->rank > top->rank || l->order_reported == top)
 		return;
-	((spinlock_t *)l)->order_reported = true;
+	((spinlock_t *)l)->order_reported = top;
 	snprintf(spin_last, sizeof(spin_last),
 		 "lockdep: CPU %u takes %s (rank %d) while holding %s (rank %d): "
 		 "out of order, at %s", cpu, l->name, l->rank, top->name,

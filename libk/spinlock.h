@@ -13,8 +13,8 @@
  * Contracts, checked on every take while lockdep is on (the default):
  *  - a CPU takes locks in strictly increasing rank: taking one whose rank
  *    is not greater than the last one it took and still holds prints one
- *    line (both names, both ranks, the CPU, the caller), once per lock,
- *    and the take goes on;
+ *    line (both names, both ranks, the CPU, the caller), once for the
+ *    same pair taken in a row, and the take goes on;
  *  - a CPU never takes a lock it holds: that is reported (one line) and,
  *    instead of a silent deadlock, counted as nested: the matching inner
  *    unlock does not release it;
@@ -38,7 +38,9 @@ typedef struct spinlock {
 	uint32_t locked;	/* 0 free, 1 taken (atomic) */
 	int owner;		/* CPU holding it, -1 if free */
 	unsigned nested;	/* recursive takes counted, not taken */
-	bool order_reported;	/* out-of-order take reported once */
+	/* the held lock of its last out-of-order report: the same pair is
+	 * reported once, a new pair again */
+	const struct spinlock *order_reported;
 	const char *name;	/* its class, for reports */
 	int rank;		/* its place in libk/locking.h */
 } spinlock_t;
