@@ -68,7 +68,7 @@ static void __attribute__((noreturn)) kernel_panic(const char *file, int line,
 		panic_stop();
 	}
 	/* Another CPU may hold the console lock for good (libk/console.h). */
-	console_panic_mode();
+	console_set_panic_mode(true);
 	panic_capture(&f);
 	f.rip = (uint64_t)(uintptr_t)caller;
 	kprintf("\nPANIC: ");

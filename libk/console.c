@@ -17,9 +17,9 @@ console_sink_fn console_set_sink(console_sink_fn write)
 	return old;
 }
 
-void console_panic_mode(void)
+void console_set_panic_mode(bool on)
 {
-	console_panicking = true;
+	console_panicking = on;
 }
 
 bool console_lock_held(void)

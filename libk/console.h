@@ -14,7 +14,7 @@
  * (rank 6, libk/locking.h) with interrupts off, so lines from two CPUs
  * never interleave. A CPU that holds it already (a fault or a lock report
  * inside the sink) writes without it rather than deadlock, and after
- * console_panic_mode() (the kernel's panic) every write skips it: the CPU
+ * console_set_panic_mode(true) (the kernel's panic) every write skips it: the CPU
  * holding it may never release it.
  */
 #ifndef LIBK_CONSOLE_H
@@ -40,8 +40,9 @@ typedef void (*console_sink_fn)(const char *s, size_t len);
 
 /* Registers the sink; returns the one before (tests swap theirs in). */
 console_sink_fn console_set_sink(console_sink_fn write);
-/* From now on writes skip the console lock (panic: see above). */
-void console_panic_mode(void);
+/* On: from now on writes skip the console lock (panic: see above). The
+ * kernel never turns it off again; tests do. */
+void console_set_panic_mode(bool on);
 /* Whether this CPU holds the console lock (a sink may ask). */
 bool console_lock_held(void);
 void console_set_symbolizer(char *(*name)(char *buf, size_t len, uintptr_t addr));

@@ -29,7 +29,7 @@
  *                            kprintf line) under it, so lines from two CPUs
  *                            never mix. A CPU that already holds it (a
  *                            fault inside the sink) or has panicked
- *                            (console_panic_mode) writes without it.
+ *                            (console_set_panic_mode) writes without it.
  *
  *   beside them: the CPU table and the parsed ACPI MADT
  *   (kernel/arch/x86_64/smp.c, acpi.c, ap_start.c: written by the boot

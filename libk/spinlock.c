@@ -74,9 +74,12 @@ bool spin_irq_enabled(void)
 }
 #endif
 
-void spin_set_cpu_hook(unsigned (*cpu)(void))
+unsigned (*spin_set_cpu_hook(unsigned (*cpu)(void)))(void)
 {
+	unsigned (*old)(void) = spin_cpu_hook;
+
 	spin_cpu_hook = cpu;
+	return old;
 }
 
 /* Out-of-range ids share the last slot rather than write past the table. */

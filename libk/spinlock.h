@@ -61,7 +61,8 @@ bool spin_is_locked(const spinlock_t *l);
 
 /* The home's "which CPU am I" (0-based, below SPIN_MAX_CPUS). */
 #define SPIN_MAX_CPUS	64
-void spin_set_cpu_hook(unsigned (*cpu)(void));
+/* Returns the hook before (tests pose as another CPU for a moment). */
+unsigned (*spin_set_cpu_hook(unsigned (*cpu)(void)))(void);
 unsigned spin_cpu(void);
 
 /* Lockdep on or off (on at boot); returns the old setting. */

@@ -170,3 +170,75 @@ KTEST(spinlock, console_lock_held_across_a_line)
 	KEXPECT(t, !spin_test_sink_seen.irq_on);
 	KEXPECT(t, !console_lock_held());
 }
+
+static int spin_test_nested_calls;
+
+/* A sink that prints from inside itself, as a fault or lock report made
+ * while the console lock is held would. */
+static void spin_test_nesting_sink(const char *s, size_t len)
+{
+	(void)s;
+	(void)len;
+	if (spin_test_nested_calls++ == 0)
+		kprintf("inner line\n");
+}
+
+KTEST(spinlock, console_holder_prints_without_waiting)
+{
+	unsigned before = spin_reports();
+	console_sink_fn old = console_set_sink(spin_test_nesting_sink);
+
+	spin_test_nested_calls = 0;
+	kprintf("outer line\n");
+	console_set_sink(old);
+	/* The inner line got out, with no recursive take of the lock. */
+	KEXPECT_EQ(t, spin_test_nested_calls, 2);
+	KEXPECT_EQ(t, spin_reports(), before);
+	KEXPECT(t, !console_lock_held());
+}
+
+static unsigned spin_test_cpu_one(void)
+{
+	return 1;
+}
+
+static struct {
+	unsigned (*real_hook)(void);
+	int calls;
+	bool inner_held;
+} spin_test_panic;
+
+/* Called first as "CPU 1", holding the console lock: poses as CPU 0 that
+ * panics and prints while CPU 1 still holds it, then as CPU 1 again. */
+static void spin_test_panic_sink(const char *s, size_t len)
+{
+	(void)s;
+	(void)len;
+	if (spin_test_panic.calls++ != 0) {
+		spin_test_panic.inner_held = console_lock_held();
+		return;
+	}
+	spin_set_cpu_hook(spin_test_panic.real_hook);
+	console_set_panic_mode(true);
+	kprintf("panic line from CPU 0\n");	/* without the bypass: spins */
+	console_set_panic_mode(false);
+	spin_set_cpu_hook(spin_test_cpu_one);
+}
+
+KTEST(spinlock, panic_mode_prints_past_another_holder)
+{
+	/* Interrupts off while posing: nothing else runs as "CPU 1". */
+	spinlock_t guard = SPINLOCK_INIT("test_guard", 0);
+	uint64_t f = spin_lock_irqsave(&guard);
+	console_sink_fn old = console_set_sink(spin_test_panic_sink);
+
+	spin_test_panic.calls = 0;
+	spin_test_panic.real_hook = spin_set_cpu_hook(spin_test_cpu_one);
+	kprintf("line from CPU 1\n");
+	spin_set_cpu_hook(spin_test_panic.real_hook);
+	console_set_sink(old);
+	spin_unlock_irqrestore(&guard, f);
+	KEXPECT_EQ(t, spin_test_panic.calls, 2);
+	KEXPECT(t, !spin_test_panic.inner_held);
+	KEXPECT(t, !console_lock_held());
+}
