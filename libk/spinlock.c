@@ -115,8 +115,10 @@ void spin_lock_init(spinlock_t *l, const char *name, int rank)
 
 bool spin_held_by_me(const spinlock_t *l)
 {
+	/* Another CPU may be writing owner: a relaxed atomic read; only this
+	 * CPU ever stores its own number there. */
 	return __atomic_load_n(&l->locked, __ATOMIC_RELAXED) &&
-	       l->owner == (int)spin_cpu();
+	       __atomic_load_n(&l->owner, __ATOMIC_RELAXED) == (int)spin_cpu();
 }
 
 bool spin_is_locked(const spinlock_t *l)
@@ -209,7 +211,7 @@ static void spin_acquire(spinlock_t *l, const void *caller)
 		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
 			cpu_relax();
 	}
-	l->owner = (int)cpu;
+	__atomic_store_n(&l->owner, (int)cpu, __ATOMIC_RELAXED);
 	spin_push(s, l);
 }
 
@@ -233,7 +235,7 @@ static bool spin_release(spinlock_t *l, const void *caller)
 		return false;
 	}
 	spin_pop(s, l);
-	l->owner = -1;
+	__atomic_store_n(&l->owner, -1, __ATOMIC_RELAXED);
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 	return true;
 }

@@ -242,3 +242,19 @@ KTEST(spinlock, panic_mode_prints_past_another_holder)
 	KEXPECT(t, !spin_test_panic.inner_held);
 	KEXPECT(t, !console_lock_held());
 }
+
+KTEST(spinlock, lockdep_off_checks_no_order)
+{
+	spinlock_t lo = SPINLOCK_INIT("test_off_low", 10);
+	spinlock_t hi = SPINLOCK_INIT("test_off_high", 20);
+	unsigned before = spin_reports();
+	bool was = spin_lockdep_set(false);
+	uint64_t f = spin_lock_irqsave(&hi);
+
+	spin_lock(&lo);		/* out of order, but the check is off */
+	spin_unlock(&lo);
+	spin_unlock_irqrestore(&hi, f);
+	spin_lockdep_set(was);
+	KEXPECT(t, was);	/* on by default */
+	KEXPECT_EQ(t, spin_reports(), before);
+}
