@@ -13,6 +13,8 @@
 #include "kernel/arch/x86_64/irq.h"
 #include "kernel/arch/x86_64/smp.h"
 #include "libk/console.h"
+#include "libk/spinlock.h"
+#include "libk/string.h"
 #include "kernel/ktest_kernel.h"
 #include "kernel/multiboot2.h"
 #include "kernel/panic.h"
@@ -77,6 +79,9 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
 	idt_init();
 	boot_banner();
 	boot_info_init(magic, mbi_phys);
+	/* Lock-order checking is on unless lockdep=0 (libk/spinlock.h). */
+	if (cmdline_get("lockdep") && strcmp(cmdline_get("lockdep"), "0") == 0)
+		spin_lockdep_set(false);
 	boot_mem_init(mb2_boot_info());
 	/* The CPUs: ACPI tables through the direct map, LAPIC via mmio. */
 	smp_init(mb2_boot_info());

@@ -47,6 +47,8 @@ void panic_begin(void)
 		panic_stop();
 	}
 	panic_stopped = smp_stop_others();
+	/* A stopped CPU may hold the console lock for good (libk/console.h). */
+	console_set_panic_mode(true);
 }
 
 /* The registers as they are at the call: general ones are what panic_at's

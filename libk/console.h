@@ -8,13 +8,20 @@
  *
  * Until a sink is registered kprintf writes nothing; until a symbolizer is
  * registered an address is named in hex. Both are safe in any context:
- * the buffer is on the stack and nothing is allocated or locked here (the
- * sink brings its own locking, if any).
+ * the buffer is on the stack and nothing is allocated.
+ *
+ * Locking: each kprintf is one sink call made under the console spinlock
+ * (rank 6, libk/locking.h) with interrupts off, so lines from two CPUs
+ * never interleave. A CPU that holds it already (a fault or a lock report
+ * inside the sink) writes without it rather than deadlock, and after
+ * console_set_panic_mode(true) (the kernel's panic) every write skips it: the CPU
+ * holding it may never release it.
  */
 #ifndef LIBK_CONSOLE_H
 #define LIBK_CONSOLE_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,7 +36,15 @@ int kvprintf(const char *fmt, va_list ap);
 /* Writes addr's name into buf[0..len) ("kmain+0x1c", or "0x..."); returns buf. */
 char *console_symbol(char *buf, size_t len, uintptr_t addr);
 
-void console_set_sink(void (*write)(const char *s, size_t len));
+typedef void (*console_sink_fn)(const char *s, size_t len);
+
+/* Registers the sink; returns the one before (tests swap theirs in). */
+console_sink_fn console_set_sink(console_sink_fn write);
+/* On: from now on writes skip the console lock (panic: see above). The
+ * kernel never turns it off again; tests do. */
+void console_set_panic_mode(bool on);
+/* Whether this CPU holds the console lock (a sink may ask). */
+bool console_lock_held(void);
 void console_set_symbolizer(char *(*name)(char *buf, size_t len, uintptr_t addr));
 
 #endif

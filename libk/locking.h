@@ -3,25 +3,33 @@
  * Linux's mm/slub.c writes its rules at the top). Every layer may read it;
  * a new lock gets its line here before its first use.
  *
- * Today there is one CPU and the kernel's one critical-section primitive
- * is "interrupts off" (irq_save()/irq_restore(), libk/cpu.h): a section
- * is a lock, and sections nest. A lock below may be taken while holding
- * one above it, never the other way round:
+ * Each lock is a spinlock_t (libk/spinlock.h) declared with its class
+ * name and its rank below; the lockdep-lite checks, on every take, that a
+ * CPU takes locks in strictly increasing rank and reports the first take
+ * of each lock that breaks it (one line: both names and ranks, the CPU,
+ * the caller). Locks of the same rank are siblings: never nest them.
+ * A lock below may be taken while holding one above it, never the other
+ * way round:
  *
- *   1. kmem_cache lists      mm/kmem_cache.c: irq_save around list and slab
+ *   1. kmem_cache lists      mm/kmem_cache.c "kmem_cache": list and slab
  *                            updates; kmalloc/kfree are called outside it
- *   2. the kmalloc heap      mm/osmem/backend_kernel.c: irq_save + a held
- *                            flag (taking it again panics: re-entry)
- *   3. kbrk, vmap            mm/kbrk.c, mm/vmap.c: callers serialize; the
- *                            heap lock does it for the allocator, threads
- *                            and the replay take irq_save themselves
+ *   2. the kmalloc heap      mm/osmem/backend_kernel.c "kmalloc heap":
+ *                            spin_lock_irqsave; taking it again on the same
+ *                            CPU panics (the allocator re-entered)
+ *   3. kbrk, vmap            mm/kbrk.c "kbrk", mm/vmap.c "vmap": the break
+ *                            and the vmap area list; under 2 for the
+ *                            allocator, alone for other callers
  *      mmio                  mm/mmio.c: irq_save around its bump pointer
- *                            and the mappings (takes 4 and 5 inside)
- *   4. vmm page tables       mm/vmm.c: under 3 or irq_save
- *   5. pmm frame bitmaps     mm/pmm.c: under 3, 4 or irq_save
- *   6. the console           libk/console.c, kernel/console/serial.c: no
- *                            lock; a line is one sink call, written with
- *                            interrupts as the caller has them
+ *                            and the mappings (takes 4 and 5 inside; not
+ *                            yet a spinlock)
+ *   4. vmm page tables       mm/vmm.c: under 3 or irq_save (not yet a
+ *                            spinlock: the TLB-shootdown work changes vmm.c)
+ *   5. pmm frame bitmaps     mm/pmm.c "pmm"
+ *   6. the console           libk/console.c "console": one sink call (a
+ *                            kprintf line) under it, so lines from two CPUs
+ *                            never mix. A CPU that already holds it (a
+ *                            fault inside the sink) or has panicked
+ *                            (console_set_panic_mode) writes without it.
  *
  *   beside them: the CPU table and the parsed ACPI MADT
  *   (kernel/arch/x86_64/smp.c, acpi.c, ap_start.c: written by the boot
@@ -32,17 +40,27 @@
  *   acquire; innermost: held over no other lock's section, taken with
  *   interrupts off or on, and a CPU waiting on one runs calls posted to
  *   its own slot, so two CPUs calling each other cannot deadlock; 4, the
- *   vmm, waits on them for TLB shootdowns, never the reverse);
+ *   vmm, waits on them for TLB shootdowns, never the reverse. Hazard for
+ *   the next step: a CPU spinning on a spinlock with interrupts off takes
+ *   no shootdown IPI, so a CPU that shoots down while holding a lock the
+ *   other spins on would wait for ever; today the APs take no lock);
  *   the panic owner (kernel/panic.c, a CAS: the first CPU to panic);
- *   the scheduler's thread lists
- *   (kernel/sched/thread.c,
- *   irq_save; may call 2 to 5 for stacks and control blocks, never from the
+ *   the scheduler's thread lists (kernel/sched/thread.c, irq_save, one
+ *   CPU; may call 1 to 5 for stacks and control blocks, never from the
  *   timer interrupt) and the IRQ handler table (kernel/arch/x86_64/irq.c).
  *
  * Interrupt handlers take none of 1 to 5: they must not allocate.
- * With several CPUs each line becomes a spinlock with its rank, checked in
- * debug builds (the SMP issue).
  */
 #ifndef LIBK_LOCKING_H
 #define LIBK_LOCKING_H
+
+/* The ranks, as above: spinlock_t declarations use these names. */
+#define LOCK_RANK_KMEM_CACHE	1
+#define LOCK_RANK_KHEAP		2
+#define LOCK_RANK_KBRK		3
+#define LOCK_RANK_VMAP		3
+#define LOCK_RANK_MMIO		3
+#define LOCK_RANK_VMM		4
+#define LOCK_RANK_PMM		5
+#define LOCK_RANK_CONSOLE	6
 #endif

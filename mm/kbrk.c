@@ -3,17 +3,25 @@
  *
  * Invariant: the pages of [KBRK_BASE, PAGE_ALIGN_UP(kbrk_break)) are mapped
  * to frames this file owns; no other page of the range is mapped.
+ *
+ * Locking: kbrk_lock ("kbrk", rank 3 in libk/locking.h) guards the break;
+ * ksbrk and kbrk take it with spin_lock_irqsave (under the heap lock when
+ * the allocator calls) and map or unmap through vmm inside it.
+ * kbrk_current() reads the break without it: a snapshot.
  */
 #include "mm/kbrk.h"
 #include "mm/layout.h"
 #include "mm/pmm.h"
 #include "mm/vmm.h"
+#include "libk/locking.h"
+#include "libk/spinlock.h"
 #include "libk/string.h"
 
 #define KBRK_END	(KBRK_BASE + KBRK_MAX_BYTES)
 #define KBRK_FLAGS	(VMM_WRITE | VMM_NX | VMM_GLOBAL)
 
 static uintptr_t kbrk_break = KBRK_BASE;
+static spinlock_t kbrk_lock = SPINLOCK_INIT("kbrk", LOCK_RANK_KBRK);
 
 void kbrk_init(void)
 {
@@ -34,7 +42,8 @@ static uintptr_t kbrk_target(intptr_t inc)
 	return kbrk_break - -(uintptr_t)inc;
 }
 
-void *ksbrk(intptr_t increment)
+/* Under kbrk_lock. */
+static void *ksbrk_locked(intptr_t increment)
 {
 	uintptr_t old = kbrk_break, brk = kbrk_target(increment);
 	uintptr_t old_top = PAGE_ALIGN_UP(old), new_top;
@@ -57,13 +66,27 @@ void *ksbrk(intptr_t increment)
 	return (void *)old;
 }
 
+void *ksbrk(intptr_t increment)
+{
+	uint64_t flags = spin_lock_irqsave(&kbrk_lock);
+	void *old = ksbrk_locked(increment);
+
+	spin_unlock_irqrestore(&kbrk_lock, flags);
+	return old;
+}
+
 int kbrk(void *addr)
 {
 	uintptr_t a = (uintptr_t)addr;
+	uint64_t flags;
+	int r;
 
 	if (a < KBRK_BASE || a > KBRK_END)
 		return -1;
-	return ksbrk((intptr_t)(a - kbrk_break)) == KBRK_FAIL ? -1 : 0;
+	flags = spin_lock_irqsave(&kbrk_lock);
+	r = ksbrk_locked((intptr_t)(a - kbrk_break)) == KBRK_FAIL ? -1 : 0;
+	spin_unlock_irqrestore(&kbrk_lock, flags);
+	return r;
 }
 
 void *kbrk_start(void)

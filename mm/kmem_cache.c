@@ -33,13 +33,18 @@
  * - in_use + nfree == slabs * objects_per_slab; in_use is the sum of the
  *   slabs' inuse counts.
  *
- * Locking: the lists and counters change with interrupts off (one CPU),
- * and kmalloc/kfree are only called outside those sections, so this file
- * does not depend on how kmalloc's own lock treats interrupts.
+ * Locking: one spinlock, kmem_lock ("kmem_cache", rank 1 in
+ * libk/locking.h, taken with spin_lock_irqsave), guards the list of caches
+ * and every cache's lists and counters. kmalloc/kfree are only called
+ * outside it (they take the heap lock, rank 2, which could also be taken
+ * inside), so a slab's allocation never holds up the other caches.
+ * kmem_cache_for_each walks the cache list without it (the shell's
+ * listing, on the one CPU that creates and destroys caches).
  */
 #include "mm/kmem_cache.h"
-#include "libk/cpu.h"
 #include "libk/console.h"
+#include "libk/locking.h"
+#include "libk/spinlock.h"
 #include "libk/string.h"
 #include "mm/kmalloc.h"
 #include "mm/layout.h"
@@ -70,6 +75,7 @@ struct kmem_cache {
 };
 
 static struct kmem_cache *kmem_caches;
+static spinlock_t kmem_lock = SPINLOCK_INIT("kmem_cache", LOCK_RANK_KMEM_CACHE);
 static unsigned long kmem_misuse;
 
 static size_t align_up(size_t x, size_t a)
@@ -163,12 +169,12 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
 	c->slab_bytes = bytes;
 	c->per_slab = slab_capacity(bytes, obj, align);
 
-	flags = irq_save();
+	flags = spin_lock_irqsave(&kmem_lock);
 	pp = &kmem_caches;
 	while (*pp)
 		pp = &(*pp)->next;
 	*pp = c;
-	irq_restore(flags);
+	spin_unlock_irqrestore(&kmem_lock, flags);
 	return c;
 }
 
@@ -239,23 +245,23 @@ void *kmem_cache_alloc(struct kmem_cache *c)
 
 	if (!c)
 		return NULL;
-	flags = irq_save();
+	flags = spin_lock_irqsave(&kmem_lock);
 	p = cache_take(c);
-	irq_restore(flags);
+	spin_unlock_irqrestore(&kmem_lock, flags);
 	if (p)
 		return p;
 
 	s = slab_new(c);
 	if (!s)
 		return NULL;
-	flags = irq_save();
+	flags = spin_lock_irqsave(&kmem_lock);
 	/* Another thread may have added slabs meanwhile: ours joins the
 	 * partial list, where cache_take looks first. */
 	slab_link(&c->partial, s);
 	c->nslabs++;
 	c->nfree += c->per_slab;
 	p = cache_take(c);
-	irq_restore(flags);
+	spin_unlock_irqrestore(&kmem_lock, flags);
 	return p;
 }
 
@@ -339,9 +345,9 @@ void kmem_cache_free(struct kmem_cache *c, void *p)
 		kmem_report("free into no cache of", c, p, caller);
 		return;
 	}
-	flags = irq_save();
+	flags = spin_lock_irqsave(&kmem_lock);
 	dead = cache_put(c, p, &why);
-	irq_restore(flags);
+	spin_unlock_irqrestore(&kmem_lock, flags);
 	if (why)
 		kmem_report(why, c, p, caller);
 	kfree(dead);
@@ -368,7 +374,7 @@ int kmem_cache_destroy(struct kmem_cache *c)
 
 	if (!c)
 		return 0;
-	flags = irq_save();
+	flags = spin_lock_irqsave(&kmem_lock);
 	live = c->in_use;
 	if (!live) {
 		for (pp = &kmem_caches; *pp && *pp != c; pp = &(*pp)->next)
@@ -376,7 +382,7 @@ int kmem_cache_destroy(struct kmem_cache *c)
 		if (*pp)
 			*pp = c->next;
 	}
-	irq_restore(flags);
+	spin_unlock_irqrestore(&kmem_lock, flags);
 	if (live) {
 		char who[CONSOLE_SYMBOL_MAX];
 
@@ -401,7 +407,7 @@ void kmem_cache_stats(struct kmem_cache *c, struct kmem_cache_stats *st)
 	memset(st, 0, sizeof(*st));
 	if (!c)
 		return;
-	flags = irq_save();
+	flags = spin_lock_irqsave(&kmem_lock);
 	st->object_size = c->obj_size;
 	st->objects_per_slab = c->per_slab;
 	st->objects_in_use = c->in_use;
@@ -410,7 +416,7 @@ void kmem_cache_stats(struct kmem_cache *c, struct kmem_cache_stats *st)
 	st->bytes_total = c->nslabs * c->slab_bytes + sizeof(*c);
 	st->allocs = c->allocs;
 	st->frees = c->frees;
-	irq_restore(flags);
+	spin_unlock_irqrestore(&kmem_lock, flags);
 }
 
 void kmem_cache_for_each(void (*fn)(struct kmem_cache *c, void *arg), void *arg)

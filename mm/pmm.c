@@ -14,10 +14,18 @@
  * Size: two bits per frame: 32 MiB of RAM need 2 KiB, 4 GiB need 256 KiB
  * (plus the PCI hole QEMU moves above 4 GiB). The bitmaps live in RAM found
  * from the map, reached through the direct map.
+ *
+ * Locking: pmm_lock ("pmm", rank 5 in libk/locking.h) guards the bitmaps
+ * and counters; every public function takes it with spin_lock_irqsave
+ * (frames are taken under vmm's and vmap's sections and by threads). Only
+ * pmm_init runs without it: at boot, on the boot CPU, before any other
+ * user. Reports are printed under it (the console ranks after it).
  */
 #include "mm/pmm.h"
 #include "mm/layout.h"
 #include "libk/console.h"
+#include "libk/locking.h"
+#include "libk/spinlock.h"
 #include "libk/string.h"
 
 #define FIRST_USABLE_PA		0x100000UL	/* the first MiB stays kept */
@@ -31,6 +39,7 @@ static uint64_t pmm_total;
 static uint64_t pmm_reserved;
 static uint64_t pmm_nfree;
 static unsigned long pmm_misuses;
+static spinlock_t pmm_lock = SPINLOCK_INIT("pmm", LOCK_RANK_PMM);
 
 static inline int bit_test(const uint64_t *map, uint64_t f)
 {
@@ -155,7 +164,8 @@ static void pmm_take(uint64_t f)
 	pmm_nfree--;
 }
 
-phys_addr_t pmm_alloc(void)
+/* Under pmm_lock. */
+static phys_addr_t pmm_alloc_locked(void)
 {
 	for (uint64_t w = pmm_hint; w < pmm_nwords; w++) {
 		uint64_t f;
@@ -172,6 +182,15 @@ phys_addr_t pmm_alloc(void)
 	return 0;
 }
 
+phys_addr_t pmm_alloc(void)
+{
+	uint64_t flags = spin_lock_irqsave(&pmm_lock);
+	phys_addr_t pa = pmm_alloc_locked();
+
+	spin_unlock_irqrestore(&pmm_lock, flags);
+	return pa;
+}
+
 phys_addr_t pmm_alloc_zeroed(void)
 {
 	phys_addr_t pa = pmm_alloc();
@@ -181,14 +200,15 @@ phys_addr_t pmm_alloc_zeroed(void)
 	return pa;
 }
 
-phys_addr_t pmm_alloc_run(size_t n)
+/* Under pmm_lock. */
+static phys_addr_t pmm_alloc_run_locked(size_t n)
 {
 	uint64_t run = 0, start = 0;
 
 	if (n == 0 || n > pmm_nfree)
 		return 0;
 	if (n == 1)
-		return pmm_alloc();
+		return pmm_alloc_locked();
 	for (uint64_t f = pmm_hint * 64; f < pmm_nframes; f++) {
 		if ((f & 63) == 0 && pmm_used[f >> 6] == ~0UL) {
 			run = 0;
@@ -208,6 +228,15 @@ phys_addr_t pmm_alloc_run(size_t n)
 		}
 	}
 	return 0;
+}
+
+phys_addr_t pmm_alloc_run(size_t n)
+{
+	uint64_t flags = spin_lock_irqsave(&pmm_lock);
+	phys_addr_t pa = pmm_alloc_run_locked(n);
+
+	spin_unlock_irqrestore(&pmm_lock, flags);
+	return pa;
 }
 
 static void pmm_report(phys_addr_t pa, size_t n, const char *why, void *caller)
@@ -244,23 +273,24 @@ static void pmm_release(uint64_t f)
 
 void pmm_free(phys_addr_t pa)
 {
+	uint64_t flags = spin_lock_irqsave(&pmm_lock);
 	const char *why = pmm_free_refusal(pa);
 
-	if (why) {
+	if (why)
 		pmm_report(pa, 1, why, __builtin_return_address(0));
-		return;
-	}
-	pmm_release(pa >> PAGE_SHIFT);
+	else
+		pmm_release(pa >> PAGE_SHIFT);
+	spin_unlock_irqrestore(&pmm_lock, flags);
 }
 
-void pmm_free_run(phys_addr_t pa, size_t n)
+/* Under pmm_lock: all n frames are checked before any is freed. */
+static void pmm_free_run_locked(phys_addr_t pa, size_t n, void *caller)
 {
 	for (size_t i = 0; i < n; i++) {
 		const char *why = pmm_free_refusal(pa + i * PAGE_SIZE);
 
 		if (why) {
-			pmm_report(pa + i * PAGE_SIZE, n, why,
-				   __builtin_return_address(0));
+			pmm_report(pa + i * PAGE_SIZE, n, why, caller);
 			return;
 		}
 	}
@@ -268,16 +298,31 @@ void pmm_free_run(phys_addr_t pa, size_t n)
 		pmm_release((pa >> PAGE_SHIFT) + i);
 }
 
+void pmm_free_run(phys_addr_t pa, size_t n)
+{
+	uint64_t flags = spin_lock_irqsave(&pmm_lock);
+
+	pmm_free_run_locked(pa, n, __builtin_return_address(0));
+	spin_unlock_irqrestore(&pmm_lock, flags);
+}
+
 int pmm_is_allocated(phys_addr_t pa)
 {
-	return pmm_free_refusal(PAGE_ALIGN_DOWN(pa)) == NULL;
+	uint64_t flags = spin_lock_irqsave(&pmm_lock);
+	int r = pmm_free_refusal(PAGE_ALIGN_DOWN(pa)) == NULL;
+
+	spin_unlock_irqrestore(&pmm_lock, flags);
+	return r;
 }
 
 void pmm_stats(struct pmm_stats *st)
 {
+	uint64_t flags = spin_lock_irqsave(&pmm_lock);
+
 	st->total_frames = pmm_total;
 	st->reserved_frames = pmm_reserved;
 	st->free_frames = pmm_nfree;
+	spin_unlock_irqrestore(&pmm_lock, flags);
 }
 
 uint64_t pmm_free_frames(void)

@@ -8,12 +8,18 @@
  * free address space is exactly the gaps between consecutive records (and
  * before the first / after the last), so freeing a mapping returns its
  * range at once and a long run of map/unmap cannot leak address space.
+ *
+ * Locking: vmap_lock ("vmap", rank 3 in libk/locking.h) guards the records;
+ * each public function takes it with spin_lock_irqsave (under the heap
+ * lock when the allocator calls) and calls vmm and pmm inside it.
  */
 #include "mm/vmap.h"
 #include "mm/layout.h"
 #include "mm/pmm.h"
 #include "mm/vmm.h"
 #include "libk/console.h"
+#include "libk/locking.h"
+#include "libk/spinlock.h"
 #include "libk/string.h"
 #include <stdbool.h>
 
@@ -29,6 +35,7 @@ struct vmap_area {
 static struct vmap_area vmap_areas[VMAP_MAX_MAPPINGS];
 static size_t vmap_count;
 static unsigned long vmap_misuses;
+static spinlock_t vmap_lock = SPINLOCK_INIT("vmap", LOCK_RANK_VMAP);
 
 void vmap_init(void)
 {
@@ -95,14 +102,23 @@ static void *vmap_add(size_t pages, bool reserved)
 	return (void *)start;
 }
 
+static void *vmap_add_locking(size_t bytes, bool reserved)
+{
+	uint64_t flags = spin_lock_irqsave(&vmap_lock);
+	void *p = vmap_add(vmap_pages_for(bytes), reserved);
+
+	spin_unlock_irqrestore(&vmap_lock, flags);
+	return p;
+}
+
 void *vm_map(size_t bytes)
 {
-	return vmap_add(vmap_pages_for(bytes), false);
+	return vmap_add_locking(bytes, false);
 }
 
 void *vm_reserve(size_t bytes)
 {
-	return vmap_add(vmap_pages_for(bytes), true);
+	return vmap_add_locking(bytes, true);
 }
 
 static void vmap_report(const char *what, void *addr, size_t bytes,
@@ -149,15 +165,15 @@ static const char *vmap_check(void *addr, size_t bytes, long *index)
 	return NULL;
 }
 
-int vm_unmap(void *addr, size_t bytes)
+/* Under vmap_lock. */
+static int vmap_unmap_locked(void *addr, size_t bytes, void *caller)
 {
 	long i;
 	const char *why = vmap_check(addr, bytes, &i);
 	struct vmap_area *a;
 
 	if (why) {
-		vmap_report("vm_unmap", addr, bytes, why,
-			    __builtin_return_address(0));
+		vmap_report("vm_unmap", addr, bytes, why, caller);
 		return -1;
 	}
 	a = &vmap_areas[i];
@@ -168,7 +184,18 @@ int vm_unmap(void *addr, size_t bytes)
 	return 0;
 }
 
-void *vm_remap(void *addr, size_t old_bytes, size_t new_bytes)
+int vm_unmap(void *addr, size_t bytes)
+{
+	uint64_t flags = spin_lock_irqsave(&vmap_lock);
+	int r = vmap_unmap_locked(addr, bytes, __builtin_return_address(0));
+
+	spin_unlock_irqrestore(&vmap_lock, flags);
+	return r;
+}
+
+/* Under vmap_lock. */
+static void *vmap_remap_locked(void *addr, size_t old_bytes, size_t new_bytes,
+			       void *caller)
 {
 	long i;
 	const char *why = vmap_check(addr, old_bytes, &i);
@@ -181,8 +208,7 @@ void *vm_remap(void *addr, size_t old_bytes, size_t new_bytes)
 	if (!why && vmap_areas[i].reserved)
 		why = "a reservation, not a mapping";
 	if (why) {
-		vmap_report("vm_remap", addr, old_bytes, why,
-			    __builtin_return_address(0));
+		vmap_report("vm_remap", addr, old_bytes, why, caller);
 		return NULL;
 	}
 	a = &vmap_areas[i];
@@ -201,11 +227,23 @@ void *vm_remap(void *addr, size_t old_bytes, size_t new_bytes)
 	return addr;
 }
 
+void *vm_remap(void *addr, size_t old_bytes, size_t new_bytes)
+{
+	uint64_t flags = spin_lock_irqsave(&vmap_lock);
+	void *p = vmap_remap_locked(addr, old_bytes, new_bytes,
+				    __builtin_return_address(0));
+
+	spin_unlock_irqrestore(&vmap_lock, flags);
+	return p;
+}
+
 void vmap_stats(struct vmap_stats *st)
 {
 	uintptr_t prev = VMAP_BASE;
+	uint64_t flags;
 
 	memset(st, 0, sizeof(*st));
+	flags = spin_lock_irqsave(&vmap_lock);
 	for (size_t i = 0; i <= vmap_count; i++) {
 		uintptr_t next = i < vmap_count ? vmap_areas[i].start : VMAP_END;
 
@@ -225,6 +263,7 @@ void vmap_stats(struct vmap_stats *st)
 			prev = vmap_area_end(a);
 		}
 	}
+	spin_unlock_irqrestore(&vmap_lock, flags);
 }
 
 unsigned long vmap_misuse_count(void)

@@ -14,21 +14,22 @@
  * is made once at boot from the time-stamp counter and, when the CPU has
  * it, RDRAND: not cryptographic, but not knowable by a stray write.
  *
- * Locking: kernel threads are preempted by the timer interrupt, so the
- * heap lock is "interrupts off plus a lock word": lock saves RFLAGS and
- * disables interrupts (nothing else can run on this one CPU), then takes
- * the word; unlock drops the word and restores RFLAGS. The word is for a
- * later SMP kernel (it would spin there); on one CPU it can only be found
- * taken when the allocator is re-entered on the same CPU (a report or a
- * backend call that allocates, an interrupt handler allocating inside a
- * critical section it interrupted - impossible with interrupts off): that
- * is a bug that would corrupt the heap, so it panics instead. Everything
- * the allocator calls under the lock (ksbrk, vm_map: pmm and vmm, which
- * are not reentrant) is thereby serialized too.
+ * Locking: the heap lock is a spinlock ("kmalloc heap", rank 2 in
+ * libk/locking.h) taken with spin_lock_irqsave: kernel threads are
+ * preempted by the timer interrupt, and with several CPUs the others spin.
+ * Found held by this same CPU it means the allocator was re-entered (a
+ * report or a backend call that allocates, or an interrupt handler
+ * allocating inside the critical section it interrupted - impossible with
+ * interrupts off): that is a bug that would corrupt the heap, so it panics
+ * instead of the spinlock's nested count. Everything the allocator calls
+ * under the lock (ksbrk, vm_map: kbrk, vmap, vmm, pmm, ranked after it) is
+ * thereby serialized too.
  */
 #include "mm/osmem/backend_kernel.h"
 #include "libk/cpu.h"
 #include "libk/console.h"
+#include "libk/locking.h"
+#include "libk/spinlock.h"
 #include "libk/panic.h"
 #include "mm/kbrk.h"
 #include "mm/layout.h"
@@ -60,30 +61,28 @@ static void *kernel_pages_reserve(size_t len)
 	return vm_reserve(len);
 }
 
-static struct {
-	bool held;
-	uint64_t rflags;	/* the holder's, restored by unlock */
-} kheap_lock;
+static spinlock_t kheap_lock = SPINLOCK_INIT("kmalloc heap", LOCK_RANK_KHEAP);
+static uint64_t kheap_rflags;	/* the holder's, restored by unlock */
 
 static void kernel_lock(const struct osmem_backend *be)
 {
-	uint64_t flags = irq_save();
+	uint64_t flags;
 
 	(void)be;
-	if (__atomic_test_and_set(&kheap_lock.held, __ATOMIC_ACQUIRE))
+	if (spin_held_by_me(&kheap_lock))
 		panic("kmalloc: heap lock taken again on this CPU (allocator re-entered)");
-	kheap_lock.rflags = flags;
+	flags = spin_lock_irqsave(&kheap_lock);
+	kheap_rflags = flags;
 }
 
 static void kernel_unlock(const struct osmem_backend *be)
 {
-	uint64_t flags = kheap_lock.rflags;
+	uint64_t flags = kheap_rflags;
 
 	(void)be;
-	if (!kheap_lock.held)
+	if (!spin_held_by_me(&kheap_lock))
 		panic("kmalloc: heap lock released but not held");
-	__atomic_clear(&kheap_lock.held, __ATOMIC_RELEASE);
-	irq_restore(flags);
+	spin_unlock_irqrestore(&kheap_lock, flags);
 }
 
 struct osmem_kernel_front osmem_kernel_front;

@@ -8,6 +8,7 @@
 #include "kernel/arch/x86_64/tlb.h"
 #include "libk/console.h"
 #include "libk/cpu.h"
+#include "libk/spinlock.h"
 #include "libk/string.h"
 
 static struct cpu_info smp_cpus[SMP_MAX_CPUS];
@@ -53,6 +54,12 @@ static int smp_from(const struct acpi_madt *m, uint8_t bsp_id)
 	return 0;
 }
 
+/* The spinlocks' CPU hook (libk/spinlock.h): valid once GS is set. */
+static unsigned smp_spin_cpu(void)
+{
+	return (unsigned)this_cpu()->index;
+}
+
 void smp_init(const struct mb2_info *info)
 {
 	int acpi_err = acpi_init(info);
@@ -80,6 +87,7 @@ void smp_init(const struct mb2_info *info)
 			wrmsr(MSR_GS_BASE, (uintptr_t)&smp_pcpu[i]);
 		}
 	}
+	spin_set_cpu_hook(smp_spin_cpu);
 	if (apic) {
 		lapic_enable_this_cpu(true);
 		smp_call_init();

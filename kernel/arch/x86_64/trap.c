@@ -190,6 +190,8 @@ void trap_dispatch(struct trap_frame *f)
 		*top = c->prev;
 		klongjmp(c->jb, 1);
 	}
+	/* Fatal: print whoever holds the console lock (libk/console.h). */
+	console_set_panic_mode(true);
 	if (++trap_depth > 1) {
 		kprintf("\n=== nested EXCEPTION %lu %s at RIP 0x%lx CR2 0x%lx while "
 			"reporting a fault; stopping ===\n", f->vector,

@@ -1,0 +1,81 @@
+/*
+ * Spinlocks with a lock-order checker (a "lockdep-lite").
+ *
+ * A spinlock_t is a word taken by test-and-test-and-set (spin on a plain
+ * read with `pause`, then one atomic exchange), so a waiting CPU does not
+ * keep stealing the cache line. spin_lock_irqsave() disables interrupts on
+ * this CPU first and returns the caller's RFLAGS, which
+ * spin_unlock_irqrestore() brings back: a lock that an interrupt handler
+ * could also want must be taken this way. spin_lock()/spin_unlock() are
+ * for code that already runs with interrupts off.
+ *
+ * Every lock has a class name and a rank (libk/locking.h lists them all).
+ * Contracts, checked on every take while lockdep is on (the default):
+ *  - a CPU takes locks in strictly increasing rank: taking one whose rank
+ *    is not greater than the last one it took and still holds prints one
+ *    line (both names, both ranks, the CPU, the caller), once for the
+ *    same pair taken in a row, and the take goes on;
+ *  - a CPU never takes a lock it holds: that is reported (one line) and,
+ *    instead of a silent deadlock, counted as nested: the matching inner
+ *    unlock does not release it;
+ *  - only the holder releases: a release by another CPU, or of a free
+ *    lock, is reported and ignored.
+ * The owner CPU is recorded even with lockdep off (recursion is always
+ * caught). The CPU number comes from a hook the home registers
+ * (spin_set_cpu_hook: the kernel's per-CPU data); 0 until then.
+ *
+ * In a host build (-DLIBK_HOST) interrupts are simulated by a flag, so the
+ * host test program runs the same checks.
+ */
+#ifndef LIBK_SPINLOCK_H
+#define LIBK_SPINLOCK_H
+
+#include "libk/host_names.h"
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct spinlock {
+	uint32_t locked;	/* 0 free, 1 taken (atomic) */
+	int owner;		/* CPU holding it, -1 if free */
+	unsigned nested;	/* recursive takes counted, not taken */
+	/* the held lock of its last out-of-order report: the same pair is
+	 * reported once, a new pair again */
+	const struct spinlock *order_reported;
+	const char *name;	/* its class, for reports */
+	int rank;		/* its place in libk/locking.h */
+} spinlock_t;
+
+#define SPINLOCK_INIT(cls, r) \
+	{ .locked = 0, .owner = -1, .name = (cls), .rank = (r) }
+
+void spin_lock_init(spinlock_t *l, const char *name, int rank);
+
+uint64_t spin_lock_irqsave(spinlock_t *l);
+void spin_unlock_irqrestore(spinlock_t *l, uint64_t flags);
+void spin_lock(spinlock_t *l);
+void spin_unlock(spinlock_t *l);
+
+/* Whether this CPU holds l (for assertions and re-entry checks). */
+bool spin_held_by_me(const spinlock_t *l);
+bool spin_is_locked(const spinlock_t *l);
+
+/* The home's "which CPU am I" (0-based, below SPIN_MAX_CPUS). */
+#define SPIN_MAX_CPUS	64
+/* Returns the hook before (tests pose as another CPU for a moment). */
+unsigned (*spin_set_cpu_hook(unsigned (*cpu)(void)))(void);
+unsigned spin_cpu(void);
+
+/* Lockdep on or off (on at boot); returns the old setting. */
+bool spin_lockdep_set(bool on);
+
+/* Misuse reports so far, and the last one's text (tests read them). */
+unsigned spin_reports(void);
+const char *spin_last_report(void);
+
+/* Interrupts on for this CPU (host: the simulated flag). */
+bool spin_irq_enabled(void);
+#ifdef LIBK_HOST
+void spin_host_irq_set(bool on);	/* host tests: the simulated IF */
+#endif
+
+#endif
