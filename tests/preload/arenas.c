@@ -320,29 +320,13 @@ static int child_work(void)
 static int case_fork(void)
 {
 	pthread_t t[FT];
-	int forks = 30, ok = 0;
+	int forks = 30, ok;
 
 	pthread_barrier_init(&fork_bar, NULL, FT + 1);
 	for (size_t i = 0; i < FT; i++)
 		pthread_create(&t[i], NULL, fork_busy, (void *)i);
 	pthread_barrier_wait(&fork_bar);
-	for (int i = 0; i < forks; i++) {
-		int status;
-		pid_t pid;
-
-		usleep(2000);
-		pid = fork();
-		if (pid == 0)
-			_exit(child_work());
-		if (pid < 0 || waitpid(pid, &status, 0) != pid) {
-			CHECK(0, "fork or wait failed");
-			continue;
-		}
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-			ok++;
-		else
-			CHECK(0, "child %d: status 0x%x", i, status);
-	}
+	ok = prog_forks(forks, 2000, child_work);
 	fork_stop = 1;
 	for (int i = 0; i < FT; i++)
 		pthread_join(t[i], NULL);

@@ -379,27 +379,11 @@ static int child_work(void)
 static int case_fork(void)
 {
 	pthread_t t[3];
-	int forks = 20, ok = 0;
+	int forks = 20, ok;
 
 	for (int i = 0; i < 3; i++)
 		pthread_create(&t[i], NULL, busy, NULL);
-	for (int i = 0; i < forks; i++) {
-		int status;
-		pid_t pid;
-
-		usleep(3000);
-		pid = fork();
-		if (pid == 0)
-			_exit(child_work());
-		if (pid < 0 || waitpid(pid, &status, 0) != pid) {
-			CHECK(0, "fork or wait failed");
-			continue;
-		}
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-			ok++;
-		else
-			CHECK(0, "child %d: status 0x%x", i, status);
-	}
+	ok = prog_forks(forks, 3000, child_work);
 	busy_stop = 1;
 	for (int i = 0; i < 3; i++)
 		pthread_join(t[i], NULL);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int failed;
@@ -58,6 +59,33 @@ static inline int in_brk_heap(const void *p)
 	extern char end;
 
 	return (const char *)p >= &end && (const char *)p < (char *)sbrk(0);
+}
+
+/* n forks, `gap` microseconds apart, while the caller's threads run: each
+ * child runs child() and exits with what it returns; returns how many
+ * exited 0 (the others are CHECK failures, with their status). */
+static inline int prog_forks(int n, unsigned gap, int (*child)(void))
+{
+	int ok = 0;
+
+	for (int i = 0; i < n; i++) {
+		int status;
+		pid_t pid;
+
+		usleep(gap);
+		pid = fork();
+		if (pid == 0)
+			_exit(child());
+		if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+			CHECK(0, "fork or wait failed");
+			continue;
+		}
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			ok++;
+		else
+			CHECK(0, "child %d: status 0x%x", i, status);
+	}
+	return ok;
 }
 
 struct prog_case {
