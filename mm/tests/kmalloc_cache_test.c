@@ -12,6 +12,7 @@
 #include "libk/string.h"
 #include "mm/kmalloc.h"
 #include "mm/kmalloc_cache.h"
+#include "libk/spinlock.h"
 #include "mm/osmem/backend_kernel.h"
 
 #define KC_NEED_CACHE(t)                                                     \
@@ -201,5 +202,42 @@ KTEST(kmalloc_cache, large_zeroed_and_aligned_blocks_bypass_it)
 	kfree(al);
 	KEXPECT_PTR_EQ(t, kmalloc(n), al);
 	kfree(al);
+	KEXPECT_EQ(t, kc_check(), 0);
+}
+
+/* Until the caches are per CPU, the one cache is CPU 0's: kmalloc and
+ * kfree on another CPU (posed as here, through the spinlocks' CPU hook)
+ * leave it alone and use the core, and a kfree there of a block sitting
+ * in the cache is still a double free. */
+static unsigned kc_cpu_one(void)
+{
+	return 1;
+}
+
+KTEST(kmalloc_cache, another_cpu_leaves_the_cache_alone)
+{
+	unsigned (*real)(void);
+	struct osmem_stats before;
+	unsigned char *p, *q, *cached;
+	unsigned reports;
+
+	KC_NEED_CACHE(t);
+	cached = kmalloc(40);
+	KASSERT_NOT_NULL(t, cached);
+	kfree(cached);                          /* in the cache now */
+	before = kc_stats();
+	real = spin_set_cpu_hook(kc_cpu_one);
+	p = kmalloc(40);
+	q = kmalloc(40);
+	KEXPECT_PTR_NE(t, p, cached);
+	KEXPECT_PTR_NE(t, q, cached);
+	kfree(p);
+	reports = osmem_kernel_reports();
+	kfree(cached);
+	spin_set_cpu_hook(real);
+	KEXPECT_EQ(t, osmem_kernel_reports(), reports + 1);
+	KEXPECT(t, kc_strstr(osmem_kernel_last_report(), "double free") != NULL);
+	KEXPECT_EQ(t, kc_stats().blocks_cached, before.blocks_cached);
+	kfree(q);
 	KEXPECT_EQ(t, kc_check(), 0);
 }
