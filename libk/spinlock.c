@@ -26,6 +26,7 @@ struct spin_cpu_state {
 
 static struct spin_cpu_state spin_cpus[SPIN_MAX_CPUS];
 static unsigned (*spin_cpu_hook)(void);
+static void (*spin_wait_hook)(void);
 static bool spin_lockdep_on = true;
 static unsigned spin_nreports;
 static char spin_last[192];	/* last report; racy between CPUs, for tests */
@@ -80,6 +81,11 @@ unsigned (*spin_set_cpu_hook(unsigned (*cpu)(void)))(void)
 
 	spin_cpu_hook = cpu;
 	return old;
+}
+
+void spin_set_wait_hook(void (*fn)(void))
+{
+	spin_wait_hook = fn;
 }
 
 /* Out-of-range ids share the last slot rather than write past the table. */
@@ -208,8 +214,11 @@ static void spin_acquire(spinlock_t *l, const void *caller)
 	for (;;) {
 		if (!__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
 			break;
-		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
+		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED)) {
+			if (spin_wait_hook)
+				spin_wait_hook();
 			cpu_relax();
+		}
 	}
 	__atomic_store_n(&l->owner, (int)cpu, __ATOMIC_RELAXED);
 	spin_push(s, l);

@@ -65,6 +65,16 @@ bool spin_is_locked(const spinlock_t *l);
 unsigned (*spin_set_cpu_hook(unsigned (*cpu)(void)))(void);
 unsigned spin_cpu(void);
 
+/*
+ * fn runs on every turn of a CPU's wait for a lock held elsewhere (with
+ * interrupts as the taker has them: usually off). The kernel serves the
+ * cross-CPU calls posted to the waiting CPU there (smp_call_poll): the
+ * holder may be waiting for this CPU's TLB-shootdown answer, and a CPU
+ * spinning with interrupts off takes no IPI, so without it the two would
+ * wait for each other until smp_call's time-out. NULL: nothing.
+ */
+void spin_set_wait_hook(void (*fn)(void));
+
 /* Lockdep on or off (on at boot); returns the old setting. */
 bool spin_lockdep_set(bool on);
 
