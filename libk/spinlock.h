@@ -61,7 +61,11 @@ bool spin_is_locked(const spinlock_t *l);
 
 /* The home's "which CPU am I" (0-based, below SPIN_MAX_CPUS). */
 #define SPIN_MAX_CPUS	64
-/* Returns the hook before (tests pose as another CPU for a moment). */
+/* Returns the hook before. The first hook set is the home's; setting
+ * another after it is a test posing as another CPU for a moment: the pose
+ * applies only on the CPU that set it (the others, which may be running
+ * threads meanwhile, keep their own number), until the home's is set
+ * again. */
 unsigned (*spin_set_cpu_hook(unsigned (*cpu)(void)))(void);
 unsigned spin_cpu(void);
 

@@ -13,8 +13,11 @@
 #include "kernel/arch/x86_64/smp_call.h"
 #include "kernel/sched/thread.h"
 #include "kernel/sched/timer.h"
+#include "kernel/arch/x86_64/pit_delay.h"
 #include "libk/cpu.h"
 #include "libk/ktest.h"
+#include "libk/locking.h"
+#include "libk/spinlock.h"
 #include "libk/string.h"
 #include "mm/kmalloc.h"
 #include "mm/vmap.h"
@@ -271,20 +274,34 @@ KTEST(sched, sleep_on_cpu1_seen_and_ended_from_cpu0)
 	KEXPECT_EQ(t, s.cpus, 2);
 }
 
+struct sched_once {
+	volatile int returned;
+};
+
+static void sched_block_once(void *arg)
+{
+	struct sched_once *o = arg;
+
+	thread_block();
+	__atomic_store_n(&o->returned, 1, __ATOMIC_RELEASE);
+}
+
 KTEST(sched, wake_before_block_is_kept)
 {
-	struct sched_waiter w = { 0 };
+	struct sched_once o = { 0 };
 	struct thread *th;
+	bool returned;
 
-	/* go is set and the wake sent before the waiter may even run: its
-	 * loop never blocks, or its one block returns at the kept wake. */
-	th = thread_create("waiter", sched_waiter_main, &w);
+	/* On this CPU, so it cannot run before this thread waits: the wake
+	 * comes before its one thread_block, which must return at once. */
+	th = thread_create_on(thread_cpu(), "block-once", sched_block_once, &o);
 	KASSERT_NOT_NULL(t, th);
 	thread_wake(th);
-	__atomic_store_n(&w.go, 1, __ATOMIC_RELEASE);
-	thread_wake(th);
+	returned = sched_wait_for(sched_flag_set, (void *)&o.returned);
+	if (!returned)
+		thread_wake(th);	/* lost: let it end, to join it */
+	KEXPECT(t, returned);
 	KEXPECT_EQ(t, thread_join(th), 0);
-	KEXPECT_LE(t, w.blocks, 1);
 }
 
 /* ---- many short threads on every CPU: stacks and blocks come back ---- */
@@ -493,4 +510,62 @@ KTEST(sched, every_cpu_takes_its_own_tick)
 	/* An idle AP halts: only its own timer can make its count move. */
 	KEXPECT(t, sched_wait_for(sched_all_ticked, &k));
 	KEXPECT_EQ(t, smp_online_count(), smp_cpu_count());
+}
+
+/* ---- a CPU spinning on a lock still answers cross-CPU calls ---- */
+
+static spinlock_t sched_test_lock = SPINLOCK_INIT("sched_test", LOCK_RANK_RUNQ);
+
+struct sched_spinner {
+	volatile int go;	/* the lock is held: take it */
+	volatile int trying;	/* about to spin (interrupts off) */
+	uint64_t cpus;
+};
+
+static void sched_lock_taker(void *arg)
+{
+	struct sched_spinner *s = arg;
+	uint64_t flags;
+
+	while (!__atomic_load_n(&s->go, __ATOMIC_ACQUIRE))
+		thread_yield();
+	flags = irq_save();
+	s->cpus |= 1ULL << thread_cpu();
+	__atomic_store_n(&s->trying, 1, __ATOMIC_RELEASE);
+	spin_lock(&sched_test_lock);	/* interrupts off: no IPI gets in */
+	spin_unlock(&sched_test_lock);
+	irq_restore(flags);
+}
+
+static long sched_whoami(void *arg)
+{
+	(void)arg;
+	return (long)smp_this_index();
+}
+
+/* CPU 1 spins for a lock CPU 0 holds, with interrupts off; CPU 0 calls
+ * it (as a TLB shootdown under the heap or vmap lock would). Without the
+ * spinlock's wait hook serving the call slot, the call times out. */
+KTEST(sched, cpu_spinning_on_a_lock_answers_calls)
+{
+	struct sched_spinner s = { 0, 0, 0 };
+	struct thread *th;
+	uint64_t flags;
+	long r = -1;
+	int rc;
+
+	NEED_TWO_CPUS(t);
+	th = thread_create_on(1, "lock-taker", sched_lock_taker, &s);
+	KASSERT_NOT_NULL(t, th);
+	flags = spin_lock_irqsave(&sched_test_lock);
+	__atomic_store_n(&s.go, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&s.trying, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	pit_delay_us(10000);	/* it is in the spin loop by now */
+	rc = smp_call(1, sched_whoami, NULL, &r);
+	spin_unlock_irqrestore(&sched_test_lock, flags);
+	KEXPECT_EQ(t, thread_join(th), 0);
+	KEXPECT_EQ(t, rc, 0);
+	KEXPECT_EQ(t, r, 1);
+	KEXPECT_EQ(t, s.cpus, 2);
 }
