@@ -2,14 +2,14 @@
  * The local APIC (see lapic.h): found and read at boot, software-enabled
  * on every CPU for IPIs.
  *
- * Why the timer and the serial port stay on the 8259 PIC: the scheduler's
- * tick is PIT channel 0 through the PIC, and moving it to the LAPIC timer
- * needs a calibration against the PIT and a scheduler on every CPU; the
- * serial IRQ would need an I/O APIC driver. Neither exists yet. So the
+ * Why the PIT and the serial port stay on the 8259 PIC: the scheduler's
+ * tick is each CPU's LAPIC timer (lapic_timer_*, below), and the PIT is
+ * only the wall clock every CPU reads and the LAPIC timer's yardstick
+ * (docs/smp.md); the serial IRQ would need an I/O APIC driver. So the
  * boot CPU's LAPIC stays in "virtual wire" mode: LINT0 takes the PIC's
  * INTR as ExtINT, LINT1 the NMI line; the APs mask LINT0, so every PIC
- * interrupt still goes to CPU 0 only. Enabling the APIC only adds the
- * IPI and spurious vectors.
+ * interrupt still goes to CPU 0 only. The APIC adds the timer, IPI and
+ * spurious vectors.
  */
 #include "kernel/arch/x86_64/lapic.h"
 #include "kernel/arch/x86_64/pit_delay.h"

@@ -10,7 +10,8 @@
  *
  * lapic_init changes nothing. lapic_enable_this_cpu(bsp), on each CPU
  * (the boot CPU in smp_init, an AP in ap_main), software-enables its APIC
- * with LAPIC_SPURIOUS_VECTOR, masks its timer and error LVTs and leaves
+ * with LAPIC_SPURIOUS_VECTOR, masks its timer (until lapic_timer_periodic)
+ * and error LVTs and leaves
  * the 8259 PIC in charge of the timer and serial IRQs on CPU 0 (virtual
  * wire; lapic.c says why). lapic_eoi() ends an APIC interrupt (the IPI
  * vector; never a spurious one, never a PIC IRQ).
