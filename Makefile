@@ -16,8 +16,9 @@ HOST    := $(BUILD)/host
 MEM     ?= 128M
 KTEST   ?= all
 ACCEL   ?= tcg
-# QEMU's CPU count (-smp N) for make run and the self-test boots.
-SMP     ?= 1
+# QEMU's CPU count (-smp N) for make run and the main self-test boot
+# (make test also boots the CPU-count-dependent suites with -smp 1).
+SMP     ?= 2
 
 CC      ?= gcc
 NASM    ?= nasm

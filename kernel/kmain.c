@@ -98,6 +98,8 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
 	thread_init();
 	timer_init();
 	sti();
+	/* Every other CPU enters the scheduler with its own LAPIC tick. */
+	thread_start_cpus();
 
 	if (cmdline_has("panic_exit"))
 		panic_set_exit_qemu(true);

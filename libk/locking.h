@@ -11,6 +11,21 @@
  * A lock below may be taken while holding one above it, never the other
  * way round:
  *
+ *   0. scheduler run queues  kernel/sched/thread.c "runq", one per CPU: its
+ *                            ready FIFO, sleepers, current thread, and the
+ *                            state/cpu of the threads on it. Held across a
+ *                            context switch (the incoming thread releases
+ *                            it, on the same CPU); two are never nested
+ *                            (stealing and waking take one, release it,
+ *                            then the other). Taken with interrupts off,
+ *                            also from the timer interrupt.
+ *      thread list           kernel/sched/thread.c "threads": the list of
+ *                            live threads and join claims. A sibling of
+ *                            the runq locks: never nested with one.
+ *      Nothing of 1 to 5 is called under either (stacks and control
+ *      blocks are allocated and freed outside them); a CPU waiting for
+ *      any spinlock serves its smp_call slot (libk/spinlock.h's wait
+ *      hook), so a holder's TLB shootdown never waits on a spinner.
  *   1. kmem_cache lists      mm/kmem_cache.c "kmem_cache": list and slab
  *                            updates; kmalloc/kfree are called outside it
  *   2. the kmalloc heap      mm/osmem/backend_kernel.c "kmalloc heap":
@@ -40,14 +55,11 @@
  *   acquire; innermost: held over no other lock's section, taken with
  *   interrupts off or on, and a CPU waiting on one runs calls posted to
  *   its own slot, so two CPUs calling each other cannot deadlock; 4, the
- *   vmm, waits on them for TLB shootdowns, never the reverse. Hazard for
- *   the next step: a CPU spinning on a spinlock with interrupts off takes
- *   no shootdown IPI, so a CPU that shoots down while holding a lock the
- *   other spins on would wait for ever; today the APs take no lock);
+ *   vmm, waits on them for TLB shootdowns, never the reverse. A CPU
+ *   spinning on a spinlock with interrupts off takes no shootdown IPI, so
+ *   the spin loop serves the slot itself (see 0. above));
  *   the panic owner (kernel/panic.c, a CAS: the first CPU to panic);
- *   the scheduler's thread lists (kernel/sched/thread.c, irq_save, one
- *   CPU; may call 1 to 5 for stacks and control blocks, never from the
- *   timer interrupt) and the IRQ handler table (kernel/arch/x86_64/irq.c).
+ *   the IRQ handler table (kernel/arch/x86_64/irq.c, CPU 0's).
  *
  * Interrupt handlers take none of 1 to 5: they must not allocate.
  */
@@ -55,6 +67,8 @@
 #define LIBK_LOCKING_H
 
 /* The ranks, as above: spinlock_t declarations use these names. */
+#define LOCK_RANK_RUNQ		0
+#define LOCK_RANK_THREADS	0
 #define LOCK_RANK_KMEM_CACHE	1
 #define LOCK_RANK_KHEAP		2
 #define LOCK_RANK_KBRK		3

@@ -24,8 +24,15 @@ struct spin_cpu_state {
 	bool in_report;
 };
 
-static struct spin_cpu_state spin_cpus[SPIN_MAX_CPUS];
-static unsigned (*spin_cpu_hook)(void);
+/* One per CPU, and one more for a pose (spin_slot). */
+#define SPIN_POSE_SLOT	SPIN_MAX_CPUS
+static struct spin_cpu_state spin_cpus[SPIN_MAX_CPUS + 1];
+static unsigned (*spin_cpu_hook)(void);	/* the home's, the first set */
+static void (*spin_wait_hook)(void);
+/* A test's pose (spin_set_cpu_hook after the home's): it applies only on
+ * the CPU that set it, so the other CPUs, running on, keep their own. */
+static unsigned (*spin_pose_hook)(void);
+static unsigned spin_pose_cpu;
 static bool spin_lockdep_on = true;
 static unsigned spin_nreports;
 static char spin_last[192];	/* last report; racy between CPUs, for tests */
@@ -74,19 +81,39 @@ bool spin_irq_enabled(void)
 }
 #endif
 
+static unsigned spin_real_cpu(void)
+{
+	return spin_cpu_hook ? spin_cpu_hook() : 0;
+}
+
 unsigned (*spin_set_cpu_hook(unsigned (*cpu)(void)))(void)
 {
-	unsigned (*old)(void) = spin_cpu_hook;
+	unsigned (*old)(void) = spin_pose_hook ? spin_pose_hook : spin_cpu_hook;
 
-	spin_cpu_hook = cpu;
+	if (!spin_cpu_hook || !cpu) {
+		spin_cpu_hook = cpu;
+		spin_pose_hook = NULL;
+	} else if (cpu == spin_cpu_hook) {
+		spin_pose_hook = NULL;		/* the pose ends */
+	} else {
+		spin_pose_cpu = spin_real_cpu();
+		spin_pose_hook = cpu;
+	}
 	return old;
+}
+
+void spin_set_wait_hook(void (*fn)(void))
+{
+	spin_wait_hook = fn;
 }
 
 /* Out-of-range ids share the last slot rather than write past the table. */
 unsigned spin_cpu(void)
 {
-	unsigned c = spin_cpu_hook ? spin_cpu_hook() : 0;
+	unsigned c = spin_real_cpu();
 
+	if (spin_pose_hook && c == spin_pose_cpu)
+		c = spin_pose_hook();
 	return c < SPIN_MAX_CPUS ? c : SPIN_MAX_CPUS - 1;
 }
 
@@ -113,12 +140,24 @@ void spin_lock_init(spinlock_t *l, const char *name, int rank)
 	*l = (spinlock_t)SPINLOCK_INIT(name, rank);
 }
 
+/* Where this CPU's takes are booked (owner, held stack): its own number,
+ * or while it poses the pose's slot, which no real CPU uses, so a real
+ * CPU with the posed number never mixes its locks with the pose's. */
+static unsigned spin_slot(void)
+{
+	unsigned c = spin_real_cpu();
+
+	if (spin_pose_hook && c == spin_pose_cpu)
+		return SPIN_POSE_SLOT;
+	return c < SPIN_MAX_CPUS ? c : SPIN_MAX_CPUS - 1;
+}
+
 bool spin_held_by_me(const spinlock_t *l)
 {
 	/* Another CPU may be writing owner: a relaxed atomic read; only this
 	 * CPU ever stores its own number there. */
 	return __atomic_load_n(&l->locked, __ATOMIC_RELAXED) &&
-	       __atomic_load_n(&l->owner, __ATOMIC_RELAXED) == (int)spin_cpu();
+	       __atomic_load_n(&l->owner, __ATOMIC_RELAXED) == (int)spin_slot();
 }
 
 bool spin_is_locked(const spinlock_t *l)
@@ -190,8 +229,8 @@ static void spin_pop(struct spin_cpu_state *s, const spinlock_t *l)
 /* Interrupts are off (the caller's or ours): this CPU cannot change. */
 static void spin_acquire(spinlock_t *l, const void *caller)
 {
-	unsigned cpu = spin_cpu();
-	struct spin_cpu_state *s = &spin_cpus[cpu];
+	unsigned cpu = spin_cpu(), slot = spin_slot();
+	struct spin_cpu_state *s = &spin_cpus[slot];
 	char where[CONSOLE_SYMBOL_MAX];
 
 	if (spin_held_by_me(l)) {
@@ -208,18 +247,21 @@ static void spin_acquire(spinlock_t *l, const void *caller)
 	for (;;) {
 		if (!__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
 			break;
-		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
+		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED)) {
+			if (spin_wait_hook)
+				spin_wait_hook();
 			cpu_relax();
+		}
 	}
-	__atomic_store_n(&l->owner, (int)cpu, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->owner, (int)slot, __ATOMIC_RELAXED);
 	spin_push(s, l);
 }
 
 /* Returns false (and reports) when this CPU may not release l. */
 static bool spin_release(spinlock_t *l, const void *caller)
 {
-	unsigned cpu = spin_cpu();
-	struct spin_cpu_state *s = &spin_cpus[cpu];
+	unsigned cpu = spin_cpu(), slot = spin_slot();
+	struct spin_cpu_state *s = &spin_cpus[slot];
 	char where[CONSOLE_SYMBOL_MAX];
 
 	if (!spin_held_by_me(l)) {

@@ -61,9 +61,23 @@ bool spin_is_locked(const spinlock_t *l);
 
 /* The home's "which CPU am I" (0-based, below SPIN_MAX_CPUS). */
 #define SPIN_MAX_CPUS	64
-/* Returns the hook before (tests pose as another CPU for a moment). */
+/* Returns the hook before. The first hook set is the home's; setting
+ * another after it is a test posing as another CPU for a moment: the pose
+ * applies only on the CPU that set it (the others, which may be running
+ * threads meanwhile, keep their own number), until the home's is set
+ * again. */
 unsigned (*spin_set_cpu_hook(unsigned (*cpu)(void)))(void);
 unsigned spin_cpu(void);
+
+/*
+ * fn runs on every turn of a CPU's wait for a lock held elsewhere (with
+ * interrupts as the taker has them: usually off). The kernel serves the
+ * cross-CPU calls posted to the waiting CPU there (smp_call_poll): the
+ * holder may be waiting for this CPU's TLB-shootdown answer, and a CPU
+ * spinning with interrupts off takes no IPI, so without it the two would
+ * wait for each other until smp_call's time-out. NULL: nothing.
+ */
+void spin_set_wait_hook(void (*fn)(void));
 
 /* Lockdep on or off (on at boot); returns the old setting. */
 bool spin_lockdep_set(bool on);

@@ -128,14 +128,18 @@ KTEST_TRACES := $(patsubst tests/traces/%.xz,%,$(wildcard tests/traces/*.trace.x
 REPLAY_LIMIT ?= 0
 KTEST_REPLAY_ARG := $(if $(filter-out 0,$(REPLAY_LIMIT)),replay_limit=$(REPLAY_LIMIT))
 
-# make test boots five (the shell session is one): every suite on the
-# default heap, told how many CPUs QEMU has (smp_expect=, the cpu suite);
-# the ACPI and CPU suites again with -smp 2 (tests/run-all.sh passes it);
+# make test boots these (the shell session is one): every suite on the
+# default heap, told how many CPUs QEMU has (smp_expect=, the cpu suite),
+# with -smp $(SMP) (2 by default); every suite again with -smp 1 (the
+# uniprocessor paths: no stealing, no shootdown, the cross-CPU cases
+# skipped); the ACPI and CPU suites again with -smp 2 (tests/run-all.sh
+# passes it);
 # the replay suite
 # again with the traces as modules (an ISO of its own: 20 MB of modules
 # would take the memory the other suites are sized for, e.g. at MEM=32M);
 # the kmalloc suite again on the classic allocator (heap=classic).
 $(eval $(call ktest_iso,ktest,ktest=$(KTEST) smp_expect=$(SMP)))
+$(eval $(call ktest_iso,ktest-smp1,ktest=$(KTEST) smp_expect=1))
 KTEST_SMP := acpi_parse,cpu,mmio,smp
 $(eval $(call ktest_iso,ktest-smp,ktest=$(KTEST_SMP) smp_expect=2))
 # A panic on CPU 1 while CPU 0 prints (tests/qemu/smp-panic.sh, -smp 2).
@@ -149,7 +153,7 @@ $(eval $(call ktest_iso,ktest-classic,heap=classic ktest=$(KTEST_CLASSIC)))
 $(eval $(call ktest_iso,shell,shell_test))
 
 iso: $(ISO)
-ktest-iso: $(KTEST_ISO) $(BUILD)/ktest-smp.iso $(BUILD)/smp-panic.iso $(BUILD)/ktest-replay.iso $(BUILD)/ktest-classic.iso \
+ktest-iso: $(KTEST_ISO) $(BUILD)/ktest-smp1.iso $(BUILD)/ktest-smp.iso $(BUILD)/smp-panic.iso $(BUILD)/ktest-replay.iso $(BUILD)/ktest-classic.iso \
 	$(BUILD)/shell.iso
 
 deps:
@@ -157,7 +161,7 @@ deps:
 
 # `make run`: the serial console is this terminal (Ctrl-A X quits QEMU).
 # The shell's poweroff ends QEMU through isa-debug-exit with status 1.
-# SMP=4 gives QEMU four CPUs (-smp 4; default 1).
+# SMP=4 gives QEMU four CPUs (-smp 4; default 2).
 # KARGS="heap=classic heap_debug" adds boot options; TRACES=1 puts the
 # traces under /boot as GRUB modules (the shell's replay command; ~3 s more
 # to boot). Either builds build/run.iso instead of build/os.iso.

@@ -14,7 +14,8 @@
 # Adding a step is one line at the bottom, e.g.
 #   step fuzz_smoke 0 1 -- build/host/fuzz-smoke
 #
-# Environment (from make): MEM, SMP (QEMU's -smp for the kernel step), KTEST (suites, both homes), ACCEL, QEMU,
+# Environment (from make): MEM, SMP (QEMU's -smp for the kernel step, default 2;
+# step kernel_smp1 boots the same suites with -smp 1), KTEST (suites, both homes), ACCEL, QEMU,
 # KTEST_ISO (build/ktest.iso), QEMU_TIMEOUT (see tests/qemu/run-ktest.sh),
 # STEP_TIMEOUT (seconds for any one step, default 600).
 set -u
@@ -105,7 +106,12 @@ main() {
 	step labs 0 1 -- tests/labs/lab2_selftest.sh
 	step lab4 0 1 -- tests/labs/lab4_check.sh
 	step kernel 33 35 --qemu --log="$KTEST_LOG" -- \
-		env ISO="$KTEST_ISO" LOG="$KTEST_LOG" SMP="${SMP:-1}" \
+		env ISO="$KTEST_ISO" LOG="$KTEST_LOG" SMP="${SMP:-2}" \
+		tests/qemu/run-ktest.sh --quiet --no-report
+	# The same suites on one CPU (the ISO says smp_expect=1): the
+	# uniprocessor paths of the scheduler, shootdown and caches.
+	step kernel_smp1 33 35 --qemu --log=build/ktest-smp1.log -- \
+		env ISO=build/ktest-smp1.iso LOG=build/ktest-smp1.log SMP=1 \
 		tests/qemu/run-ktest.sh --quiet --no-report
 	# The ACPI/CPU/mmio/smp suites on two CPUs (the ISO says smp_expect=2).
 	step kernel_smp 33 35 --qemu --log=build/ktest-smp.log -- \

@@ -13,6 +13,7 @@
 #include "kernel/shell/shell.h"
 #include "kernel/arch/x86_64/smp.h"
 #include "kernel/sched/thread.h"
+#include "kernel/sched/timer.h"
 #include "libk/printf.h"
 #include "libk/string.h"
 #include "mm/kmem_cache.h"
@@ -182,8 +183,9 @@ int shell_cmd_replay(int argc, char **argv)
 static void shell_thread_line(const struct thread_info *ti, void *arg)
 {
 	(void)arg;
-	kprintf("  %3d %-24s %-9s %10llu  %p-%p\n", ti->id, ti->name,
-		ti->state, (unsigned long long)ti->ticks, (void *)ti->stack_lo,
+	kprintf("  %3d %-24s %-9s %3d%c %10llu  %p-%p\n", ti->id, ti->name,
+		ti->state, ti->cpu, ti->pinned ? '*' : ' ',
+		(unsigned long long)ti->ticks, (void *)ti->stack_lo,
 		(void *)ti->stack_hi);
 }
 
@@ -191,9 +193,11 @@ int shell_cmd_threads(int argc, char **argv)
 {
 	if (argc != 1)
 		return shell_usage(argv[0]);
-	kprintf("   id %-24s %-9s %10s  stack\n", "name", "state", "ticks");
+	kprintf("   id %-24s %-9s %4s %10s  stack\n", "name", "state", "cpu",
+		"ticks");
 	thread_for_each(shell_thread_line, NULL);
-	kprintf("%d threads, %llu context switches since boot\n",
+	kprintf("%d threads, %llu context switches since boot (cpu: the one it "
+		"runs or last ran on, * pinned)\n",
 		thread_count(), (unsigned long long)thread_switches());
 	return 0;
 }
@@ -204,13 +208,20 @@ int shell_cmd_cpus(int argc, char **argv)
 
 	if (argc != 1)
 		return shell_usage(argv[0]);
-	kprintf("  cpu apic_id acpi_id enabled  role  state\n");
+	kprintf("  cpu apic_id acpi_id enabled  role  state   sched  queue "
+		"     ticks   switches\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct cpu_info *c = smp_cpu(i);
+		struct sched_cpu_info si = { 0 };
 
-		kprintf("  %3zu %7u %7u %-7s  %-4s  %s\n", i, c->apic_id, c->acpi_id,
+		sched_cpu_info(i, &si);
+		kprintf("  %3zu %7u %7u %-7s  %-4s  %-6s  %-5s %5d %10llu %10llu\n",
+			i, c->apic_id, c->acpi_id,
 			c->enabled ? "yes" : "capable", c->bsp ? "BSP" : "AP",
-			cpu_state_name(c->state));
+			cpu_state_name(c->state),
+			!si.online ? "off" : si.busy ? "busy" : "idle", si.ready,
+			(unsigned long long)timer_cpu_ticks(i),
+			(unsigned long long)si.switches);
 	}
 	kprintf("%zu CPU%s (%s)\n", n, n == 1 ? "" : "s",
 		smp_from_madt() ? "from the ACPI MADT" : "no MADT: the boot CPU only");

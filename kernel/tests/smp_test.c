@@ -12,6 +12,7 @@
 #include "kernel/arch/x86_64/trap.h"
 #include "libk/cpu.h"
 #include "libk/ktest.h"
+#include "libk/spinlock.h"
 #include "mm/layout.h"
 #include "mm/vmap.h"
 
@@ -166,4 +167,72 @@ KTEST(smp, one_cpu_sends_no_shootdown)
 	KASSERT_NOT_NULL(t, page);
 	KASSERT_EQ(t, vm_unmap(page, PAGE_SIZE), 0);
 	KEXPECT_EQ(t, tlb_shootdowns(), rounds);
+}
+
+static unsigned pose_as_five(void)
+{
+	return 5;
+}
+
+static long spin_cpu_there(void *arg)
+{
+	(void)arg;
+	return (long)spin_cpu();
+}
+
+/* A test posing as another CPU (through the spinlocks' CPU hook, as the
+ * kmalloc_cache and spinlock suites do) changes the number only on its
+ * own CPU: CPU 1, running threads and ticks meanwhile, keeps its own
+ * (else its run-queue lock would be recorded as CPU 5's). */
+KTEST(smp, a_pose_as_another_cpu_stays_on_its_cpu)
+{
+	unsigned (*real)(void);
+	unsigned here;
+	long there = -1;
+	int rc;
+
+	NEED_TWO_CPUS(t);
+	real = spin_set_cpu_hook(pose_as_five);
+	here = spin_cpu();
+	rc = smp_call(1, spin_cpu_there, NULL, &there);
+	spin_set_cpu_hook(real);
+	KEXPECT_EQ(t, here, 5);
+	KEXPECT_EQ(t, rc, 0);
+	KEXPECT_EQ(t, there, 1);
+	KEXPECT_EQ(t, spin_cpu(), smp_this_index());
+}
+
+static unsigned pose_as_one(void)
+{
+	return 1;
+}
+
+static spinlock_t pose_lock = SPINLOCK_INIT("test_pose", 0);
+
+static long held_there(void *arg)
+{
+	(void)arg;
+	return spin_held_by_me(&pose_lock);
+}
+
+/* CPU 0 posing as CPU 1 takes a lock: the real CPU 1 does not count it
+ * as its own (the pose books its locks apart), so CPU 1's own takes and
+ * releases meanwhile are neither refused nor reported. */
+KTEST(smp, a_pose_books_its_locks_apart_from_the_real_cpu)
+{
+	unsigned (*real)(void);
+	uint64_t flags;
+	long there = -1;
+	int rc;
+
+	NEED_TWO_CPUS(t);
+	real = spin_set_cpu_hook(pose_as_one);
+	flags = spin_lock_irqsave(&pose_lock);
+	rc = smp_call(1, held_there, NULL, &there);
+	KEXPECT(t, spin_held_by_me(&pose_lock));
+	spin_unlock_irqrestore(&pose_lock, flags);
+	spin_set_cpu_hook(real);
+	KEXPECT_EQ(t, rc, 0);
+	KEXPECT_EQ(t, there, 0);
+	KEXPECT(t, !spin_is_locked(&pose_lock));
 }

@@ -21,6 +21,7 @@
 #include "mm/osmem/backend_kernel.h"
 #include "mm/vmap.h"
 #include "mm/vmm.h"
+#include <stdbool.h>
 
 /* Spin (interrupts on) until the tick count passes `until`, at most about
  * `limit` iterations; returns the last count seen. */
@@ -181,44 +182,83 @@ static void thr_find_ticks(const struct thread_info *ti, void *arg)
 		want->ticks = ti->ticks;
 }
 
+struct thr_rr {
+	struct thr_ticks *ka, *kb;
+	const struct thr_busy *a, *b;
+	unsigned long a_min, b_min;
+};
+
+/* Each charged 3 slices at least and each past its count of a_min/b_min:
+ * with two busy threads sharing one CPU, only preemption gets there. */
+static bool thr_rr_done(struct thr_rr *w)
+{
+	w->ka->ticks = w->kb->ticks = 0;
+	thread_for_each(thr_find_ticks, w->ka);
+	thread_for_each(thr_find_ticks, w->kb);
+	return w->ka->ticks >= 3 * THREAD_SLICE_TICKS &&
+	       w->kb->ticks >= 3 * THREAD_SLICE_TICKS &&
+	       w->a->count > w->a_min && w->b->count > w->b_min;
+}
+
+/* Sleep-poll until thr_rr_done, at most about 10 s (never a time
+ * asserted: a scheduler that does not preempt fails by not getting
+ * there). */
+static bool thr_rr_wait(struct thr_rr *w)
+{
+	uint64_t end = timer_ms() + 10000;
+
+	while (!thr_rr_done(w)) {
+		if (timer_ms() > end)
+			return false;
+		thread_sleep_ms(5);
+	}
+	return true;
+}
+
 KTEST(threads, round_robin_preempts_busy_threads)
 {
 	volatile int stop = 0;
 	struct thr_busy a = { 0, &stop, 0 }, b = { 0, &stop, 0 };
 	struct thread *ta, *tb;
 	struct thr_ticks ka, kb;
+	struct thr_rr w = { &ka, &kb, &a, &b, 0, 0 };
 	unsigned long a_mid, b_mid;
 	uint64_t sw0 = thread_switches();
+	bool first, second;
 
-	ta = thread_create("busy-a", thr_busy_main, &a);
-	tb = thread_create("busy-b", thr_busy_main, &b);
+	/* Both on CPU 0 (with several CPUs, each would get one to itself
+	 * and nothing would need preempting); main sleeps meanwhile. */
+	ta = thread_create_on(0, "busy-a", thr_busy_main, &a);
+	tb = thread_create_on(0, "busy-b", thr_busy_main, &b);
 	KASSERT_NOT_NULL(t, ta);
 	if (!tb) {
 		stop = 1;
 		thread_join(ta);
 		KASSERT_NOT_NULL(t, tb);
 	}
-	thread_sleep_ms(100);
-	a_mid = a.count;
-	b_mid = b.count;
-	thread_sleep_ms(100);
+	thread_sleep_ms(1);
 	ka.id = a.id;
 	kb.id = b.id;
-	ka.ticks = kb.ticks = 0;
-	thread_for_each(thr_find_ticks, &ka);
-	thread_for_each(thr_find_ticks, &kb);
+	first = thr_rr_wait(&w);
+	a_mid = a.count;
+	b_mid = b.count;
+	w.a_min = a_mid;
+	w.b_min = b_mid;
+	/* and again, from where they were: both go on being switched */
+	second = thr_rr_wait(&w);
 	stop = 1;
 	KEXPECT_EQ(t, thread_join(ta), 0);
 	KEXPECT_EQ(t, thread_join(tb), 0);
+	KEXPECT(t, first);
+	KEXPECT(t, second);
 	/* both ran in each half, though neither ever gave the CPU up */
 	KEXPECT_GT(t, a_mid, 0);
 	KEXPECT_GT(t, b_mid, 0);
 	KEXPECT_GT(t, a.count, a_mid);
 	KEXPECT_GT(t, b.count, b_mid);
-	/* 200 ms shared by two: each ran for several slices */
 	KEXPECT_GE(t, ka.ticks, 3 * THREAD_SLICE_TICKS);
 	KEXPECT_GE(t, kb.ticks, 3 * THREAD_SLICE_TICKS);
-	KEXPECT_GE(t, thread_switches() - sw0, 10);
+	KEXPECT_GE(t, thread_switches() - sw0, 6);
 	ktest_note(t, "busy-a %lu, busy-b %lu loops; %lu and %lu ticks",
 		   a.count, b.count, (unsigned long)ka.ticks,
 		   (unsigned long)kb.ticks);
@@ -520,12 +560,16 @@ KTEST(threads, misuse_reports_name_the_calling_thread)
 	struct thread *th[2], *tm;
 
 	KASSERT_NOT_NULL(t, w);
+	/* All three on one CPU: the caller record (osmem_kernel_front) is
+	 * one for the whole kernel until mm makes it per CPU; per thread is
+	 * what the scheduler keeps, and what this case checks. */
 	for (int i = 0; i < 2; i++) {
 		w[i].index = i;
 		w[i].rng = 0x2545f4914f6cdd1dULL * (uint64_t)(i + 3);
-		th[i] = thread_create("kmalloc-worker", thr_worker_main, &w[i]);
+		th[i] = thread_create_on(0, "kmalloc-worker", thr_worker_main,
+					 &w[i]);
 	}
-	tm = thread_create("misuser", thr_misuse_main, &m);
+	tm = thread_create_on(0, "misuser", thr_misuse_main, &m);
 	KEXPECT_NOT_NULL(t, tm);
 	if (tm)
 		KEXPECT_EQ(t, thread_join(tm), 0);

@@ -28,6 +28,9 @@
 # name a bad path in one line); backspace, Ctrl-U and the up arrow edit lines;
 # `poweroff` ends QEMU (isa-debug-exit 0: status 1).
 #
+# QEMU has two CPUs (-smp 2): `threads` names each thread's CPU, `cpus`
+# each CPU's queue and ticks.
+#
 # Environment: ISO (build/shell.iso), LOG (build/shell.log), QEMU, ACCEL
 # (tcg), MEM (128M), SESSION_TIMEOUT (seconds for the whole run, 90),
 # CMD_TIMEOUT (seconds for one answer, 20). Exit status 0 when every case
@@ -74,7 +77,7 @@ command -v timeout >/dev/null || die "timeout not found (coreutils)"
 start_qemu() {
 	: >"$LOG"
 	mkfifo "$WORK/in" || die "mkfifo failed"
-	timeout -k 5 "$SESSION_TIMEOUT" "$QEMU" -accel "$ACCEL" -m "$MEM" \
+	timeout -k 5 "$SESSION_TIMEOUT" "$QEMU" -accel "$ACCEL" -m "$MEM" -smp 2 \
 		-cdrom "$ISO" -display none -no-reboot \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 		-chardev stdio,id=s0,signal=off -serial chardev:s0 \
@@ -231,9 +234,14 @@ session() {
 	run heap; grep -q '^allocator: fast$' <<<"$OUT" &&
 		grep -q '^fragmentation: [0-9]*\.[0-9]%' <<<"$OUT" &&
 		grep -q '^object caches:$' <<<"$OUT" || st="$st|heap: $OUT"
-	run threads; grep -q '^ *0 main  *running ' <<<"$OUT" || st="$st|threads: $OUT"
-	run cpus; grep -q '^ *0  *0  *0 yes  *BSP  *online$' <<<"$OUT" &&
-		grep -q '^1 CPU (from the ACPI MADT)$' <<<"$OUT" || st="$st|cpus: $OUT"
+	# main runs on CPU 0 (pinned: *), CPU 1 has its own idle thread
+	run threads; grep -q '^ *0 main  *running  *0\* ' <<<"$OUT" &&
+		grep -Eq '^ *[0-9]+ idle1  *(running|ready)  *1\* ' <<<"$OUT" ||
+		st="$st|threads: $OUT"
+	# both schedule, with a queue length and a tick count that moved
+	run cpus; grep -Eq '^ *0  *0  *0 yes  *BSP  *online  *busy  *[0-9]+  *[1-9][0-9]*  *[0-9]+$' <<<"$OUT" &&
+		grep -Eq '^ *1  *1  *1 yes  *AP  *online  *(busy|idle)  *[0-9]+  *[1-9][0-9]*  *[0-9]+$' <<<"$OUT" &&
+		grep -q '^2 CPUs (from the ACPI MADT)$' <<<"$OUT" || st="$st|cpus: $OUT"
 	run 'ls /'; grep -q '^  boot/ ' <<<"$OUT" || st="$st|ls: $OUT"
 	run 'ls /nope'; [[ $OUT =~ ^'ls: /nope: '[a-z\ ]+$ ]] || st="$st|ls /nope: $OUT"
 	run 'cat /boot'; [[ $OUT =~ ^'cat: /boot: '[a-z\ ]+$ ]] || st="$st|cat /boot: $OUT"

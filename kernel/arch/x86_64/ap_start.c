@@ -12,7 +12,8 @@
  * An AP loads its GDT/TSS and the IDT, sets its GS base, enables its
  * LAPIC (no LINT0: the PIC's IRQs stay on CPU 0), says it is online and
  * idles with `sti; hlt`, so it takes IPIs (smp_call.h: TLB shootdowns,
- * tests) and the panic NMI. No scheduler, no kmalloc on the APs yet.
+ * tests) and the panic NMI, until smp_ap_enter gives it the scheduler's
+ * entry: then it calls that, and its boot flow becomes its idle thread.
  */
 #include "kernel/arch/x86_64/smp.h"
 #include "kernel/arch/x86_64/backtrace.h"
@@ -37,6 +38,21 @@ struct ap_params {
 extern const uint8_t ap_trampoline_start[], ap_trampoline_end[];
 extern const uint8_t ap_trampoline_params[];
 
+/* Set once by smp_ap_enter (release); each AP's idle loop reads it. */
+static void (*ap_entry)(uintptr_t stack_lo, uintptr_t stack_hi);
+
+static long ap_kick(void *arg)
+{
+	(void)arg;
+	return 0;	/* the IPI itself ends the AP's hlt */
+}
+
+void smp_ap_enter(void (*fn)(uintptr_t stack_lo, uintptr_t stack_hi))
+{
+	__atomic_store_n(&ap_entry, fn, __ATOMIC_RELEASE);
+	smp_call_all_others(ap_kick, NULL);
+}
+
 static void __attribute__((noreturn)) ap_main(struct percpu *pc)
 {
 	gdt_init_cpu(&pc->gdt, pc->ist_tops);
@@ -44,9 +60,16 @@ static void __attribute__((noreturn)) ap_main(struct percpu *pc)
 	wrmsr(MSR_GS_BASE, (uintptr_t)pc);
 	lapic_enable_this_cpu(false);
 	__atomic_store_n(&pc->online, 1, __ATOMIC_RELEASE);
-	/* sti's one-instruction shadow: no IPI slips in before the hlt. */
-	for (;;)
+	/* sti's one-instruction shadow: no IPI slips in before the hlt, so
+	 * the kick of smp_ap_enter, if it comes after the check, ends it. */
+	for (;;) {
+		void (*fn)(uintptr_t, uintptr_t) =
+			__atomic_load_n(&ap_entry, __ATOMIC_ACQUIRE);
+
+		if (fn)
+			fn(pc->stack_top - AP_STACK_BYTES, pc->stack_top);
 		__asm__ volatile("sti; hlt; cli" : : : "memory");
+	}
 }
 
 static bool ap_is_online(const struct percpu *pc)

@@ -3,6 +3,7 @@
  * registered stack, so it is safe to call from a fault handler on any rbp.
  */
 #include "kernel/arch/x86_64/backtrace.h"
+#include "kernel/arch/x86_64/smp.h"
 #include "libk/console.h"
 #include "kernel/symbols.h"
 #include <stdbool.h>
@@ -16,12 +17,15 @@ struct stack_range {
 
 static struct stack_range bt_stacks[BACKTRACE_MAX_STACKS];
 static int bt_nstacks;
-static struct stack_range bt_thread;	/* the running thread's; hi 0: none */
+/* Per CPU: the thread running there (hi 0: none). */
+static struct stack_range bt_thread[SMP_MAX_CPUS];
 
 void backtrace_set_thread_stack(uintptr_t lo, uintptr_t hi)
 {
-	bt_thread.lo = lo;
-	bt_thread.hi = hi;
+	struct stack_range *r = &bt_thread[smp_this_index()];
+
+	r->lo = lo;
+	r->hi = hi;
 }
 
 int backtrace_add_stack(uintptr_t lo, uintptr_t hi)
@@ -44,13 +48,14 @@ static bool is_canonical(uintptr_t a)
 static const struct stack_range *frame_stack(uintptr_t rbp)
 {
 	static struct stack_range boot;
+	const struct stack_range *th = &bt_thread[smp_this_index()];
 
 	boot.lo = (uintptr_t)__stack_bottom;
 	boot.hi = (uintptr_t)__stack_top;
 	if (rbp >= boot.lo && rbp <= boot.hi - 16)
 		return &boot;
-	if (bt_thread.hi && rbp >= bt_thread.lo && rbp <= bt_thread.hi - 16)
-		return &bt_thread;
+	if (th->hi && rbp >= th->lo && rbp <= th->hi - 16)
+		return th;
 	for (int i = 0; i < bt_nstacks; i++)
 		if (rbp >= bt_stacks[i].lo && rbp <= bt_stacks[i].hi - 16)
 			return &bt_stacks[i];

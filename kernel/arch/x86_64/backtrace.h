@@ -8,8 +8,8 @@
  * up the stack, a zero return address, or BACKTRACE_MAX_DEPTH frames.
  *
  * Known stacks: the boot stack (linker.ld), those registered with
- * backtrace_add_stack() (the IST stacks), and the running kernel thread's
- * stack, which the scheduler sets on every switch.
+ * backtrace_add_stack() (the IST stacks), and the kernel thread running on
+ * the walking CPU, which the scheduler sets on every switch.
  */
 #ifndef KERNEL_BACKTRACE_H
 #define KERNEL_BACKTRACE_H
@@ -22,7 +22,8 @@
 /* Register [lo, hi) as a stack; returns -1 when the registry is full. */
 int backtrace_add_stack(uintptr_t lo, uintptr_t hi);
 
-/* The running thread's stack [lo, hi) (kernel/sched/thread.c, on each switch). */
+/* The running thread's stack [lo, hi) on the calling CPU
+ * (kernel/sched/thread.c, on each switch; one per CPU). */
 void backtrace_set_thread_stack(uintptr_t lo, uintptr_t hi);
 
 /* Store up to max return addresses of the chain starting at rbp. */

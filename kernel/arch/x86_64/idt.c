@@ -25,7 +25,7 @@ struct idt_ptr {
 #define GATE_INTERRUPT		0x8e	/* present, DPL 0, 64-bit interrupt gate */
 
 extern void (*const isr_stub_table[TRAP_COUNT])(void);
-extern void isr_stub_ipi(void), isr_stub_spurious(void);
+extern void isr_stub_ipi(void), isr_stub_spurious(void), isr_stub_lapic_timer(void);
 
 static struct idt_gate idt[IDT_ENTRIES] __attribute__((aligned(16)));
 
@@ -71,6 +71,7 @@ void idt_init(void)
 		idt_set_gate(v, isr_stub_table[v], idt_ist_for(v), 0);
 	/* The local APIC's (lapic.h): set before any APIC is enabled. */
 	idt_set_gate(LAPIC_IPI_VECTOR, isr_stub_ipi, 0, 0);
+	idt_set_gate(LAPIC_TIMER_VECTOR, isr_stub_lapic_timer, 0, 0);
 	idt_set_gate(LAPIC_SPURIOUS_VECTOR, isr_stub_spurious, 0, 0);
 	idt_load();
 }

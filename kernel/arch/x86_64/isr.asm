@@ -1,6 +1,6 @@
 ; kernel/arch/x86_64/isr.asm: entry stubs for the 32 CPU exception vectors, the
 ; 16 PIC interrupt vectors (32..47, kernel/arch/x86_64/irq.c) and the local
-; APIC's IPI (0xf0) and spurious (0xff) vectors (lapic.h).
+; APIC's timer (0xef), IPI (0xf0) and spurious (0xff) vectors (lapic.h).
 ;
 ; Every stub leaves the same frame (struct trap_frame, kernel/arch/x86_64/trap.h):
 ; pushes a 0 where the CPU pushes no error code, then the vector number,
@@ -117,8 +117,11 @@ ISR_NOERR 46
 ISR_NOERR 47
 
 ; The local APIC's vectors (same frame).
+ISR_NOERR 239
 ISR_NOERR 240
 ISR_NOERR 255
+global isr_stub_lapic_timer
+isr_stub_lapic_timer equ isr_stub_239
 global isr_stub_ipi
 isr_stub_ipi equ isr_stub_240
 global isr_stub_spurious

@@ -2,14 +2,14 @@
  * The local APIC (see lapic.h): found and read at boot, software-enabled
  * on every CPU for IPIs.
  *
- * Why the timer and the serial port stay on the 8259 PIC: the scheduler's
- * tick is PIT channel 0 through the PIC, and moving it to the LAPIC timer
- * needs a calibration against the PIT and a scheduler on every CPU; the
- * serial IRQ would need an I/O APIC driver. Neither exists yet. So the
+ * Why the PIT and the serial port stay on the 8259 PIC: the scheduler's
+ * tick is each CPU's LAPIC timer (lapic_timer_*, below), and the PIT is
+ * only the wall clock every CPU reads and the LAPIC timer's yardstick
+ * (docs/smp.md); the serial IRQ would need an I/O APIC driver. So the
  * boot CPU's LAPIC stays in "virtual wire" mode: LINT0 takes the PIC's
  * INTR as ExtINT, LINT1 the NMI line; the APs mask LINT0, so every PIC
- * interrupt still goes to CPU 0 only. Enabling the APIC only adds the
- * IPI and spurious vectors.
+ * interrupt still goes to CPU 0 only. The APIC adds the timer, IPI and
+ * spurious vectors.
  */
 #include "kernel/arch/x86_64/lapic.h"
 #include "kernel/arch/x86_64/pit_delay.h"
@@ -34,6 +34,9 @@
 #define LAPIC_REG_LVT_ERROR	0x370
 #define LAPIC_REG_ICR_LO	0x300
 #define LAPIC_REG_ICR_HI	0x310
+#define LAPIC_REG_TIMER_INIT	0x380
+#define LAPIC_REG_TIMER_CUR	0x390
+#define LAPIC_REG_TIMER_DIV	0x3e0
 #define LAPIC_REGS_BYTES	0x400
 
 #define ICR_INIT		(5u << 8)
@@ -47,6 +50,8 @@
 #define LVT_MASKED		(1u << 16)
 #define LVT_EXTINT		(7u << 8)
 #define LVT_NMI			(4u << 8)
+#define LVT_TIMER_PERIODIC	(1u << 17)
+#define TIMER_DIV_16		0x3	/* divide configuration: bus clock / 16 */
 #define ICR_DELIVERY_PENDING	(1u << 12)
 #define ICR_WAIT_POLLS		100	/* of 100 us each */
 
@@ -179,4 +184,46 @@ uint8_t lapic_version(void)
 uint8_t lapic_max_lvt(void)
 {
 	return (uint8_t)(lapic_read(LAPIC_REG_VERSION) >> 16);
+}
+
+/* One-shot from the largest count, masked (no interrupt), for `us` on the
+ * PIT: what is gone is the count per `us` at divide 16. */
+uint32_t lapic_timer_calibrate(uint32_t us)
+{
+	uint32_t left;
+
+	if (!lapic_regs)
+		return 0;
+	lapic_write(LAPIC_REG_TIMER_DIV, TIMER_DIV_16);
+	lapic_write(LAPIC_REG_LVT_TIMER, LVT_MASKED);
+	lapic_write(LAPIC_REG_TIMER_INIT, 0xffffffffu);
+	pit_delay_us(us);
+	left = lapic_read(LAPIC_REG_TIMER_CUR);
+	lapic_write(LAPIC_REG_TIMER_INIT, 0);
+	return 0xffffffffu - left;
+}
+
+void lapic_timer_periodic(uint8_t vector, uint32_t count)
+{
+	if (!lapic_regs || !count)
+		return;
+	lapic_write(LAPIC_REG_TIMER_DIV, TIMER_DIV_16);
+	lapic_write(LAPIC_REG_LVT_TIMER, LVT_TIMER_PERIODIC | vector);
+	lapic_write(LAPIC_REG_TIMER_INIT, count);	/* this write starts it */
+}
+
+static void (*lapic_timer_fn)(void);
+
+void lapic_timer_set_handler(void (*fn)(void))
+{
+	lapic_timer_fn = fn;
+}
+
+/* The EOI first, as for the PIC's IRQs (irq.c): the handler may switch
+ * threads and not come back here for a while. */
+void lapic_timer_interrupt(void)
+{
+	lapic_eoi();
+	if (lapic_timer_fn)
+		lapic_timer_fn();
 }

@@ -10,7 +10,8 @@
  *
  * lapic_init changes nothing. lapic_enable_this_cpu(bsp), on each CPU
  * (the boot CPU in smp_init, an AP in ap_main), software-enables its APIC
- * with LAPIC_SPURIOUS_VECTOR, masks its timer and error LVTs and leaves
+ * with LAPIC_SPURIOUS_VECTOR, masks its timer (until lapic_timer_periodic)
+ * and error LVTs and leaves
  * the 8259 PIC in charge of the timer and serial IRQs on CPU 0 (virtual
  * wire; lapic.c says why). lapic_eoi() ends an APIC interrupt (the IPI
  * vector; never a spurious one, never a PIC IRQ).
@@ -25,6 +26,7 @@
 
 #define LAPIC_SPURIOUS_VECTOR	0xff	/* low nibble all ones (P6 rule) */
 #define LAPIC_IPI_VECTOR	0xf0	/* smp_call's (smp_call.h) */
+#define LAPIC_TIMER_VECTOR	0xef	/* each CPU's scheduler tick (timer.h) */
 
 int lapic_init(uint64_t madt_addr);
 bool lapic_ready(void);
@@ -50,5 +52,22 @@ void lapic_enable_this_cpu(bool bsp);
 bool lapic_enabled_here(void);	/* software-enabled, our spurious vector */
 void lapic_eoi(void);
 int lapic_send_startup(uint8_t apic_id, uint8_t vector);
+
+/*
+ * The LAPIC timer, the scheduler's tick on every CPU (kernel/sched/timer.c).
+ * lapic_timer_calibrate(us), on the boot CPU before interrupts are on:
+ * runs the timer (divide 16, masked) for `us` microseconds timed by the
+ * PIT (pit_delay.h) and returns the count it went down by; 0 without a
+ * LAPIC. lapic_timer_periodic(vector, count), on each CPU: an interrupt
+ * on `vector` every `count` timer clocks (divide 16), until reprogrammed.
+ * QEMU's LAPIC timers all run at one rate, so the boot CPU's figure holds
+ * for every CPU (real hardware would calibrate each).
+ */
+uint32_t lapic_timer_calibrate(uint32_t us);
+void lapic_timer_periodic(uint8_t vector, uint32_t count);
+/* fn runs on every LAPIC timer interrupt (any CPU), interrupts off, after
+ * the EOI; lapic_timer_interrupt is trap.c's entry for the vector. */
+void lapic_timer_set_handler(void (*fn)(void));
+void lapic_timer_interrupt(void);
 
 #endif

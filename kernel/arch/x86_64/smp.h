@@ -78,6 +78,11 @@ struct percpu *smp_percpu(size_t i);
 size_t smp_this_index(void);
 /* The calling CPU is the boot CPU (also before smp_init). */
 bool smp_on_bsp(void);
+/* Every online AP leaves its idle `hlt` loop and calls fn(lo, hi) with
+ * interrupts off on its own kernel stack [lo, hi), never to return (the
+ * scheduler: kernel/sched/thread.c); an AP started later calls it too.
+ * The boot CPU sets fn once, after timer_init (ap_start.c). */
+void smp_ap_enter(void (*fn)(uintptr_t stack_lo, uintptr_t stack_hi));
 /* For ap_start.c: record that CPU i came online. */
 void smp_mark_online(size_t i);
 size_t smp_cpu_count(void);

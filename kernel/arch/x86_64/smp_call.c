@@ -10,6 +10,7 @@
 #include "kernel/arch/x86_64/smp.h"
 #include "libk/console.h"
 #include "libk/cpu.h"
+#include "libk/spinlock.h"
 
 #define TSC_MEASURE_US		10000
 #define TSC_FALLBACK_PER_MS	3000000ULL	/* 3 GHz, if the PIT says 0 */
@@ -24,6 +25,7 @@ void smp_call_init(void)
 	t = (rdtsc() - t0) / (TSC_MEASURE_US / 1000);
 	if (t)
 		smp_tsc_per_ms = t;
+	spin_set_wait_hook(smp_call_poll);
 }
 
 static bool cas(int *p, int from, int to)
@@ -52,7 +54,7 @@ size_t smp_online_count(void)
 }
 
 /* Run the call posted to this CPU's slot, if any. */
-static void smp_call_service(void)
+void smp_call_poll(void)
 {
 	struct smp_call_slot *s;
 	uint64_t flags;
@@ -74,7 +76,7 @@ static void smp_call_service(void)
 void smp_call_interrupt(void)
 {
 	lapic_eoi();
-	smp_call_service();
+	smp_call_poll();
 }
 
 /* Claim cpu's slot and post fn to it; -1 when it stays busy too long. */
@@ -85,7 +87,7 @@ static int smp_call_post(size_t cpu, smp_call_fn fn, void *arg, uint64_t end)
 	while (!cas(&s->state, SMP_CALL_FREE, SMP_CALL_CLAIMED)) {
 		if (rdtsc() > end)
 			return -1;
-		smp_call_service();
+		smp_call_poll();
 		cpu_relax();
 	}
 	s->fn = fn;
@@ -115,7 +117,7 @@ static int smp_call_wait(size_t cpu, uint64_t end, long *ret)
 			}
 			continue;	/* it just finished */
 		}
-		smp_call_service();
+		smp_call_poll();
 		cpu_relax();
 	}
 	if (ret)

@@ -54,8 +54,12 @@ struct smp_call_slot {
 	long ret;
 };
 
-/* On the boot CPU at boot (smp_init): measures the TSC for the timeout. */
+/* On the boot CPU at boot (smp_init): measures the TSC for the timeout
+ * and makes spinlock waiters serve their slot (spin_set_wait_hook). */
 void smp_call_init(void);
+/* Run the call posted to the calling CPU's slot, if any (interrupts off
+ * while it runs); a no-op before GS is set. Any context. */
+void smp_call_poll(void);
 int smp_call(size_t cpu, smp_call_fn fn, void *arg, long *ret);
 int smp_call_all_others(smp_call_fn fn, void *arg);
 /* The IPI vector's handler (trap.c): EOI, then the calling CPU's slot. */

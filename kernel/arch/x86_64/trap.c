@@ -99,12 +99,15 @@ void fault_catch_pop(struct fault_catch *c)
 	*top = c->prev;
 }
 
-/* The scheduler keeps one catch list per thread: it swaps them here. */
+/* The scheduler keeps one catch list per thread: it swaps them here, in
+ * the list of the CPU the switch happens on (a thread may run on another
+ * CPU next time). */
 struct fault_catch *fault_catch_swap(struct fault_catch *top)
 {
-	struct fault_catch *old = catch_top;
+	struct fault_catch **slot = catch_slot();
+	struct fault_catch *old = *slot;
 
-	catch_top = top;
+	*slot = top;
 	return old;
 }
 
@@ -169,6 +172,10 @@ void trap_dispatch(struct trap_frame *f)
 	 * spurious vector gets no EOI (SDM: it sets no ISR bit). */
 	if (f->vector == LAPIC_IPI_VECTOR) {
 		smp_call_interrupt();
+		return;
+	}
+	if (f->vector == LAPIC_TIMER_VECTOR) {
+		lapic_timer_interrupt();
 		return;
 	}
 	if (f->vector == LAPIC_SPURIOUS_VECTOR)
