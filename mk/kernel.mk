@@ -130,13 +130,14 @@ KTEST_REPLAY_ARG := $(if $(filter-out 0,$(REPLAY_LIMIT)),replay_limit=$(REPLAY_L
 
 # make test boots five (the shell session is one): every suite on the
 # default heap, told how many CPUs QEMU has (smp_expect=, the cpu suite);
-# the ACPI and CPU suites again with -smp 2 (tests/run-all.sh passes it);
+# the ACPI, CPU and SMP suites again with -smp 2 (tests/run-all.sh passes
+# it), with kmalloc's and kmem_cache's (kmalloc_smp storms every CPU);
 # the replay suite
 # again with the traces as modules (an ISO of its own: 20 MB of modules
 # would take the memory the other suites are sized for, e.g. at MEM=32M);
 # the kmalloc suite again on the classic allocator (heap=classic).
 $(eval $(call ktest_iso,ktest,ktest=$(KTEST) smp_expect=$(SMP)))
-KTEST_SMP := acpi_parse,cpu,mmio,smp
+KTEST_SMP := acpi_parse,cpu,mmio,smp,kmalloc_smp,kmalloc_cache,kmem_cache
 $(eval $(call ktest_iso,ktest-smp,ktest=$(KTEST_SMP) smp_expect=2))
 # A panic on CPU 1 while CPU 0 prints (tests/qemu/smp-panic.sh, -smp 2).
 $(eval $(call ktest_iso,smp-panic,crash=panic_ap panic_exit))

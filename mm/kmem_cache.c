@@ -44,6 +44,7 @@
 #include "mm/kmem_cache.h"
 #include "libk/console.h"
 #include "libk/locking.h"
+#include "libk/printf.h"
 #include "libk/spinlock.h"
 #include "libk/string.h"
 #include "mm/kmalloc.h"
@@ -77,6 +78,7 @@ struct kmem_cache {
 static struct kmem_cache *kmem_caches;
 static spinlock_t kmem_lock = SPINLOCK_INIT("kmem_cache", LOCK_RANK_KMEM_CACHE);
 static unsigned long kmem_misuse;
+static char kmem_last[200];	/* the last misuse line (tests read it) */
 
 static size_t align_up(size_t x, size_t a)
 {
@@ -99,18 +101,38 @@ static size_t slab_capacity(size_t bytes, size_t obj, size_t align)
 
 unsigned long kmem_cache_misuse_count(void)
 {
-	return kmem_misuse;
+	return __atomic_load_n(&kmem_misuse, __ATOMIC_RELAXED);
+}
+
+const char *kmem_cache_last_report(void)
+{
+	return kmem_last;
+}
+
+/* One misuse line, naming the CPU that made the call; counted, kept
+ * (copied under kmem_lock: several CPUs may report at once), printed.
+ * Called with no lock held. */
+static void kmem_say(const char *line)
+{
+	unsigned long flags;
+
+	__atomic_fetch_add(&kmem_misuse, 1, __ATOMIC_RELAXED);
+	flags = spin_lock_irqsave(&kmem_lock);
+	memcpy(kmem_last, line, sizeof(kmem_last));
+	spin_unlock_irqrestore(&kmem_lock, flags);
+	kprintf("%s\n", line);
 }
 
 static void kmem_report(const char *what, const struct kmem_cache *c,
 			const void *p, void *caller)
 {
-	char who[CONSOLE_SYMBOL_MAX];
+	char who[CONSOLE_SYMBOL_MAX], line[sizeof(kmem_last)];
 
-	kmem_misuse++;
 	console_symbol(who, sizeof(who), (uintptr_t)caller);
-	kprintf("kmem_cache: %s %p in cache '%s' refused (caller %s)\n",
-		what, p, c ? c->name : "(null)", who);
+	snprintf(line, sizeof(line),
+		 "kmem_cache: %s %p in cache '%s' refused (caller %s) on cpu %u",
+		 what, p, c ? c->name : "(null)", who, spin_cpu());
+	kmem_say(line);
 }
 
 /* ---------------------------------------------------------- lists ---- */
@@ -384,12 +406,13 @@ int kmem_cache_destroy(struct kmem_cache *c)
 	}
 	spin_unlock_irqrestore(&kmem_lock, flags);
 	if (live) {
-		char who[CONSOLE_SYMBOL_MAX];
+		char who[CONSOLE_SYMBOL_MAX], line[sizeof(kmem_last)];
 
-		kmem_misuse++;
 		console_symbol(who, sizeof(who), (uintptr_t)caller);
-		kprintf("kmem_cache: destroy of cache '%s' with %zu live objects "
-			"refused (caller %s)\n", c->name, live, who);
+		snprintf(line, sizeof(line), "kmem_cache: destroy of cache '%s' "
+			 "with %zu live objects refused (caller %s) on cpu %u",
+			 c->name, live, who, spin_cpu());
+		kmem_say(line);
 		return -1;
 	}
 	/* Unlinked and empty: nobody else can reach these slabs now. */

@@ -57,7 +57,10 @@ void kmem_cache_stats(struct kmem_cache *c, struct kmem_cache_stats *st);
 const char *kmem_cache_name(const struct kmem_cache *c);
 void kmem_cache_for_each(void (*fn)(struct kmem_cache *c, void *arg), void *arg);
 
-/* Misuse reports (bad free, destroy with live objects) since boot. */
+/* Misuse reports (bad free, destroy with live objects) since boot, and
+ * the last one's line ("" if none); each line ends with " on cpu N", the
+ * CPU that made the call. */
 unsigned long kmem_cache_misuse_count(void);
+const char *kmem_cache_last_report(void);
 
 #endif
