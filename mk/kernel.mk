@@ -145,6 +145,8 @@ $(eval $(call ktest_iso,ktest-replay,$(strip ktest=replay $(KTEST_REPLAY_ARG)),$
 # (a variable: a comma in $(call ...)'s arguments would split them)
 KTEST_CLASSIC := kmalloc,kmalloc_faults,kmem_cache,ramfs,threads
 $(eval $(call ktest_iso,ktest-classic,heap=classic ktest=$(KTEST_CLASSIC)))
+# The kernel benchmark (make bench-kernel, tests/bench/kernel-bench.sh).
+$(eval $(call ktest_iso,kbench,ktest=kmalloc_bench kbench))
 # The scripted shell session (tests/shell/session.sh): no ktest, so the
 # kernel lands in the shell; shell_test turns heapmap's colours off.
 $(eval $(call ktest_iso,shell,shell_test))
