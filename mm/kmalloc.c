@@ -150,6 +150,11 @@ static void *kmalloc_small(size_t size)
 
 void *kmalloc(size_t size)
 {
+	void *p;
+
+	/* A hit in this CPU's cache cannot fail or report: no record. */
+	if (kmalloc_cache_on && (p = kmalloc_cache_try_alloc(KHEAP, size)))
+		return p;
 	KMALLOC_ENTER("kmalloc");
 	return kmalloc_done(kmalloc_small(size), size);
 }
@@ -209,6 +214,9 @@ void *krealloc(void *p, size_t size)
 
 void kfree(void *p)
 {
+	/* A push on this CPU's cache passed every check: nothing to report. */
+	if (kmalloc_cache_on && kmalloc_cache_try_free(KHEAP, p))
+		return;
 	KMALLOC_ENTER("kfree");
 	if (kmalloc_cache_on)
 		kmalloc_cache_free(KHEAP, p);

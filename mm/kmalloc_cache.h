@@ -72,6 +72,31 @@ static inline struct osmem_cache *kmalloc_cache_mine(void)
 	return &kmalloc_caches[spin_cpu() % SPIN_MAX_CPUS].c;
 }
 
+/*
+ * The fast paths alone, for kmalloc's and kfree's first try: a pop or a
+ * push on this CPU's cache, one CPU lookup, nothing that can report (so
+ * the front needs no caller record for them). NULL or false: the caller
+ * takes its full path (kmalloc_cache_alloc/free below), which tries the
+ * cache again (maybe on another CPU by then) before the slow path.
+ */
+static inline void *kmalloc_cache_try_alloc(struct osmem_heap *h, size_t n)
+{
+	uint64_t flags = irq_save();
+	void *p = osmem_cache_pop(kmalloc_cache_mine(), osmem_cache_heap(h), n);
+
+	irq_restore(flags);
+	return p;
+}
+
+static inline bool kmalloc_cache_try_free(struct osmem_heap *h, void *p)
+{
+	uint64_t flags = irq_save();
+	bool done = osmem_cache_push(kmalloc_cache_mine(), osmem_cache_heap(h), p);
+
+	irq_restore(flags);
+	return done;
+}
+
 static inline void *kmalloc_cache_alloc(struct osmem_heap *h, size_t n)
 {
 	uint64_t flags = irq_save();
