@@ -48,6 +48,7 @@
 #include "libk/spinlock.h"
 #include "libk/string.h"
 #include "mm/kmalloc.h"
+#include "mm/kmalloc_cache.h"
 #include "mm/layout.h"
 #include <stdbool.h>
 #include <stdint.h>
@@ -58,8 +59,11 @@
 #define KMEM_SLAB_MAX_OBJS	1024	/* bounded by the bitmap */
 #define KMEM_MIN_ALIGN		8
 #define KMEM_MAP_WORDS		(KMEM_SLAB_MAX_OBJS / 64)
+#define KMEM_MAG_OBJS		13	/* a magazine: 128 bytes */
+#define KMEM_MAG_SLAB_MAX	(16 * PAGE_SIZE)	/* aligned slabs, in the brk heap */
 
 struct kmem_slab {
+	uintptr_t magic;		/* key ^ its address, 0 once freed */
 	struct kmem_slab *next, *prev;
 	char *objs;			/* the first object */
 	void *free;			/* free objects, chained by first word */
@@ -67,12 +71,26 @@ struct kmem_slab {
 	uint64_t used[KMEM_MAP_WORDS];	/* bit i: object i is allocated */
 };
 
+/* A CPU's magazine (see the top): written by that CPU only. 128 bytes
+ * (not aligned to a line: the cache comes from kzalloc, 16-aligned on
+ * fast, 8 on classic; two CPUs' magazines share at most a line's end). */
+struct kmem_mag {
+	unsigned n;			/* objects in obj[0..n) */
+	unsigned long allocs, frees;	/* served here, no lock */
+	void *obj[KMEM_MAG_OBJS];
+};
+
 struct kmem_cache {
 	char name[KMEM_CACHE_NAME_MAX];
 	size_t obj_size, align, slab_bytes, per_slab;
 	struct kmem_slab *partial, *full, *empty;
+	/* in_use: objects taken from the slabs (handed out or in a
+	 * magazine); allocs, frees: calls served under the lock. */
 	size_t nslabs, in_use, nfree, allocs, frees;
 	struct kmem_cache *next;	/* all caches, in creation order */
+	bool mags;			/* magazines on (see the top) */
+	uint64_t key;			/* slab magic and cached-object mark */
+	struct kmem_mag mag[SPIN_MAX_CPUS];
 };
 
 static struct kmem_cache *kmem_caches;
@@ -190,6 +208,12 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
 	c->align = align;
 	c->slab_bytes = bytes;
 	c->per_slab = slab_capacity(bytes, obj, align);
+	/* Magazines need kmalloc's per-CPU caches (fast heap, not debug):
+	 * the lock-free free checks a slab through the heap's window. */
+	c->mags = kmalloc_cache_on && bytes <= KMEM_MAG_SLAB_MAX;
+	if (c->mags)
+		c->key = osmem_cache_heap(kmalloc_heap_instance())->cache_key ^
+			 ((uintptr_t)c * 0x9e3779b97f4a7c15ULL);
 
 	flags = spin_lock_irqsave(&kmem_lock);
 	pp = &kmem_caches;
@@ -211,13 +235,22 @@ const char *kmem_cache_name(const struct kmem_cache *c)
  * first allocations are adjacent). Called without the interrupt section. */
 static struct kmem_slab *slab_new(struct kmem_cache *c)
 {
-	struct kmem_slab *s = kmalloc(c->slab_bytes);
+	struct kmem_slab *s = NULL;
 	uintptr_t first;
 	void **link;
 
+	/* With magazines, aligned to its size: an object's slab is then
+	 * found by masking (the lock-free free); else, or if the heap cannot
+	 * align it, anywhere (its frees take the lock). */
+	if (c->mags)
+		s = kmalloc_aligned(c->slab_bytes, c->slab_bytes);
+	if (!s)
+		s = kmalloc(c->slab_bytes);
 	if (!s)
 		return NULL;
 	memset(s, 0, sizeof(*s));
+	if (c->mags && ((uintptr_t)s & (c->slab_bytes - 1)) == 0)
+		s->magic = c->key ^ (uintptr_t)s;
 	first = align_up((uintptr_t)s + sizeof(*s), c->align);
 	s->objs = (char *)first;
 	link = &s->free;
@@ -255,20 +288,140 @@ static void *cache_take(struct kmem_cache *c)
 	}
 	c->in_use++;
 	c->nfree--;
-	c->allocs++;
 	return p;
 }
 
+/* ------------------------------------------------------- magazines ---- */
+
+/* This CPU's magazine of c. Interrupts off. */
+static struct kmem_mag *mag_mine(struct kmem_cache *c)
+{
+	return &c->mag[spin_cpu() % SPIN_MAX_CPUS];
+}
+
+/* The mark a cached object carries in its first word. */
+static uint64_t mag_mark(const struct kmem_cache *c, const void *p)
+{
+	return c->key ^ (uintptr_t)p;
+}
+
+/* An object from this CPU's magazine, or NULL (empty, or off). One that
+ * lost its mark was written after its free: reported, and left out (it
+ * stays taken from its slab for good). Interrupts off. */
+static void *mag_pop(struct kmem_cache *c, void *caller)
+{
+	struct kmem_mag *m = mag_mine(c);
+	uint64_t *p;
+
+	if (!m->n)
+		return NULL;
+	p = m->obj[m->n - 1];
+	__atomic_store_n(&m->n, m->n - 1, __ATOMIC_RELEASE);
+	if (p[0] != mag_mark(c, p)) {
+		kmem_report("write after free of", c, p, caller);
+		return NULL;
+	}
+	p[0] = 0;
+	m->allocs++;
+	return p;
+}
+
+/*
+ * p, if it is a live object of c that sits in no magazine, onto this
+ * CPU's magazine: true. False sends the free to the locked path: no
+ * magazine or room, p not in an aligned slab of c (the slab's magic,
+ * read only once the masked address is known to lie in the heap, so a
+ * wild pointer reads nothing outside it), inside an object, already free
+ * in its slab, or carrying the mark (maybe cached already: the locked
+ * path searches). The bitmap word is read without the lock: p's own bit
+ * changes only by p's free, ours. Interrupts off.
+ */
+static bool mag_push(struct kmem_cache *c, void *p)
+{
+	struct kmem_mag *m = mag_mine(c);
+	uintptr_t sa = (uintptr_t)p & ~(uintptr_t)(c->slab_bytes - 1);
+	const struct kmem_slab *s = (const void *)sa;
+	size_t off, i;
+
+	if (!c->mags || m->n == KMEM_MAG_OBJS ||
+	    !osmem_cache_in_heap(osmem_cache_heap(kmalloc_heap_instance()), s) ||
+	    __atomic_load_n(&s->magic, __ATOMIC_RELAXED) != (c->key ^ sa) ||
+	    (char *)p < s->objs)
+		return false;
+	off = (size_t)((char *)p - s->objs);
+	i = off / c->obj_size;
+	if (off % c->obj_size || i >= c->per_slab ||
+	    !(__atomic_load_n(&s->used[i / 64], __ATOMIC_RELAXED) & (1ULL << (i % 64))) ||
+	    *(uint64_t *)p == mag_mark(c, p))
+		return false;
+	*(uint64_t *)p = mag_mark(c, p);
+	m->obj[m->n] = p;
+	__atomic_store_n(&m->n, m->n + 1, __ATOMIC_RELEASE);
+	m->frees++;
+	return true;
+}
+
+/* p sits in some CPU's magazine of c. Under kmem_lock: the owners change
+ * theirs without it, so each entry is only compared, never followed. */
+static bool mag_has(const struct kmem_cache *c, const void *p)
+{
+	for (unsigned k = 0; k < SPIN_MAX_CPUS; k++) {
+		const struct kmem_mag *m = &c->mag[k];
+		unsigned n = __atomic_load_n(&m->n, __ATOMIC_ACQUIRE);
+
+		for (unsigned j = 0; j < n && j < KMEM_MAG_OBJS; j++)
+			if (__atomic_load_n(&m->obj[j], __ATOMIC_RELAXED) == p)
+				return true;
+	}
+	return false;
+}
+
+/* Fill this CPU's magazine to half from the slabs. Under kmem_lock. */
+static void mag_refill(struct kmem_cache *c)
+{
+	struct kmem_mag *m = mag_mine(c);
+	void *p;
+
+	while (c->mags && m->n < KMEM_MAG_OBJS / 2 && (p = cache_take(c))) {
+		*(uint64_t *)p = mag_mark(c, p);
+		m->obj[m->n] = p;
+		__atomic_store_n(&m->n, m->n + 1, __ATOMIC_RELEASE);
+	}
+}
+
+/* Objects handed out or in magazines, less those in magazines: what
+ * callers hold. Under kmem_lock. */
+static size_t mag_cached(const struct kmem_cache *c)
+{
+	size_t n = 0;
+
+	for (unsigned k = 0; k < SPIN_MAX_CPUS; k++)
+		n += __atomic_load_n(&c->mag[k].n, __ATOMIC_ACQUIRE);
+	return n;
+}
+
+/* ------------------------------------------------------------- alloc ---- */
+
 void *kmem_cache_alloc(struct kmem_cache *c)
 {
+	void *caller = __builtin_return_address(0);
 	struct kmem_slab *s;
 	unsigned long flags;
 	void *p;
 
 	if (!c)
 		return NULL;
+	flags = irq_save();
+	p = mag_pop(c, caller);
+	irq_restore(flags);
+	if (p)
+		return p;
 	flags = spin_lock_irqsave(&kmem_lock);
 	p = cache_take(c);
+	if (p) {
+		c->allocs++;
+		mag_refill(c);
+	}
 	spin_unlock_irqrestore(&kmem_lock, flags);
 	if (p)
 		return p;
@@ -283,6 +436,10 @@ void *kmem_cache_alloc(struct kmem_cache *c)
 	c->nslabs++;
 	c->nfree += c->per_slab;
 	p = cache_take(c);
+	if (p) {
+		c->allocs++;
+		mag_refill(c);
+	}
 	spin_unlock_irqrestore(&kmem_lock, flags);
 	return p;
 }
@@ -296,6 +453,16 @@ static struct kmem_slab *slab_find(struct kmem_slab *s, const struct kmem_cache 
 		if (p >= s->objs && p < s->objs + c->per_slab * c->obj_size)
 			return s;
 	return NULL;
+}
+
+/* The slab of c whose objects span p, or NULL. Under kmem_lock. */
+static struct kmem_slab *slab_of(const struct kmem_cache *c, const void *p)
+{
+	struct kmem_slab *s = slab_find(c->partial, c, p);
+
+	if (!s)
+		s = slab_find(c->full, c, p);
+	return s ? s : slab_find(c->empty, c, p);
 }
 
 /*
@@ -336,7 +503,6 @@ static struct kmem_slab *cache_put(struct kmem_cache *c, void *p, const char **w
 	s->free = p;
 	c->in_use--;
 	c->nfree++;
-	c->frees++;
 	if (s->inuse-- == c->per_slab) {
 		slab_unlink(list, s);
 		list = &c->partial;
@@ -351,15 +517,43 @@ static struct kmem_slab *cache_put(struct kmem_cache *c, void *p, const char **w
 	}
 	c->nslabs--;
 	c->nfree -= c->per_slab;
+	s->magic = 0;		/* no lock-free free finds it from now on */
 	return s;
+}
+
+/* Give back half of this CPU's magazine (full) to the slabs, the oldest
+ * first; the slabs that became empty (beyond the spare) go in *dead
+ * (room for KMEM_MAG_OBJS). Under kmem_lock. Returns how many died. */
+static unsigned mag_drain(struct kmem_cache *c, unsigned keep,
+			  struct kmem_slab **dead)
+{
+	struct kmem_mag *m = mag_mine(c);
+	unsigned ndead = 0, give = m->n > keep ? m->n - keep : 0;
+	const char *why = NULL;
+
+	for (unsigned j = 0; j < give; j++) {
+		void *p = m->obj[j];
+		struct kmem_slab *d;
+
+		*(uint64_t *)p = 0;
+		d = cache_put(c, p, &why);
+		if (d)
+			dead[ndead++] = d;
+	}
+	for (unsigned j = give; j < m->n; j++)
+		m->obj[j - give] = m->obj[j];
+	__atomic_store_n(&m->n, m->n - give, __ATOMIC_RELEASE);
+	return ndead;
 }
 
 void kmem_cache_free(struct kmem_cache *c, void *p)
 {
 	void *caller = __builtin_return_address(0);
+	struct kmem_slab *dead[KMEM_MAG_OBJS + 1];
 	const char *why = NULL;
-	struct kmem_slab *dead;
 	unsigned long flags;
+	unsigned ndead = 0;
+	bool done;
 
 	if (!p)
 		return;
@@ -367,12 +561,45 @@ void kmem_cache_free(struct kmem_cache *c, void *p)
 		kmem_report("free into no cache of", c, p, caller);
 		return;
 	}
+	flags = irq_save();
+	done = mag_push(c, p);
+	irq_restore(flags);
+	if (done)
+		return;
 	flags = spin_lock_irqsave(&kmem_lock);
-	dead = cache_put(c, p, &why);
+	/* The mark is read only once a slab of c holds p. */
+	if (c->mags && slab_of(c, p) && *(uint64_t *)p == mag_mark(c, p) &&
+	    mag_has(c, p))
+		why = "double free of";
+	if (!why) {
+		dead[ndead] = cache_put(c, p, &why);
+		ndead += dead[ndead] != NULL;
+	}
+	if (!why) {
+		c->frees++;
+		if (c->mags && mag_mine(c)->n == KMEM_MAG_OBJS)
+			ndead += mag_drain(c, KMEM_MAG_OBJS / 2, dead + ndead);
+	}
 	spin_unlock_irqrestore(&kmem_lock, flags);
 	if (why)
 		kmem_report(why, c, p, caller);
-	kfree(dead);
+	while (ndead)
+		kfree(dead[--ndead]);
+}
+
+void kmem_cache_shrink(struct kmem_cache *c)
+{
+	struct kmem_slab *dead[KMEM_MAG_OBJS];
+	unsigned long flags;
+	unsigned ndead;
+
+	if (!c)
+		return;
+	flags = spin_lock_irqsave(&kmem_lock);
+	ndead = mag_drain(c, 0, dead);
+	spin_unlock_irqrestore(&kmem_lock, flags);
+	while (ndead)
+		kfree(dead[--ndead]);
 }
 
 /* ----------------------------------------------------- destroy, stats ---- */
@@ -382,6 +609,7 @@ static void slabs_free(struct kmem_slab *s)
 	while (s) {
 		struct kmem_slab *next = s->next;
 
+		s->magic = 0;
 		kfree(s);
 		s = next;
 	}
@@ -397,7 +625,7 @@ int kmem_cache_destroy(struct kmem_cache *c)
 	if (!c)
 		return 0;
 	flags = spin_lock_irqsave(&kmem_lock);
-	live = c->in_use;
+	live = c->in_use - mag_cached(c);
 	if (!live) {
 		for (pp = &kmem_caches; *pp && *pp != c; pp = &(*pp)->next)
 			;
@@ -433,12 +661,17 @@ void kmem_cache_stats(struct kmem_cache *c, struct kmem_cache_stats *st)
 	flags = spin_lock_irqsave(&kmem_lock);
 	st->object_size = c->obj_size;
 	st->objects_per_slab = c->per_slab;
-	st->objects_in_use = c->in_use;
-	st->objects_free = c->nfree;
+	st->objects_cached = mag_cached(c);
+	st->objects_in_use = c->in_use - st->objects_cached;
+	st->objects_free = c->nfree + st->objects_cached;
 	st->slabs = c->nslabs;
 	st->bytes_total = c->nslabs * c->slab_bytes + sizeof(*c);
 	st->allocs = c->allocs;
 	st->frees = c->frees;
+	for (unsigned k = 0; k < SPIN_MAX_CPUS; k++) {
+		st->allocs += __atomic_load_n(&c->mag[k].allocs, __ATOMIC_RELAXED);
+		st->frees += __atomic_load_n(&c->mag[k].frees, __ATOMIC_RELAXED);
+	}
 	spin_unlock_irqrestore(&kmem_lock, flags);
 }
 

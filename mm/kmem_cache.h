@@ -42,7 +42,8 @@ struct kmem_cache_stats {
 	size_t object_size;	/* bytes per object, padding for align included */
 	size_t objects_per_slab;
 	size_t objects_in_use;	/* allocated, not yet freed */
-	size_t objects_free;	/* free slots in the cache's slabs */
+	size_t objects_free;	/* free slots in the slabs, magazines included */
+	size_t objects_cached;	/* of those, in the CPUs' magazines */
 	size_t slabs;		/* slabs held (the empty spare included) */
 	size_t bytes_total;	/* kmalloc bytes held: slabs + the cache itself */
 	size_t allocs;		/* successful kmem_cache_alloc calls */
@@ -52,6 +53,9 @@ struct kmem_cache_stats {
 struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align);
 void *kmem_cache_alloc(struct kmem_cache *c);
 void kmem_cache_free(struct kmem_cache *c, void *p);
+/* Give the calling CPU's magazine of c back to its slabs (empty slabs
+ * beyond the spare back to kmalloc). */
+void kmem_cache_shrink(struct kmem_cache *c);
 int kmem_cache_destroy(struct kmem_cache *c);
 void kmem_cache_stats(struct kmem_cache *c, struct kmem_cache_stats *st);
 const char *kmem_cache_name(const struct kmem_cache *c);

@@ -145,6 +145,10 @@ KTEST(kmem_cache, many_objects_across_slabs_keep_contents_and_exact_stats)
 		kmem_cache_free(c, objs[i]);
 	kmem_cache_stats(c, &st);
 	KEXPECT_EQ(t, st.objects_in_use, 0);
+	KEXPECT_EQ(t, st.objects_in_use + st.objects_free, st.slabs * st.objects_per_slab);
+	kmem_cache_shrink(c);		/* this CPU's magazine back to the slabs */
+	kmem_cache_stats(c, &st);
+	KEXPECT_EQ(t, st.objects_cached, 0);
 	KEXPECT_EQ(t, st.slabs, 1);	/* the spare */
 	KEXPECT_EQ(t, st.objects_free, st.objects_per_slab);
 	KEXPECT_EQ(t, st.allocs, MANY);
@@ -178,9 +182,11 @@ KTEST(kmem_cache, empty_slabs_go_back_to_kmalloc_but_one_spare)
 	heap_stats(&mid);
 	KEXPECT_EQ(t, mid.blocks_in_use + mid.mapped_blocks,
 		   base.blocks_in_use + base.mapped_blocks + 3);
-	/* Empty the first slab (the spare), then the second (freed). */
+	/* Empty the first slab (the spare), then the second (freed), once
+	 * this CPU's magazine is back in the slabs. */
 	for (size_t i = 0; i < 2 * per; i++)
 		kmem_cache_free(c, objs[i]);
+	kmem_cache_shrink(c);
 	kmem_cache_stats(c, &st);
 	KEXPECT_EQ(t, st.slabs, 2);
 	KEXPECT_EQ(t, st.objects_in_use, per);
@@ -195,6 +201,7 @@ KTEST(kmem_cache, empty_slabs_go_back_to_kmalloc_but_one_spare)
 	kmem_cache_free(c, objs[0]);
 	for (size_t i = 2 * per; i < n; i++)
 		kmem_cache_free(c, objs[i]);
+	kmem_cache_shrink(c);
 	kmem_cache_stats(c, &st);
 	KEXPECT_EQ(t, st.slabs, 1);
 	KEXPECT_EQ(t, st.objects_in_use, 0);
