@@ -293,6 +293,8 @@ static void *cache_take(struct kmem_cache *c)
 
 /* ------------------------------------------------------- magazines ---- */
 
+static struct kmem_slab *cache_put(struct kmem_cache *c, void *p, const char **why);
+
 /* This CPU's magazine of c. Interrupts off. */
 static struct kmem_mag *mag_mine(struct kmem_cache *c)
 {
@@ -306,9 +308,9 @@ static uint64_t mag_mark(const struct kmem_cache *c, const void *p)
 }
 
 /* An object from this CPU's magazine, or NULL (empty, or off). One that
- * lost its mark was written after its free: reported, and left out (it
- * stays taken from its slab for good). Interrupts off. */
-static void *mag_pop(struct kmem_cache *c, void *caller)
+ * lost its mark was written after its free: NULL, and *bad is set (the
+ * caller reports it and gives it back to its slab). Interrupts off. */
+static void *mag_pop(struct kmem_cache *c, void **bad)
 {
 	struct kmem_mag *m = mag_mine(c);
 	uint64_t *p;
@@ -318,7 +320,7 @@ static void *mag_pop(struct kmem_cache *c, void *caller)
 	p = m->obj[m->n - 1];
 	__atomic_store_n(&m->n, m->n - 1, __ATOMIC_RELEASE);
 	if (p[0] != mag_mark(c, p)) {
-		kmem_report("write after free of", c, p, caller);
+		*bad = p;
 		return NULL;
 	}
 	p[0] = 0;
@@ -405,24 +407,30 @@ static size_t mag_cached(const struct kmem_cache *c)
 void *kmem_cache_alloc(struct kmem_cache *c)
 {
 	void *caller = __builtin_return_address(0);
-	struct kmem_slab *s;
+	struct kmem_slab *s, *dead = NULL;
+	const char *why = NULL;
+	void *p, *bad = NULL;
 	unsigned long flags;
-	void *p;
 
 	if (!c)
 		return NULL;
 	flags = irq_save();
-	p = mag_pop(c, caller);
+	p = mag_pop(c, &bad);
 	irq_restore(flags);
 	if (p)
 		return p;
+	if (bad)
+		kmem_report("write after free of", c, bad, caller);
 	flags = spin_lock_irqsave(&kmem_lock);
+	if (bad)	/* back to its slab: its first word is a link again */
+		dead = cache_put(c, bad, &why);
 	p = cache_take(c);
 	if (p) {
 		c->allocs++;
 		mag_refill(c);
 	}
 	spin_unlock_irqrestore(&kmem_lock, flags);
+	kfree(dead);
 	if (p)
 		return p;
 
