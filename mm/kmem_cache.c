@@ -33,13 +33,48 @@
  * - in_use + nfree == slabs * objects_per_slab; in_use is the sum of the
  *   slabs' inuse counts.
  *
+ * Magazines (per-CPU object caches, as illumos' kmem and Linux's SLUB
+ * put in front of their slabs). Each cache has one per CPU (mag[cpu],
+ * KMEM_MAG_OBJS objects): kmem_cache_alloc pops this CPU's and
+ * kmem_cache_free pushes onto it, with interrupts off and no lock; an
+ * empty one is refilled to half from the slabs, a full one gives half back
+ * (oldest first), both under kmem_lock. An object in a magazine is taken
+ * from its slab (its bit set, counted in c->in_use) but counted as free
+ * by the stats (objects_cached says how many).
+ * Hardening on the lock-free free: with magazines on, slabs are aligned
+ * to their size (kmalloc_aligned), so p's slab is p with its low bits
+ * cleared; that address is read only when it lies in kmalloc's heap
+ * window (mapped: a wild pointer reads nothing else), and it is c's slab
+ * only if its first word is c's key ^ its address (cleared before a slab
+ * goes back to kmalloc). Then p must be an object boundary whose bit is
+ * set. A cached object carries c's key ^ its address in its first word
+ * (the mark): a free of a marked object takes the locked path, which
+ * searches every CPU's magazine and reports a double free if it is there
+ * (else the mark was the caller's data, and the free goes on). Anything
+ * that fails a check takes the locked path, which checks as before
+ * (foreign, inside an object, double free) and reports. An alloc that
+ * pops an object whose mark is gone (written after its free) reports it
+ * and gives it back to its slab. Limits: an object written after its
+ * free in a way that erases the mark and then freed again is not caught
+ * (glibc's tcache has the same); a wild free racing with the last free of
+ * a slab may read the slab's memory as kmalloc takes it back (as the
+ * kmalloc caches' window, mm/osmem/cache.h).
+ * Magazines are on when kmalloc's per-CPU caches are (the fast heap, not
+ * heap_debug) and slabs are at most KMEM_MAG_SLAB_MAX (in the brk heap);
+ * otherwise every call takes the lock as before.
+ *
  * Locking: one spinlock, kmem_lock ("kmem_cache", rank 1 in
  * libk/locking.h, taken with spin_lock_irqsave), guards the list of caches
- * and every cache's lists and counters. kmalloc/kfree are only called
- * outside it (they take the heap lock, rank 2, which could also be taken
- * inside), so a slab's allocation never holds up the other caches.
- * kmem_cache_for_each walks the cache list without it (the shell's
- * listing, on the one CPU that creates and destroys caches).
+ * and every cache's lists and counters. A magazine is changed only by its
+ * CPU with interrupts off (rank 0 in libk/locking.h), under kmem_lock for a
+ * refill or a drain; other CPUs read magazines only under kmem_lock
+ * (stats, the double-free search), comparing entries, never following
+ * them. kmalloc/kfree are only called outside kmem_lock (they take the
+ * heap lock, rank 2, which could also be taken inside), so a slab's
+ * allocation never holds up the other caches. kmem_cache_for_each walks
+ * the cache list without it (the shell's listing, on the one CPU that
+ * creates and destroys caches). kmem_cache_destroy drops every CPU's
+ * magazine with the cache: no CPU may use a cache being destroyed.
  */
 #include "mm/kmem_cache.h"
 #include "libk/console.h"

@@ -25,8 +25,14 @@
  * - kmem_cache_stats(c, st) fills *st (exact counts, see the struct).
  * - kmem_cache_for_each(fn, arg) calls fn once per live cache, in creation
  *   order; fn must not create or destroy caches.
- * - Safe against interrupts and preemption on one CPU (the cache's lists
- *   are changed with interrupts off; kmalloc is called outside that).
+ * - Safe on every CPU, against interrupts and preemption: each CPU has a
+ *   magazine of each cache (no lock, interrupts off), the slabs are under
+ *   a spinlock; kmalloc is called outside it. An object may be freed on
+ *   another CPU than the one that allocated it (it joins that CPU's
+ *   magazine). Misuse reports end with " on cpu N".
+ * - kmem_cache_shrink(c): the calling CPU's magazine back to the slabs.
+ *   Stats count magazines' objects as free (objects_cached of them); a
+ *   slab count is exact after every CPU that used c shrank it.
  */
 #ifndef MM_KMEM_CACHE_H
 #define MM_KMEM_CACHE_H

@@ -14,12 +14,14 @@
 #   mttcg    plain TCG, one host thread per CPU: ticks are host cycles,
 #            noisy on a loaded machine; its scaling is the throughput of
 #            all CPUs over one CPU's (2.00 is perfect for two).
-# Prints the suite's "# kbench" lines of each boot. Figures only: nothing
+# ROUNDS=N boots the mttcg one N times (default 1): its figures vary with
+# the host's load. Prints the suite's "# kbench" lines of each boot. Figures only: nothing
 # is asserted but that every allocation succeeded (the suite's KTAP).
 set -u
 cd "$(dirname "$0")/../.."
 
 ISO=${ISO:-build/kbench.iso}
+ROUNDS=${ROUNDS:-1}
 SMP=${SMP:-2}
 MEM=${MEM:-128M}
 QEMU=${QEMU:-qemu-system-x86_64}
@@ -41,5 +43,7 @@ boot() {
 
 [ -f "$ISO" ] || { echo "kernel-bench: $ISO not built (make bench-kernel)" >&2; exit 2; }
 boot icount -icount shift=0
-boot mttcg
+for ((r = 1; r <= ROUNDS; r++)); do
+	boot mttcg
+done
 exit $status
