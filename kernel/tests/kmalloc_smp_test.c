@@ -276,6 +276,16 @@ static void ks_flush_all(void)
 		ks_on(cpu[i], ks_flush_call, NULL);
 }
 
+/* Every cache but CPU skip's back to the heap, each by its own CPU. */
+static void ks_flush_all_but(size_t skip)
+{
+	size_t cpu[SMP_MAX_CPUS], n = ks_cpus(cpu);
+
+	for (size_t i = 0; i < n; i++)
+		if (cpu[i] != skip)
+			ks_on(cpu[i], ks_flush_call, NULL);
+}
+
 static struct osmem_stats ks_stats(void)
 {
 	struct osmem_stats st;
@@ -433,8 +443,9 @@ static bool ks_has(const char *s, const char *w)
 }
 
 /* Blocks made here and freed on the other CPU land in ITS cache: the
- * stats count them as cached there, and its flush gives exactly them
- * back. */
+ * stats count them as cached there, this CPU's next kmallocs of their
+ * size get none of them (its own cache is another), and the other CPU's
+ * flush gives exactly them back. */
 KTEST(kmalloc_smp, blocks_freed_on_another_cpu_go_to_its_cache)
 {
 	struct ks_blocks b = { .n = 10, .size = 200 };
@@ -453,6 +464,14 @@ KTEST(kmalloc_smp, blocks_freed_on_another_cpu_go_to_its_cache)
 	KEXPECT_EQ(t, b.reports, 0);
 	KEXPECT_EQ(t, s1.blocks_cached, s0.blocks_cached + b.n);
 	KEXPECT_EQ(t, s1.blocks_in_use, s0.blocks_in_use - b.n);
+	for (size_t i = 0; i < b.n; i++) {
+		void *q = kmalloc(b.size);
+
+		for (size_t j = 0; j < b.n; j++)
+			KEXPECT_PTR_NE(t, q, b.p[j]);
+		kfree(q);
+	}
+	ks_flush_all_but(other);
 	KEXPECT_EQ(t, ks_on(other, ks_flush_call, NULL), (long)b.n);
 	s2 = ks_stats();
 	KEXPECT_EQ(t, s2.blocks_cached, s0.blocks_cached);
@@ -539,5 +558,47 @@ KTEST(kmalloc_smp, kmem_cache_double_free_across_cpus_names_the_cpu)
 	KEXPECT(t, ks_has(o.line, "caller ks_kmem_free+"));
 	if (!KEXPECT(t, ks_has(o.line, want)))
 		ktest_note(t, "report: %s", o.line);
+	KEXPECT_EQ(t, kmem_cache_destroy(o.kc), 0);
+}
+
+static long ks_kmem_alloc(void *arg)
+{
+	struct ks_obj *o = arg;
+
+	o->p = kmem_cache_alloc(o->kc);
+	return 0;
+}
+
+/* kmem_cache: an object freed on the other CPU waits in that CPU's
+ * magazine: counted cached, not handed out here, handed out there. */
+KTEST(kmalloc_smp, kmem_cache_object_freed_on_another_cpu_waits_in_its_magazine)
+{
+	struct kmem_cache_stats st;
+	struct ks_obj o = { 0 };
+	size_t other = ks_other();
+	void *p, *q;
+
+	NEED_TWO_CPUS(t);
+	if (!kmalloc_cache_on)
+		KTEST_SKIP(t, "no magazines (heap=classic or heap_debug)");
+	o.kc = kmem_cache_create("ks_mag", 48, 8);
+	KASSERT_NOT_NULL(t, o.kc);
+	p = kmem_cache_alloc(o.kc);
+	KASSERT_NOT_NULL(t, p);
+	kmem_cache_shrink(o.kc);		/* this CPU's magazine: empty */
+	o.p = p;
+	KASSERT_EQ(t, ks_on(other, ks_kmem_free, &o), 0);
+	KEXPECT_EQ(t, o.misuse, 0);
+	kmem_cache_stats(o.kc, &st);
+	KEXPECT_EQ(t, st.objects_cached, 1);
+	KEXPECT_EQ(t, st.objects_in_use, 0);
+	q = kmem_cache_alloc(o.kc);
+	KEXPECT_PTR_NE(t, q, p);
+	kmem_cache_free(o.kc, q);
+	kmem_cache_shrink(o.kc);
+	o.p = NULL;
+	KASSERT_EQ(t, ks_on(other, ks_kmem_alloc, &o), 0);
+	KEXPECT_PTR_EQ(t, o.p, p);
+	KASSERT_EQ(t, ks_on(other, ks_kmem_free, &o), 0);
 	KEXPECT_EQ(t, kmem_cache_destroy(o.kc), 0);
 }
