@@ -57,7 +57,9 @@
  *   vmm, waits on them for TLB shootdowns, never the reverse. Hazard for
  *   the next step: a CPU spinning on a spinlock with interrupts off takes
  *   no shootdown IPI, so a CPU that shoots down while holding a lock the
- *   other spins on would wait for ever; today the APs take no lock);
+ *   other spins on would wait for ever; today the APs take locks only
+ *   in the calls the kmalloc_smp suite and the benchmark start
+ *   (smp_call_start), which keep clear of shootdowns);
  *   the panic owner (kernel/panic.c, a CAS: the first CPU to panic);
  *   the scheduler's thread lists (kernel/sched/thread.c, irq_save, one
  *   CPU; may call 1 to 5 for stacks and control blocks, never from the
