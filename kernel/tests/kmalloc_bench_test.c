@@ -9,7 +9,8 @@
  * Time is the TSC, read on each CPU around its own loop (interrupts off
  * there, so no timer tick lands inside): under QEMU's -icount shift=0 it
  * is QEMU's instruction-driven virtual clock (one CPU alone: exactly its
- * instructions), without it the host's cycles. The CPUs start together;
+ * instructions; several: all their instructions, in turns, so no per-CPU
+ * count), without it the host's cycles. The CPUs start together;
  * the slowest one's ticks are the run's. The lines:
  *   # kbench kmalloc 1 cpu: P pairs, T ticks, X.xx ticks/pair
  *   # kbench kmalloc 2 cpus: P pairs each, T ticks, X.xx ticks/pair per CPU, scaling S.ss

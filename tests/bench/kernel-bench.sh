@@ -8,9 +8,9 @@
 # Two boots of build/kbench.iso with -smp $SMP (default 2):
 #   icount   QEMU -icount shift=0: the TSC is QEMU's instruction-driven
 #            virtual clock, so on one CPU ticks/pair are its instructions
-#            per pair, the same on every run; -icount runs the CPUs in
-#            turn on one host thread, so two CPUs seldom meet on a lock
-#            and the 2-CPU line mostly shows the extra instructions.
+#            per pair, the same on every run. With several CPUs the clock
+#            advances with all their instructions, in turns -icount
+#            decides: those lines are no per-CPU counts.
 #   mttcg    plain TCG, one host thread per CPU: ticks are host cycles,
 #            noisy on a loaded machine; its scaling is the throughput of
 #            all CPUs over one CPU's (2.00 is perfect for two).
