@@ -26,6 +26,17 @@
  *      blocks are allocated and freed outside them); a CPU waiting for
  *      any spinlock serves its smp_call slot (libk/spinlock.h's wait
  *      hook), so a holder's TLB shootdown never waits on a spinner.
+ *      per-CPU caches        no lock: kmalloc's cache of each CPU
+ *                            (mm/kmalloc_cache.h) and each kmem_cache's
+ *                            magazine of each CPU (mm/kmem_cache.c) are
+ *                            changed only by their CPU, with interrupts
+ *                            off on it (so neither a thread switch, a
+ *                            move to another CPU nor an interrupt handler
+ *                            comes between); a refill or flush takes 1 or
+ *                            2 inside that section. Other CPUs only read
+ *                            them (double-free search, stats), under 2
+ *                            for kmalloc's, under 1 for a magazine,
+ *                            checking what they read before using it.
  *   1. kmem_cache lists      mm/kmem_cache.c "kmem_cache": list and slab
  *                            updates; kmalloc/kfree are called outside it
  *   2. the kmalloc heap      mm/osmem/backend_kernel.c "kmalloc heap":
@@ -45,6 +56,9 @@
  *                            never mix. A CPU that already holds it (a
  *                            fault inside the sink) or has panicked
  *                            (console_set_panic_mode) writes without it.
+ *      kmalloc report        mm/osmem/backend_kernel.c: copies a misuse
+ *                            report's line for the tests; held over
+ *                            nothing (a sibling of the console's)
  *
  *   beside them: the CPU table and the parsed ACPI MADT
  *   (kernel/arch/x86_64/smp.c, acpi.c, ap_start.c: written by the boot
@@ -77,4 +91,5 @@
 #define LOCK_RANK_VMM		4
 #define LOCK_RANK_PMM		5
 #define LOCK_RANK_CONSOLE	6
+#define LOCK_RANK_KREPORT	6
 #endif

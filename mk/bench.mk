@@ -34,7 +34,7 @@ BENCH_DIR := $(HOST)/bench
 BENCH_CFLAGS := $(HCFLAGS) -O2
 BENCH_TOOL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I.
 
-.PHONY: bench bench-malloc bench-deps traces
+.PHONY: bench bench-malloc bench-deps bench-kernel traces
 
 # ------------------------------------------------------------- traces ----
 TRACE_XZ := $(wildcard tests/traces/*.trace.xz)
@@ -134,6 +134,12 @@ bench-deps:
 		'/usr/lib/*/libjemalloc.so.2' libjemalloc2 \
 		'/usr/lib/*/libtcmalloc_minimal.so.4*' libtcmalloc-minimal4 \
 		gnuplot gnuplot-nox valgrind valgrind
+
+# The kernel's kmalloc pairs per CPU at 1 and SMP CPUs (default 2), under
+# QEMU -icount (instructions per pair) and plain TCG (scaling).
+bench-kernel: deps
+	@$(MAKE) --no-print-directory $(BUILD)/kbench.iso
+	@SMP=$(if $(filter 1,$(SMP)),2,$(SMP)) tests/bench/kernel-bench.sh
 
 # deps first, alone (as `make test` does), then the programs, then the run.
 bench-malloc: bench-deps

@@ -132,15 +132,16 @@ KTEST_REPLAY_ARG := $(if $(filter-out 0,$(REPLAY_LIMIT)),replay_limit=$(REPLAY_L
 # default heap, told how many CPUs QEMU has (smp_expect=, the cpu suite),
 # with -smp $(SMP) (2 by default); every suite again with -smp 1 (the
 # uniprocessor paths: no stealing, no shootdown, the cross-CPU cases
-# skipped); the ACPI and CPU suites again with -smp 2 (tests/run-all.sh
-# passes it);
+# skipped); the ACPI, CPU and SMP suites again with -smp 2 whatever SMP
+# says (tests/run-all.sh passes it), with kmalloc's and kmem_cache's
+# (kmalloc_smp storms every CPU);
 # the replay suite
 # again with the traces as modules (an ISO of its own: 20 MB of modules
 # would take the memory the other suites are sized for, e.g. at MEM=32M);
 # the kmalloc suite again on the classic allocator (heap=classic).
 $(eval $(call ktest_iso,ktest,ktest=$(KTEST) smp_expect=$(SMP)))
 $(eval $(call ktest_iso,ktest-smp1,ktest=$(KTEST) smp_expect=1))
-KTEST_SMP := acpi_parse,cpu,mmio,smp
+KTEST_SMP := acpi_parse,cpu,mmio,smp,kmalloc_smp,kmalloc_cache,kmem_cache
 $(eval $(call ktest_iso,ktest-smp,ktest=$(KTEST_SMP) smp_expect=2))
 # A panic on CPU 1 while CPU 0 prints (tests/qemu/smp-panic.sh, -smp 2).
 $(eval $(call ktest_iso,smp-panic,crash=panic_ap panic_exit))
@@ -148,6 +149,8 @@ $(eval $(call ktest_iso,ktest-replay,$(strip ktest=replay $(KTEST_REPLAY_ARG)),$
 # (a variable: a comma in $(call ...)'s arguments would split them)
 KTEST_CLASSIC := kmalloc,kmalloc_faults,kmem_cache,ramfs,threads
 $(eval $(call ktest_iso,ktest-classic,heap=classic ktest=$(KTEST_CLASSIC)))
+# The kernel benchmark (make bench-kernel, tests/bench/kernel-bench.sh).
+$(eval $(call ktest_iso,kbench,ktest=kmalloc_bench kbench))
 # The scripted shell session (tests/shell/session.sh): no ktest, so the
 # kernel lands in the shell; shell_test turns heapmap's colours off.
 $(eval $(call ktest_iso,shell,shell_test))

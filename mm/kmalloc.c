@@ -10,9 +10,9 @@
  * clears them on return, so a report never names a stale caller.
  *
  * Small blocks: with the fast allocator (not in debug mode) kmalloc,
- * kmalloc_array and kfree go through one small-block cache, used with
- * interrupts off (mm/kmalloc_cache.h); krealloc and ksize refuse a block
- * sitting there as freed. kzalloc, kcalloc and kmalloc_aligned go to the
+ * kmalloc_array and kfree go through the calling CPU's small-block cache,
+ * used with interrupts off (mm/kmalloc_cache.h); krealloc and ksize refuse
+ * a block sitting in any CPU's cache as freed. kzalloc, kcalloc and kmalloc_aligned go to the
  * allocator (it knows which memory is zero; alignment).
  *
  * Out of memory: an allocation that returns NULL for a non-zero size prints
@@ -35,9 +35,10 @@
 /* Entry and exit of every kmalloc-family function: a macro, so that
  * __builtin_return_address(0) is the caller of that function. */
 #define KMALLOC_ENTER(name)                                                  \
-	(osmem_kernel_front = (struct osmem_kernel_front){                   \
+	(*osmem_kernel_front_here() = (struct osmem_kernel_front){           \
 		 (name), __builtin_return_address(0) })
-#define KMALLOC_LEAVE() (osmem_kernel_front = (struct osmem_kernel_front){ 0 })
+#define KMALLOC_LEAVE()                                                      \
+	(*osmem_kernel_front_here() = (struct osmem_kernel_front){ 0 })
 
 static unsigned long kmalloc_oom_count, kmalloc_oom_lines;
 
@@ -103,19 +104,20 @@ unsigned long kmalloc_oom_lines_printed(void)
 /* The rate-limited out-of-memory line (see the top of the file). */
 static void kmalloc_oom(size_t size)
 {
-	unsigned long n = ++kmalloc_oom_count;
+	unsigned long n = __atomic_add_fetch(&kmalloc_oom_count, 1, __ATOMIC_RELAXED);
+	const struct osmem_kernel_front *f = osmem_kernel_front_here();
 	char who[CONSOLE_SYMBOL_MAX];
 
 	if (n > KMALLOC_OOM_BURST && (n - KMALLOC_OOM_BURST) % KMALLOC_OOM_EVERY)
 		return;
-	kmalloc_oom_lines++;
-	console_symbol(who, sizeof(who), (uintptr_t)osmem_kernel_front.caller);
+	__atomic_fetch_add(&kmalloc_oom_lines, 1, __ATOMIC_RELAXED);
+	console_symbol(who, sizeof(who), (uintptr_t)f->caller);
 	if (n <= KMALLOC_OOM_BURST)
 		kprintf("kmalloc: out of memory: %s(%zu) from %s\n",
-			osmem_kernel_front.front, size, who);
+			f->front, size, who);
 	else
 		kprintf("kmalloc: out of memory: %s(%zu) from %s (%d similar suppressed)\n",
-			osmem_kernel_front.front, size, who,
+			f->front, size, who,
 			KMALLOC_OOM_EVERY - 1);
 }
 
@@ -148,6 +150,11 @@ static void *kmalloc_small(size_t size)
 
 void *kmalloc(size_t size)
 {
+	void *p;
+
+	/* A hit in this CPU's cache cannot fail or report: no record. */
+	if (kmalloc_cache_on && (p = kmalloc_cache_try_alloc(KHEAP, size)))
+		return p;
 	KMALLOC_ENTER("kmalloc");
 	return kmalloc_done(kmalloc_small(size), size);
 }
@@ -207,6 +214,9 @@ void *krealloc(void *p, size_t size)
 
 void kfree(void *p)
 {
+	/* A push on this CPU's cache passed every check: nothing to report. */
+	if (kmalloc_cache_on && kmalloc_cache_try_free(KHEAP, p))
+		return;
 	KMALLOC_ENTER("kfree");
 	if (kmalloc_cache_on)
 		kmalloc_cache_free(KHEAP, p);

@@ -25,8 +25,14 @@
  * - kmem_cache_stats(c, st) fills *st (exact counts, see the struct).
  * - kmem_cache_for_each(fn, arg) calls fn once per live cache, in creation
  *   order; fn must not create or destroy caches.
- * - Safe against interrupts and preemption on one CPU (the cache's lists
- *   are changed with interrupts off; kmalloc is called outside that).
+ * - Safe on every CPU, against interrupts and preemption: each CPU has a
+ *   magazine of each cache (no lock, interrupts off), the slabs are under
+ *   a spinlock; kmalloc is called outside it. An object may be freed on
+ *   another CPU than the one that allocated it (it joins that CPU's
+ *   magazine). Misuse reports end with " on cpu N".
+ * - kmem_cache_shrink(c): the calling CPU's magazine back to the slabs.
+ *   Stats count magazines' objects as free (objects_cached of them); a
+ *   slab count is exact after every CPU that used c shrank it.
  */
 #ifndef MM_KMEM_CACHE_H
 #define MM_KMEM_CACHE_H
@@ -42,7 +48,8 @@ struct kmem_cache_stats {
 	size_t object_size;	/* bytes per object, padding for align included */
 	size_t objects_per_slab;
 	size_t objects_in_use;	/* allocated, not yet freed */
-	size_t objects_free;	/* free slots in the cache's slabs */
+	size_t objects_free;	/* free slots in the slabs, magazines included */
+	size_t objects_cached;	/* of those, in the CPUs' magazines */
 	size_t slabs;		/* slabs held (the empty spare included) */
 	size_t bytes_total;	/* kmalloc bytes held: slabs + the cache itself */
 	size_t allocs;		/* successful kmem_cache_alloc calls */
@@ -52,12 +59,18 @@ struct kmem_cache_stats {
 struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align);
 void *kmem_cache_alloc(struct kmem_cache *c);
 void kmem_cache_free(struct kmem_cache *c, void *p);
+/* Give the calling CPU's magazine of c back to its slabs (empty slabs
+ * beyond the spare back to kmalloc). */
+void kmem_cache_shrink(struct kmem_cache *c);
 int kmem_cache_destroy(struct kmem_cache *c);
 void kmem_cache_stats(struct kmem_cache *c, struct kmem_cache_stats *st);
 const char *kmem_cache_name(const struct kmem_cache *c);
 void kmem_cache_for_each(void (*fn)(struct kmem_cache *c, void *arg), void *arg);
 
-/* Misuse reports (bad free, destroy with live objects) since boot. */
+/* Misuse reports (bad free, destroy with live objects) since boot, and
+ * the last one's line ("" if none); each line ends with " on cpu N", the
+ * CPU that made the call. */
 unsigned long kmem_cache_misuse_count(void);
+const char *kmem_cache_last_report(void);
 
 #endif

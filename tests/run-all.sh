@@ -113,7 +113,8 @@ main() {
 	step kernel_smp1 33 35 --qemu --log=build/ktest-smp1.log -- \
 		env ISO=build/ktest-smp1.iso LOG=build/ktest-smp1.log SMP=1 \
 		tests/qemu/run-ktest.sh --quiet --no-report
-	# The ACPI/CPU/mmio/smp suites on two CPUs (the ISO says smp_expect=2).
+	# The ACPI/CPU/mmio/smp suites and kmalloc's (kmalloc_smp: every CPU at
+	# once) on two CPUs (the ISO says smp_expect=2; mk/kernel.mk KTEST_SMP).
 	step kernel_smp 33 35 --qemu --log=build/ktest-smp.log -- \
 		env ISO=build/ktest-smp.iso LOG=build/ktest-smp.log SMP=2 \
 		tests/qemu/run-ktest.sh --quiet --no-report

@@ -44,8 +44,9 @@
  *
  * Per-thread CPU state beyond the registers: the fault-catch list
  * (kernel/arch/x86_64/trap.h, per CPU, swapped on the switching CPU) and
- * the kmalloc front's caller record (osmem_kernel_front): a switch saves
- * the outgoing thread's and installs the incoming one's. The switch also
+ * the kmalloc front's caller record (osmem_kernel_front_here(), per
+ * CPU): a switch saves the outgoing thread's and installs the incoming
+ * one's on the switching CPU. The switch also
  * tells the backtrace walker which stack runs on this CPU.
  *
  * Stacks: vm_map(THREAD_STACK_BYTES + one page) gives [base, base + S + P)
@@ -278,6 +279,7 @@ static void finish_switch(void)
 static void schedule_locked(struct runq *rq)
 {
 	struct thread *prev = rq->current, *next = rq_pop(rq);
+	struct osmem_kernel_front *kfront;
 
 	if (!next) {
 		if (prev->state == THREAD_RUNNING) {
@@ -297,8 +299,9 @@ static void schedule_locked(struct runq *rq)
 		return;
 	rq->switches++;
 	prev->catches = fault_catch_swap(next->catches);
-	prev->kfront = osmem_kernel_front;
-	osmem_kernel_front = next->kfront;
+	kfront = osmem_kernel_front_here();
+	prev->kfront = *kfront;
+	*kfront = next->kfront;
 	backtrace_set_thread_stack(next->stack_lo, next->stack_hi);
 	__atomic_store_n(&next->on_cpu, 1, __ATOMIC_RELAXED);
 	rq->current = next;

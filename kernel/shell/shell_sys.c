@@ -234,17 +234,18 @@ static void shell_cache_line(struct kmem_cache *c, void *arg)
 
 	(*(int *)arg)++;
 	kmem_cache_stats(c, &st);
-	kprintf("  %-20s %6zu %8zu %8zu %6zu %10zu\n", kmem_cache_name(c),
-		st.object_size, st.objects_in_use, st.objects_free, st.slabs,
-		st.bytes_total);
+	kprintf("  %-20s %6zu %8zu %8zu %8zu %6zu %10zu\n", kmem_cache_name(c),
+		st.object_size, st.objects_in_use, st.objects_free,
+		st.objects_cached, st.slabs, st.bytes_total);
 }
 
 void shell_print_kmem_caches(void)
 {
 	int n = 0;
 
-	kprintf("object caches:\n  %-20s %6s %8s %8s %6s %10s\n", "name",
-		"size", "in use", "free", "slabs", "bytes");
+	/* "free" counts the CPUs' magazines too; "cached" says how many. */
+	kprintf("object caches:\n  %-20s %6s %8s %8s %8s %6s %10s\n", "name",
+		"size", "in use", "free", "cached", "slabs", "bytes");
 	kmem_cache_for_each(shell_cache_line, &n);
 	if (n == 0)
 		kprintf("  (none)\n");

@@ -560,9 +560,9 @@ KTEST(threads, misuse_reports_name_the_calling_thread)
 	struct thread *th[2], *tm;
 
 	KASSERT_NOT_NULL(t, w);
-	/* All three on one CPU: the caller record (osmem_kernel_front) is
-	 * one for the whole kernel until mm makes it per CPU; per thread is
-	 * what the scheduler keeps, and what this case checks. */
+	/* All three on one CPU, so they preempt each other: the caller
+	 * record is per CPU, and per thread is what the scheduler keeps on
+	 * each switch, which is what this case checks. */
 	for (int i = 0; i < 2; i++) {
 		w[i].index = i;
 		w[i].rng = 0x2545f4914f6cdd1dULL * (uint64_t)(i + 3);

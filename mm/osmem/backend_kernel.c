@@ -31,6 +31,8 @@
 #include "libk/locking.h"
 #include "libk/spinlock.h"
 #include "libk/panic.h"
+#include "libk/printf.h"
+#include "libk/string.h"
 #include "mm/kbrk.h"
 #include "mm/layout.h"
 #include "mm/vmap.h"
@@ -85,17 +87,26 @@ static void kernel_unlock(const struct osmem_backend *be)
 	spin_unlock_irqrestore(&kheap_lock, flags);
 }
 
-struct osmem_kernel_front osmem_kernel_front;
+static struct osmem_kernel_front kernel_fronts[SPIN_MAX_CPUS];
 
+struct osmem_kernel_front *osmem_kernel_front_here(void)
+{
+	return &kernel_fronts[spin_cpu() % SPIN_MAX_CPUS];
+}
+
+/* The count is atomic and the last line is copied whole under kreport's
+ * own lock (libk/locking.h: nothing is taken inside it), as several
+ * CPUs may report at once; the line is formatted on the stack first. */
 static struct {
 	bool panic_on_misuse;
 	unsigned reports;
+	spinlock_t lock;
 	char last[256];
-} kreport;
+} kreport = { .lock = SPINLOCK_INIT("kmalloc report", LOCK_RANK_KREPORT) };
 
 static const void *kernel_caller(void)
 {
-	return osmem_kernel_front.caller;
+	return osmem_kernel_front_here()->caller;
 }
 
 static void kernel_symbolize(char *buf, size_t len, const void *addr)
@@ -105,13 +116,27 @@ static void kernel_symbolize(char *buf, size_t len, const void *addr)
 
 static void kernel_report(const struct osmem_report *r)
 {
-	osmem_report_format(kreport.last, sizeof(kreport.last), r,
-			    osmem_kernel_front.front, osmem_kernel_front.caller,
-			    kernel_symbolize);
-	kreport.reports++;
+	char line[sizeof(kreport.last)];
+	const struct osmem_kernel_front *f = osmem_kernel_front_here();
+	unsigned cpu = spin_cpu();
+	uint64_t flags;
+	int at;
+
+	at = osmem_report_format(line, sizeof(line) - 16, r,
+				 f->front, f->caller,
+				 kernel_symbolize);
+	if (at < 0)
+		at = 0;
+	if ((size_t)at > sizeof(line) - 17)
+		at = (int)sizeof(line) - 17;
+	snprintf(line + at, sizeof(line) - (size_t)at, " on cpu %u", cpu);
+	flags = spin_lock_irqsave(&kreport.lock);
+	memcpy(kreport.last, line, sizeof(line));
+	spin_unlock_irqrestore(&kreport.lock, flags);
+	__atomic_fetch_add(&kreport.reports, 1, __ATOMIC_RELAXED);
 	if (kreport.panic_on_misuse)
-		panic("%s (heap_panic)", kreport.last);
-	kprintf("%s\n", kreport.last);
+		panic("%s (heap_panic)", line);
+	kprintf("%s\n", line);
 }
 
 static struct osmem_backend kernel_backend = {
@@ -182,7 +207,7 @@ void osmem_kernel_backend_setup(bool panic_on_misuse, bool debug)
 
 unsigned osmem_kernel_reports(void)
 {
-	return kreport.reports;
+	return __atomic_load_n(&kreport.reports, __ATOMIC_RELAXED);
 }
 
 const char *osmem_kernel_last_report(void)

@@ -205,39 +205,73 @@ KTEST(kmalloc_cache, large_zeroed_and_aligned_blocks_bypass_it)
 	KEXPECT_EQ(t, kc_check(), 0);
 }
 
-/* Until the caches are per CPU, the one cache is CPU 0's: kmalloc and
- * kfree on another CPU (posed as here, through the spinlocks' CPU hook)
- * leave it alone and use the core, and a kfree there of a block sitting
- * in the cache is still a double free. */
-static unsigned kc_cpu_one(void)
+/* Each CPU has its cache. Posing as the last CPU number (through the
+ * spinlocks' CPU hook): no real CPU has it, so no one else touches its
+ * cache while the test does (the real CPU 1 runs threads). kfree there
+ * fills that CPU's cache, counted by the stats; a block allocated there
+ * and freed on CPU 0 goes into CPU 0's; a kfree there of a block sitting
+ * in CPU 0's cache is a double free, and the report names the posed CPU.
+ * Fails with the one cache of CPU 0 (the other CPU went to the core:
+ * nothing counted). */
+#define KC_POSE_CPU (SPIN_MAX_CPUS - 1)
+_Static_assert(KC_POSE_CPU == 63, "the report check spells ' on cpu 63'");
+
+static unsigned kc_cpu_pose(void)
 {
-	return 1;
+	return KC_POSE_CPU;
 }
 
-KTEST(kmalloc_cache, another_cpu_leaves_the_cache_alone)
+KTEST(kmalloc_cache, each_cpu_has_its_cache_and_a_double_free_names_the_cpu)
 {
 	unsigned (*real)(void);
-	struct osmem_stats before;
+	struct osmem_stats before, mid;
 	unsigned char *p, *q, *cached;
 	unsigned reports;
+	const char *line;
 
 	KC_NEED_CACHE(t);
 	cached = kmalloc(40);
 	KASSERT_NOT_NULL(t, cached);
-	kfree(cached);                          /* in the cache now */
+	kfree(cached);                          /* in CPU 0's cache now */
 	before = kc_stats();
-	real = spin_set_cpu_hook(kc_cpu_one);
+	real = spin_set_cpu_hook(kc_cpu_pose);
 	p = kmalloc(40);
 	q = kmalloc(40);
 	KEXPECT_PTR_NE(t, p, cached);
 	KEXPECT_PTR_NE(t, q, cached);
-	kfree(p);
+	kfree(p);                               /* into the posed CPU's cache */
+	mid = kc_stats();
 	reports = osmem_kernel_reports();
-	kfree(cached);
-	spin_set_cpu_hook(real);
+	kfree(cached);                          /* sits in CPU 0's cache */
+	line = osmem_kernel_last_report();
 	KEXPECT_EQ(t, osmem_kernel_reports(), reports + 1);
-	KEXPECT(t, kc_strstr(osmem_kernel_last_report(), "double free") != NULL);
-	KEXPECT_EQ(t, kc_stats().blocks_cached, before.blocks_cached);
+	KEXPECT(t, kc_strstr(line, "double free") != NULL);
+	if (!KEXPECT(t, kc_strstr(line, " on cpu 63") != NULL))
+		ktest_note(t, "report: %s", line);
+	KEXPECT_EQ(t, kmalloc_cache_flush_mine(), mid.blocks_cached - before.blocks_cached);
+	spin_set_cpu_hook(real);
+	KEXPECT_GE(t, mid.blocks_cached, before.blocks_cached + 1);
+	kfree(q);                               /* its block, into CPU 0's */
+	KEXPECT_PTR_EQ(t, kmalloc(40), q);
 	kfree(q);
 	KEXPECT_EQ(t, kc_check(), 0);
+}
+
+/* A report made on CPU 0 says so, at the end of its line. */
+KTEST(kmalloc_cache, a_misuse_report_names_cpu_0)
+{
+	unsigned char *p = kmalloc(64);
+	unsigned reports;
+	const char *line;
+
+	KC_NEED_CACHE(t);
+	KASSERT_NOT_NULL(t, p);
+	kfree(p);
+	reports = osmem_kernel_reports();
+	kfree(p);
+	line = osmem_kernel_last_report();
+	KEXPECT_EQ(t, osmem_kernel_reports(), reports + 1);
+	if (!KEXPECT(t, kc_strstr(line, " on cpu 0") != NULL &&
+		     line[strlen(line) - 1] == '0'))
+		ktest_note(t, "report: %s", line);
 }

@@ -7,6 +7,7 @@
 #include "libk/ktest.h"
 #include "libk/string.h"
 #include "mm/kmalloc.h"
+#include "mm/kmalloc_cache.h"
 #include "mm/kmem_cache.h"
 #include <stdint.h>
 
@@ -145,6 +146,10 @@ KTEST(kmem_cache, many_objects_across_slabs_keep_contents_and_exact_stats)
 		kmem_cache_free(c, objs[i]);
 	kmem_cache_stats(c, &st);
 	KEXPECT_EQ(t, st.objects_in_use, 0);
+	KEXPECT_EQ(t, st.objects_in_use + st.objects_free, st.slabs * st.objects_per_slab);
+	kmem_cache_shrink(c);		/* this CPU's magazine back to the slabs */
+	kmem_cache_stats(c, &st);
+	KEXPECT_EQ(t, st.objects_cached, 0);
 	KEXPECT_EQ(t, st.slabs, 1);	/* the spare */
 	KEXPECT_EQ(t, st.objects_free, st.objects_per_slab);
 	KEXPECT_EQ(t, st.allocs, MANY);
@@ -178,9 +183,11 @@ KTEST(kmem_cache, empty_slabs_go_back_to_kmalloc_but_one_spare)
 	heap_stats(&mid);
 	KEXPECT_EQ(t, mid.blocks_in_use + mid.mapped_blocks,
 		   base.blocks_in_use + base.mapped_blocks + 3);
-	/* Empty the first slab (the spare), then the second (freed). */
+	/* Empty the first slab (the spare), then the second (freed), once
+	 * this CPU's magazine is back in the slabs. */
 	for (size_t i = 0; i < 2 * per; i++)
 		kmem_cache_free(c, objs[i]);
+	kmem_cache_shrink(c);
 	kmem_cache_stats(c, &st);
 	KEXPECT_EQ(t, st.slabs, 2);
 	KEXPECT_EQ(t, st.objects_in_use, per);
@@ -195,6 +202,7 @@ KTEST(kmem_cache, empty_slabs_go_back_to_kmalloc_but_one_spare)
 	kmem_cache_free(c, objs[0]);
 	for (size_t i = 2 * per; i < n; i++)
 		kmem_cache_free(c, objs[i]);
+	kmem_cache_shrink(c);
 	kmem_cache_stats(c, &st);
 	KEXPECT_EQ(t, st.slabs, 1);
 	KEXPECT_EQ(t, st.objects_in_use, 0);
@@ -293,4 +301,82 @@ KTEST(kmem_cache, destroy_with_live_objects_is_refused_then_returns_every_byte)
 	heap_stats(&after);
 	KEXPECT(t, same_in_use(&before, &after));
 	KEXPECT_EQ(t, kmalloc_allocator()->check(kmalloc_heap_instance()), 0);
+}
+
+/* Magazines are on with kmalloc's per-CPU caches (fast heap, not debug). */
+#define NEED_MAGAZINES(t)						\
+	do {								\
+		if (!kmalloc_cache_on)					\
+			KTEST_SKIP(t, "no magazines (heap=classic or heap_debug)"); \
+	} while (0)
+
+static bool has_text(const char *s, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (; *s; s++)
+		if (strncmp(s, w, n) == 0)
+			return true;
+	return false;
+}
+
+/* A freed object waits in this CPU's magazine (counted cached, not in
+ * use) and is the next one handed out; shrink gives the magazine back. */
+KTEST(kmem_cache, a_freed_object_waits_in_this_cpus_magazine)
+{
+	struct kmem_cache *c;
+	struct kmem_cache_stats st;
+	size_t cached;
+	void *p;
+
+	NEED_MAGAZINES(t);
+	c = kmem_cache_create("mag", 32, 0);
+	KASSERT_NOT_NULL(t, c);
+	p = kmem_cache_alloc(c);
+	KASSERT_NOT_NULL(t, p);
+	kmem_cache_stats(c, &st);
+	cached = st.objects_cached;
+	kmem_cache_free(c, p);
+	kmem_cache_stats(c, &st);
+	KEXPECT_EQ(t, st.objects_cached, cached + 1);
+	KEXPECT_EQ(t, st.objects_in_use, 0);
+	KEXPECT_EQ(t, st.frees, 1);
+	KEXPECT_PTR_EQ(t, kmem_cache_alloc(c), p);
+	kmem_cache_free(c, p);
+	kmem_cache_shrink(c);
+	kmem_cache_stats(c, &st);
+	KEXPECT_EQ(t, st.objects_cached, 0);
+	KEXPECT_EQ(t, st.objects_free, st.slabs * st.objects_per_slab);
+	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
+}
+
+/* An object written after its free, while in the magazine, is reported
+ * by the allocation that would have handed it out; the object goes back
+ * to its slab (so it may well be the one handed out then, from there),
+ * the counts stay exact and destroy succeeds. */
+KTEST(kmem_cache, an_object_written_in_the_magazine_is_reported)
+{
+	unsigned long misuse = kmem_cache_misuse_count();
+	struct kmem_cache_stats st;
+	struct kmem_cache *c;
+	uint64_t *p;
+	void *q;
+
+	NEED_MAGAZINES(t);
+	c = kmem_cache_create("uaf", 40, 0);
+	KASSERT_NOT_NULL(t, c);
+	p = kmem_cache_alloc(c);
+	KASSERT_NOT_NULL(t, p);
+	kmem_cache_free(c, p);
+	p[0] ^= 1;				/* a write after free */
+	q = kmem_cache_alloc(c);
+	KEXPECT_NOT_NULL(t, q);
+	KEXPECT_EQ(t, kmem_cache_misuse_count(), misuse + 1);
+	kmem_cache_stats(c, &st);
+	KEXPECT_EQ(t, st.objects_in_use, 1);
+	KEXPECT_EQ(t, st.objects_in_use + st.objects_free, st.slabs * st.objects_per_slab);
+	if (!KEXPECT(t, has_text(kmem_cache_last_report(), "write after free of")))
+		ktest_note(t, "report: %s", kmem_cache_last_report());
+	kmem_cache_free(c, q);
+	KEXPECT_EQ(t, kmem_cache_destroy(c), 0);
 }

@@ -211,7 +211,7 @@ session() {
 		"block of $a: '$blk'; allocated/free blocks before alloc: $before, after free: $after"
 
 	run " free $a"
-	ktap_check double_free_reported "$(grep -q "^osmem: double free of $a (block of [0-9]* bytes) in kfree called from cmd_free+0x[0-9a-f]*$" <<<"$OUT"; echo $?)" \
+	ktap_check double_free_reported "$(grep -q "^osmem: double free of $a (block of [0-9]* bytes) in kfree called from cmd_free+0x[0-9a-f]* on cpu 0$" <<<"$OUT"; echo $?)" \
 		"got: $OUT"
 
 	run check

@@ -174,3 +174,35 @@ int smp_call_all_others(smp_call_fn fn, void *arg)
 			failed++;
 	return failed;
 }
+
+/*
+ * The split call (smp_call.h): post now, wait later. The slot stays the
+ * caller's (POSTED, RUNNING, DONE) until smp_call_finish frees it, so no
+ * other call reaches that CPU meanwhile; a caller that gives up abandons
+ * it as smp_call_wait does.
+ */
+int smp_call_start(size_t cpu, smp_call_fn fn, void *arg)
+{
+	uint64_t end = rdtsc() + SMP_CALL_TIMEOUT_MS * smp_tsc_per_ms;
+
+	if (cpu == smp_this_index() || !cpu_takes_calls(cpu)) {
+		kprintf("smp_call: CPU %zu cannot start a call (%s)\n", cpu,
+			cpu == smp_this_index() ? "the caller" : "not online");
+		return -1;
+	}
+	if (smp_call_post(cpu, fn, arg, end)) {
+		kprintf("smp_call: CPU %zu (APIC id %u) did not take the call\n",
+			cpu, smp_percpu(cpu)->apic_id);
+		return -1;
+	}
+	return 0;
+}
+
+int smp_call_finish(size_t cpu, unsigned timeout_ms, long *ret)
+{
+	uint64_t end = rdtsc() + (uint64_t)timeout_ms * smp_tsc_per_ms;
+
+	if (!smp_percpu(cpu))
+		return -1;
+	return smp_call_wait(cpu, end, ret);
+}

@@ -62,6 +62,19 @@ void smp_call_init(void);
 void smp_call_poll(void);
 int smp_call(size_t cpu, smp_call_fn fn, void *arg, long *ret);
 int smp_call_all_others(smp_call_fn fn, void *arg);
+/*
+ * The split form, for long work on an idle CPU while the caller works
+ * too (the kmalloc_smp suite, the kernel benchmark): smp_call_start posts
+ * fn(arg) to another online CPU and returns 0 at once (or -1, reported);
+ * the caller must then call smp_call_finish(cpu, timeout_ms, &ret), which
+ * waits up to timeout_ms for it, as smp_call does (serving its own slot
+ * meanwhile). Until then that CPU takes no other call (a TLB shootdown
+ * waits for it too), so fn may run long only while nothing else needs
+ * the CPU. As fn runs with interrupts off on a CPU that holds no lock
+ * (an idle AP), it may take spinlocks and allocate.
+ */
+int smp_call_start(size_t cpu, smp_call_fn fn, void *arg);
+int smp_call_finish(size_t cpu, unsigned timeout_ms, long *ret);
 /* The IPI vector's handler (trap.c): EOI, then the calling CPU's slot. */
 void smp_call_interrupt(void);
 /* How many CPUs are online and take calls (1 without SMP). */
