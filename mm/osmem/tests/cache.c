@@ -168,6 +168,154 @@ KTEST(osmem_cache, a_batch_that_touches_goes_back_as_one)
 	OSMEM_END(t, a);
 }
 
+/* 16 contiguous blocks of 64 bytes given back in the order ord[]: the
+ * heap is as before (one free block: the next batch of 16 is the same
+ * blocks), nothing reported, and the inner headers name no live block. */
+static void tbatch_order(struct ktest *t, struct osmem_heap *h,
+			 const unsigned *ord, const char *name)
+{
+	void *p[16], *q[16], *mix[16];
+	struct osmem_stats before, after;
+	unsigned reports;
+
+	before = tstats(h);
+	KASSERT_EQ(t, fast_alloc_batch(h, 64, 16, p), 16);
+	for (int i = 0; i < 16; i++)
+		mix[i] = p[ord[i]];
+	reports = osmem_tb_reports();
+	fast_free_batch(h, mix, 16);
+	after = tstats(h);
+	KEXPECT_EQ(t, osmem_tb_reports(), reports);
+	KEXPECT_EQ(t, after.blocks_in_use, before.blocks_in_use);
+	KEXPECT_EQ(t, after.blocks_free, before.blocks_free);
+	KEXPECT_EQ(t, after.bytes_free, before.bytes_free);
+	KEXPECT_EQ(t, a->check(h), 0);
+	if (KEXPECT_EQ(t, fast_alloc_batch(h, 64, 16, q), 16))
+		KEXPECT_PTR_EQ(t, q[0], p[0]);
+	fast_free_batch(h, q, 16);
+	reports = osmem_tb_reports();
+	a->free(h, p[7]);                       /* a header inside: no block */
+	KEXPECT_EQ(t, osmem_tb_reports(), reports + 1);
+	ktest_note(t, "%s: one block again", name);
+}
+
+/* One pass, no sort: a batch's blocks that touch come in either order
+ * (a cache gives its newest first, a refill cut them in address order),
+ * and its stretch grows at either end. */
+KTEST(osmem_cache, a_batch_stretch_grows_at_either_end)
+{
+	static const unsigned up[16] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+					 11, 12, 13, 14, 15 };
+	static const unsigned down[16] = { 15, 14, 13, 12, 11, 10, 9, 8, 7,
+					   6, 5, 4, 3, 2, 1, 0 };
+	static const unsigned zigzag[16] = { 7, 8, 6, 9, 5, 10, 4, 11, 3,
+					     12, 2, 13, 1, 14, 0, 15 };
+	static const unsigned halves[16] = { 8, 9, 10, 11, 12, 13, 14, 15,
+					     7, 6, 5, 4, 3, 2, 1, 0 };
+
+	OSMEM_START(t, a);
+	a->free(h, a->malloc(h, 1));            /* the heap exists */
+	tbatch_order(t, h, up, "ascending");
+	tbatch_order(t, h, down, "descending");
+	tbatch_order(t, h, zigzag, "from the middle out");
+	tbatch_order(t, h, halves, "upper half up, lower half down");
+	OSMEM_END(t, a);
+}
+
+/* A block given twice in one batch is one double free, reported with its
+ * pointer, wherever it stands: the stretch's first block (whose header
+ * is still live until the stretch goes back), its last, one inside, the
+ * first after the stretch grew down, one whose stretch went back. */
+KTEST(osmem_cache, a_block_twice_in_a_batch_is_a_double_free)
+{
+	static const int cases[][6] = {
+		{ 0, 0, -1 },
+		{ 0, 1, 2, 0, -1 },
+		{ 0, 1, 2, 2, -1 },
+		{ 0, 1, 2, 1, -1 },
+		{ 2, 1, 0, 0, -1 },
+		{ 2, 1, 0, 2, -1 },
+		{ 0, 1, 9, 0, -1 },             /* 9 starts a new stretch */
+	};
+	void *p[12], *mix[6], *twice;
+	struct osmem_stats before, after;
+	unsigned reports, n, c;
+
+	OSMEM_START(t, a);
+	a->free(h, a->malloc(h, 1));
+	before = tstats(h);
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		KASSERT_EQ(t, fast_alloc_batch(h, 80, 12, p), 12);
+		for (n = 0; cases[c][n] >= 0; n++)
+			mix[n] = p[cases[c][n]];
+		twice = mix[n - 1];
+		reports = osmem_tb_reports();
+		fast_free_batch(h, mix, n);
+		KEXPECT_EQ(t, osmem_tb_reports(), reports + 1);
+		if (KEXPECT_NOT_NULL(t, osmem_tb_report(reports))) {
+			KEXPECT_EQ(t, osmem_tb_report(reports)->fault,
+				   OSMEM_FAULT_DOUBLE_FREE);
+			KEXPECT_PTR_EQ(t, osmem_tb_report(reports)->ptr, twice);
+		}
+		KEXPECT_EQ(t, a->check(h), 0);
+		/* The rest once each: the heap as before. */
+		for (n = 0; n < 12; n++) {
+			bool given = false;
+
+			for (unsigned i = 0; cases[c][i] >= 0; i++)
+				given |= cases[c][i] == (int)n;
+			if (!given)
+				a->free(h, p[n]);
+		}
+		after = tstats(h);
+		KEXPECT_EQ(t, after.blocks_in_use, before.blocks_in_use);
+		KEXPECT_EQ(t, after.blocks_free, before.blocks_free);
+		KEXPECT_EQ(t, after.bytes_free, before.bytes_free);
+	}
+	OSMEM_END(t, a);
+}
+
+/* Blocks of two refills apart (a live block between them), a mapping
+ * and a medium block, interleaved in one batch: each stretch breaks
+ * where its neighbour does not come, the mapping goes the plain way;
+ * nothing reported, every block back. */
+KTEST(osmem_cache, a_batch_of_interleaved_stretches_and_a_mapping)
+{
+	void *x[8], *y[8], *mix[19], *sep, *big, *mid;
+	struct osmem_stats before, after;
+	unsigned reports, n = 0;
+
+	OSMEM_START(t, a);
+	a->free(h, a->malloc(h, 1));
+	before = tstats(h);
+	KASSERT_EQ(t, fast_alloc_batch(h, 96, 8, x), 8);
+	sep = a->malloc(h, 40);
+	KASSERT_EQ(t, fast_alloc_batch(h, 96, 8, y), 8);
+	big = a->malloc(h, 1024 * 1024);        /* mapped */
+	mid = a->malloc(h, 3000);
+	KASSERT_NOT_NULL(t, big);
+	KASSERT_NOT_NULL(t, mid);
+	KEXPECT_EQ(t, tstats(h).mapped_blocks, before.mapped_blocks + 1);
+	for (int i = 0; i < 8; i++) {
+		mix[n++] = x[i];
+		mix[n++] = y[7 - i];
+		if (i == 3)
+			mix[n++] = big;
+		if (i == 5)
+			mix[n++] = mid;
+	}
+	mix[n++] = sep;
+	reports = osmem_tb_reports();
+	fast_free_batch(h, mix, n);
+	KEXPECT_EQ(t, osmem_tb_reports(), reports);
+	after = tstats(h);
+	KEXPECT_EQ(t, after.blocks_in_use, before.blocks_in_use);
+	KEXPECT_EQ(t, after.mapped_blocks, before.mapped_blocks);
+	KEXPECT_EQ(t, after.blocks_free, before.blocks_free);
+	KEXPECT_EQ(t, after.bytes_free, before.bytes_free);
+	OSMEM_END(t, a);
+}
+
 /* A heap that cannot grow gives what it has: fewer blocks, never more
  * than asked, the heap consistent. */
 KTEST(osmem_cache, batch_gives_what_a_full_heap_has)
