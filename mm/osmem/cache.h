@@ -53,8 +53,9 @@
  *     bytes inside h, 16-aligned; its first word is the next one,
  *     mangled: next ^ (uintptr_t)block ^ link_key; the last block's link
  *     mangles NULL. Every member's second word is cache_key.
- *   - list k holds osmem_cache_limit(k) - c->room[k] blocks; room[0] and
- *     room[1] are 0 (no class of 0 or 16 bytes), as are all rooms of a
+ *   - list k holds osmem_cache_limit(k) - c->room[k] blocks; head[0] and
+ *     head[1] are NULL and room[0] and room[1] are 0 (no class of 0 or 16
+ *     bytes: pop's one bound relies on it), as are all rooms of a
  *     cache that is not active, so its pushes all take the slow path.
  *     (A push takes the room first and gives it back when there was
  *     none: between the two, for an instant, a room reads -1.)
@@ -140,6 +141,11 @@ enum osmem_cache_state {
 };
 
 struct osmem_cache {
+	/* The home's: what its fast paths read of the heap, next to the
+	 * lists, so that user space reaches both from one TLS base (a
+	 * thread's cache holds a view of nothing until it attaches:
+	 * preload_cache_posix.c). cache.c neither reads nor writes it. */
+	const struct osmem_cache_heap *view;
 	void *head[OSMEM_CACHE_CLASSES];        /* first block of each list */
 	int8_t room[OSMEM_CACHE_CLASSES];       /* blocks each list may take */
 	uint8_t state;                          /* enum osmem_cache_state */
@@ -289,9 +295,13 @@ static inline void *osmem_cache_pop(struct osmem_cache *c,
 	uint64_t *p;
 	size_t k;
 
-	if (n - 9 > OSMEM_CACHE_REQ_MAX - 9)
-		return NULL;
+	/* One bound: n below 9 (and n near SIZE_MAX, which wraps) gives
+	 * list 0 or 1, always empty, so it misses below like an empty list. */
 	k = (n + 23) >> 4;
+	/* Compare k itself: gcc would compare n + 23 and keep both. */
+	__asm__("" : "+r"(k));
+	if (k > OSMEM_CACHE_BLOCK_MAX / 16)
+		return NULL;
 	p = c->head[k];
 	if (!osmem_cache_in_heap(v, p))         /* NULL too */
 		return NULL;

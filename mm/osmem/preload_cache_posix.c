@@ -41,15 +41,14 @@
 #include "mm/osmem/preload_arena_posix.h"
 #include <pthread.h>
 
-__thread struct osmem_cache osmem_preload_cache
-	__attribute__((tls_model("initial-exec")));
-
-/* What the fast paths read of the thread's heap: until its cache is
- * attached, a view that holds nothing (span16 0: every pop and push
- * misses), so the fast paths need no test of their own for it. */
+/* What the fast paths read of the thread's heap (the cache's view):
+ * until its cache is attached, a view that holds nothing (span16 0:
+ * every pop and push misses), so the fast paths need no test of their
+ * own for it. One TLS base for the lists and the view: malloc and free
+ * load one TLS offset from the GOT, not two. */
 static const struct osmem_cache_heap cache_no_heap;
-__thread const struct osmem_cache_heap *osmem_preload_view
-	__attribute__((tls_model("initial-exec"))) = &cache_no_heap;
+__thread struct osmem_cache osmem_preload_cache
+	__attribute__((tls_model("initial-exec"))) = { .view = &cache_no_heap };
 
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 static pthread_key_t cache_key;
@@ -97,7 +96,7 @@ static struct osmem_cache *cache_mine(void)
 		return c;
 	h = osmem_arena_heap(osmem_arena_mine());
 	if (osmem_cache_attach(c, h))
-		osmem_preload_view = osmem_cache_heap(h);
+		c->view = osmem_cache_heap(h);
 	pthread_once(&cache_once, cache_setup);
 	/* Without its destructor the cache would leak at the thread's exit. */
 	if (!cache_key_ok || pthread_setspecific(cache_key, c) != 0)

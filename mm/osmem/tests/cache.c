@@ -622,6 +622,39 @@ KTEST(osmem_cache, realloc_and_usable_size_of_a_cached_block_are_refused)
 	OSMEM_END(t, a);
 }
 
+/* Pop's one bound: requests below 9 bytes map to lists 0 and 1, which
+ * stay empty, and requests near SIZE_MAX wrap there too, so they miss
+ * (the slow path serves the small ones from list 2); 1016 bytes is the
+ * last list's, 1017 misses. */
+KTEST(osmem_cache, pop_misses_what_its_lists_cannot_serve)
+{
+	const struct osmem_cache_heap *v;
+	static void *p[8];
+	void *q;
+
+	OSMEM_START(t, a);
+	KASSERT(t, tattach(t, &c1, h));
+	v = osmem_cache_heap(h);
+	for (int i = 0; i < 8; i++)             /* lists 2 and 64 hold some */
+		p[i] = tmalloc(&c1, h, i < 4 ? 20 : OSMEM_CACHE_REQ_MAX);
+	for (int i = 0; i < 8; i++)
+		tfree(&c1, h, p[i]);
+	KEXPECT_NULL(t, c1.head[0]);
+	KEXPECT_NULL(t, c1.head[1]);
+	for (size_t n = 0; n < 9; n++)
+		KEXPECT_NULL(t, osmem_cache_pop(&c1, v, n));
+	for (size_t n = (size_t)-40; n != 0; n++)
+		KEXPECT_NULL(t, osmem_cache_pop(&c1, v, n));
+	KEXPECT_NULL(t, osmem_cache_pop(&c1, v, OSMEM_CACHE_REQ_MAX + 1));
+	q = tmalloc(&c1, h, 1);                 /* the slow path: list 2 */
+	KEXPECT_EQ(t, a->usable_size(h, q), 24);
+	tfree(&c1, h, q);
+	q = osmem_cache_pop(&c1, v, OSMEM_CACHE_REQ_MAX);
+	KEXPECT_NOT_NULL(t, q);
+	tfree(&c1, h, q);
+	OSMEM_END(t, a);
+}
+
 /* A header overwritten (or forged) fails the seal: push refuses it, the
  * core reports it and puts the block out of use. */
 KTEST(osmem_cache, a_corrupted_header_is_refused)
