@@ -104,10 +104,21 @@
 #define OSMEM_CACHE_BLOCK_MAX   1024    /* the largest block a cache holds */
 #define OSMEM_CACHE_REQ_MAX     (OSMEM_CACHE_BLOCK_MAX - 8)
 #define OSMEM_CACHE_CLASSES     (OSMEM_CACHE_BLOCK_MAX / 16 + 1)
-#define OSMEM_CACHE_COUNT_MAX   48      /* blocks per list */
+#define OSMEM_CACHE_COUNT_MAX   48      /* blocks per list, at its base */
 #define OSMEM_CACHE_CLASS_BYTES 6144    /* bytes per list, for larger blocks */
-/* The sum over the lists of limit * block size (a test adds it up). */
+/* The sum over the lists of base limit * block size (a test adds it up). */
 #define OSMEM_CACHE_BYTES_MAX   ((size_t)356352)
+/*
+ * Growing lists: a list that free finds full grows its limit by
+ * OSMEM_CACHE_GROW_STEP blocks, up to OSMEM_CACHE_LIST_MAX, while the
+ * growth of all the cache's lists (blocks above their base limits, in
+ * bytes) stays within OSMEM_CACHE_GROW_BYTES; a list that cannot grow
+ * gives back all but half its base limit and drops to its base, and a
+ * flush of the whole cache drops every list to its base.
+ */
+#define OSMEM_CACHE_GROW_STEP   8
+#define OSMEM_CACHE_LIST_MAX    120     /* blocks per list, grown */
+#define OSMEM_CACHE_GROW_BYTES  ((size_t)96 * 1024)
 
 /*
  * The stash: beside its lists, a cache keeps up to OSMEM_CACHE_STASH_COUNT
@@ -148,6 +159,11 @@ struct osmem_cache {
 	const struct osmem_cache_heap *view;
 	void *head[OSMEM_CACHE_CLASSES];        /* first block of each list */
 	int8_t room[OSMEM_CACHE_CLASSES];       /* blocks each list may take */
+	/* Each list's limit (its base, osmem_cache_limit, plus its growth:
+	 * at most OSMEM_CACHE_LIST_MAX); grown: the growth's bytes, the sum
+	 * of (limit[k] - base) * k * 16. Owner's; others read limit. */
+	uint8_t limit[OSMEM_CACHE_CLASSES];
+	uint32_t grown;
 	uint8_t state;                          /* enum osmem_cache_state */
 	struct osmem_heap *heap;                /* attached to */
 	struct osmem_cache *next, *prev;        /* the heap's registry */
@@ -183,7 +199,8 @@ static inline struct osmem_cache_heap *osmem_cache_heap(struct osmem_heap *h)
 	return (struct osmem_cache_heap *)(void *)h;
 }
 
-/* How many blocks list k may hold (2 <= k < OSMEM_CACHE_CLASSES). */
+/* How many blocks list k may hold at its base (2 <= k <
+ * OSMEM_CACHE_CLASSES); a list grows above it (c->limit[k]). */
 static inline unsigned osmem_cache_limit(unsigned k)
 {
 	unsigned n = OSMEM_CACHE_CLASS_BYTES / 16 / k;
@@ -192,12 +209,14 @@ static inline unsigned osmem_cache_limit(unsigned k)
 }
 
 /* How many blocks list k of c holds (none unless active); another
- * thread may read it while c's owner changes it (stats, the fork child). */
+ * thread may read it while c's owner changes it (stats, the fork child:
+ * as a list grows, limit and room move by the same step, one after the
+ * other, so such a reader may be off by one step for that instant). */
 static inline unsigned osmem_cache_count(const struct osmem_cache *c,
 					 unsigned k)
 {
 	int room = __atomic_load_n(&c->room[k], __ATOMIC_RELAXED);
-	unsigned limit = osmem_cache_limit(k);
+	unsigned limit = __atomic_load_n(&c->limit[k], __ATOMIC_RELAXED);
 
 	if (c->state != OSMEM_CACHE_ACTIVE)
 		return 0;

@@ -66,6 +66,10 @@ static struct osmem_stats tstats(struct osmem_heap *h)
 	return st;
 }
 
+static void texpect_report(struct ktest *t, unsigned before,
+			   enum osmem_fault fault, const char *op,
+			   const void *p, size_t size);
+
 /* ----------------------------------------------------------- batches -- */
 
 /* n blocks of one size in one lock, cut in address order from one free
@@ -385,25 +389,163 @@ KTEST(osmem_cache, refill_and_flush_keep_the_heap_consistent)
 	OSMEM_END(t, a);
 }
 
-/* A list never holds more than its limit: a full one gives half back. */
-KTEST(osmem_cache, a_full_list_gives_half_back)
+/* The growth of c's lists, recounted from their limits: what c->grown
+ * says, within the cap, each limit between its base and the list max. */
+static void texpect_growth(struct ktest *t, const struct osmem_cache *c)
 {
-	static void *p[100];
-	unsigned k = 2, limit = osmem_cache_limit(2);
+	size_t grown = 0;
+
+	for (unsigned k = 2; k < OSMEM_CACHE_CLASSES; k++) {
+		KEXPECT_GE(t, c->limit[k], osmem_cache_limit(k));
+		KEXPECT_LE(t, c->limit[k], OSMEM_CACHE_LIST_MAX);
+		grown += (size_t)(c->limit[k] - osmem_cache_limit(k)) * k * 16;
+	}
+	KEXPECT_EQ(t, grown, c->grown);
+	KEXPECT_LE(t, grown, OSMEM_CACHE_GROW_BYTES);
+}
+
+/*
+ * A list free finds full grows by a step, without the core, up to the
+ * list max; full there, it gives back all but half its base and drops
+ * to its base. A refill takes half the current limit. Stats count every
+ * cached block.
+ */
+KTEST(osmem_cache, a_full_list_grows_then_drops_to_its_base)
+{
+	static void *p[200];
+	unsigned k = 2, base = osmem_cache_limit(2), locks, n, i;
+
+	OSMEM_START(t, a);
+	KASSERT(t, tattach(t, &c1, h));
+	for (i = 0; i < 200; i++)
+		p[i] = tmalloc(&c1, h, 20);
+	n = osmem_cache_count(&c1, k);
+	locks = osmem_tb_locks();
+	for (i = 0; n + i < OSMEM_CACHE_LIST_MAX; i++) {
+		tfree(&c1, h, p[i]);
+		KASSERT_EQ(t, osmem_cache_count(&c1, k), n + i + 1);
+		KASSERT_LE(t, osmem_cache_count(&c1, k), c1.limit[k]);
+	}
+	KEXPECT_EQ(t, osmem_tb_locks(), locks);        /* no flush */
+	KEXPECT_EQ(t, c1.limit[k], OSMEM_CACHE_LIST_MAX);
+	KEXPECT_EQ(t, c1.room[k], 0);
+	KEXPECT_EQ(t, tstats(h).blocks_cached, OSMEM_CACHE_LIST_MAX);
+	KEXPECT_EQ(t, tstats(h).bytes_cached, OSMEM_CACHE_LIST_MAX * 24);
+	texpect_growth(t, &c1);
+	tfree(&c1, h, p[i++]);                  /* full at the max */
+	KEXPECT_GT(t, osmem_tb_locks(), locks);        /* the flush */
+	KEXPECT_EQ(t, c1.limit[k], base);
+	KEXPECT_EQ(t, osmem_cache_count(&c1, k), base / 2 + 1);
+	KEXPECT_EQ(t, c1.grown, 0);
+	KEXPECT_EQ(t, a->check(h), 0);
+	for (; i < 200; i++)
+		tfree(&c1, h, p[i]);
+	texpect_growth(t, &c1);
+	/* Emptied by mallocs, a grown list refills half its limit. */
+	KASSERT(t, c1.limit[k] > base);
+	n = osmem_cache_count(&c1, k);
+	for (i = 0; i < n; i++)
+		p[i] = tmalloc(&c1, h, 20);
+	KEXPECT_EQ(t, osmem_cache_count(&c1, k), 0);
+	p[n] = tmalloc(&c1, h, 20);
+	KEXPECT_EQ(t, osmem_cache_count(&c1, k), (c1.limit[k] + 1u) / 2 - 1);
+	for (i = 0; i <= n; i++)
+		tfree(&c1, h, p[i]);
+	OSMEM_END(t, a);
+}
+
+/* A block freed twice is found however deep it lies in a grown list,
+ * from its own cache and from another. */
+KTEST(osmem_cache, a_double_free_deep_in_a_grown_list_is_caught)
+{
+	static void *p[OSMEM_CACHE_LIST_MAX];
+	unsigned k = 2, before, n;
+
+	OSMEM_START(t, a);
+	KASSERT(t, tattach(t, &c1, h));
+	KASSERT(t, tattach(t, &c2, h));
+	for (int i = 0; i < OSMEM_CACHE_LIST_MAX; i++)
+		p[i] = tmalloc(&c1, h, 20);
+	for (int i = 0; i < OSMEM_CACHE_LIST_MAX; i++)
+		tfree(&c1, h, p[i]);
+	n = osmem_cache_count(&c1, k);
+	KASSERT_EQ(t, n, OSMEM_CACHE_LIST_MAX);
+	/* p[0] went in first: the list's last block. */
+	before = osmem_tb_reports();
+	tfree(&c1, h, p[0]);
+	texpect_report(t, before, OSMEM_FAULT_DOUBLE_FREE, "free", p[0], 24);
+	before = osmem_tb_reports();
+	tfree(&c2, h, p[1]);
+	texpect_report(t, before, OSMEM_FAULT_DOUBLE_FREE, "free", p[1], 24);
+	KEXPECT_EQ(t, osmem_cache_count(&c1, k), n);
+	KEXPECT_EQ(t, osmem_cache_count(&c2, k), 0);
+	OSMEM_END(t, a);
+}
+
+/* A flush of the whole cache (malloc_trim, a thread's exit) drops every
+ * list back to its base limit. */
+KTEST(osmem_cache, a_flush_drops_the_growth_back)
+{
+	static void *p[100], *q[40];
+	unsigned held;
 
 	OSMEM_START(t, a);
 	KASSERT(t, tattach(t, &c1, h));
 	for (int i = 0; i < 100; i++)
 		p[i] = tmalloc(&c1, h, 20);
-	for (int i = 0; i < 100; i++) {
+	for (int i = 0; i < 40; i++)
+		q[i] = tmalloc(&c1, h, 500);
+	for (int i = 0; i < 100; i++)
 		tfree(&c1, h, p[i]);
-		KASSERT_LE(t, osmem_cache_count(&c1, k), limit);
+	for (int i = 0; i < 40; i++)
+		tfree(&c1, h, q[i]);
+	KEXPECT_GT(t, c1.limit[2], osmem_cache_limit(2));
+	KEXPECT_GT(t, c1.limit[32], osmem_cache_limit(32));
+	texpect_growth(t, &c1);
+	held = tcount(&c1);
+	KEXPECT_EQ(t, osmem_cache_flush(&c1), held);
+	KEXPECT_EQ(t, tcount(&c1), 0);
+	KEXPECT_EQ(t, tstats(h).blocks_cached, 0);
+	KEXPECT_EQ(t, c1.grown, 0);
+	for (unsigned k = 2; k < OSMEM_CACHE_CLASSES; k++) {
+		KEXPECT_EQ(t, c1.limit[k], osmem_cache_limit(k));
+		KEXPECT_EQ(t, c1.room[k], (int)osmem_cache_limit(k));
 	}
-	KEXPECT_GE(t, osmem_cache_count(&c1, k), limit / 2);
 	OSMEM_END(t, a);
 }
 
-/* The limits add up to the documented bound, and each list's is 2..32. */
+/* However many sizes a thread frees, its lists grow by at most the byte
+ * cap in all: the cache holds at most its base bound plus the cap, and
+ * stats count every byte of it. */
+KTEST(osmem_cache, growth_stays_within_its_byte_cap)
+{
+	static void *p[160];
+	size_t held = 0;
+	unsigned capped = 0;
+
+	OSMEM_START(t, a);
+	KASSERT(t, tattach(t, &c1, h));
+	for (unsigned k = OSMEM_CACHE_CLASSES - 1; k >= 40; k--) {
+		unsigned before = c1.limit[k];
+
+		for (int i = 0; i < 160; i++)
+			p[i] = tmalloc(&c1, h, k * 16 - 8);
+		for (int i = 0; i < 160; i++)
+			tfree(&c1, h, p[i]);
+		texpect_growth(t, &c1);
+		capped += c1.limit[k] == before;
+	}
+	KEXPECT_GT(t, capped, 0);               /* the cap was reached */
+	KEXPECT_GT(t, c1.grown + 64 * 16 * OSMEM_CACHE_GROW_STEP,
+		   OSMEM_CACHE_GROW_BYTES);
+	for (unsigned k = 2; k < OSMEM_CACHE_CLASSES; k++)
+		held += (size_t)osmem_cache_count(&c1, k) * k * 16;
+	KEXPECT_LE(t, held, OSMEM_CACHE_BYTES_MAX + OSMEM_CACHE_GROW_BYTES);
+	KEXPECT_EQ(t, tstats(h).bytes_cached + 8 * tstats(h).blocks_cached, held);
+	OSMEM_END(t, a);
+}
+
+/* The base limits add up to the documented bound, and each is 2..48. */
 KTEST(osmem_cache, limits_bound_count_and_bytes)
 {
 	size_t bytes = 0;
