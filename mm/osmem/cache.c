@@ -23,7 +23,8 @@
  *   search  a block whose second word is the cache key may sit in a
  *           cache: the caller's own list of its size first, then every
  *           other registered cache's (under the heap's lock), each
- *           walk bounded by the list's limit and every link checked
+ *           walk bounded by the largest limit a list may grow to
+ *           (OSMEM_CACHE_LIST_MAX), and every link checked
  *           (inside the heap, 16-aligned) before it is followed, since
  *           another thread may be changing that list as we read it. Found:
  *           a double free (reported with the block's usable size, as the

@@ -9,35 +9,52 @@
  * A cache is a set of singly linked lists of free blocks, one per block
  * size of 32, 48, ... OSMEM_CACHE_BLOCK_MAX bytes (class = size / 16),
  * so a request of n <= OSMEM_CACHE_REQ_MAX bytes maps to its list in two
- * bit operations: (n + 23) >> 4 (n < 9 takes the slow path, which uses
- * the 32-byte list). A list holds at most osmem_cache_limit(class) blocks
- * (48, fewer for larger blocks: at most OSMEM_CACHE_CLASS_BYTES of them),
- * so a cache never holds more than 1089 blocks, OSMEM_CACHE_BYTES_MAX
- * (348 KiB) of blocks: half again what glibc's tcache may hold (7 blocks
- * of each size up to 1032 bytes). An empty list is refilled with half its
- * limit in one batch, a full one gives half back in one batch: the heap's
- * lock is taken once per batch.
+ * bit operations, (n + 23) >> 4, and one bound (n < 9 gives list 0 or 1,
+ * always empty: pop misses and the slow path uses the 32-byte list).
  *
- * The sizes, measured (callgrind, instructions per malloc/free pair of a
- * random-slot churn over blocks up to 1 KiB, and of rounds of 1,000 live
- * blocks up to 512 bytes; glibc 190 and 319): 2 KiB per list 251 and
- * 430, 4 KiB 150 and 280, 8 KiB 111 and 182. 4 KiB (32 blocks at most)
- * was chosen first, at glibc's memory bound. Then, side by side in one
- * run (5 runs each under build/host/mbench/rusage, medians; glibc 21.3 ns
- * and 1740 KiB for batch --threads=1 --rounds=2000, 23.1 ns and 1796 KiB
- * for churn --count=1000 --ops=1000000):
+ * Limits. A list starts at its base limit, osmem_cache_limit(class) (48
+ * blocks, fewer for larger blocks: at most OSMEM_CACHE_CLASS_BYTES of
+ * them; 1089 blocks, OSMEM_CACHE_BYTES_MAX = 348 KiB over all lists).
+ * Growing lists: a list that free finds full grows its limit by
+ * OSMEM_CACHE_GROW_STEP (8) blocks, up to OSMEM_CACHE_LIST_MAX (120),
+ * while the cache's growth (blocks above base limits, in bytes) stays
+ * within OSMEM_CACHE_GROW_BYTES (96 KiB); a full list that cannot grow
+ * gives back all but half its base limit in one batch and drops to its
+ * base; a flush of the whole cache (malloc_trim, thread exit) drops every
+ * list to its base. An empty list is refilled with half its current
+ * limit in one batch. So a cache holds at most 348 + 96 KiB of small
+ * blocks, 120 per list; glibc's tcache holds 7 blocks of each size up to
+ * 1032 bytes.
+ *
+ * Why lists grow: rounds of 1,000 live blocks of 16..256 bytes (about
+ * 60 of each of 16 sizes) overflow a 48-block list every round, and each
+ * overflow and the refill after it went through the core: 190
+ * instructions per malloc/free pair under callgrind (glibc 353). Lists
+ * that grow to what the thread reuses stop going through the core: 80.
+ * A thread that only frees a size (a consumer) reaches the list max,
+ * flushes and drops back to the base, so growth stays with the sizes a
+ * thread frees and allocates in turn. Peak RSS side by side with glibc
+ * (make bench-malloc, docs/bench.md): batch-1t 1.10x -> 1.0x-1.1x, churn
+ * of 1,000 blocks unchanged at 1.1x-1.2x.
+ *
+ * The base limits, measured before the growth (callgrind, instructions
+ * per malloc/free pair of a random-slot churn over blocks up to 1 KiB,
+ * and of rounds of 1,000 live blocks up to 512 bytes; glibc 190 and
+ * 319): 2 KiB per list 251 and 430, 4 KiB 150 and 280, 8 KiB 111 and
+ * 182. Then, side by side in one run (5 runs each under
+ * build/host/mbench/rusage, medians; glibc 21.3 ns and 1740 KiB for batch
+ * --threads=1 --rounds=2000, 23.1 ns and 1796 KiB for churn --count=1000
+ * --ops=1000000):
  *
  *   per list            batch time, peak RSS    churn-1k time, peak RSS
  *   32 blocks, 4 KiB    1.17x, 1.06x             0.64x, 1.10x
  *   48 blocks, 6 KiB    0.94x, 1.13x             0.62x, 1.24x
  *   64 blocks, 8 KiB    0.67x, 1.13x             0.62x, 1.32x
  *
- * Rounds of 1,000 blocks refill and flush half their lists through the
- * core at 32; churn's RSS grows with what the lists may keep. 48 blocks
- * and 6 KiB is the largest that keeps every row within 1.25x glibc's
- * peak RSS. Blocks up to 1 KiB rather than 512 bytes: the requests of 505
- * to 1016 bytes would each take the heap's lock, and the larger lists
- * cost no fast-path instruction.
+ * 48 blocks and 6 KiB was the largest base that kept every row within
+ * 1.25x glibc's peak RSS. Blocks up to 1 KiB rather than 512 bytes: the
+ * requests of 505 to 1016 bytes would each take the heap's lock, and the
+ * larger lists cost no fast-path instruction.
  *
  * Contract with the core. A block in a cache is a live heap block as far
  * as the core knows (sealed header, counted in the core's blocks_in_use);
@@ -53,7 +70,9 @@
  *     bytes inside h, 16-aligned; its first word is the next one,
  *     mangled: next ^ (uintptr_t)block ^ link_key; the last block's link
  *     mangles NULL. Every member's second word is cache_key.
- *   - list k holds osmem_cache_limit(k) - c->room[k] blocks; head[0] and
+ *   - list k holds c->limit[k] - c->room[k] blocks, c->limit[k] between
+ *     osmem_cache_limit(k) and OSMEM_CACHE_LIST_MAX, c->grown the bytes
+ *     above the base limits (at most OSMEM_CACHE_GROW_BYTES); head[0] and
  *     head[1] are NULL and room[0] and room[1] are 0 (no class of 0 or 16
  *     bytes: pop's one bound relies on it), as are all rooms of a
  *     cache that is not active, so its pushes all take the slow path.

@@ -22,14 +22,16 @@
  *   - flushed by malloc_trim (preload_posix.c) for the calling thread
  *     only. Another thread's cache keeps what it holds until that thread
  *     frees into it, allocates from it or exits: at most
- *     OSMEM_CACHE_BYTES_MAX bytes of small blocks and
- *     OSMEM_CACHE_STASH_BYTES of medium ones per thread;
+ *     OSMEM_CACHE_BYTES_MAX + OSMEM_CACHE_GROW_BYTES bytes of small
+ *     blocks (its lists grown) and OSMEM_CACHE_STASH_BYTES of medium
+ *     ones per thread;
  *   - fork: the child keeps the forking thread's cache as it was. The
  *     other threads' caches are gone with their threads: the child
  *     handler takes them off the registry (their memory may become a new
  *     thread's TLS in the child), and their blocks stay allocated as far
  *     as the core knows, leaked in the child (at most
- *     OSMEM_CACHE_BYTES_MAX bytes per lost thread), counted as cached in
+ *     OSMEM_CACHE_BYTES_MAX + OSMEM_CACHE_GROW_BYTES bytes of small
+ *     blocks per lost thread), counted as cached in
  *     the child's stats (orphans).
  *
  * Locking: none here beyond cache.c's; pthread_once guards the key's
