@@ -6,8 +6,8 @@
  * Each function takes the caller's own cache and the heap; the home
  * decides which cache is "mine".
  *
- *   refill  an empty list takes half its current limit in one batch
- *           (fast_alloc_batch); the first block goes to the caller.
+ *   refill  an empty list takes a quarter of its current limit in one
+ *           batch (fast_alloc_batch); the first block goes to the caller.
  *   grow    a full list grows its limit by OSMEM_CACHE_GROW_STEP blocks
  *           (up to OSMEM_CACHE_LIST_MAX, the cache's growth within
  *           OSMEM_CACHE_GROW_BYTES) before the block being freed goes
@@ -457,7 +457,7 @@ void *osmem_cache_alloc_slow(struct osmem_cache *c, struct osmem_heap *h,
 			     size_t n)
 {
 	const struct osmem_cache_heap *v = osmem_cache_heap(h);
-	void *out[(OSMEM_CACHE_LIST_MAX + 1) / 2];
+	void *out[(OSMEM_CACHE_LIST_MAX + 3) / 4];
 	unsigned k, got;
 	void *p;
 
@@ -471,8 +471,10 @@ void *osmem_cache_alloc_slow(struct osmem_cache *c, struct osmem_heap *h,
 	p = cache_take(c, v, k, OSMEM_OP_MALLOC);
 	if (p)
 		return p;
-	/* Empty (or just dropped): half the limit in one batch. */
-	got = fast_alloc_batch(h, (size_t)k * 16, (c->limit[k] + 1u) / 2, out);
+	/* Empty (or just dropped): a quarter of the limit in one batch
+	 * (cache_refill_count). */
+	got = fast_alloc_batch(h, (size_t)k * 16, osmem_cache_refill_count(c, k),
+			       out);
 	if (!got)
 		return osmem_fast.malloc(h, n);
 	/* The list in address order, the first block to the caller. */

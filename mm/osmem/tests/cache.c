@@ -407,8 +407,8 @@ static void texpect_growth(struct ktest *t, const struct osmem_cache *c)
 /*
  * A list free finds full grows by a step, without the core, up to the
  * list max; full there, it gives back all but half its base and drops
- * to its base. A refill takes half the current limit. Stats count every
- * cached block.
+ * to its base. A refill takes a quarter of the current limit. Stats
+ * count every cached block.
  */
 KTEST(osmem_cache, a_full_list_grows_then_drops_to_its_base)
 {
@@ -441,14 +441,14 @@ KTEST(osmem_cache, a_full_list_grows_then_drops_to_its_base)
 	for (; i < 200; i++)
 		tfree(&c1, h, p[i]);
 	texpect_growth(t, &c1);
-	/* Emptied by mallocs, a grown list refills half its limit. */
+	/* Emptied by mallocs, a grown list refills a quarter of its limit. */
 	KASSERT(t, c1.limit[k] > base);
 	n = osmem_cache_count(&c1, k);
 	for (i = 0; i < n; i++)
 		p[i] = tmalloc(&c1, h, 20);
 	KEXPECT_EQ(t, osmem_cache_count(&c1, k), 0);
 	p[n] = tmalloc(&c1, h, 20);
-	KEXPECT_EQ(t, osmem_cache_count(&c1, k), (c1.limit[k] + 1u) / 2 - 1);
+	KEXPECT_EQ(t, osmem_cache_count(&c1, k), (c1.limit[k] + 3u) / 4 - 1);
 	for (i = 0; i <= n; i++)
 		tfree(&c1, h, p[i]);
 	OSMEM_END(t, a);
@@ -855,8 +855,8 @@ KTEST(osmem_cache, pointers_outside_or_inside_blocks_go_to_the_core)
 	before = osmem_tb_reports();
 	osmem_cache_free_slow(&c1, h, NULL);
 	KEXPECT_EQ(t, osmem_tb_reports(), before);
-	/* The refill's half of list 7 less p, as before. */
-	KEXPECT_EQ(t, tcount(&c1), (osmem_cache_limit(7) + 1) / 2 - 1);
+	/* The refill's quarter of list 7 less p, as before. */
+	KEXPECT_EQ(t, tcount(&c1), (osmem_cache_limit(7) + 3) / 4 - 1);
 	tfree(&c1, h, p);
 	OSMEM_END(t, a);
 }
