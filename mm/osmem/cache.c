@@ -6,16 +6,25 @@
  * Each function takes the caller's own cache and the heap; the home
  * decides which cache is "mine".
  *
- *   refill  an empty list takes half its limit in one batch
- *           (fast_alloc_batch); the first block goes to the caller.
- *   flush   a full list gives half its limit back in one batch
- *           (fast_free_batch) before the block being freed goes on it;
- *           osmem_cache_flush gives everything back (malloc_trim, a
+ *   refill  an empty list takes a quarter of its current limit in one
+ *           batch (fast_alloc_batch); the first block goes to the caller.
+ *   grow    a full list grows its limit by OSMEM_CACHE_GROW_STEP blocks
+ *           (up to OSMEM_CACHE_LIST_MAX, the cache's growth within
+ *           OSMEM_CACHE_GROW_BYTES) before the block being freed goes
+ *           on it: a thread that frees and allocates more blocks of a
+ *           size than the base limit in turn (rounds of 1,000 live
+ *           blocks) stops going through the core at all.
+ *   flush   a full list that cannot grow gives back all but half its
+ *           base limit in one batch (fast_free_batch) and drops to its
+ *           base: a thread that only frees blocks of that size keeps
+ *           no more than the base; osmem_cache_flush gives everything
+ *           back and drops every list to its base (malloc_trim, a
  *           thread's exit through osmem_cache_detach).
  *   search  a block whose second word is the cache key may sit in a
  *           cache: the caller's own list of its size first, then every
  *           other registered cache's (under the heap's lock), each
- *           walk bounded by the list's limit and every link checked
+ *           walk bounded by the largest limit a list may grow to
+ *           (OSMEM_CACHE_LIST_MAX), and every link checked
  *           (inside the heap, 16-aligned) before it is followed, since
  *           another thread may be changing that list as we read it. Found:
  *           a double free (reported with the block's usable size, as the
@@ -61,7 +70,32 @@ static void cache_bad_link(struct osmem_cache *c, unsigned k, const void *bad,
 			  cache_usable(k),
 			  "a cached block's list link was overwritten, it points here");
 	c->head[k] = NULL;
-	c->room[k] = (int8_t)osmem_cache_limit(k);
+	c->room[k] = (int8_t)c->limit[k];
+}
+
+/* List k's limit becomes lim (at least the blocks it holds, at most
+ * OSMEM_CACHE_LIST_MAX): its room and the cache's growth follow. */
+static void cache_set_limit(struct osmem_cache *c, unsigned k, unsigned lim)
+{
+	int delta = (int)lim - (int)c->limit[k];
+
+	c->grown += (uint32_t)(delta * (int)k * 16);
+	__atomic_store_n(&c->limit[k], (uint8_t)lim, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->room[k], (int8_t)(c->room[k] + delta),
+			 __ATOMIC_RELAXED);
+}
+
+/* Full list k grows by a step, when the list and the cache's growth
+ * have room for it: true. */
+static bool cache_grow(struct osmem_cache *c, unsigned k)
+{
+	unsigned lim = c->limit[k] + OSMEM_CACHE_GROW_STEP;
+
+	if (lim > OSMEM_CACHE_LIST_MAX ||
+	    c->grown + (size_t)OSMEM_CACHE_GROW_STEP * k * 16 > OSMEM_CACHE_GROW_BYTES)
+		return false;
+	cache_set_limit(c, k, lim);
+	return true;
 }
 
 /*
@@ -180,8 +214,10 @@ bool osmem_cache_attach(struct osmem_cache *c, struct osmem_heap *h)
 	}
 	for (unsigned k = 0; k < OSMEM_CACHE_CLASSES; k++) {
 		c->head[k] = NULL;
-		c->room[k] = k < 2 ? 0 : (int8_t)osmem_cache_limit(k);
+		c->limit[k] = k < 2 ? 0 : (uint8_t)osmem_cache_limit(k);
+		c->room[k] = (int8_t)c->limit[k];
 	}
+	c->grown = 0;
 	c->stash_n = 0;
 	c->stash_bytes = 0;
 	fast_cache_reg_lock(v, c);
@@ -246,9 +282,15 @@ static size_t cache_give_back(struct osmem_cache *c, unsigned k, size_t n)
 
 size_t osmem_cache_flush(struct osmem_cache *c)
 {
+	size_t n;
+
 	if (c->state != OSMEM_CACHE_ACTIVE)
 		return 0;
-	return cache_give_back(c, 0, (size_t)-1);
+	n = cache_give_back(c, 0, (size_t)-1);
+	/* Every list empty now: each back to its base limit. */
+	for (unsigned k = 2; k < OSMEM_CACHE_CLASSES; k++)
+		cache_set_limit(c, k, osmem_cache_limit(k));
+	return n;
 }
 
 void osmem_cache_detach(struct osmem_cache *c)
@@ -273,7 +315,9 @@ void osmem_cache_detach(struct osmem_cache *c)
 	for (unsigned k = 0; k < OSMEM_CACHE_CLASSES; k++) {
 		c->head[k] = NULL;
 		c->room[k] = 0;
+		c->limit[k] = 0;
 	}
+	c->grown = 0;
 	c->stash_n = 0;
 	c->stash_bytes = 0;
 	c->next = c->prev = NULL;
@@ -342,14 +386,15 @@ static bool cache_stash_has(const struct osmem_cache *x, const void *p)
 }
 
 /* p of list k sits in x's list k, or of the stash (k == STASH) in its
- * stash. */
+ * stash. A list is walked as far as any list may grow: x's limit may
+ * change as we read. */
 static bool cache_has(const struct osmem_cache_heap *v,
 		      const struct osmem_cache *x, const void *p, unsigned k)
 {
 	if (k == OSMEM_CACHE_STASH)
 		return cache_stash_has(x, p);
 	return cache_list_has(v, __atomic_load_n(&x->head[k], __ATOMIC_RELAXED),
-			      osmem_cache_limit(k), p);
+			      OSMEM_CACHE_LIST_MAX, p);
 }
 
 /* Block p of list k (or the stash) sits in c (if active) or in another
@@ -412,7 +457,7 @@ void *osmem_cache_alloc_slow(struct osmem_cache *c, struct osmem_heap *h,
 			     size_t n)
 {
 	const struct osmem_cache_heap *v = osmem_cache_heap(h);
-	void *out[OSMEM_CACHE_COUNT_MAX];
+	void *out[(OSMEM_CACHE_LIST_MAX + 3) / 4];
 	unsigned k, got;
 	void *p;
 
@@ -426,8 +471,9 @@ void *osmem_cache_alloc_slow(struct osmem_cache *c, struct osmem_heap *h,
 	p = cache_take(c, v, k, OSMEM_OP_MALLOC);
 	if (p)
 		return p;
-	/* Empty (or just dropped): half the limit in one batch. */
-	got = fast_alloc_batch(h, (size_t)k * 16, (osmem_cache_limit(k) + 1) / 2,
+	/* Empty (or just dropped): a quarter of the limit in one batch
+	 * (cache_refill_count). */
+	got = fast_alloc_batch(h, (size_t)k * 16, osmem_cache_refill_count(c, k),
 			       out);
 	if (!got)
 		return osmem_fast.malloc(h, n);
@@ -438,12 +484,19 @@ void *osmem_cache_alloc_slow(struct osmem_cache *c, struct osmem_heap *h,
 	return out[0];
 }
 
-/* Block p (checked: list k) onto its list, making room first. */
+/* Block p (checked: list k) onto its list, making room first: the list
+ * grows, or gives back all but half its base and drops to it. */
 static void cache_put(struct osmem_cache *c, const struct osmem_cache_heap *v,
 		      unsigned k, void *p)
 {
-	if (c->room[k] <= 0)
-		cache_give_back(c, k, osmem_cache_limit(k) / 2);
+	unsigned base = osmem_cache_limit(k), n;
+
+	if (c->room[k] <= 0 && !cache_grow(c, k)) {
+		n = osmem_cache_count(c, k);
+		if (n > base / 2)
+			cache_give_back(c, k, n - base / 2);
+		cache_set_limit(c, k, base);
+	}
 	cache_link(c, v, k, p);
 }
 

@@ -9,35 +9,52 @@
  * A cache is a set of singly linked lists of free blocks, one per block
  * size of 32, 48, ... OSMEM_CACHE_BLOCK_MAX bytes (class = size / 16),
  * so a request of n <= OSMEM_CACHE_REQ_MAX bytes maps to its list in two
- * bit operations: (n + 23) >> 4 (n < 9 takes the slow path, which uses
- * the 32-byte list). A list holds at most osmem_cache_limit(class) blocks
- * (48, fewer for larger blocks: at most OSMEM_CACHE_CLASS_BYTES of them),
- * so a cache never holds more than 1089 blocks, OSMEM_CACHE_BYTES_MAX
- * (348 KiB) of blocks: half again what glibc's tcache may hold (7 blocks
- * of each size up to 1032 bytes). An empty list is refilled with half its
- * limit in one batch, a full one gives half back in one batch: the heap's
- * lock is taken once per batch.
+ * bit operations, (n + 23) >> 4, and one bound (n < 9 gives list 0 or 1,
+ * always empty: pop misses and the slow path uses the 32-byte list).
  *
- * The sizes, measured (callgrind, instructions per malloc/free pair of a
- * random-slot churn over blocks up to 1 KiB, and of rounds of 1,000 live
- * blocks up to 512 bytes; glibc 190 and 319): 2 KiB per list 251 and
- * 430, 4 KiB 150 and 280, 8 KiB 111 and 182. 4 KiB (32 blocks at most)
- * was chosen first, at glibc's memory bound. Then, side by side in one
- * run (5 runs each under build/host/mbench/rusage, medians; glibc 21.3 ns
- * and 1740 KiB for batch --threads=1 --rounds=2000, 23.1 ns and 1796 KiB
- * for churn --count=1000 --ops=1000000):
+ * Limits. A list starts at its base limit, osmem_cache_limit(class) (48
+ * blocks, fewer for larger blocks: at most OSMEM_CACHE_CLASS_BYTES of
+ * them; 1089 blocks, OSMEM_CACHE_BYTES_MAX = 348 KiB over all lists).
+ * Growing lists: a list that free finds full grows its limit by
+ * OSMEM_CACHE_GROW_STEP (8) blocks, up to OSMEM_CACHE_LIST_MAX (120),
+ * while the cache's growth (blocks above base limits, in bytes) stays
+ * within OSMEM_CACHE_GROW_BYTES (96 KiB); a full list that cannot grow
+ * gives back all but half its base limit in one batch and drops to its
+ * base; a flush of the whole cache (malloc_trim, thread exit) drops every
+ * list to its base. An empty list is refilled with a quarter of its
+ * current limit in one batch (osmem_cache_refill_count). So a cache holds at most 348 + 96 KiB of small
+ * blocks, 120 per list; glibc's tcache holds 7 blocks of each size up to
+ * 1032 bytes.
+ *
+ * Why lists grow: rounds of 1,000 live blocks of 16..256 bytes (about
+ * 60 of each of 16 sizes) overflow a 48-block list every round, and each
+ * overflow and the refill after it went through the core: 190
+ * instructions per malloc/free pair under callgrind (glibc 353). Lists
+ * that grow to what the thread reuses stop going through the core: 80.
+ * A thread that only frees a size (a consumer) reaches the list max,
+ * flushes and drops back to the base, so growth stays with the sizes a
+ * thread frees and allocates in turn. Peak RSS side by side with glibc
+ * (make bench-malloc, docs/bench.md): batch-1t 1.10x -> 1.0x-1.1x, churn
+ * of 1,000 blocks unchanged at 1.1x-1.2x.
+ *
+ * The base limits, measured before the growth (callgrind, instructions
+ * per malloc/free pair of a random-slot churn over blocks up to 1 KiB,
+ * and of rounds of 1,000 live blocks up to 512 bytes; glibc 190 and
+ * 319): 2 KiB per list 251 and 430, 4 KiB 150 and 280, 8 KiB 111 and
+ * 182. Then, side by side in one run (5 runs each under
+ * build/host/mbench/rusage, medians; glibc 21.3 ns and 1740 KiB for batch
+ * --threads=1 --rounds=2000, 23.1 ns and 1796 KiB for churn --count=1000
+ * --ops=1000000):
  *
  *   per list            batch time, peak RSS    churn-1k time, peak RSS
  *   32 blocks, 4 KiB    1.17x, 1.06x             0.64x, 1.10x
  *   48 blocks, 6 KiB    0.94x, 1.13x             0.62x, 1.24x
  *   64 blocks, 8 KiB    0.67x, 1.13x             0.62x, 1.32x
  *
- * Rounds of 1,000 blocks refill and flush half their lists through the
- * core at 32; churn's RSS grows with what the lists may keep. 48 blocks
- * and 6 KiB is the largest that keeps every row within 1.25x glibc's
- * peak RSS. Blocks up to 1 KiB rather than 512 bytes: the requests of 505
- * to 1016 bytes would each take the heap's lock, and the larger lists
- * cost no fast-path instruction.
+ * 48 blocks and 6 KiB was the largest base that kept every row within
+ * 1.25x glibc's peak RSS. Blocks up to 1 KiB rather than 512 bytes: the
+ * requests of 505 to 1016 bytes would each take the heap's lock, and the
+ * larger lists cost no fast-path instruction.
  *
  * Contract with the core. A block in a cache is a live heap block as far
  * as the core knows (sealed header, counted in the core's blocks_in_use);
@@ -53,8 +70,11 @@
  *     bytes inside h, 16-aligned; its first word is the next one,
  *     mangled: next ^ (uintptr_t)block ^ link_key; the last block's link
  *     mangles NULL. Every member's second word is cache_key.
- *   - list k holds osmem_cache_limit(k) - c->room[k] blocks; room[0] and
- *     room[1] are 0 (no class of 0 or 16 bytes), as are all rooms of a
+ *   - list k holds c->limit[k] - c->room[k] blocks, c->limit[k] between
+ *     osmem_cache_limit(k) and OSMEM_CACHE_LIST_MAX, c->grown the bytes
+ *     above the base limits (at most OSMEM_CACHE_GROW_BYTES); head[0] and
+ *     head[1] are NULL and room[0] and room[1] are 0 (no class of 0 or 16
+ *     bytes: pop's one bound relies on it), as are all rooms of a
  *     cache that is not active, so its pushes all take the slow path.
  *     (A push takes the room first and gives it back when there was
  *     none: between the two, for an instant, a room reads -1.)
@@ -103,10 +123,21 @@
 #define OSMEM_CACHE_BLOCK_MAX   1024    /* the largest block a cache holds */
 #define OSMEM_CACHE_REQ_MAX     (OSMEM_CACHE_BLOCK_MAX - 8)
 #define OSMEM_CACHE_CLASSES     (OSMEM_CACHE_BLOCK_MAX / 16 + 1)
-#define OSMEM_CACHE_COUNT_MAX   48      /* blocks per list */
+#define OSMEM_CACHE_COUNT_MAX   48      /* blocks per list, at its base */
 #define OSMEM_CACHE_CLASS_BYTES 6144    /* bytes per list, for larger blocks */
-/* The sum over the lists of limit * block size (a test adds it up). */
+/* The sum over the lists of base limit * block size (a test adds it up). */
 #define OSMEM_CACHE_BYTES_MAX   ((size_t)356352)
+/*
+ * Growing lists: a list that free finds full grows its limit by
+ * OSMEM_CACHE_GROW_STEP blocks, up to OSMEM_CACHE_LIST_MAX, while the
+ * growth of all the cache's lists (blocks above their base limits, in
+ * bytes) stays within OSMEM_CACHE_GROW_BYTES; a list that cannot grow
+ * gives back all but half its base limit and drops to its base, and a
+ * flush of the whole cache drops every list to its base.
+ */
+#define OSMEM_CACHE_GROW_STEP   8
+#define OSMEM_CACHE_LIST_MAX    120     /* blocks per list, grown */
+#define OSMEM_CACHE_GROW_BYTES  ((size_t)96 * 1024)
 
 /*
  * The stash: beside its lists, a cache keeps up to OSMEM_CACHE_STASH_COUNT
@@ -140,8 +171,18 @@ enum osmem_cache_state {
 };
 
 struct osmem_cache {
+	/* The home's: what its fast paths read of the heap, next to the
+	 * lists, so that user space reaches both from one TLS base (a
+	 * thread's cache holds a view of nothing until it attaches:
+	 * preload_cache_posix.c). cache.c neither reads nor writes it. */
+	const struct osmem_cache_heap *view;
 	void *head[OSMEM_CACHE_CLASSES];        /* first block of each list */
 	int8_t room[OSMEM_CACHE_CLASSES];       /* blocks each list may take */
+	/* Each list's limit (its base, osmem_cache_limit, plus its growth:
+	 * at most OSMEM_CACHE_LIST_MAX); grown: the growth's bytes, the sum
+	 * of (limit[k] - base) * k * 16. Owner's; others read limit. */
+	uint8_t limit[OSMEM_CACHE_CLASSES];
+	uint32_t grown;
 	uint8_t state;                          /* enum osmem_cache_state */
 	struct osmem_heap *heap;                /* attached to */
 	struct osmem_cache *next, *prev;        /* the heap's registry */
@@ -177,7 +218,8 @@ static inline struct osmem_cache_heap *osmem_cache_heap(struct osmem_heap *h)
 	return (struct osmem_cache_heap *)(void *)h;
 }
 
-/* How many blocks list k may hold (2 <= k < OSMEM_CACHE_CLASSES). */
+/* How many blocks list k may hold at its base (2 <= k <
+ * OSMEM_CACHE_CLASSES); a list grows above it (c->limit[k]). */
 static inline unsigned osmem_cache_limit(unsigned k)
 {
 	unsigned n = OSMEM_CACHE_CLASS_BYTES / 16 / k;
@@ -186,18 +228,37 @@ static inline unsigned osmem_cache_limit(unsigned k)
 }
 
 /* How many blocks list k of c holds (none unless active); another
- * thread may read it while c's owner changes it (stats, the fork child). */
+ * thread may read it while c's owner changes it (stats, the fork child:
+ * as a list grows, limit and room move by the same step, one after the
+ * other, so such a reader may be off by one step for that instant). */
 static inline unsigned osmem_cache_count(const struct osmem_cache *c,
 					 unsigned k)
 {
 	int room = __atomic_load_n(&c->room[k], __ATOMIC_RELAXED);
-	unsigned limit = osmem_cache_limit(k);
+	unsigned limit = __atomic_load_n(&c->limit[k], __ATOMIC_RELAXED);
 
 	if (c->state != OSMEM_CACHE_ACTIVE)
 		return 0;
 	if (room < 0)
 		room = 0;
 	return (unsigned)room < limit ? limit - (unsigned)room : 0;
+}
+
+/*
+ * How many blocks an empty list k of c takes from the core in one batch:
+ * a quarter of its current limit (12 at a base of 48, 30 grown to 120).
+ * Half the limit cost the same instructions (callgrind, churn of 1,000
+ * blocks: 129.8 and 129.9 per pair; rounds of 1,000 blocks: 79.6 and
+ * 79.7) but every list's first refill cut blocks the thread never used:
+ * churn of 1,000 live blocks held a heap of 561 KB against 491 KB, peak
+ * RSS 1.13x glibc's against 1.04x (medians of 5 runs of
+ * build/host/mbench/churn --count=1000 --ops=1000000 under
+ * build/host/mbench/rusage).
+ */
+static inline unsigned osmem_cache_refill_count(const struct osmem_cache *c,
+						unsigned k)
+{
+	return (c->limit[k] + 3u) / 4;
 }
 
 /* How many blocks c's stash holds, and their usable bytes (none unless
@@ -289,9 +350,13 @@ static inline void *osmem_cache_pop(struct osmem_cache *c,
 	uint64_t *p;
 	size_t k;
 
-	if (n - 9 > OSMEM_CACHE_REQ_MAX - 9)
-		return NULL;
+	/* One bound: n below 9 (and n near SIZE_MAX, which wraps) gives
+	 * list 0 or 1, always empty, so it misses below like an empty list. */
 	k = (n + 23) >> 4;
+	/* Compare k itself: gcc would compare n + 23 and keep both. */
+	__asm__("" : "+r"(k));
+	if (k > OSMEM_CACHE_BLOCK_MAX / 16)
+		return NULL;
 	p = c->head[k];
 	if (!osmem_cache_in_heap(v, p))         /* NULL too */
 		return NULL;

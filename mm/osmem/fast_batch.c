@@ -13,8 +13,9 @@
  * blocks are live for the core: sealed, counted in blocks_in_use.
  * fast_free_batch(h, p, n) frees n blocks under one lock, each checked
  * as free checks it (fast_heap_block, then fast_lookup for the rest): a
- * cache's block can have been overwritten while it sat there. Blocks
- * that touch go back as one (fast_batch_free_runs).
+ * cache's block can have been overwritten while it sat there. It makes
+ * one pass, no sort: blocks that touch go back as one, a stretch that
+ * grows at either end as its neighbours come (fast_batch_join).
  *
  * Accounting. A cached block stays in the core's blocks_in_use; stats()
  * moves what the registered caches hold (each list: its limit less its
@@ -215,81 +216,101 @@ static void fast_batch_free_one(struct fast_heap *fh, void *p)
 }
 
 /*
- * Free live heap blocks run[0..n), sorted by address, none twice: each
- * stretch of blocks that touch goes back as one block. A cache's blocks
- * were cut in address order in one piece (fast_batch_carve) and tend to
- * come back together, so a flush of 24 blocks is often one merge and one
- * list operation, not 24 of each. Each block is counted out and noted in
- * the ring of frees as free does; the words of all but the first block
- * of a stretch become payload, marked FREE as fast_release_plain marks an
- * absorbed word (fast_heap_block never takes them for live blocks again).
+ * A stretch: live blocks that touch, from block s, `size` bytes in all,
+ * each already counted out of use; the headers inside it (all but s's)
+ * are marked FREE, as fast_release_plain marks an absorbed word, so
+ * fast_heap_block never takes them for live blocks again. It goes back
+ * to the core as one block: one merge, one list operation.
  */
-static void fast_batch_free_runs(struct fast_heap *fh, struct fast_block **run,
-				 unsigned n)
-{
-	struct fast_block *b, *q;
+struct fast_stretch {
+	struct fast_block *s;
 	size_t size;
-	unsigned i = 0;
+};
 
-	while (i < n) {
-		b = run[i++];
-		fast_used_sub(fh, b);
-		fast_freed_note(fh, block_payload(b), block_size(b) - FAST_HDR);
-		size = block_size(b);
-		while (i < n && run[i] == block_at(b, size)) {
-			q = run[i++];
-			fast_used_sub(fh, q);
-			fast_freed_note(fh, block_payload(q), block_size(q) - FAST_HDR);
-			size += block_size(q);
-			q->size |= FAST_FREE;
-		}
-		b->size = size | (b->size & FAST_PREV_FREE);
-		b = fast_release_plain(fh, b, 0, &size);
-		fast_trim_if_top(fh, b, size);
-	}
+/* Live block b leaves use as free does: counted out, noted in the ring
+ * of frees (what a later double free report names). */
+static void fast_batch_out(struct fast_heap *fh, struct fast_block *b)
+{
+	fast_used_sub(fh, b);
+	fast_freed_note(fh, block_payload(b), block_size(b) - FAST_HDR);
 }
 
-/* Blocks are sorted in groups of at most this many. */
-#define FAST_BATCH_SORT 64
-
-/* run[0..n) in address order. A cache gives its blocks back newest first,
- * and a refill's blocks were cut in address order, so a batch usually
- * comes sorted one way or the other: reversed in one pass; anything else
- * by insertion. */
-static void fast_batch_sort(struct fast_block **run, unsigned n)
+/* Stretch r (if any) back to the core; r is empty after. */
+static void fast_batch_release(struct fast_heap *fh, struct fast_stretch *r)
 {
-	unsigned i, j, up = 1, down = 1;
+	struct fast_block *b = r->s;
+	size_t size = r->size;
+
+	if (!b)
+		return;
+	b->size = size | (b->size & FAST_PREV_FREE);
+	b = fast_release_plain(fh, b, 0, &size);
+	fast_trim_if_top(fh, b, size);
+	r->s = NULL;
+}
+
+/*
+ * Live block b joins stretch r when it touches it at either end: true.
+ * A cache gives its newest block first, and a refill's blocks were cut
+ * in address order, so a batch's neighbours come one after the other in
+ * either order: the stretch grows at its end or at its start.
+ */
+static bool fast_batch_join(struct fast_heap *fh, struct fast_stretch *r,
+			    struct fast_block *b)
+{
+	size_t size = block_size(b);
+
+	if (b == block_at(r->s, r->size)) {             /* after its end */
+		b->size |= FAST_FREE;
+	} else if (block_at(b, size) == r->s) {         /* before its start */
+		r->s->size |= FAST_FREE;        /* b is live: no PREV_FREE there */
+		r->s = b;
+	} else {
+		return false;
+	}
+	fast_batch_out(fh, b);
+	r->size += size;
+	return true;
+}
+
+/*
+ * free() of p[0..n) in one pass, under the lock held: each pointer is
+ * checked as free checks it (fast_heap_block: a cache's block can have
+ * been overwritten while it sat there), and the live blocks go back as
+ * stretches of blocks that touch. Anything else, and a block inside the
+ * current stretch (given twice in the batch: its header is still live
+ * when it is the stretch's first), goes the plain way once the stretch
+ * is back: a mapping is unmapped, misuse and double frees reported.
+ */
+static void fast_batch_free_locked(struct fast_heap *fh, void **p, unsigned n)
+{
+	struct fast_stretch r = { NULL, 0 };
 	struct fast_block *b;
 
-	for (i = 1; i < n; i++) {
-		up &= (uintptr_t)run[i - 1] < (uintptr_t)run[i];
-		down &= (uintptr_t)run[i - 1] > (uintptr_t)run[i];
-	}
-	if (up)
-		return;
-	if (down) {
-		for (i = 0, j = n - 1; i < j; i++, j--) {
-			b = run[i];
-			run[i] = run[j];
-			run[j] = b;
+	for (unsigned i = 0; i < n; i++) {
+		b = fast_heap_block(fh, p[i]);
+		if (b && r.s) {
+			/* Inside the stretch? (below it, the difference wraps.) */
+			if ((uintptr_t)b - (uintptr_t)r.s < r.size)
+				b = NULL;       /* given twice: free now */
+			else if (fast_batch_join(fh, &r, b))
+				continue;
 		}
-		return;
+		fast_batch_release(fh, &r);
+		if (!b) {                       /* a mapping, or misuse */
+			fast_batch_free_one(fh, p[i]);
+			continue;
+		}
+		fast_batch_out(fh, b);
+		r = (struct fast_stretch){ b, block_size(b) };
 	}
-	for (i = 1; i < n; i++) {
-		b = run[i];
-		for (j = i; j > 0 && (uintptr_t)run[j - 1] > (uintptr_t)b; j--)
-			run[j] = run[j - 1];
-		run[j] = b;
-	}
+	fast_batch_release(fh, &r);
 }
 
 void fast_free_batch(struct osmem_heap *h, void **p, unsigned n)
 {
 	struct fast_heap *fh = fast_of(h);
 	const struct osmem_backend *be = fh->be;
-	struct fast_block *run[FAST_BATCH_SORT], *b;
-	void *later[FAST_BATCH_SORT];
-	unsigned m, k, j, nlater;
 
 	if (!be)
 		return;
@@ -297,31 +318,8 @@ void fast_free_batch(struct osmem_heap *h, void **p, unsigned n)
 	if (fh->debug) {                        /* no batches there, but */
 		for (unsigned i = 0; i < n; i++)
 			fast_batch_free_one(fh, p[i]);
-		fast_unlock(be);
-		return;
-	}
-	for (unsigned i = 0; i < n; i += m) {
-		m = n - i < FAST_BATCH_SORT ? n - i : FAST_BATCH_SORT;
-		k = nlater = 0;
-		for (unsigned x = 0; x < m; x++) {
-			b = fast_heap_block(fh, p[i + x]);
-			if (b)
-				run[k++] = b;
-			else                            /* a mapping, or misuse */
-				later[nlater++] = p[i + x];
-		}
-		fast_batch_sort(run, k);
-		/* A block given twice: the second goes the plain way, after the
-		 * others, when it is free: a double free, reported. */
-		for (unsigned x = j = 0; x < k; x++) {
-			if (j && run[j - 1] == run[x])
-				later[nlater++] = block_payload(run[x]);
-			else
-				run[j++] = run[x];
-		}
-		fast_batch_free_runs(fh, run, j);
-		for (j = 0; j < nlater; j++)
-			fast_batch_free_one(fh, later[j]);
+	} else {
+		fast_batch_free_locked(fh, p, n);
 	}
 	fast_unlock(be);
 }

@@ -22,14 +22,16 @@
  *   - flushed by malloc_trim (preload_posix.c) for the calling thread
  *     only. Another thread's cache keeps what it holds until that thread
  *     frees into it, allocates from it or exits: at most
- *     OSMEM_CACHE_BYTES_MAX bytes of small blocks and
- *     OSMEM_CACHE_STASH_BYTES of medium ones per thread;
+ *     OSMEM_CACHE_BYTES_MAX + OSMEM_CACHE_GROW_BYTES bytes of small
+ *     blocks (its lists grown) and OSMEM_CACHE_STASH_BYTES of medium
+ *     ones per thread;
  *   - fork: the child keeps the forking thread's cache as it was. The
  *     other threads' caches are gone with their threads: the child
  *     handler takes them off the registry (their memory may become a new
  *     thread's TLS in the child), and their blocks stay allocated as far
  *     as the core knows, leaked in the child (at most
- *     OSMEM_CACHE_BYTES_MAX bytes per lost thread), counted as cached in
+ *     OSMEM_CACHE_BYTES_MAX + OSMEM_CACHE_GROW_BYTES bytes of small
+ *     blocks per lost thread), counted as cached in
  *     the child's stats (orphans).
  *
  * Locking: none here beyond cache.c's; pthread_once guards the key's
@@ -41,15 +43,14 @@
 #include "mm/osmem/preload_arena_posix.h"
 #include <pthread.h>
 
-__thread struct osmem_cache osmem_preload_cache
-	__attribute__((tls_model("initial-exec")));
-
-/* What the fast paths read of the thread's heap: until its cache is
- * attached, a view that holds nothing (span16 0: every pop and push
- * misses), so the fast paths need no test of their own for it. */
+/* What the fast paths read of the thread's heap (the cache's view):
+ * until its cache is attached, a view that holds nothing (span16 0:
+ * every pop and push misses), so the fast paths need no test of their
+ * own for it. One TLS base for the lists and the view: malloc and free
+ * load one TLS offset from the GOT, not two. */
 static const struct osmem_cache_heap cache_no_heap;
-__thread const struct osmem_cache_heap *osmem_preload_view
-	__attribute__((tls_model("initial-exec"))) = &cache_no_heap;
+__thread struct osmem_cache osmem_preload_cache
+	__attribute__((tls_model("initial-exec"))) = { .view = &cache_no_heap };
 
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 static pthread_key_t cache_key;
@@ -97,7 +98,7 @@ static struct osmem_cache *cache_mine(void)
 		return c;
 	h = osmem_arena_heap(osmem_arena_mine());
 	if (osmem_cache_attach(c, h))
-		osmem_preload_view = osmem_cache_heap(h);
+		c->view = osmem_cache_heap(h);
 	pthread_once(&cache_once, cache_setup);
 	/* Without its destructor the cache would leak at the thread's exit. */
 	if (!cache_key_ok || pthread_setspecific(cache_key, c) != 0)

@@ -16,14 +16,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The calling thread's cache: zero (unused) until its first slow path;
- * initial-exec TLS, so reaching it is one load and no call. */
+/* The calling thread's cache: unused, with a view of nothing (cache.h),
+ * until its first slow path; initial-exec TLS, so reaching it is one
+ * load and no call. */
 extern __thread struct osmem_cache osmem_preload_cache
-	__attribute__((tls_model("initial-exec")));
-
-/* What the fast paths read of the heap of the thread's cache (cache.h):
- * a view that holds nothing until the cache is attached. */
-extern __thread const struct osmem_cache_heap *osmem_preload_view
 	__attribute__((tls_model("initial-exec")));
 
 /* When the fast path did not serve them, with the thread's cache attached

@@ -75,7 +75,7 @@
 static pthread_once_t preload_once = PTHREAD_ONCE_INIT;
 /* The calling thread's cache, and what it reads of its heap (cache.h). */
 #define PRELOAD_CACHE (&osmem_preload_cache)
-#define PRELOAD_VIEW osmem_preload_view
+#define PRELOAD_VIEW (osmem_preload_cache.view)
 static int preload_atfork_done;
 static int preload_ready;               /* preload_setup is done */
 /* Arena 0's heap (the break's, and every mapping), set by init. */

@@ -66,6 +66,10 @@ static struct osmem_stats tstats(struct osmem_heap *h)
 	return st;
 }
 
+static void texpect_report(struct ktest *t, unsigned before,
+			   enum osmem_fault fault, const char *op,
+			   const void *p, size_t size);
+
 /* ----------------------------------------------------------- batches -- */
 
 /* n blocks of one size in one lock, cut in address order from one free
@@ -168,6 +172,154 @@ KTEST(osmem_cache, a_batch_that_touches_goes_back_as_one)
 	OSMEM_END(t, a);
 }
 
+/* 16 contiguous blocks of 64 bytes given back in the order ord[]: the
+ * heap is as before (one free block: the next batch of 16 is the same
+ * blocks), nothing reported, and the inner headers name no live block. */
+static void tbatch_order(struct ktest *t, struct osmem_heap *h,
+			 const unsigned *ord, const char *name)
+{
+	void *p[16], *q[16], *mix[16];
+	struct osmem_stats before, after;
+	unsigned reports;
+
+	before = tstats(h);
+	KASSERT_EQ(t, fast_alloc_batch(h, 64, 16, p), 16);
+	for (int i = 0; i < 16; i++)
+		mix[i] = p[ord[i]];
+	reports = osmem_tb_reports();
+	fast_free_batch(h, mix, 16);
+	after = tstats(h);
+	KEXPECT_EQ(t, osmem_tb_reports(), reports);
+	KEXPECT_EQ(t, after.blocks_in_use, before.blocks_in_use);
+	KEXPECT_EQ(t, after.blocks_free, before.blocks_free);
+	KEXPECT_EQ(t, after.bytes_free, before.bytes_free);
+	KEXPECT_EQ(t, a->check(h), 0);
+	if (KEXPECT_EQ(t, fast_alloc_batch(h, 64, 16, q), 16))
+		KEXPECT_PTR_EQ(t, q[0], p[0]);
+	fast_free_batch(h, q, 16);
+	reports = osmem_tb_reports();
+	a->free(h, p[7]);                       /* a header inside: no block */
+	KEXPECT_EQ(t, osmem_tb_reports(), reports + 1);
+	ktest_note(t, "%s: one block again", name);
+}
+
+/* One pass, no sort: a batch's blocks that touch come in either order
+ * (a cache gives its newest first, a refill cut them in address order),
+ * and its stretch grows at either end. */
+KTEST(osmem_cache, a_batch_stretch_grows_at_either_end)
+{
+	static const unsigned up[16] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+					 11, 12, 13, 14, 15 };
+	static const unsigned down[16] = { 15, 14, 13, 12, 11, 10, 9, 8, 7,
+					   6, 5, 4, 3, 2, 1, 0 };
+	static const unsigned zigzag[16] = { 7, 8, 6, 9, 5, 10, 4, 11, 3,
+					     12, 2, 13, 1, 14, 0, 15 };
+	static const unsigned halves[16] = { 8, 9, 10, 11, 12, 13, 14, 15,
+					     7, 6, 5, 4, 3, 2, 1, 0 };
+
+	OSMEM_START(t, a);
+	a->free(h, a->malloc(h, 1));            /* the heap exists */
+	tbatch_order(t, h, up, "ascending");
+	tbatch_order(t, h, down, "descending");
+	tbatch_order(t, h, zigzag, "from the middle out");
+	tbatch_order(t, h, halves, "upper half up, lower half down");
+	OSMEM_END(t, a);
+}
+
+/* A block given twice in one batch is one double free, reported with its
+ * pointer, wherever it stands: the stretch's first block (whose header
+ * is still live until the stretch goes back), its last, one inside, the
+ * first after the stretch grew down, one whose stretch went back. */
+KTEST(osmem_cache, a_block_twice_in_a_batch_is_a_double_free)
+{
+	static const int cases[][6] = {
+		{ 0, 0, -1 },
+		{ 0, 1, 2, 0, -1 },
+		{ 0, 1, 2, 2, -1 },
+		{ 0, 1, 2, 1, -1 },
+		{ 2, 1, 0, 0, -1 },
+		{ 2, 1, 0, 2, -1 },
+		{ 0, 1, 9, 0, -1 },             /* 9 starts a new stretch */
+	};
+	void *p[12], *mix[6], *twice;
+	struct osmem_stats before, after;
+	unsigned reports, n, c;
+
+	OSMEM_START(t, a);
+	a->free(h, a->malloc(h, 1));
+	before = tstats(h);
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		KASSERT_EQ(t, fast_alloc_batch(h, 80, 12, p), 12);
+		for (n = 0; cases[c][n] >= 0; n++)
+			mix[n] = p[cases[c][n]];
+		twice = mix[n - 1];
+		reports = osmem_tb_reports();
+		fast_free_batch(h, mix, n);
+		KEXPECT_EQ(t, osmem_tb_reports(), reports + 1);
+		if (KEXPECT_NOT_NULL(t, osmem_tb_report(reports))) {
+			KEXPECT_EQ(t, osmem_tb_report(reports)->fault,
+				   OSMEM_FAULT_DOUBLE_FREE);
+			KEXPECT_PTR_EQ(t, osmem_tb_report(reports)->ptr, twice);
+		}
+		KEXPECT_EQ(t, a->check(h), 0);
+		/* The rest once each: the heap as before. */
+		for (n = 0; n < 12; n++) {
+			bool given = false;
+
+			for (unsigned i = 0; cases[c][i] >= 0; i++)
+				given |= cases[c][i] == (int)n;
+			if (!given)
+				a->free(h, p[n]);
+		}
+		after = tstats(h);
+		KEXPECT_EQ(t, after.blocks_in_use, before.blocks_in_use);
+		KEXPECT_EQ(t, after.blocks_free, before.blocks_free);
+		KEXPECT_EQ(t, after.bytes_free, before.bytes_free);
+	}
+	OSMEM_END(t, a);
+}
+
+/* Blocks of two refills apart (a live block between them), a mapping
+ * and a medium block, interleaved in one batch: each stretch breaks
+ * where its neighbour does not come, the mapping goes the plain way;
+ * nothing reported, every block back. */
+KTEST(osmem_cache, a_batch_of_interleaved_stretches_and_a_mapping)
+{
+	void *x[8], *y[8], *mix[19], *sep, *big, *mid;
+	struct osmem_stats before, after;
+	unsigned reports, n = 0;
+
+	OSMEM_START(t, a);
+	a->free(h, a->malloc(h, 1));
+	before = tstats(h);
+	KASSERT_EQ(t, fast_alloc_batch(h, 96, 8, x), 8);
+	sep = a->malloc(h, 40);
+	KASSERT_EQ(t, fast_alloc_batch(h, 96, 8, y), 8);
+	big = a->malloc(h, 1024 * 1024);        /* mapped */
+	mid = a->malloc(h, 3000);
+	KASSERT_NOT_NULL(t, big);
+	KASSERT_NOT_NULL(t, mid);
+	KEXPECT_EQ(t, tstats(h).mapped_blocks, before.mapped_blocks + 1);
+	for (int i = 0; i < 8; i++) {
+		mix[n++] = x[i];
+		mix[n++] = y[7 - i];
+		if (i == 3)
+			mix[n++] = big;
+		if (i == 5)
+			mix[n++] = mid;
+	}
+	mix[n++] = sep;
+	reports = osmem_tb_reports();
+	fast_free_batch(h, mix, n);
+	KEXPECT_EQ(t, osmem_tb_reports(), reports);
+	after = tstats(h);
+	KEXPECT_EQ(t, after.blocks_in_use, before.blocks_in_use);
+	KEXPECT_EQ(t, after.mapped_blocks, before.mapped_blocks);
+	KEXPECT_EQ(t, after.blocks_free, before.blocks_free);
+	KEXPECT_EQ(t, after.bytes_free, before.bytes_free);
+	OSMEM_END(t, a);
+}
+
 /* A heap that cannot grow gives what it has: fewer blocks, never more
  * than asked, the heap consistent. */
 KTEST(osmem_cache, batch_gives_what_a_full_heap_has)
@@ -237,25 +389,163 @@ KTEST(osmem_cache, refill_and_flush_keep_the_heap_consistent)
 	OSMEM_END(t, a);
 }
 
-/* A list never holds more than its limit: a full one gives half back. */
-KTEST(osmem_cache, a_full_list_gives_half_back)
+/* The growth of c's lists, recounted from their limits: what c->grown
+ * says, within the cap, each limit between its base and the list max. */
+static void texpect_growth(struct ktest *t, const struct osmem_cache *c)
 {
-	static void *p[100];
-	unsigned k = 2, limit = osmem_cache_limit(2);
+	size_t grown = 0;
+
+	for (unsigned k = 2; k < OSMEM_CACHE_CLASSES; k++) {
+		KEXPECT_GE(t, c->limit[k], osmem_cache_limit(k));
+		KEXPECT_LE(t, c->limit[k], OSMEM_CACHE_LIST_MAX);
+		grown += (size_t)(c->limit[k] - osmem_cache_limit(k)) * k * 16;
+	}
+	KEXPECT_EQ(t, grown, c->grown);
+	KEXPECT_LE(t, grown, OSMEM_CACHE_GROW_BYTES);
+}
+
+/*
+ * A list free finds full grows by a step, without the core, up to the
+ * list max; full there, it gives back all but half its base and drops
+ * to its base. A refill takes a quarter of the current limit. Stats
+ * count every cached block.
+ */
+KTEST(osmem_cache, a_full_list_grows_then_drops_to_its_base)
+{
+	static void *p[200];
+	unsigned k = 2, base = osmem_cache_limit(2), locks, n, i;
+
+	OSMEM_START(t, a);
+	KASSERT(t, tattach(t, &c1, h));
+	for (i = 0; i < 200; i++)
+		p[i] = tmalloc(&c1, h, 20);
+	n = osmem_cache_count(&c1, k);
+	locks = osmem_tb_locks();
+	for (i = 0; n + i < OSMEM_CACHE_LIST_MAX; i++) {
+		tfree(&c1, h, p[i]);
+		KASSERT_EQ(t, osmem_cache_count(&c1, k), n + i + 1);
+		KASSERT_LE(t, osmem_cache_count(&c1, k), c1.limit[k]);
+	}
+	KEXPECT_EQ(t, osmem_tb_locks(), locks);        /* no flush */
+	KEXPECT_EQ(t, c1.limit[k], OSMEM_CACHE_LIST_MAX);
+	KEXPECT_EQ(t, c1.room[k], 0);
+	KEXPECT_EQ(t, tstats(h).blocks_cached, OSMEM_CACHE_LIST_MAX);
+	KEXPECT_EQ(t, tstats(h).bytes_cached, OSMEM_CACHE_LIST_MAX * 24);
+	texpect_growth(t, &c1);
+	tfree(&c1, h, p[i++]);                  /* full at the max */
+	KEXPECT_GT(t, osmem_tb_locks(), locks);        /* the flush */
+	KEXPECT_EQ(t, c1.limit[k], base);
+	KEXPECT_EQ(t, osmem_cache_count(&c1, k), base / 2 + 1);
+	KEXPECT_EQ(t, c1.grown, 0);
+	KEXPECT_EQ(t, a->check(h), 0);
+	for (; i < 200; i++)
+		tfree(&c1, h, p[i]);
+	texpect_growth(t, &c1);
+	/* Emptied by mallocs, a grown list refills a quarter of its limit. */
+	KASSERT(t, c1.limit[k] > base);
+	n = osmem_cache_count(&c1, k);
+	for (i = 0; i < n; i++)
+		p[i] = tmalloc(&c1, h, 20);
+	KEXPECT_EQ(t, osmem_cache_count(&c1, k), 0);
+	p[n] = tmalloc(&c1, h, 20);
+	KEXPECT_EQ(t, osmem_cache_count(&c1, k), (c1.limit[k] + 3u) / 4 - 1);
+	for (i = 0; i <= n; i++)
+		tfree(&c1, h, p[i]);
+	OSMEM_END(t, a);
+}
+
+/* A block freed twice is found however deep it lies in a grown list,
+ * from its own cache and from another. */
+KTEST(osmem_cache, a_double_free_deep_in_a_grown_list_is_caught)
+{
+	static void *p[OSMEM_CACHE_LIST_MAX];
+	unsigned k = 2, before, n;
+
+	OSMEM_START(t, a);
+	KASSERT(t, tattach(t, &c1, h));
+	KASSERT(t, tattach(t, &c2, h));
+	for (int i = 0; i < OSMEM_CACHE_LIST_MAX; i++)
+		p[i] = tmalloc(&c1, h, 20);
+	for (int i = 0; i < OSMEM_CACHE_LIST_MAX; i++)
+		tfree(&c1, h, p[i]);
+	n = osmem_cache_count(&c1, k);
+	KASSERT_EQ(t, n, OSMEM_CACHE_LIST_MAX);
+	/* p[0] went in first: the list's last block. */
+	before = osmem_tb_reports();
+	tfree(&c1, h, p[0]);
+	texpect_report(t, before, OSMEM_FAULT_DOUBLE_FREE, "free", p[0], 24);
+	before = osmem_tb_reports();
+	tfree(&c2, h, p[1]);
+	texpect_report(t, before, OSMEM_FAULT_DOUBLE_FREE, "free", p[1], 24);
+	KEXPECT_EQ(t, osmem_cache_count(&c1, k), n);
+	KEXPECT_EQ(t, osmem_cache_count(&c2, k), 0);
+	OSMEM_END(t, a);
+}
+
+/* A flush of the whole cache (malloc_trim, a thread's exit) drops every
+ * list back to its base limit. */
+KTEST(osmem_cache, a_flush_drops_the_growth_back)
+{
+	static void *p[100], *q[40];
+	unsigned held;
 
 	OSMEM_START(t, a);
 	KASSERT(t, tattach(t, &c1, h));
 	for (int i = 0; i < 100; i++)
 		p[i] = tmalloc(&c1, h, 20);
-	for (int i = 0; i < 100; i++) {
+	for (int i = 0; i < 40; i++)
+		q[i] = tmalloc(&c1, h, 500);
+	for (int i = 0; i < 100; i++)
 		tfree(&c1, h, p[i]);
-		KASSERT_LE(t, osmem_cache_count(&c1, k), limit);
+	for (int i = 0; i < 40; i++)
+		tfree(&c1, h, q[i]);
+	KEXPECT_GT(t, c1.limit[2], osmem_cache_limit(2));
+	KEXPECT_GT(t, c1.limit[32], osmem_cache_limit(32));
+	texpect_growth(t, &c1);
+	held = tcount(&c1);
+	KEXPECT_EQ(t, osmem_cache_flush(&c1), held);
+	KEXPECT_EQ(t, tcount(&c1), 0);
+	KEXPECT_EQ(t, tstats(h).blocks_cached, 0);
+	KEXPECT_EQ(t, c1.grown, 0);
+	for (unsigned k = 2; k < OSMEM_CACHE_CLASSES; k++) {
+		KEXPECT_EQ(t, c1.limit[k], osmem_cache_limit(k));
+		KEXPECT_EQ(t, c1.room[k], (int)osmem_cache_limit(k));
 	}
-	KEXPECT_GE(t, osmem_cache_count(&c1, k), limit / 2);
 	OSMEM_END(t, a);
 }
 
-/* The limits add up to the documented bound, and each list's is 2..32. */
+/* However many sizes a thread frees, its lists grow by at most the byte
+ * cap in all: the cache holds at most its base bound plus the cap, and
+ * stats count every byte of it. */
+KTEST(osmem_cache, growth_stays_within_its_byte_cap)
+{
+	static void *p[160];
+	size_t held = 0;
+	unsigned capped = 0;
+
+	OSMEM_START(t, a);
+	KASSERT(t, tattach(t, &c1, h));
+	for (unsigned k = OSMEM_CACHE_CLASSES - 1; k >= 40; k--) {
+		unsigned before = c1.limit[k];
+
+		for (int i = 0; i < 160; i++)
+			p[i] = tmalloc(&c1, h, k * 16 - 8);
+		for (int i = 0; i < 160; i++)
+			tfree(&c1, h, p[i]);
+		texpect_growth(t, &c1);
+		capped += c1.limit[k] == before;
+	}
+	KEXPECT_GT(t, capped, 0);               /* the cap was reached */
+	KEXPECT_GT(t, c1.grown + 64 * 16 * OSMEM_CACHE_GROW_STEP,
+		   OSMEM_CACHE_GROW_BYTES);
+	for (unsigned k = 2; k < OSMEM_CACHE_CLASSES; k++)
+		held += (size_t)osmem_cache_count(&c1, k) * k * 16;
+	KEXPECT_LE(t, held, OSMEM_CACHE_BYTES_MAX + OSMEM_CACHE_GROW_BYTES);
+	KEXPECT_EQ(t, tstats(h).bytes_cached + 8 * tstats(h).blocks_cached, held);
+	OSMEM_END(t, a);
+}
+
+/* The base limits add up to the documented bound, and each is 2..48. */
 KTEST(osmem_cache, limits_bound_count_and_bytes)
 {
 	size_t bytes = 0;
@@ -474,6 +764,39 @@ KTEST(osmem_cache, realloc_and_usable_size_of_a_cached_block_are_refused)
 	OSMEM_END(t, a);
 }
 
+/* Pop's one bound: requests below 9 bytes map to lists 0 and 1, which
+ * stay empty, and requests near SIZE_MAX wrap there too, so they miss
+ * (the slow path serves the small ones from list 2); 1016 bytes is the
+ * last list's, 1017 misses. */
+KTEST(osmem_cache, pop_misses_what_its_lists_cannot_serve)
+{
+	const struct osmem_cache_heap *v;
+	static void *p[8];
+	void *q;
+
+	OSMEM_START(t, a);
+	KASSERT(t, tattach(t, &c1, h));
+	v = osmem_cache_heap(h);
+	for (int i = 0; i < 8; i++)             /* lists 2 and 64 hold some */
+		p[i] = tmalloc(&c1, h, i < 4 ? 20 : OSMEM_CACHE_REQ_MAX);
+	for (int i = 0; i < 8; i++)
+		tfree(&c1, h, p[i]);
+	KEXPECT_NULL(t, c1.head[0]);
+	KEXPECT_NULL(t, c1.head[1]);
+	for (size_t n = 0; n < 9; n++)
+		KEXPECT_NULL(t, osmem_cache_pop(&c1, v, n));
+	for (size_t n = (size_t)-40; n != 0; n++)
+		KEXPECT_NULL(t, osmem_cache_pop(&c1, v, n));
+	KEXPECT_NULL(t, osmem_cache_pop(&c1, v, OSMEM_CACHE_REQ_MAX + 1));
+	q = tmalloc(&c1, h, 1);                 /* the slow path: list 2 */
+	KEXPECT_EQ(t, a->usable_size(h, q), 24);
+	tfree(&c1, h, q);
+	q = osmem_cache_pop(&c1, v, OSMEM_CACHE_REQ_MAX);
+	KEXPECT_NOT_NULL(t, q);
+	tfree(&c1, h, q);
+	OSMEM_END(t, a);
+}
+
 /* A header overwritten (or forged) fails the seal: push refuses it, the
  * core reports it and puts the block out of use. */
 KTEST(osmem_cache, a_corrupted_header_is_refused)
@@ -532,8 +855,8 @@ KTEST(osmem_cache, pointers_outside_or_inside_blocks_go_to_the_core)
 	before = osmem_tb_reports();
 	osmem_cache_free_slow(&c1, h, NULL);
 	KEXPECT_EQ(t, osmem_tb_reports(), before);
-	/* The refill's half of list 7 less p, as before. */
-	KEXPECT_EQ(t, tcount(&c1), (osmem_cache_limit(7) + 1) / 2 - 1);
+	/* The refill's quarter of list 7 less p, as before. */
+	KEXPECT_EQ(t, tcount(&c1), (osmem_cache_limit(7) + 3) / 4 - 1);
 	tfree(&c1, h, p);
 	OSMEM_END(t, a);
 }
