@@ -255,8 +255,8 @@ static unsigned maps_negative_extends(void)
 /*
  * The dynamic rule: once a 1 MiB mapping is freed, 1 MiB requests come
  * from the heap, and a loop of 1 MiB malloc/free costs no more backend
- * calls: the freed block stays at the top (the trim threshold is twice
- * the mapping).
+ * calls: the freed block stays at the top (the trim threshold is
+ * FAST_DYN_TRIM_FACTOR times the mapping).
  */
 KTEST(osmem_fast, dynamic_threshold_follows_freed_mappings)
 {
@@ -272,7 +272,8 @@ KTEST(osmem_fast, dynamic_threshold_follows_freed_mappings)
 	KEXPECT(t, osmem_tb_is_mapped(p, 1 << 20));
 	a->free(h, p);
 	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_MMAP_THRESHOLD), len);
-	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_TRIM_THRESHOLD), 2 * len);
+	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_TRIM_THRESHOLD),
+		   FAST_DYN_TRIM_FACTOR * len);
 	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_TOP_PAD), FAST_TOP_PAD);
 	q = a->malloc(h, 1 << 20);
 	KASSERT_NOT_NULL(t, q);
@@ -434,7 +435,8 @@ KTEST(osmem_fast, dynamic_threshold_stops_at_the_cap)
 	KASSERT_PTR_EQ(t, p, maps_page + FAST_MAP_HDR);
 	a->free(h, p);
 	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_MMAP_THRESHOLD), len);
-	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_TRIM_THRESHOLD), 2 * len);
+	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_TRIM_THRESHOLD),
+		   FAST_DYN_TRIM_FACTOR * len);
 	p = a->malloc(h, FAST_MMAP_THRESHOLD_MAX);
 	KASSERT_PTR_EQ(t, p, maps_page + FAST_MAP_HDR);
 	a->free(h, p);
@@ -442,7 +444,8 @@ KTEST(osmem_fast, dynamic_threshold_stops_at_the_cap)
 	KEXPECT_EQ(t, st.unmap_calls, 2);
 	KEXPECT_EQ(t, st.unmap_pending_blocks, 0);
 	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_MMAP_THRESHOLD), len);
-	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_TRIM_THRESHOLD), 2 * len);
+	KEXPECT_EQ(t, osmem_fast_tuned(h, OSMEM_FAST_TRIM_THRESHOLD),
+		   FAST_DYN_TRIM_FACTOR * len);
 	OSMEM_END(t, a);
 }
 
