@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include "mm/osmem/backend_posix.h"
 #include "mm/osmem/preload_arena_posix.h"
+#include "mm/osmem/preload_cache_posix.h"
 #include "mm/osmem/preload_posix.h"
 #include <errno.h>
 #include <malloc.h>
@@ -132,8 +133,8 @@ PRELOAD_API void malloc_stats(void)
 	fprintf(stderr, "Total (incl. mmap):\nsystem bytes     = %10zu\n"
 		"in use bytes     = %10zu\ncached bytes     = %10zu\n"
 		"mmap regions     = %10zu\nmmap bytes       = %10zu\n"
-		"kept mmap bytes  = %10zu\n",
+		"kept mmap bytes  = %10zu\ncaches to flush  = %10u\n",
 		sum.heap_bytes + sum.mapped_bytes, sum.bytes_in_use + sum.mapped_bytes,
 		sum.bytes_cached, sum.mapped_blocks, sum.mapped_bytes,
-		sum.kept_bytes);
+		sum.kept_bytes, osmem_preload_cache_trim_pending());
 }
