@@ -425,6 +425,11 @@ static void fast_init(struct osmem_heap *h, const struct osmem_backend *be)
 /* ------------------------------------------------------------- tuning ---- */
 
 /* The tunables' contracts are in fast_index.h. */
+
+uint32_t osmem_fast_tune_gen(struct osmem_heap *h)
+{
+	return __atomic_load_n(&fast_of(h)->tune_gen, __ATOMIC_ACQUIRE);
+}
 size_t osmem_fast_set_mmap_threshold(struct osmem_heap *h, size_t bytes)
 {
 	struct fast_heap *fh = fast_of(h);
@@ -434,6 +439,7 @@ size_t osmem_fast_set_mmap_threshold(struct osmem_heap *h, size_t bytes)
 	old = fh->mmap_threshold;
 	fh->mmap_threshold = bytes;
 	fh->dyn_thresholds = false;
+	fast_tune_changed(fh);
 	fast_keep_off(fh);
 	fast_unlock(fh->be);
 	return old;
@@ -475,6 +481,7 @@ int osmem_fast_tune(struct osmem_heap *h, enum osmem_fast_tunable which,
 	fast_lock(fh->be);
 	*v = value;
 	fh->dyn_thresholds = false;
+	fast_tune_changed(fh);
 	fast_keep_off(fh);
 	fast_unlock(fh->be);
 	return 0;

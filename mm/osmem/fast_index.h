@@ -226,6 +226,11 @@ size_t osmem_fast_tuned(struct osmem_heap *h, enum osmem_fast_tunable which);
 size_t osmem_fast_tuned_hint(struct osmem_heap *h,
 			     enum osmem_fast_tunable which);
 size_t osmem_fast_set_mmap_threshold(struct osmem_heap *h, size_t bytes);
+/* A number that changes whenever one of h's tunables does (tuning, the
+ * dynamic rule), read without the lock: a home that keeps other heaps'
+ * tunables like h's (the drop-in library's arenas) looks at the values
+ * only when it moved. */
+uint32_t osmem_fast_tune_gen(struct osmem_heap *h);
 int osmem_fast_trim(struct osmem_heap *h, size_t pad);
 
 #endif

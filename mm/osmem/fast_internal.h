@@ -217,6 +217,8 @@ struct fast_heap {
 	size_t trim_threshold;
 	size_t top_pad;
 	bool dyn_thresholds;
+	uint32_t tune_gen;              /* + 1 at each change of the three
+					 * (osmem_fast_tune_gen) */
 	uint64_t fl_map;
 	uint32_t sl_map[FAST_FL_COUNT];
 	struct fast_block *lists[FAST_FL_COUNT][FAST_SL_COUNT];
@@ -354,6 +356,13 @@ static inline void fast_unlock(const struct osmem_backend *be)
 }
 
 /* Live-block counters follow a block's size: drop before a resize, add after. */
+/* A tunable changed (under the lock): the generation a home reads
+ * without it moves on, after the new values (release). */
+static inline void fast_tune_changed(struct fast_heap *fh)
+{
+	__atomic_store_n(&fh->tune_gen, fh->tune_gen + 1, __ATOMIC_RELEASE);
+}
+
 static inline void fast_used_add(struct fast_heap *fh, struct fast_block *b)
 {
 	fh->st.blocks_in_use++;

@@ -199,6 +199,7 @@ static void fast_map_thresholds(struct fast_heap *fh, size_t len)
 	    len <= FAST_MMAP_THRESHOLD_MAX) {
 		fh->mmap_threshold = len;
 		fh->trim_threshold = FAST_DYN_TRIM_FACTOR * len;
+		fast_tune_changed(fh);
 	}
 }
 
