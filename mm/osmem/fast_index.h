@@ -55,6 +55,19 @@
  * largest block gives its pages back and faults them in again within a
  * few calls. */
 #define FAST_DYN_TRIM_FACTOR  8
+#define FAST_DYN_TRIM_EXTRA_MAX ((size_t)32 << 20)
+
+/* The trim threshold the dynamic rule sets for an mmap threshold of len:
+ * FAST_DYN_TRIM_FACTOR times it, but never more than glibc's (2 * len)
+ * plus FAST_DYN_TRIM_EXTRA_MAX, so that heaps of very large blocks keep
+ * no more than 32 MiB beyond what glibc's would. */
+static inline size_t fast_dyn_trim_threshold(size_t len)
+{
+	size_t factor = FAST_DYN_TRIM_FACTOR * len;
+	size_t capped = 2 * len + FAST_DYN_TRIM_EXTRA_MAX;
+
+	return factor < capped ? factor : capped;
+}
 /* Kept mappings (fast_keep.c): their bytes at most the live mapped bytes
  * >> FAST_KEEP_SHIFT, at least FAST_KEEP_FLOOR (and at most the home's
  * cap). Chosen by measurement: docs/arenas.md, "Large blocks". */
@@ -171,8 +184,10 @@ struct osmem_heap;
  *
  * The dynamic rule (glibc's): while it is on, freeing a mapping of len
  * bytes (page-rounded, header included) with mmap threshold < len <=
- * FAST_MMAP_THRESHOLD_MAX raises the mmap threshold to len and the trim
- * threshold to FAST_DYN_TRIM_FACTOR * len. A program that allocates and frees the same large
+ * FAST_MMAP_THRESHOLD_MAX raises the mmap threshold to len, or to the
+ * largest mapping made so far when that is larger (and at most the cap),
+ * and the trim threshold to fast_dyn_trim_threshold() of the new mmap
+ * threshold. A program that allocates and frees the same large
  * buffer then gets it from the heap the next time, and the heap keeps it
  * at the top, instead of a map and an unmap per use.
  *

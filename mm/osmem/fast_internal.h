@@ -217,6 +217,8 @@ struct fast_heap {
 	size_t trim_threshold;
 	size_t top_pad;
 	bool dyn_thresholds;
+	size_t map_len_max;             /* the longest mapping made, up to
+					 * the rule's cap (fast_map.c) */
 	uint32_t tune_gen;              /* + 1 at each change of the three
 					 * (osmem_fast_tune_gen) */
 	uint64_t fl_map;

@@ -89,6 +89,8 @@ void *fast_map_link(struct fast_heap *fh, char *m, size_t len, size_t align)
 	fast_map_reseal(fh, h);
 	fh->st.mapped_blocks++;
 	fh->st.mapped_bytes += len;
+	if (len > fh->map_len_max && len <= FAST_MMAP_THRESHOLD_MAX)
+		fh->map_len_max = len;
 	return p;
 }
 
@@ -188,8 +190,9 @@ bool fast_unmap_retry(struct fast_heap *fh, enum osmem_op op)
 
 /*
  * The dynamic rule (contract: fast_index.h): a freed mapping of len bytes
- * raises the mmap threshold to len and the trim threshold to
- * FAST_DYN_TRIM_FACTOR times that,
+ * raises the mmap threshold to len, or to the largest mapping made so
+ * far (map_len_max) when larger, and the trim threshold to
+ * fast_dyn_trim_threshold() of that,
  * up to the cap: the next request of its size comes from the heap, and a
  * free top block that large is kept.
  */
@@ -197,8 +200,8 @@ static void fast_map_thresholds(struct fast_heap *fh, size_t len)
 {
 	if (fh->dyn_thresholds && len > fh->mmap_threshold &&
 	    len <= FAST_MMAP_THRESHOLD_MAX) {
-		fh->mmap_threshold = len;
-		fh->trim_threshold = FAST_DYN_TRIM_FACTOR * len;
+		fh->mmap_threshold = len > fh->map_len_max ? len : fh->map_len_max;
+		fh->trim_threshold = fast_dyn_trim_threshold(fh->mmap_threshold);
 		fast_tune_changed(fh);
 	}
 }
