@@ -93,6 +93,12 @@ struct osmem_stats {
 	 * and keeps the mapping live: 0 there. */
 	size_t unmap_pending_blocks;
 	size_t unmap_pending_bytes;
+	/* Freed mappings kept mapped for reuse (fast, when its home turns
+	 * keeping on: osmem_fast_keep_maps): no longer blocks, their bytes
+	 * the whole mappings'; a later large malloc takes one back, a trim
+	 * gives them all back. 0 for classic. */
+	size_t kept_blocks;
+	size_t kept_bytes;
 	/* Debug mode (fast): freed heap blocks waiting in the quarantine,
 	 * neither in use nor free (counted in neither above). */
 	size_t quarantined_blocks;
@@ -120,6 +126,8 @@ static inline void osmem_stats_add(struct osmem_stats *sum,
 	sum->unmap_calls += st->unmap_calls;
 	sum->unmap_pending_blocks += st->unmap_pending_blocks;
 	sum->unmap_pending_bytes += st->unmap_pending_bytes;
+	sum->kept_blocks += st->kept_blocks;
+	sum->kept_bytes += st->kept_bytes;
 	sum->quarantined_blocks += st->quarantined_blocks;
 	sum->quarantined_bytes += st->quarantined_bytes;
 }

@@ -143,9 +143,9 @@ FAST_INLINE void *fast_alloc(struct fast_heap *fh, size_t n, bool *zero)
 		if (p)
 			return p;
 	}
-	/* Large, or the heap cannot grow: a mapping (zeroed by contract). */
-	*zero = true;
-	return fast_map_alloc(fh, n, FAST_ALIGN);
+	/* Large, or the heap cannot grow: a mapping (zeroed by contract,
+	 * unless it is a kept one: *zero says). */
+	return fast_map_alloc(fh, n, FAST_ALIGN, zero);
 }
 
 /* fast_alloc out of line: for realloc and memalign, whose own work
@@ -313,7 +313,7 @@ static void *fast_map_realloc(struct fast_heap *fh, struct fast_map *h, void *p,
 	}
 	if (new_len < len && new_len >= len / 2)
 		return p;
-	q = fast_map_alloc(fh, n, FAST_ALIGN);
+	q = fast_map_alloc(fh, n, FAST_ALIGN, NULL);
 	if (!q)
 		return n <= usable ? p : NULL;
 	memcpy(q, p, n < usable ? n : usable);
@@ -400,7 +400,7 @@ void *fast_memalign_locked(struct fast_heap *fh, size_t align, size_t n)
 		if (p)
 			return p;
 	}
-	return fast_map_alloc(fh, n, align);
+	return fast_map_alloc(fh, n, align, NULL);
 }
 
 /* ------------------------------------------------------- public entries ---- */
@@ -425,6 +425,11 @@ static void fast_init(struct osmem_heap *h, const struct osmem_backend *be)
 /* ------------------------------------------------------------- tuning ---- */
 
 /* The tunables' contracts are in fast_index.h. */
+
+uint32_t osmem_fast_tune_gen(struct osmem_heap *h)
+{
+	return __atomic_load_n(&fast_of(h)->tune_gen, __ATOMIC_ACQUIRE);
+}
 size_t osmem_fast_set_mmap_threshold(struct osmem_heap *h, size_t bytes)
 {
 	struct fast_heap *fh = fast_of(h);
@@ -434,6 +439,8 @@ size_t osmem_fast_set_mmap_threshold(struct osmem_heap *h, size_t bytes)
 	old = fh->mmap_threshold;
 	fh->mmap_threshold = bytes;
 	fh->dyn_thresholds = false;
+	fast_tune_changed(fh);
+	fast_keep_off(fh);
 	fast_unlock(fh->be);
 	return old;
 }
@@ -474,6 +481,8 @@ int osmem_fast_tune(struct osmem_heap *h, enum osmem_fast_tunable which,
 	fast_lock(fh->be);
 	*v = value;
 	fh->dyn_thresholds = false;
+	fast_tune_changed(fh);
+	fast_keep_off(fh);
 	fast_unlock(fh->be);
 	return 0;
 }
@@ -503,6 +512,8 @@ int osmem_fast_trim(struct osmem_heap *h, size_t pad)
 	top = fast_top(fh);
 	if (top)
 		released = fast_trim(fh, top, pad);
+	if (fh->kept_n && fast_keep_release(fh, OSMEM_OP_TRIM))
+		released = true;
 	if (fh->unmap_pending && fast_unmap_retry(fh, OSMEM_OP_TRIM))
 		released = true;
 	fast_unlock(fh->be);

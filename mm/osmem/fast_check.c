@@ -372,6 +372,7 @@ int fast_check(struct osmem_heap *h)
 	fast_lock(fh->be);
 	if (fast_check_heap(fh, &seen) == 0 && fast_check_maps(fh, &seen) == 0 &&
 	    fast_check_pending(fh, &seen) == 0 &&
+	    fast_keep_check(fh, &seen) == 0 &&
 	    fast_check_quarantine(fh, &seen) == 0 && fast_check_zero(fh) == 0) {
 		listed = fast_check_lists(fh, seen.blocks_free);
 		if (listed >= 0 && fast_check_counts(fh, &seen, listed) == 0 &&

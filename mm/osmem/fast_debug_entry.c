@@ -178,7 +178,7 @@ FAST_INLINE void *fast_dbg_alloc_any(struct fast_heap *fh, size_t n,
 			return p;
 		}
 	}
-	return fast_dbg_map_arm(fast_map_alloc(fh, need, FAST_ALIGN), n, site);
+	return fast_dbg_map_arm(fast_map_alloc(fh, need, FAST_ALIGN, NULL), n, site);
 }
 
 /*

@@ -49,6 +49,30 @@
 /* The mmap threshold's cap, for the dynamic rule and explicit tuning
  * alike: glibc's on 64-bit (DEFAULT_MMAP_THRESHOLD_MAX, 4 MiB * 8). */
 #define FAST_MMAP_THRESHOLD_MAX ((size_t)32 << 20)
+/* The dynamic rule's trim threshold, in freed mapping lengths. glibc's
+ * is 2; 8 measured better (docs/bench.md, "Large blocks"): a heap of
+ * large blocks that is trimmed as soon as its top passes twice the
+ * largest block gives its pages back and faults them in again within a
+ * few calls. */
+#define FAST_DYN_TRIM_FACTOR  8
+#define FAST_DYN_TRIM_EXTRA_MAX ((size_t)32 << 20)
+
+/* The trim threshold the dynamic rule sets for an mmap threshold of len:
+ * FAST_DYN_TRIM_FACTOR times it, but never more than glibc's (2 * len)
+ * plus FAST_DYN_TRIM_EXTRA_MAX, so that heaps of very large blocks keep
+ * no more than 32 MiB beyond what glibc's would. */
+static inline size_t fast_dyn_trim_threshold(size_t len)
+{
+	size_t factor = FAST_DYN_TRIM_FACTOR * len;
+	size_t capped = 2 * len + FAST_DYN_TRIM_EXTRA_MAX;
+
+	return factor < capped ? factor : capped;
+}
+/* Kept mappings (fast_keep.c): their bytes at most the live mapped bytes
+ * >> FAST_KEEP_SHIFT, at least FAST_KEEP_FLOOR (and at most the home's
+ * cap). Chosen by measurement: docs/arenas.md, "Large blocks". */
+#define FAST_KEEP_FLOOR       ((size_t)64 << 20)
+#define FAST_KEEP_SHIFT       1
 /* The largest top pad (a growth beyond half the block limit always
  * fails: fast_top.c falls back on growing by what is missing). */
 #define FAST_TOP_PAD_MAX      (FAST_BLOCK_MAX / 2)
@@ -160,8 +184,10 @@ struct osmem_heap;
  *
  * The dynamic rule (glibc's): while it is on, freeing a mapping of len
  * bytes (page-rounded, header included) with mmap threshold < len <=
- * FAST_MMAP_THRESHOLD_MAX raises the mmap threshold to len and the trim
- * threshold to 2 * len. A program that allocates and frees the same large
+ * FAST_MMAP_THRESHOLD_MAX raises the mmap threshold to len, or to the
+ * largest mapping made so far when that is larger (and at most the cap),
+ * and the trim threshold to fast_dyn_trim_threshold() of the new mmap
+ * threshold. A program that allocates and frees the same large
  * buffer then gets it from the heap the next time, and the heap keeps it
  * at the top, instead of a map and an unmap per use.
  *
@@ -182,6 +208,27 @@ struct osmem_heap;
  *   block stays), and retry the pending unmaps (fast_map.c). Returns 1
  *   when memory went back, else 0 (glibc's malloc_trim).
  */
+/*
+ * Keeping freed mappings (mm/osmem/fast_keep.c has the policy):
+ * osmem_fast_keep_maps(h, count, bytes) keeps up to count (at most
+ * FAST_KEEP_SLOTS) freed mappings mapped, their bytes at most
+ * fast_keep_bound() of the live mapped bytes and never above `bytes`, so
+ * that a later large request of a fitting size takes one back with no
+ * system call and no page fault. The dynamic rule stays on: a mapping is
+ * kept only when, after the rule has run, it can still serve a request
+ * that is mapped (longer than the mmap threshold by a header): in
+ * practice blocks above the rule's cap (FAST_MMAP_THRESHOLD_MAX), which
+ * glibc maps and unmaps every time.
+ * count 0 turns it off and gives back what is kept. Returns 0, or -1 and
+ * changes nothing: count too large, or a heap in debug mode (a freed
+ * mapping is unmapped at once there, so a use after free faults).
+ * Explicit tuning (osmem_fast_tune, osmem_fast_set_mmap_threshold) turns
+ * it off too, as it turns off the dynamic rule: the program asked for
+ * fixed thresholds, and gets a map and an unmap per large block.
+ * osmem_fast_trim gives every kept mapping back.
+ */
+int osmem_fast_keep_maps(struct osmem_heap *h, unsigned count, size_t bytes);
+
 enum osmem_fast_tunable {
 	OSMEM_FAST_MMAP_THRESHOLD,      /* requests from this size: mapped */
 	OSMEM_FAST_TRIM_THRESHOLD,      /* free top beyond this: trimmed */
@@ -194,6 +241,11 @@ size_t osmem_fast_tuned(struct osmem_heap *h, enum osmem_fast_tunable which);
 size_t osmem_fast_tuned_hint(struct osmem_heap *h,
 			     enum osmem_fast_tunable which);
 size_t osmem_fast_set_mmap_threshold(struct osmem_heap *h, size_t bytes);
+/* A number that changes whenever one of h's tunables does (tuning, the
+ * dynamic rule), read without the lock: a home that keeps other heaps'
+ * tunables like h's (the drop-in library's arenas) looks at the values
+ * only when it moved. */
+uint32_t osmem_fast_tune_gen(struct osmem_heap *h);
 int osmem_fast_trim(struct osmem_heap *h, size_t pad);
 
 #endif

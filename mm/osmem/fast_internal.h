@@ -8,6 +8,7 @@
  *   fast.c         malloc/free/realloc/memalign: placement, split, merge
  *   fast_top.c     the heap top: growth, foreign gaps, trimming
  *   fast_map.c     large blocks as page mappings
+ *   fast_keep.c    freed mappings kept for reuse (the home turns it on)
  *   fast_misuse.c  telling a bad pointer apart and reporting it
  *   fast_debug.c   debug mode: red zones, lazy poison checks, the
  *                  quarantine, zero-size blocks, sites
@@ -73,6 +74,10 @@
  *   unmap the backend refused waits on fh->unmap_pending (singly linked,
  *   prev NULL) with len|MAPPED|FREE, sealed, still mapped, until a later
  *   mapping free or map alloc unmaps it (fast_map.c); it is no block.
+ *   When the home turns keeping on (osmem_fast_keep_maps), a freed
+ *   mapping may instead stay mapped in fh->kept[] (fast_keep.c), its
+ *   start, length, payload and usable size held there, until a later
+ *   map alloc takes it back or it is given back; it is no block either.
  *
  * State: one heap is one struct fast_heap in the caller's struct
  * osmem_heap_space (allocator.h); there is no global state. Each public
@@ -92,7 +97,8 @@
  *     bit sl of sl_map[fl] is set iff list (fl, sl) is non-empty, bit fl of
  *     fl_map iff sl_map[fl] != 0;
  *   - the counters in fh->st equal what a walk counts, the mapped ones
- *     the live mappings', the unmap_pending ones the pending list's;
+ *     the live mappings', the unmap_pending ones the pending list's, the
+ *     kept ones fh->kept[]'s (at most keep_max entries, within the bound);
  *   - every header on either mapping list checks out; live ones are
  *     MAPPED and not FREE, pending ones MAPPED and FREE;
  *   - every byte at or above `high` (the highest break ever) in the heap is
@@ -147,6 +153,8 @@
 #define FAST_FREED_RING 64
 /* Pending unmaps tried again per call, at most (fast_unmap_retry). */
 #define FAST_UNMAP_RETRIES 2
+/* Freed mappings kept for reuse, at most (fast_keep.c). */
+#define FAST_KEEP_SLOTS 8
 
 /* For the few functions on every malloc and free path (see "free lists"). */
 #define FAST_INLINE static inline __attribute__((always_inline))
@@ -171,6 +179,16 @@ struct fast_map {
 
 _Static_assert(sizeof(struct fast_map) == FAST_MAP_HDR,
 	       "the mapping header is FAST_MAP_HDR bytes");
+
+/* A freed mapping kept for reuse (fast_keep.c): what the allocator
+ * knows of it, held here and not in the mapping (the program may write
+ * to what it freed). */
+struct fast_kept {
+	char *start;                    /* what pages_map returned */
+	size_t len;
+	void *p;                        /* the payload the program freed */
+	size_t usable;                  /* its usable size then */
+};
 
 /* Debug mode: one range of zero-size blocks (fast_index.h, fast_debug.c). */
 struct fast_zero {
@@ -199,6 +217,10 @@ struct fast_heap {
 	size_t trim_threshold;
 	size_t top_pad;
 	bool dyn_thresholds;
+	size_t map_len_max;             /* the longest mapping made, up to
+					 * the rule's cap (fast_map.c) */
+	uint32_t tune_gen;              /* + 1 at each change of the three
+					 * (osmem_fast_tune_gen) */
 	uint64_t fl_map;
 	uint32_t sl_map[FAST_FL_COUNT];
 	struct fast_block *lists[FAST_FL_COUNT][FAST_SL_COUNT];
@@ -209,6 +231,13 @@ struct fast_heap {
 	struct fast_block *epi;
 	struct fast_map *maps;          /* the live mappings */
 	struct fast_map *unmap_pending; /* freed, unmap refused (fast_map.c) */
+	/* Freed mappings kept for reuse, oldest first (fast_keep.c): at
+	 * most keep_max of them, their bytes within fast_keep_bound();
+	 * keep_max 0: off. Counted in st.kept_*. */
+	unsigned keep_max;
+	unsigned kept_n;
+	size_t keep_bytes_max;
+	struct fast_kept kept[FAST_KEEP_SLOTS];
 	struct osmem_stats st;          /* the counters; the rest is computed */
 	char detail[128];               /* a report's detail (fast_report_bad) */
 	enum osmem_op dbg_op;             /* debug: the entry running */
@@ -329,6 +358,13 @@ static inline void fast_unlock(const struct osmem_backend *be)
 }
 
 /* Live-block counters follow a block's size: drop before a resize, add after. */
+/* A tunable changed (under the lock): the generation a home reads
+ * without it moves on, after the new values (release). */
+static inline void fast_tune_changed(struct fast_heap *fh)
+{
+	__atomic_store_n(&fh->tune_gen, fh->tune_gen + 1, __ATOMIC_RELEASE);
+}
+
 static inline void fast_used_add(struct fast_heap *fh, struct fast_block *b)
 {
 	fh->st.blocks_in_use++;
@@ -583,11 +619,23 @@ struct fast_block *fast_top(struct fast_heap *fh);
 struct fast_block *fast_grow(struct fast_heap *fh, size_t r);
 bool fast_trim(struct fast_heap *fh, struct fast_block *top, size_t keep);
 
+/* fast_keep.c */
+void *fast_keep_take(struct fast_heap *fh, size_t n, size_t align);
+bool fast_keep_put(struct fast_heap *fh, struct fast_map *h);
+bool fast_keep_release(struct fast_heap *fh, enum osmem_op op);
+bool fast_keep_misuse(struct fast_heap *fh, void *p, enum osmem_op op);
+int fast_keep_check(struct fast_heap *fh, struct osmem_stats *seen);
+void fast_keep_off(struct fast_heap *fh);
+
 /* fast_map.c */
+void *fast_map_link(struct fast_heap *fh, char *m, size_t len, size_t align);
+bool fast_unmap_at(struct fast_heap *fh, struct fast_map *h, char *start,
+		   size_t len);
 uint64_t fast_map_seal(const struct fast_heap *fh, const struct fast_map *h);
 void fast_map_reseal(struct fast_heap *fh, struct fast_map *h);
 bool fast_map_size(struct fast_heap *fh, size_t n, size_t lead, size_t *len);
-void *fast_map_alloc(struct fast_heap *fh, size_t n, size_t align);
+void *fast_map_alloc(struct fast_heap *fh, size_t n, size_t align,
+		     bool *zero);
 void fast_map_free(struct fast_heap *fh, struct fast_map *h);
 size_t fast_map_freed_usable(struct fast_heap *fh, struct fast_map *h);
 bool fast_unmap_retry(struct fast_heap *fh, enum osmem_op op);

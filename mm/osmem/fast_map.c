@@ -64,25 +64,16 @@ bool fast_map_size(struct fast_heap *fh, size_t n, size_t lead,
 	return true;
 }
 
-/* A mapping with an align-aligned payload of n bytes (align a power of two
- * >= 16): the payload sits max(FAST_MAP_HDR, align) bytes in at most. */
-void *fast_map_alloc(struct fast_heap *fh, size_t n, size_t align)
+/*
+ * Mapping [m, m + len) becomes a live block: its header written below the
+ * align-aligned payload (which must fit), linked at the head of the live
+ * list, counted. Returns the payload.
+ */
+void *fast_map_link(struct fast_heap *fh, char *m, size_t len, size_t align)
 {
-	size_t lead = align > FAST_MAP_HDR ? align : FAST_MAP_HDR, len;
-	struct fast_map *h;
-	char *m, *p;
+	char *p = ptr_up(m + FAST_MAP_HDR, align);
+	struct fast_map *h = fast_map_of(p);
 
-	if (!fast_map_size(fh, n, lead, &len))
-		return NULL;
-	/* Address space and map count may be short: give back first. */
-	if (fh->unmap_pending)
-		fast_unmap_retry(fh, OSMEM_OP_MALLOC);
-	fh->st.map_calls++;
-	m = fh->be->pages_map(len);
-	if (!m)
-		return NULL;
-	p = ptr_up(m + FAST_MAP_HDR, align);
-	h = fast_map_of(p);
 	h->req = 0;
 	h->site = NULL;
 	h->spare = 0;
@@ -98,23 +89,55 @@ void *fast_map_alloc(struct fast_heap *fh, size_t n, size_t align)
 	fast_map_reseal(fh, h);
 	fh->st.mapped_blocks++;
 	fh->st.mapped_bytes += len;
+	if (len > fh->map_len_max && len <= FAST_MMAP_THRESHOLD_MAX)
+		fh->map_len_max = len;
 	return p;
+}
+
+/* A mapping with an align-aligned payload of n bytes (align a power of two
+ * >= 16): the payload sits max(FAST_MAP_HDR, align) bytes in at most. A
+ * kept mapping first (fast_keep.c), when one fits: *zero (if not NULL)
+ * then says false, its bytes are what the last owner left. */
+void *fast_map_alloc(struct fast_heap *fh, size_t n, size_t align, bool *zero)
+{
+	size_t lead = align > FAST_MAP_HDR ? align : FAST_MAP_HDR, len;
+	char *m, *p;
+
+	if (zero)
+		*zero = true;
+	if (!fast_map_size(fh, n, lead, &len))
+		return NULL;
+	if (fh->kept_n && (p = fast_keep_take(fh, n, align))) {
+		if (zero)
+			*zero = false;
+		return p;
+	}
+	/* Address space and map count may be short: give back first. */
+	if (fh->unmap_pending)
+		fast_unmap_retry(fh, OSMEM_OP_MALLOC);
+	fh->st.map_calls++;
+	m = fh->be->pages_map(len);
+	if (!m)
+		return NULL;
+	return fast_map_link(fh, m, len, align);
 }
 
 /* ------------------------------------------------------ pending unmaps ---- */
 
 /*
- * Give mapping h (off the live list, counted nowhere) back to the backend.
- * When the backend refuses, h waits at the head of the pending list,
- * marked FREE and sealed again; nothing is reported. True when unmapped.
+ * Give mapping [start, start + len) back to the backend; h is the header
+ * slot below its payload (no block's any more, counted nowhere). When the
+ * backend refuses, h is written afresh from start and len (the caller's
+ * word, not what the memory holds) and waits at the head of the pending
+ * list, marked FREE and sealed; nothing is reported. True when unmapped.
  */
-static bool fast_unmap(struct fast_heap *fh, struct fast_map *h)
+bool fast_unmap_at(struct fast_heap *fh, struct fast_map *h, char *start,
+		   size_t len)
 {
-	size_t len = fast_map_len(h);
-
 	fh->st.unmap_calls++;
-	if (fh->be->pages_unmap(h->start, len) == 0)
+	if (fh->be->pages_unmap(start, len) == 0)
 		return true;
+	h->start = start;
 	h->size = len | FAST_MAPPED | FAST_FREE;
 	h->prev = NULL;
 	h->next = fh->unmap_pending;
@@ -167,7 +190,9 @@ bool fast_unmap_retry(struct fast_heap *fh, enum osmem_op op)
 
 /*
  * The dynamic rule (contract: fast_index.h): a freed mapping of len bytes
- * raises the mmap threshold to len and the trim threshold to twice that,
+ * raises the mmap threshold to len, or to the largest mapping made so
+ * far (map_len_max) when larger, and the trim threshold to
+ * fast_dyn_trim_threshold() of that,
  * up to the cap: the next request of its size comes from the heap, and a
  * free top block that large is kept.
  */
@@ -175,15 +200,16 @@ static void fast_map_thresholds(struct fast_heap *fh, size_t len)
 {
 	if (fh->dyn_thresholds && len > fh->mmap_threshold &&
 	    len <= FAST_MMAP_THRESHOLD_MAX) {
-		fh->mmap_threshold = len;
-		fh->trim_threshold = 2 * len;
+		fh->mmap_threshold = len > fh->map_len_max ? len : fh->map_len_max;
+		fh->trim_threshold = fast_dyn_trim_threshold(fh->mmap_threshold);
+		fast_tune_changed(fh);
 	}
 }
 
 /*
  * Free live mapping h: off the live list, noted in the ring of the last
- * frees, the thresholds raised, then unmapped or left pending
- * (fast_unmap). When its own unmap went through, the system has room
+ * frees, the thresholds raised (the dynamic rule), then kept for reuse (fast_keep_put) or unmapped or left pending
+ * (fast_unmap_at). When its own unmap went through, the system has room
  * again: older pending ones are tried.
  */
 void fast_map_free(struct fast_heap *fh, struct fast_map *h)
@@ -204,6 +230,8 @@ void fast_map_free(struct fast_heap *fh, struct fast_map *h)
 	fast_freed_note(fh, (char *)h + FAST_MAP_HDR, fast_map_freed_usable(fh, h));
 	fh->st.mapped_blocks--;
 	fh->st.mapped_bytes -= len;
-	if (fast_unmap(fh, h) && fh->unmap_pending)
+	if (fh->keep_max && fast_keep_put(fh, h))
+		return;
+	if (fast_unmap_at(fh, h, h->start, len) && fh->unmap_pending)
 		fast_unmap_retry(fh, OSMEM_OP_FREE);
 }

@@ -15,8 +15,9 @@
  *     size reported is the one it had when the program freed it, even
  *     after its block merged with a neighbour. Once the ring has
  *     forgotten it, a pointer that still starts a free block, or the
- *     payload of a mapping still waiting to be unmapped (fast_map.c), is
- *     a double free all the same (size: that block's). usable_size of a freed
+ *     payload of a mapping still waiting to be unmapped (fast_map.c) or
+ *     kept for reuse (fast_keep.c), is a double free all the same (size:
+ *     that block's). usable_size of a freed
  *     block reports an invalid pointer instead (it names no live block).
  *     The newest entry for p counts: p can only leave the live blocks
  *     again through a free, which writes a newer one, and the ring is
@@ -386,7 +387,7 @@ static struct fast_map *fast_map_find(struct fast_heap *fh, void *p,
 			return NULL;
 		}
 	}
-	if (fast_map_pending_misuse(fh, p, op))
+	if (fast_map_pending_misuse(fh, p, op) || fast_keep_misuse(fh, p, op))
 		return NULL;
 	if (fast_freed_find(fh, p, &usable)) {
 		fast_report(fh, fast_freed_fault(op), op, p, usable, NULL);

@@ -336,11 +336,18 @@ static bool arena_make(unsigned i)
 void osmem_arena_sync(struct osmem_arena *a)
 {
 	struct osmem_heap *h0 = osmem_arena_heap(&arenas[0]);
+	uint32_t gen = osmem_fast_tune_gen(h0);
 	size_t v;
 
+	/* Two threads of a may sync at once: both tune a alike (each under
+	 * a's lock), and either stores the generation they both read. */
+	if (a == &arenas[0] ||
+	    gen == __atomic_load_n(&a->synced_gen, __ATOMIC_RELAXED))
+		return;
+	__atomic_store_n(&a->synced_gen, gen, __ATOMIC_RELAXED);
 	for (unsigned w = OSMEM_FAST_TRIM_THRESHOLD; w <= OSMEM_FAST_TOP_PAD; w++) {
 		v = osmem_fast_tuned_hint(h0, (enum osmem_fast_tunable)w);
-		if (a != &arenas[0] && v != osmem_fast_tuned_hint(osmem_arena_heap(a),
+		if (v != osmem_fast_tuned_hint(osmem_arena_heap(a),
 							 (enum osmem_fast_tunable)w))
 			osmem_fast_tune(osmem_arena_heap(a),
 					(enum osmem_fast_tunable)w, v);

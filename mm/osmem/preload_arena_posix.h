@@ -24,6 +24,9 @@ struct osmem_arena {
 	unsigned index;
 	bool ready;                     /* initialized; read with acquire */
 	unsigned threads;               /* threads bound to it, alive */
+	/* Arena 0's osmem_fast_tune_gen when this one last took its
+	 * tunables (osmem_arena_sync); read and written relaxed. */
+	uint32_t synced_gen;
 	/* Arenas 1..: the heap lives in [lo, hi); the break is brk; pages
 	 * below rw_end are readable and writable, the rest PROT_NONE. */
 	char *lo, *brk, *rw_end, *hi;
@@ -61,8 +64,8 @@ static inline struct osmem_heap *osmem_arena_heap(struct osmem_arena *a)
 
 /* Arena a takes arena 0's trim threshold and top pad (every arena has
  * the process's: set by mallopt or the environment on arena 0, raised
- * there by its dynamic rule as mappings are freed). Cheap when they are
- * the same already: two reads of each. */
+ * there by its dynamic rule as mappings are freed). Cheap when nothing
+ * changed since the last sync: two loads and a compare. */
 void osmem_arena_sync(struct osmem_arena *a);
 /* mallopt's tuning: arena 0 takes the value as osmem_fast_tune does (0,
  * or -1 and nothing changes), the others follow (osmem_arena_sync); their

@@ -36,5 +36,13 @@ struct osmem_arena *osmem_preload_arena(void);
 bool osmem_preload_cache_on(void);
 /* Every block of the calling thread's cache back to the core. */
 size_t osmem_preload_cache_flush(void);
+/* malloc_trim's part: the calling thread's cache back to the core, and
+ * every other thread's cache asked to give its blocks back at that
+ * thread's next call (the trim protocol: preload_cache_posix.c). Returns
+ * how many caches were asked. */
+unsigned osmem_preload_cache_trim_all(void);
+/* How many other threads' caches were asked and have not answered yet
+ * (malloc_stats). */
+unsigned osmem_preload_cache_trim_pending(void);
 
 #endif

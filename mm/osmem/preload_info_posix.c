@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include "mm/osmem/backend_posix.h"
 #include "mm/osmem/preload_arena_posix.h"
+#include "mm/osmem/preload_cache_posix.h"
 #include "mm/osmem/preload_posix.h"
 #include <errno.h>
 #include <malloc.h>
@@ -37,6 +38,8 @@ static void preload_stats(struct osmem_stats *sum)
  * caches (glibc: its fastbins, the same idea: small freed blocks not
  * yet in the free lists, counted in fordblks); hblks/hblkhd = page
  * mappings; uordblks = bytes in use in the heap; usmblks, keepcost 0.
+ * Freed mappings kept for reuse (mm/osmem/fast_keep.c) are free to the
+ * program: in fordblks.
  * The caches of other threads are read as they are at that moment.
  */
 PRELOAD_API struct mallinfo2 mallinfo2(void)
@@ -54,7 +57,7 @@ PRELOAD_API struct mallinfo2 mallinfo2(void)
 	mi.hblkhd = st.mapped_bytes;
 	mi.fsmblks = st.bytes_cached;
 	mi.uordblks = st.bytes_in_use;
-	mi.fordblks = st.bytes_free + st.bytes_cached;
+	mi.fordblks = st.bytes_free + st.bytes_cached + st.kept_bytes;
 	return mi;
 }
 
@@ -129,7 +132,9 @@ PRELOAD_API void malloc_stats(void)
 	}
 	fprintf(stderr, "Total (incl. mmap):\nsystem bytes     = %10zu\n"
 		"in use bytes     = %10zu\ncached bytes     = %10zu\n"
-		"mmap regions     = %10zu\nmmap bytes       = %10zu\n",
+		"mmap regions     = %10zu\nmmap bytes       = %10zu\n"
+		"kept mmap bytes  = %10zu\ncaches to flush  = %10u\n",
 		sum.heap_bytes + sum.mapped_bytes, sum.bytes_in_use + sum.mapped_bytes,
-		sum.bytes_cached, sum.mapped_blocks, sum.mapped_bytes);
+		sum.bytes_cached, sum.mapped_blocks, sum.mapped_bytes,
+		sum.kept_bytes, osmem_preload_cache_trim_pending());
 }

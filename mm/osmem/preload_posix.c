@@ -93,10 +93,19 @@ static void *preload_remap(void *p, size_t old_len, size_t new_len)
 	return q == MAP_FAILED ? NULL : q;
 }
 
+/* Freed mappings arena 0 keeps for reuse (mm/osmem/fast_keep.c; the
+ * measurements behind the figures: docs/arenas.md, "Large blocks"). */
+#define PRELOAD_KEEP_MAPS  8
+#define PRELOAD_KEEP_BYTES ((size_t)64 << 20)
+
+/* Keeping goes on before the environment is read: a MALLOC_*_ variable
+ * is explicit tuning, which turns it off again (as mallopt does). Debug
+ * mode refuses it (freed mappings go at once there). */
 static void preload_init(void)
 {
 	osmem_arena_init(osmem_posix_backend(), preload_remap);
 	preload_h0 = osmem_arena_heap(osmem_arena_at(0));
+	osmem_fast_keep_maps(preload_h0, PRELOAD_KEEP_MAPS, PRELOAD_KEEP_BYTES);
 	osmem_preload_tune_from_env();
 }
 

@@ -24,8 +24,9 @@
  * three set arena 0's value explicitly (the other arenas follow it),
  * which turns off the dynamic rule that raises the thresholds as mappings
  * are freed (contract: osmem_fast_tune, mm/osmem/fast_index.h).
- * malloc_trim(pad) flushes the calling thread's cache and gives the free
- * top of every arena's heap back down to pad bytes.
+ * malloc_trim(pad) flushes the calling thread's cache, asks every other
+ * thread's to flush at that thread's next call, and gives the free top of
+ * every arena's heap back down to pad bytes, and the kept mappings.
  */
 
 /* The tunable a mallopt parameter or variable names; -1: none of ours. */
@@ -74,10 +75,11 @@ PRELOAD_API int malloc_trim(size_t pad)
 
 	OSMEM_POSIX_FRONT("malloc_trim");
 	osmem_preload();
-	/* The calling thread's cache first (other threads' caches are left
-	 * as they are: each is bounded and flushed when its thread exits,
-	 * preload_cache_posix.c), then the top down to pad. */
-	osmem_preload_cache_flush();
+	/* The calling thread's cache first, every other thread's asked to
+	 * empty itself at its next call (preload_cache_posix.c, the trim
+	 * protocol); then each arena's top down to pad, and its kept
+	 * mappings (mm/osmem/fast_keep.c). */
+	osmem_preload_cache_trim_all();
 	for (unsigned i = 0; i < OSMEM_ARENAS; i++)
 		if ((a = osmem_arena_at(i)))
 			trimmed |= osmem_fast_trim(osmem_arena_heap(a), pad);

@@ -28,6 +28,10 @@
  *   stash         a freed 4000-byte block waits in the thread's stash
  *                 (counted as cached by mallinfo2) and the next malloc of
  *                 its size gets it back; malloc_trim(0) empties the stash.
+ *   trim_others   a thread fills its cache and waits; main calls
+ *                 malloc_trim(0): the thread's blocks stay cached (its
+ *                 cache is its own) until its next call (a large malloc
+ *                 and free), after which nothing is cached in the process.
  *   fork          forks while three threads allocate and free; each child
  *                 allocates and frees, starts threads that do the same and
  *                 exit, and its caches' counts stay right (the lost
@@ -167,6 +171,74 @@ static int case_trim(void)
 	      "malloc_trim gave back %td bytes", pinned - after);
 	printf("break: +%td after the frees, -%td after malloc_trim(0) (returned %d)\n",
 	       pinned - before, pinned - after, rc);
+	return failed;
+}
+
+/* ------------------------------------------------------ trim_others -- */
+
+/* The other thread of trim_others: fills its cache, says so, waits; on
+ * the word, makes one call (a large malloc and its free: neither puts a
+ * block in the cache), says so, waits to be let go. */
+static int trim_filled[2], trim_go[2], trim_done[2], trim_end[2];
+
+static void trim_say(int fd)
+{
+	if (write(fd, "x", 1) != 1)
+		_exit(2);
+}
+
+static void trim_wait(int fd)
+{
+	char c;
+
+	if (read(fd, &c, 1) != 1)
+		_exit(2);
+}
+
+static void *trim_thread(void *arg)
+{
+	(void)arg;
+	churn_all_sizes(40);
+	trim_say(trim_filled[1]);
+	trim_wait(trim_go[0]);
+	free(hide(malloc(200000)));
+	trim_say(trim_done[1]);
+	trim_wait(trim_end[0]);
+	return NULL;
+}
+
+static int case_trim_others(void)
+{
+	struct mallinfo2 a, b, c;
+	pthread_t t;
+	int rc;
+
+	if (pipe(trim_filled) || pipe(trim_go) || pipe(trim_done) ||
+	    pipe(trim_end) || pthread_create(&t, NULL, trim_thread, NULL)) {
+		CHECK(0, "pipe or pthread_create failed");
+		return failed;
+	}
+	trim_wait(trim_filled[0]);
+	/* From here main allocates nothing until c is read. */
+	a = mallinfo2();
+	rc = malloc_trim(0);
+	b = mallinfo2();
+	trim_say(trim_go[1]);
+	trim_wait(trim_done[0]);
+	c = mallinfo2();
+	trim_say(trim_end[1]);
+	pthread_join(t, NULL);
+	CHECK(a.smblks > 100, "the thread cached %zu blocks only", a.smblks);
+	/* The thread's cache is its own: it empties it at its next call. */
+	CHECK(b.smblks > 100, "after malloc_trim, before the thread's next call: "
+	      "%zu blocks cached", b.smblks);
+	CHECK(c.smblks == 0 && c.fsmblks == 0,
+	      "after the thread's next call: %zu blocks (%zu bytes) cached",
+	      c.smblks, c.fsmblks);
+	CHECK(c.uordblks <= a.uordblks, "in use %zu then %zu", a.uordblks,
+	      c.uordblks);
+	printf("cached: %zu blocks, after malloc_trim (returned %d) %zu, after "
+	       "the thread's next call %zu\n", a.smblks, rc, b.smblks, c.smblks);
 	return failed;
 }
 
@@ -401,6 +473,7 @@ int main(int argc, char **argv)
 		{ "cross_thread", case_cross_thread },
 		{ "stash", case_stash },
 		{ "fork", case_fork },
+		{ "trim_others", case_trim_others },
 	};
 
 	return prog_run(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));

@@ -13,6 +13,8 @@
 # stash, counted as cached meanwhile), thread_exit (400 threads: their caches go back at exit),
 # trim (malloc_trim(0) flushes the cache pinning the heap's top), fork
 # (children of a busy process allocate, start threads, count right),
+# trim_others (malloc_trim(0) empties another thread's cache at that
+# thread's next call),
 # cross_thread (producer/consumer, contents checked; a block another
 # thread frees goes back to its own arena).
 #
@@ -49,7 +51,7 @@ if [ ! -e "$LIB" ] || [ ! -x "$PROG" ]; then
 	ktap_done
 fi
 
-for c in mallinfo thread_exit trim stash fork; do
+for c in mallinfo thread_exit trim stash fork trim_others; do
 	one "$c" "$c" "LD_PRELOAD=$LIB"
 done
 one cross_thread cross_thread "LD_PRELOAD=$LIB" CROSS_EXPECT=owner
