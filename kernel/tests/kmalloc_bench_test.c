@@ -9,14 +9,14 @@
  * Each CPU's loop runs in a kernel thread pinned to it (thread_create_on),
  * the boot CPU's too; the test (thread 0) starts them together on a
  * shared flag and joins them. Not as smp_call functions: those may take
- * no lock and allocate nothing (smp_call.h). The one-CPU loop runs with
- * interrupts off (no tick lands inside, so under -icount its ticks are
- * its own instructions; the other CPUs are idle, so no shootdown can
- * wait for it). The all-CPU loops run with interrupts on: another CPU
- * may shoot down meanwhile (a flush that trims the heap), and a CPU with
- * interrupts off would not answer until its loop ends. Their timer ticks
- * (1 ms) land inside those figures; nothing else is runnable on those
- * CPUs, so no switch.
+ * no lock and allocate nothing (smp_call.h). Each loop runs in chunks of
+ * KB_CHUNK pairs with interrupts off, timed chunk by chunk, interrupts
+ * back on between chunks: no timer tick is counted (under -icount one
+ * CPU's ticks are exactly its instructions), interrupts do not come and
+ * go on every pair (under TCG an `sti` ends the translated block, a host
+ * cost no real CPU has), and a TLB shootdown from another CPU waits at
+ * most one chunk for this CPU's answer. Nothing else is runnable on
+ * those CPUs, so no switch.
  *
  * Time is the TSC, read on each CPU around its own loop: under QEMU's
  * -icount shift=0 it is QEMU's instruction-driven virtual clock (one CPU
@@ -43,6 +43,7 @@
 
 #define KB_PAIRS	200000
 #define KB_SIZE		64
+#define KB_CHUNK	1000		/* pairs per interrupts-off stretch */
 #define KB_START_MAX	10000000UL	/* yields waiting for the start */
 
 struct kb_run {
@@ -50,7 +51,6 @@ struct kb_run {
 	int go;				/* the test's start signal (atomic) */
 	int ready;			/* workers waiting for it (atomic) */
 	int abort;			/* a worker could not start */
-	bool irq_off;			/* the loops run with interrupts off */
 	uint64_t ticks[SMP_MAX_CPUS];
 	unsigned long failed[SMP_MAX_CPUS];
 };
@@ -63,12 +63,12 @@ struct kb_arg {
 static struct kb_run kb_run;
 static struct kb_arg kb_args[SMP_MAX_CPUS];
 
-/* PAIRS pairs (interrupts off if irq_off); the ticks they took. */
-static uint64_t kb_pairs(struct kb_run *r, bool irq_off, unsigned long *failed)
+/* KB_CHUNK pairs with interrupts off; the ticks they took. */
+static uint64_t kb_chunk(struct kb_run *r, unsigned long *failed)
 {
-	uint64_t flags = irq_off ? irq_save() : 0, t0 = rdtsc(), t;
+	uint64_t flags = irq_save(), t0 = rdtsc(), t;
 
-	for (long i = 0; i < KB_PAIRS; i++) {
+	for (long i = 0; i < KB_CHUNK; i++) {
 		void *p = r->kc ? kmem_cache_alloc(r->kc) : kmalloc(KB_SIZE);
 
 		if (!p) {
@@ -82,8 +82,17 @@ static uint64_t kb_pairs(struct kb_run *r, bool irq_off, unsigned long *failed)
 			kfree(p);
 	}
 	t = rdtsc() - t0;
-	if (irq_off)
-		irq_restore(flags);
+	irq_restore(flags);
+	return t;
+}
+
+/* KB_PAIRS pairs, chunk by chunk (see the top); the ticks inside chunks. */
+static uint64_t kb_pairs(struct kb_run *r, unsigned long *failed)
+{
+	uint64_t t = 0;
+
+	for (long c = 0; c < KB_PAIRS / KB_CHUNK; c++)
+		t += kb_chunk(r, failed);
 	return t;
 }
 
@@ -111,7 +120,7 @@ static void kb_worker(void *arg)
 		r->failed[a->slot]++;
 		return;
 	}
-	r->ticks[a->slot] = kb_pairs(r, r->irq_off, &r->failed[a->slot]);
+	r->ticks[a->slot] = kb_pairs(r, &r->failed[a->slot]);
 }
 
 /* Every CPU of cpu[0..n) at once, a pinned thread each, started together;
@@ -125,7 +134,6 @@ static uint64_t kb_all(struct kb_run *r, const size_t *cpu, size_t n,
 	int made = 0;
 
 	r->go = r->ready = r->abort = 0;
-	r->irq_off = n == 1;		/* see the top */
 	for (size_t k = 0; k < n; k++) {
 		kb_args[k] = (struct kb_arg){ r, k };
 		r->ticks[k] = 0;
