@@ -70,8 +70,7 @@
  *   interrupts off or on, and a CPU waiting on one runs calls posted to
  *   its own slot, so two CPUs calling each other cannot deadlock (a call
  *   function takes no lock, so serving one inside a wait nests none);
- *   4, the
- *   vmm, waits on them for TLB shootdowns, never the reverse. A CPU
+ *   4, the vmm, waits on them for TLB shootdowns, never the reverse. A CPU
  *   spinning on a spinlock with interrupts off takes no shootdown IPI, so
  *   the spin loop serves the slot itself (see 0. above));
  *   the panic owner (kernel/panic.c, a CAS: the first CPU to panic);
