@@ -68,14 +68,22 @@
  *   is its lock, taken by CAS FREE->CLAIMED, handed over by release/
  *   acquire; innermost: held over no other lock's section, taken with
  *   interrupts off or on, and a CPU waiting on one runs calls posted to
- *   its own slot, so two CPUs calling each other cannot deadlock; 4, the
- *   vmm, waits on them for TLB shootdowns, never the reverse. A CPU
+ *   its own slot, so two CPUs calling each other cannot deadlock (a call
+ *   function takes no lock, so serving one inside a wait nests none);
+ *   4, the vmm, waits on them for TLB shootdowns, never the reverse. A CPU
  *   spinning on a spinlock with interrupts off takes no shootdown IPI, so
  *   the spin loop serves the slot itself (see 0. above));
  *   the panic owner (kernel/panic.c, a CAS: the first CPU to panic);
  *   the IRQ handler table (kernel/arch/x86_64/irq.c, CPU 0's).
  *
  * Interrupt handlers take none of 1 to 5: they must not allocate.
+ * smp_call functions take no lock at all and allocate nothing: they run
+ * in the IPI handler or inside this CPU's wait for any lock above (the
+ * wait hook), i.e. possibly nested in that lock's caller, and while one
+ * runs its CPU answers no shootdown. smp_call marks them
+ * (spin_call_enter/exit) and the lockdep-lite reports a lock taken
+ * inside one (kernel/arch/x86_64/smp_call.h). Per-CPU work that needs
+ * locks or memory runs in a thread pinned to that CPU.
  */
 #ifndef LIBK_LOCKING_H
 #define LIBK_LOCKING_H

@@ -8,6 +8,10 @@
  * would nest correctly if interrupted (an interrupt handler's take and
  * release are pushed and popped before the interrupted code goes on).
  *
+ * The call marker (spin_call_enter/exit) is a depth per real CPU, touched
+ * only by that CPU with interrupts off (the kernel runs call functions
+ * with interrupts off), so it needs no atomics.
+ *
  * Reports go through kprintf, which takes the console lock: a report made
  * while taking the console lock itself must not check again (in_report).
  */
@@ -33,6 +37,7 @@ static void (*spin_wait_hook)(void);
  * the CPU that set it, so the other CPUs, running on, keep their own. */
 static unsigned (*spin_pose_hook)(void);
 static unsigned spin_pose_cpu;
+static unsigned spin_call_depth[SPIN_MAX_CPUS];	/* by real CPU */
 static bool spin_lockdep_on = true;
 static unsigned spin_nreports;
 static char spin_last[192];	/* last report; racy between CPUs, for tests */
@@ -115,6 +120,33 @@ unsigned spin_cpu(void)
 	if (spin_pose_hook && c == spin_pose_cpu)
 		c = spin_pose_hook();
 	return c < SPIN_MAX_CPUS ? c : SPIN_MAX_CPUS - 1;
+}
+
+/* The real CPU's slot of the marker: the call runs on the CPU, whatever
+ * number a test there poses as. */
+static unsigned *spin_call_here(void)
+{
+	unsigned c = spin_real_cpu();
+
+	return &spin_call_depth[c < SPIN_MAX_CPUS ? c : SPIN_MAX_CPUS - 1];
+}
+
+void spin_call_enter(void)
+{
+	(*spin_call_here())++;
+}
+
+void spin_call_exit(void)
+{
+	unsigned *d = spin_call_here();
+
+	if (*d)
+		(*d)--;
+}
+
+unsigned spin_in_call(void)
+{
+	return *spin_call_here();
 }
 
 bool spin_lockdep_set(bool on)
@@ -200,6 +232,23 @@ static void spin_check_order(const spinlock_t *l, unsigned cpu,
 	spin_report(s);
 }
 
+/* The call rule: no lock inside a cross-CPU call function (the header). */
+static void spin_check_call(const spinlock_t *l, unsigned cpu,
+			    struct spin_cpu_state *s, const void *caller)
+{
+	char where[CONSOLE_SYMBOL_MAX];
+
+	if (!spin_lockdep_on || s->in_report || l->call_reported ||
+	    !spin_in_call())
+		return;
+	((spinlock_t *)l)->call_reported = true;
+	snprintf(spin_last, sizeof(spin_last),
+		 "lockdep: CPU %u takes %s (rank %d) inside an smp_call function "
+		 "(which may take no lock), at %s", cpu, l->name, l->rank,
+		 spin_caller_name(where, sizeof(where), caller));
+	spin_report(s);
+}
+
 static void spin_push(struct spin_cpu_state *s, const spinlock_t *l)
 {
 	if (s->depth < SPIN_HELD_MAX)
@@ -243,6 +292,7 @@ static void spin_acquire(spinlock_t *l, const void *caller)
 			spin_report(s);
 		return;
 	}
+	spin_check_call(l, cpu, s, caller);
 	spin_check_order(l, cpu, s, caller);
 	for (;;) {
 		if (!__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))

@@ -19,7 +19,13 @@
  *    instead of a silent deadlock, counted as nested: the matching inner
  *    unlock does not release it;
  *  - only the holder releases: a release by another CPU, or of a free
- *    lock, is reported and ignored.
+ *    lock, is reported and ignored;
+ *  - no lock is taken inside a cross-CPU call function (between
+ *    spin_call_enter and spin_call_exit on that CPU: the kernel's
+ *    smp_call runs them from its IPI handler and from this file's wait
+ *    hook, i.e. possibly inside another lock's wait on that CPU): such a
+ *    take prints one line (the lock, the CPU, the caller), once per lock,
+ *    and goes on.
  * The owner CPU is recorded even with lockdep off (recursion is always
  * caught). The CPU number comes from a hook the home registers
  * (spin_set_cpu_hook: the kernel's per-CPU data); 0 until then.
@@ -41,6 +47,7 @@ typedef struct spinlock {
 	/* the held lock of its last out-of-order report: the same pair is
 	 * reported once, a new pair again */
 	const struct spinlock *order_reported;
+	bool call_reported;	/* taken inside a call function: said once */
 	const char *name;	/* its class, for reports */
 	int rank;		/* its place in libk/locking.h */
 } spinlock_t;
@@ -78,6 +85,20 @@ unsigned spin_cpu(void);
  * wait for each other until smp_call's time-out. NULL: nothing.
  */
 void spin_set_wait_hook(void (*fn)(void));
+
+/*
+ * The "inside a cross-CPU call function" marker of the calling CPU (its
+ * real number: a test's pose does not move it). The kernel's smp_call
+ * brackets every function it runs for another CPU with enter/exit (they
+ * nest: a call function that waits may serve its own slot). Such a
+ * function must not take a spinlock or allocate (kernel/arch/x86_64/
+ * smp_call.h says why); a lock taken while the marker is set is
+ * reported (lockdep on), an allocation once it reaches a lock (the heap's,
+ * on a slow path). spin_in_call(): the marker's depth on this CPU.
+ */
+void spin_call_enter(void);
+void spin_call_exit(void);
+unsigned spin_in_call(void);
 
 /* Lockdep on or off (on at boot); returns the old setting. */
 bool spin_lockdep_set(bool on);

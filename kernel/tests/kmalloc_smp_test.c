@@ -1,27 +1,33 @@
 /*
  * Suite kmalloc_smp: kmalloc's per-CPU caches (mm/kmalloc_cache.h) and
  * kmem_cache with every CPU at once. Booted with -smp 2 by make test
- * (step kernel_smp); with one CPU the storms run on the boot CPU alone
- * (its ring feeds itself) and the cross-CPU cases are skipped.
+ * (and -smp 1 again; -smp 4 by hand); with one CPU the storms run on the
+ * boot CPU alone (its ring feeds itself) and the cross-CPU cases are
+ * skipped.
  *
- * How the CPUs work together: the boot CPU starts one worker on every
- * other online CPU with smp_call_start (it runs in that CPU's IPI
- * handler, interrupts off: the APs run no threads yet), runs its own
- * worker, then waits for theirs with smp_call_finish. Worker i hands
- * blocks to worker i+1 through a ring (one producer, one consumer,
+ * How the CPUs work together: every piece of work that must run on a
+ * given CPU runs in a kernel thread pinned there (thread_create_on),
+ * joined by the test (thread 0, pinned to CPU 0): the storms' workers,
+ * the cross-CPU frees and allocations, and the flushes (a CPU empties
+ * only its own cache, docs/locking.md). Never as an smp_call function:
+ * those run in the IPI handler or inside another lock's wait and may
+ * take no lock and allocate nothing (smp_call.h). A worker thread has
+ * interrupts on, so its CPU answers TLB shootdowns while it works, and a
+ * storm needs no change to the heap's trimming.
+ *
+ * A storm: one worker per online CPU; they start together (each says it
+ * is ready, then waits for the shared `go`). Worker i hands blocks to
+ * worker i+1 through a ring (one producer, one consumer,
  * release/acquire): it allocates, writes a pattern naming the block and
  * its maker, pushes; the next CPU pops, checks every byte, frees. So every
  * block of the ring is freed on another CPU than the one that allocated
- * it. Each worker also churns a few blocks of its own.
- *
- * While an AP runs a worker it takes no TLB-shootdown IPI (its call slot
- * is busy, its interrupts off), so nothing may shoot down meanwhile: the
- * storms use blocks far below the mmap threshold, and the kernel heap's
- * trim threshold is raised for their length (then put back; the tuning
- * turns the heap's dynamic thresholds off for the rest of that boot).
+ * it. Each worker also churns a few blocks of its own. Every wait is a
+ * bounded loop on a condition (a stalled partner aborts the storm and
+ * the test says so); no time is asserted.
  */
 #include "kernel/arch/x86_64/smp.h"
 #include "kernel/arch/x86_64/smp_call.h"
+#include "kernel/sched/thread.h"
 #include "libk/cpu.h"
 #include "libk/ktest.h"
 #include "libk/printf.h"
@@ -30,14 +36,13 @@
 #include "mm/kmalloc_cache.h"
 #include "mm/kmem_cache.h"
 #include "mm/osmem/backend_kernel.h"
-#include "mm/osmem/fast_index.h"
 #include <stdint.h>
 
 #define KS_RING		64
 #define KS_CHURN	16
 #define KS_PER_CPU	20000		/* blocks each CPU hands on */
 #define KS_SPIN_MAX	200000000UL	/* polls without progress: stalled */
-#define KS_WAIT_MS	60000		/* for a worker on another CPU */
+#define KS_START_MAX	10000000UL	/* yields waiting for the start */
 #define KS_OBJ		72		/* the kmem_cache storm's objects */
 #define KS_SIZE_MAX	4100		/* the largest block of a storm */
 
@@ -49,7 +54,7 @@ struct ks_ring {
 struct ks_cpu {
 	struct ks_ring out;		/* to the next worker */
 	unsigned long made, got, bad, nomem, stalled;
-	long started;			/* smp_call_start's result */
+	long started;			/* 0, or -1: no thread (or no start) */
 };
 
 struct ks_run {
@@ -57,6 +62,8 @@ struct ks_run {
 	size_t cpu_of[SMP_MAX_CPUS];	/* worker i runs on CPU cpu_of[i] */
 	struct ks_cpu w[SMP_MAX_CPUS];
 	struct kmem_cache *kc;		/* NULL: kmalloc */
+	int ready;			/* workers waiting for go (atomic) */
+	int go;				/* the test's start signal (atomic) */
 	int abort;
 };
 
@@ -178,7 +185,7 @@ static void ks_churn(struct ks_run *r, struct ks_cpu *me, void **slot,
 		me->nomem++;
 }
 
-static long ks_worker(void *arg)
+static void ks_work(void *arg)
 {
 	struct ks_arg *a = arg;
 	struct ks_run *r = a->run;
@@ -228,7 +235,34 @@ static long ks_worker(void *arg)
 			ks_take(r, me, slot[k]);
 	/* What this CPU's cache holds goes back (the stats check after). */
 	kmalloc_cache_flush_mine();
-	return 0;
+}
+
+/* Wait (yielding) until *flag reaches want; false after KS_START_MAX
+ * turns or once the storm aborts. */
+static bool ks_wait_for(struct ks_run *r, int *flag, int want)
+{
+	for (unsigned long i = 0; i < KS_START_MAX; i++) {
+		if (__atomic_load_n(flag, __ATOMIC_ACQUIRE) >= want)
+			return true;
+		if (__atomic_load_n(&r->abort, __ATOMIC_RELAXED))
+			return false;
+		thread_yield();
+	}
+	return false;
+}
+
+/* A storm worker's thread, pinned to its CPU: ready, wait for go, work. */
+static void ks_worker_main(void *arg)
+{
+	struct ks_arg *a = arg;
+	struct ks_run *r = a->run;
+
+	__atomic_fetch_add(&r->ready, 1, __ATOMIC_ACQ_REL);
+	if (!ks_wait_for(r, &r->go, 1)) {
+		r->w[a->i].started = -1;
+		__atomic_store_n(&r->abort, 1, __ATOMIC_RELAXED);
+	}
+	ks_work(arg);
 }
 
 /* --------------------------------------------------------- the harness ---- */
@@ -239,19 +273,34 @@ static long ks_flush_call(void *arg)
 	return (long)kmalloc_cache_flush_mine();
 }
 
-/* Run fn(arg) on online CPU cpu (here if it is this one) and wait. */
-static long ks_on(size_t cpu, smp_call_fn fn, void *arg)
-{
-	long r = -1;
+struct ks_job {
+	long (*fn)(void *arg);
+	void *arg;
+	long ret;
+};
 
-	if (cpu == smp_this_index())
-		return fn(arg);
-	if (smp_call_start(cpu, fn, arg) || smp_call_finish(cpu, KS_WAIT_MS, &r))
-		return -1;
-	return r;
+static void ks_job_main(void *arg)
+{
+	struct ks_job *j = arg;
+
+	j->ret = j->fn(j->arg);
 }
 
-/* The online CPUs (those that take calls); this one first. */
+/* Run fn(arg) in a thread pinned to CPU cpu and wait for it: its result,
+ * or -1 when the thread could not be made. Thread 0 may call it for its
+ * own CPU too. The thread's control block and stack are allocated and
+ * freed here, on the caller's CPU (its cache, not cpu's). */
+static long ks_on(size_t cpu, long (*fn)(void *arg), void *arg)
+{
+	struct ks_job j = { fn, arg, -1 };
+	struct thread *th = thread_create_on(cpu, "ks-on", ks_job_main, &j);
+
+	if (!th || thread_join(th))
+		return -1;
+	return j.ret;
+}
+
+/* The online CPUs (those that schedule threads); this one first. */
 static size_t ks_cpus(size_t *cpu)
 {
 	size_t n = 0, me = smp_this_index();
@@ -267,23 +316,24 @@ static size_t ks_cpus(size_t *cpu)
 	return n;
 }
 
-/* Every CPU's cache back to the heap, each by its own CPU. */
-static void ks_flush_all(void)
-{
-	size_t cpu[SMP_MAX_CPUS], n = ks_cpus(cpu);
-
-	for (size_t i = 0; i < n; i++)
-		ks_on(cpu[i], ks_flush_call, NULL);
-}
-
-/* Every cache but CPU skip's back to the heap, each by its own CPU. */
+/* Every cache but CPU skip's back to the heap, each by its own CPU: a
+ * pinned thread for each other CPU, then this CPU's (thread 0 is pinned
+ * to it) last, after the joins have freed those threads here. */
 static void ks_flush_all_but(size_t skip)
 {
-	size_t cpu[SMP_MAX_CPUS], n = ks_cpus(cpu);
+	size_t cpu[SMP_MAX_CPUS], n = ks_cpus(cpu), me = smp_this_index();
 
 	for (size_t i = 0; i < n; i++)
-		if (cpu[i] != skip)
+		if (cpu[i] != skip && cpu[i] != me)
 			ks_on(cpu[i], ks_flush_call, NULL);
+	if (me != skip)
+		kmalloc_cache_flush_mine();
+}
+
+/* Every CPU's cache back to the heap. */
+static void ks_flush_all(void)
+{
+	ks_flush_all_but(SMP_MAX_CPUS);
 }
 
 static struct osmem_stats ks_stats(void)
@@ -294,47 +344,34 @@ static struct osmem_stats ks_stats(void)
 	return st;
 }
 
-/* The heap's trim threshold: raised during a storm (see the top). */
-static size_t ks_trim_hold(void)
-{
-	size_t old;
-
-	if (kmalloc_allocator() != &osmem_fast || smp_online_count() < 2)
-		return 0;
-	old = osmem_fast_tuned(kmalloc_heap_instance(), OSMEM_FAST_TRIM_THRESHOLD);
-	osmem_fast_tune(kmalloc_heap_instance(), OSMEM_FAST_TRIM_THRESHOLD, SIZE_MAX);
-	return old;
-}
-
-static void ks_trim_restore(size_t old)
-{
-	if (old)
-		osmem_fast_tune(kmalloc_heap_instance(), OSMEM_FAST_TRIM_THRESHOLD, old);
-}
-
-/* Run the storm on every online CPU; KEXPECTs about every worker. */
+/* Run the storm on every online CPU, a pinned worker thread on each,
+ * started together; KEXPECTs about every worker. */
 static void ks_storm(struct ktest *t, struct kmem_cache *kc)
 {
 	struct ks_run *r = &ks_run;
-	size_t trim;
+	struct thread *th[SMP_MAX_CPUS] = { NULL };
+	int made = 0;
 
 	memset(r, 0, sizeof(*r));
 	r->kc = kc;
 	r->n = ks_cpus(r->cpu_of);
-	trim = ks_trim_hold();
-	for (size_t i = 0; i < r->n; i++)
+	for (size_t i = 0; i < r->n; i++) {
 		ks_args[i] = (struct ks_arg){ r, i };
-	for (size_t i = 1; i < r->n; i++) {
-		r->w[i].started = smp_call_start(r->cpu_of[i], ks_worker, &ks_args[i]);
-		if (r->w[i].started)
-			__atomic_store_n(&r->abort, 1, __ATOMIC_RELAXED);
-	}
-	ks_worker(&ks_args[0]);
-	for (size_t i = 1; i < r->n; i++)
-		if (!r->w[i].started &&
-		    smp_call_finish(r->cpu_of[i], KS_WAIT_MS, NULL))
+		th[i] = thread_create_on(r->cpu_of[i], "ks-storm", ks_worker_main,
+					 &ks_args[i]);
+		if (th[i]) {
+			made++;
+		} else {
 			r->w[i].started = -1;
-	ks_trim_restore(trim);
+			__atomic_store_n(&r->abort, 1, __ATOMIC_RELAXED);
+		}
+	}
+	if (!ks_wait_for(r, &r->ready, made))
+		__atomic_store_n(&r->abort, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&r->go, 1, __ATOMIC_RELEASE);
+	for (size_t i = 0; i < r->n; i++)
+		if (th[i] && thread_join(th[i]))
+			r->w[i].started = -1;
 	ktest_note(t, "%zu CPU%s, %d blocks handed on by each", r->n,
 		   r->n == 1 ? "" : "s", KS_PER_CPU);
 	for (size_t i = 0; i < r->n; i++) {
@@ -445,7 +482,9 @@ static bool ks_has(const char *s, const char *w)
 /* Blocks made here and freed on the other CPU land in ITS cache: the
  * stats count them as cached there, this CPU's next kmallocs of their
  * size get none of them (its own cache is another), and the other CPU's
- * flush gives exactly them back. */
+ * flush gives exactly them back. The threads that carry the work are
+ * made and freed on this CPU, so every cache but the other CPU's is
+ * emptied before each count. */
 KTEST(kmalloc_smp, blocks_freed_on_another_cpu_go_to_its_cache)
 {
 	struct ks_blocks b = { .n = 10, .size = 200 };
@@ -460,6 +499,7 @@ KTEST(kmalloc_smp, blocks_freed_on_another_cpu_go_to_its_cache)
 	ks_flush_all();
 	s0 = ks_stats();
 	KASSERT_EQ(t, ks_on(other, ks_free_blocks, &b), 0);
+	ks_flush_all_but(other);
 	s1 = ks_stats();
 	KEXPECT_EQ(t, b.reports, 0);
 	KEXPECT_EQ(t, s1.blocks_cached, s0.blocks_cached + b.n);
@@ -473,8 +513,10 @@ KTEST(kmalloc_smp, blocks_freed_on_another_cpu_go_to_its_cache)
 	}
 	ks_flush_all_but(other);
 	KEXPECT_EQ(t, ks_on(other, ks_flush_call, NULL), (long)b.n);
+	kmalloc_cache_flush_mine();	/* the flushing thread, freed here */
 	s2 = ks_stats();
 	KEXPECT_EQ(t, s2.blocks_cached, s0.blocks_cached);
+	KEXPECT_EQ(t, s2.blocks_in_use, s0.blocks_in_use - b.n);
 	KEXPECT_EQ(t, kmalloc_allocator()->check(kmalloc_heap_instance()), 0);
 }
 

@@ -12,7 +12,9 @@
 #include "kernel/arch/x86_64/trap.h"
 #include "libk/cpu.h"
 #include "libk/ktest.h"
+#include "libk/printf.h"
 #include "libk/spinlock.h"
+#include "libk/string.h"
 #include "mm/layout.h"
 #include "mm/vmap.h"
 
@@ -69,6 +71,7 @@ static long mark_me(void *arg)
 KTEST(smp, call_all_others_runs_on_each_other_cpu_once)
 {
 	size_t me = smp_this_index();
+	unsigned reports = spin_reports();
 
 	NEED_TWO_CPUS(t);
 	for (size_t i = 0; i < SMP_MAX_CPUS; i++)
@@ -76,6 +79,7 @@ KTEST(smp, call_all_others_runs_on_each_other_cpu_once)
 	KEXPECT_EQ(t, smp_call_all_others(mark_me, NULL), 0);
 	for (size_t i = 0; i < smp_cpu_count(); i++)
 		KEXPECT_EQ(t, ran_on[i], i == me ? 0 : 1);
+	KEXPECT_EQ(t, spin_reports(), reports);	/* mark_me takes no lock */
 }
 
 static int stall_release;
@@ -137,6 +141,7 @@ KTEST(smp, unmapped_page_faults_on_the_other_cpu)
 {
 	struct probe p = { 0 };
 	unsigned long rounds = tlb_shootdowns();
+	unsigned reports = spin_reports();
 	uint64_t *page;
 	long r = -1;
 
@@ -154,6 +159,8 @@ KTEST(smp, unmapped_page_faults_on_the_other_cpu)
 	KEXPECT_EQ(t, r, 1);
 	KEXPECT_EQ(t, p.vector, TRAP_PF);
 	KEXPECT_EQ(t, p.cr2, (uintptr_t)page);
+	/* The shootdown's flush and a caught fault in a call take no lock. */
+	KEXPECT_EQ(t, spin_reports(), reports);
 }
 
 KTEST(smp, one_cpu_sends_no_shootdown)
@@ -235,4 +242,70 @@ KTEST(smp, a_pose_books_its_locks_apart_from_the_real_cpu)
 	KEXPECT_EQ(t, rc, 0);
 	KEXPECT_EQ(t, there, 0);
 	KEXPECT(t, !spin_is_locked(&pose_lock));
+}
+
+/* ------------------------------------ the rule for call functions ---- */
+
+static spinlock_t call_rule_here = SPINLOCK_INIT("test_call_here", 10);
+static spinlock_t call_rule_there = SPINLOCK_INIT("test_call_there", 10);
+
+/* Breaks the rule of smp_call.h on purpose: takes a lock. Returns the
+ * marker's depth as it saw it. */
+static long takes_a_lock(void *arg)
+{
+	spinlock_t *l = arg;
+	uint64_t f = spin_lock_irqsave(l);
+
+	spin_unlock_irqrestore(l, f);
+	return (long)spin_in_call();
+}
+
+static bool smp_test_has(const char *s, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (; *s; s++)
+		if (strncmp(s, w, n) == 0)
+			return true;
+	return false;
+}
+
+/* Checks the report a take of lock `name` in takes_a_lock on `cpu` made. */
+static void expect_call_report(struct ktest *t, unsigned before,
+			       const char *name, size_t cpu)
+{
+	const char *line = spin_last_report();
+	char want[32];
+
+	snprintf(want, sizeof(want), "CPU %zu ", cpu);
+	KEXPECT_EQ(t, spin_reports(), before + 1);
+	KEXPECT(t, smp_test_has(line, name));
+	KEXPECT(t, smp_test_has(line, "inside an smp_call function"));
+	KEXPECT(t, smp_test_has(line, "takes_a_lock+"));
+	if (!KEXPECT(t, smp_test_has(line, want)))
+		ktest_note(t, "report: %s", line);
+}
+
+/* smp_call on the calling CPU runs fn here, still as a call function. */
+KTEST(smp, a_lock_taken_in_a_call_on_this_cpu_is_reported)
+{
+	unsigned before = spin_reports();
+	long r = -1;
+
+	KASSERT_EQ(t, smp_call(smp_this_index(), takes_a_lock, &call_rule_here, &r), 0);
+	KEXPECT_EQ(t, r, 1);
+	KEXPECT_EQ(t, spin_in_call(), 0);
+	expect_call_report(t, before, "test_call_here", smp_this_index());
+}
+
+/* On CPU 1, from its IPI handler: the report names CPU 1. */
+KTEST(smp, a_lock_taken_in_a_call_on_another_cpu_is_reported)
+{
+	unsigned before = spin_reports();
+	long r = -1;
+
+	NEED_TWO_CPUS(t);
+	KASSERT_EQ(t, smp_call(1, takes_a_lock, &call_rule_there, &r), 0);
+	KEXPECT_EQ(t, r, 1);
+	expect_call_report(t, before, "test_call_there", 1);
 }

@@ -5,6 +5,7 @@
  */
 #include "libk/console.h"
 #include "libk/ktest.h"
+#include "libk/printf.h"
 #include "libk/spinlock.h"
 #include "libk/string.h"
 
@@ -257,4 +258,65 @@ KTEST(spinlock, lockdep_off_checks_no_order)
 	spin_lockdep_set(was);
 	KEXPECT(t, was);	/* on by default */
 	KEXPECT_EQ(t, spin_reports(), before);
+}
+
+/* A lock taken inside a cross-CPU call function (the marker set, as
+ * smp_call sets it around the function) is reported once, naming the
+ * lock, the CPU and the caller; after the call, the same take is quiet.
+ * The marker is per CPU and a call runs with interrupts off: a guard lock
+ * taken first (outside the marker, in order) keeps this CPU's timer tick
+ * and its run-queue lock out. The kernel's case through a real smp_call
+ * is in suite smp. */
+KTEST(spinlock, lock_inside_a_call_function_reported)
+{
+	spinlock_t guard = SPINLOCK_INIT("test_call_guard", 9);
+	spinlock_t l = SPINLOCK_INIT("test_in_call", 10);
+	spinlock_t m = SPINLOCK_INIT("test_after_call", 10);
+	unsigned before = spin_reports(), depth;
+	char want[32];
+	uint64_t g, f;
+
+	g = spin_lock_irqsave(&guard);
+	snprintf(want, sizeof(want), "CPU %u ", spin_cpu());
+	spin_call_enter();
+	depth = spin_in_call();
+	f = spin_lock_irqsave(&l);
+	spin_unlock_irqrestore(&l, f);
+	f = spin_lock_irqsave(&l);	/* the same lock again: said once */
+	spin_unlock_irqrestore(&l, f);
+	spin_call_exit();
+	f = spin_lock_irqsave(&m);	/* outside the call: quiet */
+	spin_unlock_irqrestore(&m, f);
+	spin_unlock_irqrestore(&guard, g);
+	KEXPECT_EQ(t, depth, 1);
+	KEXPECT_EQ(t, spin_in_call(), 0);
+	KEXPECT_EQ(t, spin_reports(), before + 1);
+	KEXPECT(t, spin_test_has(spin_last_report(), "test_in_call"));
+	KEXPECT(t, spin_test_has(spin_last_report(), "inside an smp_call function"));
+	KEXPECT(t, spin_test_has(spin_last_report(), want));
+	KEXPECT(t, spin_test_has(spin_last_report(), " at "));
+}
+
+/* The marker nests (a call function that waits serves its own slot);
+ * an exit too many leaves it at 0. */
+KTEST(spinlock, call_marker_nests)
+{
+	spinlock_t guard = SPINLOCK_INIT("test_nest_guard", 9);
+	unsigned d[4];
+	uint64_t f = spin_lock_irqsave(&guard);	/* interrupts off */
+
+	spin_call_enter();
+	spin_call_enter();
+	d[0] = spin_in_call();
+	spin_call_exit();
+	d[1] = spin_in_call();
+	spin_call_exit();
+	d[2] = spin_in_call();
+	spin_call_exit();
+	d[3] = spin_in_call();
+	spin_unlock_irqrestore(&guard, f);
+	KEXPECT_EQ(t, d[0], 2);
+	KEXPECT_EQ(t, d[1], 1);
+	KEXPECT_EQ(t, d[2], 0);
+	KEXPECT_EQ(t, d[3], 0);
 }

@@ -53,6 +53,19 @@ size_t smp_online_count(void)
 	return n ? n : 1;
 }
 
+/* Run a call function as the rule in smp_call.h says it runs: interrupts
+ * off (the caller's), inside the "in a call" marker, so the lockdep-lite
+ * reports any lock it takes (libk/spinlock.h). */
+static long smp_call_run(smp_call_fn fn, void *arg)
+{
+	long r;
+
+	spin_call_enter();
+	r = fn(arg);
+	spin_call_exit();
+	return r;
+}
+
 /* Run the call posted to this CPU's slot, if any. */
 void smp_call_poll(void)
 {
@@ -66,7 +79,7 @@ void smp_call_poll(void)
 	 * caller serves its own slot. */
 	flags = irq_save();
 	if (cas(&s->state, SMP_CALL_POSTED, SMP_CALL_RUNNING)) {
-		s->ret = s->fn(s->arg);
+		s->ret = smp_call_run(s->fn, s->arg);
 		if (!cas(&s->state, SMP_CALL_RUNNING, SMP_CALL_DONE))
 			__atomic_store_n(&s->state, SMP_CALL_FREE, __ATOMIC_RELEASE);
 	}
@@ -134,7 +147,7 @@ int smp_call(size_t cpu, smp_call_fn fn, void *arg, long *ret)
 
 	if (cpu == smp_this_index()) {
 		flags = irq_save();	/* as it would run on another CPU */
-		r = fn(arg);
+		r = smp_call_run(fn, arg);
 		irq_restore(flags);
 		if (ret)
 			*ret = r;
@@ -173,36 +186,4 @@ int smp_call_all_others(smp_call_fn fn, void *arg)
 		if (posted[i] && smp_call_wait(i, end, NULL))
 			failed++;
 	return failed;
-}
-
-/*
- * The split call (smp_call.h): post now, wait later. The slot stays the
- * caller's (POSTED, RUNNING, DONE) until smp_call_finish frees it, so no
- * other call reaches that CPU meanwhile; a caller that gives up abandons
- * it as smp_call_wait does.
- */
-int smp_call_start(size_t cpu, smp_call_fn fn, void *arg)
-{
-	uint64_t end = rdtsc() + SMP_CALL_TIMEOUT_MS * smp_tsc_per_ms;
-
-	if (cpu == smp_this_index() || !cpu_takes_calls(cpu)) {
-		kprintf("smp_call: CPU %zu cannot start a call (%s)\n", cpu,
-			cpu == smp_this_index() ? "the caller" : "not online");
-		return -1;
-	}
-	if (smp_call_post(cpu, fn, arg, end)) {
-		kprintf("smp_call: CPU %zu (APIC id %u) did not take the call\n",
-			cpu, smp_percpu(cpu)->apic_id);
-		return -1;
-	}
-	return 0;
-}
-
-int smp_call_finish(size_t cpu, unsigned timeout_ms, long *ret)
-{
-	uint64_t end = rdtsc() + (uint64_t)timeout_ms * smp_tsc_per_ms;
-
-	if (!smp_percpu(cpu))
-		return -1;
-	return smp_call_wait(cpu, end, ret);
 }

@@ -9,8 +9,22 @@
  * every other online CPU (posted to all, then waited for) and returns how
  * many did not answer.
  *
- * fn must be short, must not sleep, allocate or take a lock (it runs in an
- * interrupt on a CPU that may hold none). It may arm a fault catch
+ * The rule for call functions: fn must be short and must not sleep,
+ * allocate or take a spinlock. It runs in the target's IPI handler, or
+ * inside the target's wait for some spinlock (libk/spinlock.h's wait
+ * hook: a CPU spinning with interrupts off serves its slot there), so it
+ * may run nested inside any code of that CPU that waits for a lock: in
+ * the middle of a kmalloc slow path (its per-CPU cache half updated, the
+ * heap's lock next), or holding locks of its own; and until fn returns
+ * that CPU answers no other call, TLB shootdowns included. Work that
+ * needs locks or memory on a given CPU runs in a kernel thread pinned
+ * there (thread_create_on) instead. Checked: every fn runs between
+ * spin_call_enter and spin_call_exit (the calling CPU's own fn too), and
+ * the lockdep-lite reports a spinlock taken meanwhile (one line naming
+ * the lock, the CPU and the caller); an allocation is caught when it
+ * reaches the heap's lock. Panicking in fn is allowed (crash=panic_ap):
+ * panic stops the other CPUs and prints without the console lock.
+ * fn may arm a fault catch
  * (trap.h): each CPU has its own catch list. A call that outlasts the
  * timeout is abandoned: its caller has returned, so fn must not touch
  * what arg points to once it runs that long (the callers here pass
@@ -62,19 +76,6 @@ void smp_call_init(void);
 void smp_call_poll(void);
 int smp_call(size_t cpu, smp_call_fn fn, void *arg, long *ret);
 int smp_call_all_others(smp_call_fn fn, void *arg);
-/*
- * The split form, for long work on an idle CPU while the caller works
- * too (the kmalloc_smp suite, the kernel benchmark): smp_call_start posts
- * fn(arg) to another online CPU and returns 0 at once (or -1, reported);
- * the caller must then call smp_call_finish(cpu, timeout_ms, &ret), which
- * waits up to timeout_ms for it, as smp_call does (serving its own slot
- * meanwhile). Until then that CPU takes no other call (a TLB shootdown
- * waits for it too), so fn may run long only while nothing else needs
- * the CPU. As fn runs with interrupts off on a CPU that holds no lock
- * (an idle AP), it may take spinlocks and allocate.
- */
-int smp_call_start(size_t cpu, smp_call_fn fn, void *arg);
-int smp_call_finish(size_t cpu, unsigned timeout_ms, long *ret);
 /* The IPI vector's handler (trap.c): EOI, then the calling CPU's slot. */
 void smp_call_interrupt(void);
 /* How many CPUs are online and take calls (1 without SMP). */
