@@ -105,10 +105,12 @@ static void cache_fork_child(void)
 	struct osmem_arena *a;
 
 	for (unsigned i = 0; i < OSMEM_ARENAS; i++)
-		if ((a = osmem_arena_at(i)))
+		if ((a = osmem_arena_at(i))) {
 			osmem_cache_after_fork(osmem_arena_heap(a),
 					       c->heap == osmem_arena_heap(a) ?
 					       c : NULL);
+			osmem_cache_remote_after_fork(osmem_arena_heap(a));
+		}
 }
 
 static void cache_setup(void)
@@ -194,19 +196,27 @@ void *osmem_preload_cache_alloc(size_t n)
 	return osmem_cache_alloc_slow(c, c->heap, n);
 }
 
-/* Another arena's block goes straight to its core, but for a double free
- * of a block that sits in some cache of that arena: the cache's search
- * finds it (osmem_cache_refuse). */
+/* Another arena's small block goes on that arena's remote-free stack
+ * (cache_remote.c: one CAS, no lock; a double free is searched for
+ * there); its other blocks go straight to its core, but for a double
+ * free of a block that sits in some cache of that arena: the cache's
+ * search finds it (osmem_cache_refuse). Debug mode (caches off) keeps
+ * every free on the core. */
 void osmem_preload_cache_free(struct osmem_heap *h, void *p)
 {
 	struct osmem_cache *c = cache_mine();
 
 	if (h == c->heap)
 		osmem_cache_free_slow(c, h, p);
+	else if (c->state == OSMEM_CACHE_ACTIVE &&
+		 osmem_cache_remote_free(c, h, p, OSMEM_OP_FREE))
+		return;
 	else if (!osmem_cache_refuse(c, h, p, OSMEM_OP_FREE))
 		osmem_fast.free(h, p);
 }
 
+/* A sized free of another arena's block goes to its core (checked there
+ * against its size). */
 void osmem_preload_cache_free_sized(struct osmem_heap *h, void *p, size_t n)
 {
 	struct osmem_cache *c = cache_mine();
@@ -264,7 +274,13 @@ unsigned osmem_preload_cache_trim_all(void)
 {
 	struct osmem_cache *self = &osmem_preload_cache;
 
+	struct osmem_arena *a;
+
 	osmem_cache_flush(self);
+	/* Every arena's remote-free stack straight to its core. */
+	for (unsigned i = 0; i < OSMEM_ARENAS; i++)
+		if ((a = osmem_arena_at(i)))
+			osmem_cache_remote_drain(self, osmem_arena_heap(a), false);
 	__atomic_add_fetch(&cache_trim_gen, 1, __ATOMIC_SEQ_CST);
 	/* Our own request is answered already. */
 	cache_trim_seen = __atomic_load_n(&cache_trim_gen, __ATOMIC_RELAXED);
