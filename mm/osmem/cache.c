@@ -102,6 +102,16 @@ static bool cache_grow(struct osmem_cache *c, unsigned k)
 	return true;
 }
 
+bool osmem_cache_absorb(struct osmem_cache *c, unsigned k, void *p)
+{
+	const struct osmem_cache_heap *v = osmem_cache_heap(c->heap);
+
+	if (c->room[k] <= 0 && !cache_grow(c, k))
+		return false;
+	cache_link(c, v, k, p);
+	return true;
+}
+
 /*
  * Take the head of list k off it (the head is checked: inside the heap,
  * aligned). NULL when the list is empty or its head fails the check

@@ -215,9 +215,12 @@ struct osmem_cache_heap {
 	 * taken whole by an exchange; remote_count counts them (blocks in
 	 * its top 24 bits, usable bytes in the low 40), raised before a push
 	 * lands and lowered after the blocks are taken, so it never counts
-	 * less than the stack holds. */
-	void *remote;
+	 * less than the stack holds. A line of their own: every push
+	 * writes it, and the owner's fast paths read the words above on
+	 * every call (sharing their line cost each of its mallocs a miss). */
+	void *remote __attribute__((aligned(64)));
 	uint64_t remote_count;
+	char remote_pad[64 - sizeof(void *) - sizeof(uint64_t)];
 };
 
 /* The cache view of h, a heap of osmem_fast (its state begins with it). */
@@ -450,6 +453,9 @@ void osmem_cache_free_slow(struct osmem_cache *c, struct osmem_heap *h,
 /* free_sized(p, size) when osmem_cache_push_sized failed. */
 void osmem_cache_free_sized_slow(struct osmem_cache *c, struct osmem_heap *h,
 				 void *p, size_t size);
+/* Checked block p of list k (its second word may be the key) onto c's
+ * list k, which grows when it is full and may: false when it cannot. */
+bool osmem_cache_absorb(struct osmem_cache *c, unsigned k, void *p);
 /* Before the core's realloc or usable_size of p (op: the core's name,
  * OSMEM_OP_REALLOC, OSMEM_OP_USABLE_SIZE): when p sits in a cache, reports it (a double
  * free; for usable_size an invalid pointer) and returns true: the caller

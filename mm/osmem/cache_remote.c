@@ -126,19 +126,6 @@ static unsigned remote_take(struct osmem_heap *h, uint64_t **chain,
 	return n;
 }
 
-/* Member p of list k onto c's list k when it has room: true. */
-static bool remote_to_list(struct osmem_cache *c,
-			   const struct osmem_cache_heap *v, unsigned k,
-			   uint64_t *p)
-{
-	if (c->room[k] <= 0)
-		return false;
-	c->room[k]--;
-	p[0] = osmem_cache_mangle(v, p, c->head[k]);
-	c->head[k] = p;         /* p[1] holds the key already */
-	return true;
-}
-
 size_t osmem_cache_remote_drain(struct osmem_cache *c, struct osmem_heap *h,
 				bool lists)
 {
@@ -162,7 +149,7 @@ size_t osmem_cache_remote_drain(struct osmem_cache *c, struct osmem_heap *h,
 				   __ATOMIC_RELAXED);
 		back = 0;
 		for (unsigned i = 0; i < n; i++) {
-			if (mine && remote_to_list(c, v, k[i], got[i]))
+			if (mine && osmem_cache_absorb(c, k[i], got[i]))
 				continue;
 			((uint64_t *)got[i])[1] = 0;
 			got[back++] = got[i];
