@@ -81,6 +81,10 @@ bool osmem_cache_remote_free(struct osmem_cache *c, struct osmem_heap *h,
 		return false;
 	if (q[1] == v->cache_key && osmem_cache_refuse(c, h, p, op))
 		return true;
+	/* The heap holds cached blocks now (stats, walk and the search look
+	 * for them only then). */
+	if (!__atomic_load_n(&v->used, __ATOMIC_RELAXED))
+		__atomic_store_n(&v->used, true, __ATOMIC_RELAXED);
 	cnt = __atomic_add_fetch(&v->remote_count, REMOTE_ONE + remote_usable(k),
 				 __ATOMIC_RELAXED);
 	top = __atomic_load_n(&v->remote, __ATOMIC_RELAXED);
