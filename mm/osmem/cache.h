@@ -473,8 +473,8 @@ void osmem_cache_after_fork(struct osmem_heap *h, struct osmem_cache *keep);
 
 /* A drain of the stack starts once it holds more than this many blocks or
  * bytes; the pusher that passes a bound drains it itself. */
-#define OSMEM_CACHE_REMOTE_MAX          256
-#define OSMEM_CACHE_REMOTE_BYTES        ((size_t)64 * 1024)
+#define OSMEM_CACHE_REMOTE_MAX          2048
+#define OSMEM_CACHE_REMOTE_BYTES        ((size_t)512 * 1024)
 /* The double-free search walks this far into a snapshot of the stack. */
 #define OSMEM_CACHE_REMOTE_WALK         (OSMEM_CACHE_REMOTE_MAX + 256)
 
