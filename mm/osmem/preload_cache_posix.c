@@ -4,10 +4,12 @@
  * its own with one load; attached to the heap of the thread's arena
  * (preload_arena_posix.c). A thread frees a block of its own arena into
  * its cache whoever allocated it (no atomic operation, no lock, in the
- * common case); a block of another arena goes to that arena's core, under
- * that arena's lock (osmem_preload_cache_free). Measured (make
- * bench-malloc, docs/bench.md): larson-2t, where nearly every block is
- * freed by another thread, runs at glibc's time so.
+ * common case); a small block of another arena goes on that arena's
+ * remote-free stack (mm/osmem/cache_remote.c: one CAS, no lock), which a
+ * thread of that arena drains onto its lists when one is empty, and
+ * malloc_trim to the core; a larger one goes to that arena's core, under
+ * that arena's lock (osmem_preload_cache_free; docs/arenas.md, "Remote
+ * frees").
  *
  * Life of a thread's cache:
  *   - attached on the thread's first call that misses the fast path (its
