@@ -489,10 +489,20 @@ bool osmem_cache_remote_free(struct osmem_cache *c, struct osmem_heap *h,
  * call it. Returns how many blocks were taken. */
 size_t osmem_cache_remote_drain(struct osmem_cache *c, struct osmem_heap *h,
 				bool lists);
-/* How many blocks h's stack holds (the counter), their usable bytes in
- * *bytes. */
-size_t osmem_cache_remote_blocks(const struct osmem_cache_heap *v,
-				 size_t *bytes);
+/* The counter's layout: blocks above bit OSMEM_CACHE_REMOTE_SHIFT,
+ * usable bytes below. */
+#define OSMEM_CACHE_REMOTE_SHIFT        40
+
+/* How many blocks h's stack holds (the counter: stats read it, so it is
+ * inline, with no call into cache_remote.c), their usable bytes in *bytes. */
+static inline size_t osmem_cache_remote_blocks(const struct osmem_cache_heap *v,
+					       size_t *bytes)
+{
+	uint64_t cnt = __atomic_load_n(&v->remote_count, __ATOMIC_RELAXED);
+
+	*bytes = (size_t)(cnt & (((uint64_t)1 << OSMEM_CACHE_REMOTE_SHIFT) - 1));
+	return (size_t)(cnt >> OSMEM_CACHE_REMOTE_SHIFT);
+}
 /* p sits in h's stack (a bounded walk of a snapshot, every link checked). */
 bool osmem_cache_remote_has(const struct osmem_cache_heap *v, const void *p);
 /* In a fork child (every heap lock held across the fork): recount h's

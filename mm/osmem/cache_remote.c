@@ -51,7 +51,7 @@
  */
 #include "mm/osmem/cache.h"
 
-#define REMOTE_SHIFT 40
+#define REMOTE_SHIFT OSMEM_CACHE_REMOTE_SHIFT
 #define REMOTE_ONE   ((uint64_t)1 << REMOTE_SHIFT)
 #define REMOTE_BYTES (REMOTE_ONE - 1)
 /* Blocks checked and taken per pass of a drain (and per batch). */
@@ -176,15 +176,6 @@ bool osmem_cache_remote_has(const struct osmem_cache_heap *v, const void *p)
 		x = remote_next(v, x);
 	}
 	return false;
-}
-
-size_t osmem_cache_remote_blocks(const struct osmem_cache_heap *v,
-				 size_t *bytes)
-{
-	uint64_t cnt = __atomic_load_n(&v->remote_count, __ATOMIC_RELAXED);
-
-	*bytes = (size_t)(cnt & REMOTE_BYTES);
-	return (size_t)(cnt >> REMOTE_SHIFT);
 }
 
 void osmem_cache_remote_after_fork(struct osmem_heap *h)
