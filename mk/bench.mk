@@ -103,7 +103,7 @@ $(HOST)/preload-cache: tests/preload/cache.c tests/preload/prog.h
 	$(CC) $(BENCH_TOOL_CFLAGS) -pthread -o $@ $<
 
 # The arenas seen by a program (tests/preload/arenas.sh).
-$(HOST)/preload-arenas: tests/preload/arenas.c tests/preload/prog.h
+$(HOST)/preload-arenas: tests/preload/arenas.c tests/preload/prog.h mm/osmem/cache.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_TOOL_CFLAGS) -pthread -o $@ $<
 

@@ -55,7 +55,7 @@ PRELOAD_C := mm/osmem/preload_posix.c mm/osmem/preload_cache_posix.c \
 	mm/osmem/preload_fork_posix.c mm/osmem/preload_tune_posix.c \
 	mm/osmem/preload_info_posix.c \
 	mm/osmem/preload_arena_posix.c \
-	mm/osmem/cache.c $(FAST_C) mm/osmem/backend_posix.c \
+	mm/osmem/cache.c mm/osmem/cache_remote.c $(FAST_C) mm/osmem/backend_posix.c \
 	mm/osmem/report.c libk/string.c libk/printf.c
 PRELOAD_CXX := mm/osmem/preload_cxx.cc
 PRELOAD_OBJ := $(patsubst %.c,$(HOST_PIC_DIR)/%.o,$(PRELOAD_C)) \
@@ -74,7 +74,7 @@ $(HOST_PIC_DIR)/%.o: %.cc
 # turns a push's two adjacent stores into four SSE instructions.
 PRELOAD_O2_OBJ := $(patsubst %.c,$(HOST_PIC_DIR)/%.o,mm/osmem/preload_posix.c \
 	mm/osmem/preload_cache_posix.c mm/osmem/preload_arena_posix.c \
-	mm/osmem/cache.c $(FAST_C))
+	mm/osmem/cache.c mm/osmem/cache_remote.c $(FAST_C))
 $(PRELOAD_O2_OBJ): HCFLAGS += -O2 -fno-tree-slp-vectorize
 
 $(HOST)/libosmem-preload.so: $(PRELOAD_OBJ)

@@ -31,6 +31,10 @@
  *           core reports one); not found: the key was a coincidence, or
  *           a race lost (the block left that cache as we looked), and the
  *           free goes on.
+ *   remote  blocks of the heap freed by threads of other heaps wait on
+ *           the heap's remote-free stack (cache_remote.c): an empty list
+ *           drains it onto the lists before it refills from the core, a
+ *           flush drains it to the core, and the search walks it too.
  *   links   a list link that fails its check (a write after free that
  *           beat the mangling) is reported as a write after free; the rest
  *           of that list is abandoned: its blocks stay allocated for good
@@ -95,6 +99,16 @@ static bool cache_grow(struct osmem_cache *c, unsigned k)
 	    c->grown + (size_t)OSMEM_CACHE_GROW_STEP * k * 16 > OSMEM_CACHE_GROW_BYTES)
 		return false;
 	cache_set_limit(c, k, lim);
+	return true;
+}
+
+bool osmem_cache_absorb(struct osmem_cache *c, unsigned k, void *p)
+{
+	const struct osmem_cache_heap *v = osmem_cache_heap(c->heap);
+
+	if (c->room[k] <= 0 && !cache_grow(c, k))
+		return false;
+	cache_link(c, v, k, p);
 	return true;
 }
 
@@ -286,7 +300,9 @@ size_t osmem_cache_flush(struct osmem_cache *c)
 
 	if (c->state != OSMEM_CACHE_ACTIVE)
 		return 0;
-	n = cache_give_back(c, 0, (size_t)-1);
+	/* The heap's remote-free stack too, straight to the core. */
+	n = osmem_cache_remote_drain(c, c->heap, false);
+	n += cache_give_back(c, 0, (size_t)-1);
 	/* Every list empty now: each back to its base limit. */
 	for (unsigned k = 2; k < OSMEM_CACHE_CLASSES; k++)
 		cache_set_limit(c, k, osmem_cache_limit(k));
@@ -406,6 +422,9 @@ static bool cache_search(struct osmem_cache *c, struct osmem_cache_heap *v,
 
 	if (c->state == OSMEM_CACHE_ACTIVE && cache_has(v, c, p, k))
 		return true;
+	/* The heap's remote-free stack (cache_remote.c): list sizes only. */
+	if (k != OSMEM_CACHE_STASH && osmem_cache_remote_has(v, p))
+		return true;
 	fast_cache_reg_lock(v, c);
 	for (struct osmem_cache *x = v->caches; x && !found; x = x->next)
 		if (x != c)
@@ -471,8 +490,12 @@ void *osmem_cache_alloc_slow(struct osmem_cache *c, struct osmem_heap *h,
 	p = cache_take(c, v, k, OSMEM_OP_MALLOC);
 	if (p)
 		return p;
-	/* Empty (or just dropped): a quarter of the limit in one batch
-	 * (cache_refill_count). */
+	/* Empty: first what other threads freed of this heap (their
+	 * remote-free stack, one load when there is none) ... */
+	if (osmem_cache_remote_drain(c, h, true) &&
+	    (p = cache_take(c, v, k, OSMEM_OP_MALLOC)))
+		return p;
+	/* ... else a quarter of the limit in one batch (cache_refill_count). */
 	got = fast_alloc_batch(h, (size_t)k * 16, osmem_cache_refill_count(c, k),
 			       out);
 	if (!got)

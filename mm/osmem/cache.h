@@ -210,6 +210,17 @@ struct osmem_cache_heap {
 	struct osmem_cache *caches;
 	size_t orphan_blocks;           /* cached by threads lost to a fork */
 	size_t orphan_bytes;
+	/* The remote-free stack (mm/osmem/cache_remote.c has the protocol):
+	 * blocks of this heap freed by threads of other heaps, pushed by CAS,
+	 * taken whole by an exchange; remote_count counts them (blocks in
+	 * its top 24 bits, usable bytes in the low 40), raised before a push
+	 * lands and lowered after the blocks are taken, so it never counts
+	 * less than the stack holds. A line of their own: every push
+	 * writes it, and the owner's fast paths read the words above on
+	 * every call (sharing their line cost each of its mallocs a miss). */
+	void *remote __attribute__((aligned(64)));
+	uint64_t remote_count;
+	char remote_pad[64 - sizeof(void *) - sizeof(uint64_t)];
 };
 
 /* The cache view of h, a heap of osmem_fast (its state begins with it). */
@@ -442,6 +453,9 @@ void osmem_cache_free_slow(struct osmem_cache *c, struct osmem_heap *h,
 /* free_sized(p, size) when osmem_cache_push_sized failed. */
 void osmem_cache_free_sized_slow(struct osmem_cache *c, struct osmem_heap *h,
 				 void *p, size_t size);
+/* Checked block p of list k (its second word may be the key) onto c's
+ * list k, which grows when it is full and may: false when it cannot. */
+bool osmem_cache_absorb(struct osmem_cache *c, unsigned k, void *p);
 /* Before the core's realloc or usable_size of p (op: the core's name,
  * OSMEM_OP_REALLOC, OSMEM_OP_USABLE_SIZE): when p sits in a cache, reports it (a double
  * free; for usable_size an invalid pointer) and returns true: the caller
@@ -451,6 +465,49 @@ bool osmem_cache_refuse(struct osmem_cache *c, struct osmem_heap *h,
 /* In a child after fork: the registry keeps `keep` only (NULL: none);
  * the other caches' blocks stay allocated, counted as orphans. */
 void osmem_cache_after_fork(struct osmem_heap *h, struct osmem_cache *keep);
+
+/* ---------------------------------------------------- remote frees ---- */
+/* mm/osmem/cache_remote.c: the heap's remote-free stack (a home with
+ * several heaps uses it; the kernel's one heap never pushes, so its stack
+ * stays empty and each drain is one load). */
+
+/* A drain of the stack starts once it holds more than this many blocks or
+ * bytes; the pusher that passes a bound drains it itself. */
+#define OSMEM_CACHE_REMOTE_MAX          2048
+#define OSMEM_CACHE_REMOTE_BYTES        ((size_t)512 * 1024)
+/* The double-free search walks this far into a snapshot of the stack. */
+#define OSMEM_CACHE_REMOTE_WALK         (OSMEM_CACHE_REMOTE_MAX + 256)
+
+/* free(p) of a block of heap h by the owner of cache c (attached to
+ * another heap, or to none): p goes on h's stack when it is a live block
+ * of a list's size; false when it is not (the caller gives it to h's
+ * core); true when it was pushed, or refused as a double free (reported). */
+bool osmem_cache_remote_free(struct osmem_cache *c, struct osmem_heap *h,
+			     void *p, enum osmem_op op);
+/* Take h's whole stack: to c's lists where c is active on h and its lists
+ * have room (lists true), the rest to h's core in batches. Any thread may
+ * call it. Returns how many blocks were taken. */
+size_t osmem_cache_remote_drain(struct osmem_cache *c, struct osmem_heap *h,
+				bool lists);
+/* The counter's layout: blocks above bit OSMEM_CACHE_REMOTE_SHIFT,
+ * usable bytes below. */
+#define OSMEM_CACHE_REMOTE_SHIFT        40
+
+/* How many blocks h's stack holds (the counter: stats read it, so it is
+ * inline, with no call into cache_remote.c), their usable bytes in *bytes. */
+static inline size_t osmem_cache_remote_blocks(const struct osmem_cache_heap *v,
+					       size_t *bytes)
+{
+	uint64_t cnt = __atomic_load_n(&v->remote_count, __ATOMIC_RELAXED);
+
+	*bytes = (size_t)(cnt & (((uint64_t)1 << OSMEM_CACHE_REMOTE_SHIFT) - 1));
+	return (size_t)(cnt >> OSMEM_CACHE_REMOTE_SHIFT);
+}
+/* p sits in h's stack (a bounded walk of a snapshot, every link checked). */
+bool osmem_cache_remote_has(const struct osmem_cache_heap *v, const void *p);
+/* In a fork child (every heap lock held across the fork): recount h's
+ * stack; pushes and drains lost with their threads count as orphans. */
+void osmem_cache_remote_after_fork(struct osmem_heap *h);
 
 /* ------------------------------------------------- the core's side ---- */
 /* mm/osmem/fast_batch.c: h must be a heap of osmem_fast. */

@@ -364,6 +364,13 @@ void fast_cache_sum(struct fast_heap *fh, struct osmem_stats *st)
 		return;
 	blocks = v->orphan_blocks;
 	bytes = v->orphan_bytes;
+	/* The remote-free stack's blocks are cached (cache_remote.c). */
+	{
+		size_t rb, rn = osmem_cache_remote_blocks(v, &rb);
+
+		blocks += rn;
+		bytes += rb;
+	}
 	for (struct osmem_cache *c = v->caches; c; c = c->next) {
 		for (unsigned k = 2; k < OSMEM_CACHE_CLASSES; k++) {
 			size_t n = osmem_cache_count(c, k);
@@ -452,11 +459,32 @@ static int fast_cache_check_stash(struct fast_heap *fh, struct osmem_cache *c)
 	return 0;
 }
 
+/* The heap's remote-free stack (cache_remote.c): each member a live
+ * block of a list's size with the key, and no more members than counted
+ * (the count may be ahead: pushes in flight). */
+static int fast_cache_check_remote(struct fast_heap *fh)
+{
+	struct osmem_cache_heap *v = &fh->ch;
+	size_t bytes, n = osmem_cache_remote_blocks(v, &bytes), i = 0;
+	uint64_t *p = __atomic_load_n((uint64_t **)&v->remote, __ATOMIC_ACQUIRE);
+
+	for (; p; i++) {
+		if (i == n)
+			FAST_CBAD("remote-free stack holds more than the %zu counted", n);
+		if (!osmem_cache_in_heap(v, p) || fast_heap_block(fh, p) == NULL ||
+		    !osmem_cache_class_of(v, p) || p[1] != v->cache_key)
+			FAST_CBAD("remote-free stack: bad member %p", (void *)p);
+		p = (uint64_t *)(uintptr_t)osmem_cache_mangle(v, p,
+						(void *)(uintptr_t)p[0]);
+	}
+	return 0;
+}
+
 /* Under the heap's lock (check). */
 int fast_cache_check(struct fast_heap *fh)
 {
 	struct osmem_cache_heap *v = &fh->ch;
-	int rc = 0;
+	int rc = fast_cache_check_remote(fh);
 
 	for (struct osmem_cache *c = v->caches; c && !rc; c = c->next) {
 		for (unsigned k = 2; k < OSMEM_CACHE_CLASSES && !rc; k++)

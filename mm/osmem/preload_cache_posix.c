@@ -4,10 +4,12 @@
  * its own with one load; attached to the heap of the thread's arena
  * (preload_arena_posix.c). A thread frees a block of its own arena into
  * its cache whoever allocated it (no atomic operation, no lock, in the
- * common case); a block of another arena goes to that arena's core, under
- * that arena's lock (osmem_preload_cache_free). Measured (make
- * bench-malloc, docs/bench.md): larson-2t, where nearly every block is
- * freed by another thread, runs at glibc's time so.
+ * common case); a small block of another arena goes on that arena's
+ * remote-free stack (mm/osmem/cache_remote.c: one CAS, no lock), which a
+ * thread of that arena drains onto its lists when one is empty, and
+ * malloc_trim to the core; a larger one goes to that arena's core, under
+ * that arena's lock (osmem_preload_cache_free; docs/arenas.md, "Remote
+ * frees").
  *
  * Life of a thread's cache:
  *   - attached on the thread's first call that misses the fast path (its
@@ -105,10 +107,12 @@ static void cache_fork_child(void)
 	struct osmem_arena *a;
 
 	for (unsigned i = 0; i < OSMEM_ARENAS; i++)
-		if ((a = osmem_arena_at(i)))
+		if ((a = osmem_arena_at(i))) {
 			osmem_cache_after_fork(osmem_arena_heap(a),
 					       c->heap == osmem_arena_heap(a) ?
 					       c : NULL);
+			osmem_cache_remote_after_fork(osmem_arena_heap(a));
+		}
 }
 
 static void cache_setup(void)
@@ -194,19 +198,27 @@ void *osmem_preload_cache_alloc(size_t n)
 	return osmem_cache_alloc_slow(c, c->heap, n);
 }
 
-/* Another arena's block goes straight to its core, but for a double free
- * of a block that sits in some cache of that arena: the cache's search
- * finds it (osmem_cache_refuse). */
+/* Another arena's small block goes on that arena's remote-free stack
+ * (cache_remote.c: one CAS, no lock; a double free is searched for
+ * there); its other blocks go straight to its core, but for a double
+ * free of a block that sits in some cache of that arena: the cache's
+ * search finds it (osmem_cache_refuse). Debug mode (caches off) keeps
+ * every free on the core. */
 void osmem_preload_cache_free(struct osmem_heap *h, void *p)
 {
 	struct osmem_cache *c = cache_mine();
 
 	if (h == c->heap)
 		osmem_cache_free_slow(c, h, p);
+	else if (c->state == OSMEM_CACHE_ACTIVE &&
+		 osmem_cache_remote_free(c, h, p, OSMEM_OP_FREE))
+		return;
 	else if (!osmem_cache_refuse(c, h, p, OSMEM_OP_FREE))
 		osmem_fast.free(h, p);
 }
 
+/* A sized free of another arena's block goes to its core (checked there
+ * against its size). */
 void osmem_preload_cache_free_sized(struct osmem_heap *h, void *p, size_t n)
 {
 	struct osmem_cache *c = cache_mine();
@@ -264,7 +276,13 @@ unsigned osmem_preload_cache_trim_all(void)
 {
 	struct osmem_cache *self = &osmem_preload_cache;
 
+	struct osmem_arena *a;
+
 	osmem_cache_flush(self);
+	/* Every arena's remote-free stack straight to its core. */
+	for (unsigned i = 0; i < OSMEM_ARENAS; i++)
+		if ((a = osmem_arena_at(i)))
+			osmem_cache_remote_drain(self, osmem_arena_heap(a), false);
 	__atomic_add_fetch(&cache_trim_gen, 1, __ATOMIC_SEQ_CST);
 	/* Our own request is answered already. */
 	cache_trim_seen = __atomic_load_n(&cache_trim_gen, __ATOMIC_RELAXED);

@@ -38,6 +38,27 @@
  *   double_free_cached  a thread's block freed by that thread (it sits in
  *                 its cache; the thread stays alive), then by the main
  *                 thread: the same.
+ *   double_free_stack  a thread's block freed twice by the main thread
+ *                 while the thread lives (the block waits on its arena's
+ *                 remote-free stack): the same, naming the block's size.
+ *   remote_stats  a live thread's RB blocks freed by the main thread wait
+ *                 on its arena's remote-free stack: mallinfo2 counts them
+ *                 cached (smblks, fsmblks up, uordblks down by as much);
+ *                 the thread's next mallocs take them back (the stack
+ *                 drained at its refill: cached back down).
+ *   remote_trim   the same blocks, the thread idle: malloc_trim(0) gives
+ *                 them back (cached down by their bytes, the break's heap
+ *                 in use unchanged).
+ *   remote_exit   the same blocks, then the thread exits: its exit drains
+ *                 the stack (cached back down).
+ *   remote_bound  an idle thread's 4,000 blocks freed by the main thread:
+ *                 what waits on the stack stays within
+ *                 OSMEM_CACHE_REMOTE_BYTES (the pushers drain it).
+ *   fork_remote   forks while two threads free each other's blocks
+ *                 (pushes and drains in flight): each child frees blocks
+ *                 of both arenas, runs malloc_trim(0), allocates and starts
+ *                 a thread; its cached count after the trim is no more
+ *                 than what the lost threads' caches held.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -52,6 +73,7 @@
 #include <unistd.h>
 
 #include "tests/preload/prog.h"
+#include "mm/osmem/cache.h"
 
 static uint64_t rng(uint64_t *s)
 {
@@ -459,6 +481,249 @@ static int case_double_free_cached(void)
 	return double_free(1);
 }
 
+/* ------------------------------------------------------ remote frees -- */
+
+#define RN 100          /* blocks a thread makes for the main thread */
+#define RS 200          /* their size: one list's (208-byte blocks) */
+
+static struct {
+	pthread_barrier_t bar;
+	void *p[RN];
+	unsigned again;         /* of the thread's second RN, how many reused */
+	int mode;               /* 0: idle until told; 1: allocate again; 2: exit */
+} rf;
+
+/* Make RN blocks; wait while the main thread frees them; then, as told,
+ * allocate RN again (counting the ones that came back), or stay idle
+ * until the main thread is done, or exit at once. */
+static void *remote_owner(void *arg)
+{
+	void *q[RN];
+
+	(void)arg;
+	for (int i = 0; i < RN; i++)
+		rf.p[i] = malloc(RS);
+	pthread_barrier_wait(&rf.bar);          /* made */
+	pthread_barrier_wait(&rf.bar);          /* freed by main */
+	if (rf.mode == 1) {
+		for (int i = 0; i < RN; i++) {
+			q[i] = hide(malloc(RS));
+			for (int j = 0; j < RN; j++)
+				rf.again += q[i] == rf.p[j];
+		}
+		pthread_barrier_wait(&rf.bar);  /* allocated again */
+		pthread_barrier_wait(&rf.bar);  /* main has looked */
+		for (int i = 0; i < RN; i++)
+			free(q[i]);
+	} else if (rf.mode == 0) {
+		pthread_barrier_wait(&rf.bar);  /* main is done */
+	}
+	return NULL;
+}
+
+/* Start the owner (mode), let it make its blocks, free them here; *a:
+ * mallinfo2 before the frees, *b after. */
+static pthread_t remote_start(int mode, struct mallinfo2 *a, struct mallinfo2 *b)
+{
+	pthread_t t;
+
+	rf.mode = mode;
+	rf.again = 0;
+	pthread_barrier_init(&rf.bar, NULL, 2);
+	pthread_create(&t, NULL, remote_owner, NULL);
+	pthread_barrier_wait(&rf.bar);
+	*a = mallinfo2();
+	for (int i = 0; i < RN; i++)
+		free(rf.p[i]);
+	*b = mallinfo2();
+	return t;
+}
+
+/* The frees took RN blocks of RS bytes from in use to cached. */
+static void remote_counted(const struct mallinfo2 *a, const struct mallinfo2 *b)
+{
+	CHECK(b->smblks >= a->smblks + RN, "cached blocks %zu -> %zu after %d remote frees",
+	      a->smblks, b->smblks, RN);
+	CHECK(b->fsmblks >= a->fsmblks + RN * RS, "cached bytes %zu -> %zu",
+	      a->fsmblks, b->fsmblks);
+	CHECK(b->uordblks + (b->fsmblks - a->fsmblks) == a->uordblks,
+	      "in use %zu -> %zu while cached grew by %zu", a->uordblks,
+	      b->uordblks, b->fsmblks - a->fsmblks);
+}
+
+static int case_remote_stats(void)
+{
+	struct mallinfo2 a, b, c;
+	pthread_t t = remote_start(1, &a, &b);
+
+	remote_counted(&a, &b);
+	pthread_barrier_wait(&rf.bar);          /* freed: allocate again */
+	pthread_barrier_wait(&rf.bar);
+	c = mallinfo2();
+	CHECK(c.fsmblks + RN * RS <= b.fsmblks + RS * 48,
+	      "cached bytes %zu after the frees, %zu after the owner took them back",
+	      b.fsmblks, c.fsmblks);
+	CHECK(rf.again >= RN / 2, "the owner got %u of its %d freed blocks back",
+	      rf.again, RN);
+	pthread_barrier_wait(&rf.bar);
+	pthread_join(t, NULL);
+	printf("%d remote frees: cached %zu -> %zu bytes, %zu after the owner's mallocs (%u reused)\n",
+	       RN, a.fsmblks, b.fsmblks, c.fsmblks, rf.again);
+	return failed;
+}
+
+static int case_remote_trim(void)
+{
+	struct mallinfo2 a, b, c;
+	pthread_t t = remote_start(0, &a, &b);
+
+	remote_counted(&a, &b);
+	pthread_barrier_wait(&rf.bar);          /* freed */
+	malloc_trim(0);
+	c = mallinfo2();
+	CHECK(c.fsmblks + RN * RS <= b.fsmblks, "cached bytes %zu before malloc_trim, %zu after",
+	      b.fsmblks, c.fsmblks);
+	pthread_barrier_wait(&rf.bar);
+	pthread_join(t, NULL);
+	printf("%d remote frees, owner idle: cached %zu -> %zu bytes, %zu after malloc_trim(0)\n",
+	       RN, a.fsmblks, b.fsmblks, c.fsmblks);
+	return failed;
+}
+
+static int case_remote_exit(void)
+{
+	struct mallinfo2 a, b, c;
+	pthread_t t = remote_start(2, &a, &b);
+
+	remote_counted(&a, &b);
+	pthread_barrier_wait(&rf.bar);          /* freed: the owner exits */
+	pthread_join(t, NULL);
+	c = mallinfo2();
+	CHECK(c.fsmblks + RN * RS <= b.fsmblks, "cached bytes %zu before the owner's exit, %zu after",
+	      b.fsmblks, c.fsmblks);
+	printf("%d remote frees: cached %zu -> %zu bytes, %zu after the owner exited\n",
+	       RN, a.fsmblks, b.fsmblks, c.fsmblks);
+	return failed;
+}
+
+#define BB 4000         /* remote_bound's blocks */
+
+static void *bound_blocks[BB];
+
+static void *bound_owner(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < BB; i++)
+		bound_blocks[i] = malloc(RS);
+	pthread_barrier_wait(&rf.bar);          /* made */
+	pthread_barrier_wait(&rf.bar);          /* main is done */
+	return NULL;
+}
+
+static int case_remote_bound(void)
+{
+	struct mallinfo2 a, b;
+	pthread_t t;
+
+	pthread_barrier_init(&rf.bar, NULL, 2);
+	pthread_create(&t, NULL, bound_owner, NULL);
+	pthread_barrier_wait(&rf.bar);
+	a = mallinfo2();
+	for (int i = 0; i < BB; i++)
+		free(bound_blocks[i]);
+	b = mallinfo2();
+	CHECK(b.fsmblks <= a.fsmblks + OSMEM_CACHE_REMOTE_BYTES + RS,
+	      "cached bytes %zu -> %zu after %d remote frees (bound %zu)", a.fsmblks,
+	      b.fsmblks, BB, OSMEM_CACHE_REMOTE_BYTES);
+	CHECK(b.fsmblks > a.fsmblks, "cached bytes %zu -> %zu: nothing on the stack",
+	      a.fsmblks, b.fsmblks);
+	pthread_barrier_wait(&rf.bar);
+	pthread_join(t, NULL);
+	printf("%d remote frees to an idle owner: cached %zu -> %zu bytes (bound %zu)\n",
+	       BB, a.fsmblks, b.fsmblks, OSMEM_CACHE_REMOTE_BYTES);
+	return failed;
+}
+
+/* fork_remote: two threads pass blocks to each other through slots. */
+#define FS 256
+
+static void *fr_slot[2][FS];
+static volatile int fr_stop;
+
+static void *fr_thread(void *arg)
+{
+	size_t id = (size_t)arg;
+	uint64_t s = 0xabcull + id;
+
+	while (!fr_stop) {
+		for (int i = 0; i < FS; i++) {
+			/* Take the other's block (free it here), leave ours. */
+			void *q = __atomic_exchange_n(&fr_slot[!id][i], NULL,
+						      __ATOMIC_ACQ_REL);
+			void *p = malloc(16 + rng(&s) % 1000);
+
+			free(q);
+			p = __atomic_exchange_n(&fr_slot[id][i], p, __ATOMIC_ACQ_REL);
+			free(p);
+		}
+	}
+	return NULL;
+}
+
+static size_t fr_cached_before;
+
+static int fr_child(void)
+{
+	struct mallinfo2 m;
+
+	alarm(20);      /* a lock left held: killed, counted as failed */
+	for (int id = 0; id < 2; id++)
+		for (int i = 0; i < FS; i++)
+			free(__atomic_exchange_n(&fr_slot[id][i], NULL, __ATOMIC_ACQ_REL));
+	malloc_trim(0);
+	m = mallinfo2();
+	/* What stays cached: the two lost threads' caches (orphans), each at
+	 * most its lists' and stash's limits, and pushes lost in flight. */
+	if (m.fsmblks > 2 * (OSMEM_CACHE_BYTES_MAX + OSMEM_CACHE_GROW_BYTES +
+			     OSMEM_CACHE_STASH_BYTES) + 4096) {
+		printf("child: %zu bytes cached after malloc_trim(0)\n", m.fsmblks);
+		return 4;
+	}
+	return child_work();
+}
+
+static int case_fork_remote(void)
+{
+	pthread_t t[2];
+	int forks = 30, ok;
+
+	for (size_t i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, fr_thread, (void *)i);
+	usleep(20000);
+	fr_cached_before = mallinfo2().fsmblks;
+	ok = prog_forks(forks, 2000, fr_child);
+	fr_stop = 1;
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	printf("%d of %d children freed, trimmed and allocated amid remote frees\n",
+	       ok, forks);
+	return failed;
+}
+
+static int case_double_free_stack(void)
+{
+	struct mallinfo2 a, b;
+	void *p;
+
+	remote_start(0, &a, &b);        /* the owner stays alive, idle */
+	p = rf.p[RN / 2];
+	printf("freeing %p again\n", p);
+	fflush(stdout);
+	free(p);                /* must not return */
+	printf("the second free returned\n");
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct prog_case cases[] = {
@@ -469,6 +734,12 @@ int main(int argc, char **argv)
 		{ "info", case_info },
 		{ "double_free_remote", case_double_free_remote },
 		{ "double_free_cached", case_double_free_cached },
+		{ "double_free_stack", case_double_free_stack },
+		{ "remote_stats", case_remote_stats },
+		{ "remote_trim", case_remote_trim },
+		{ "remote_exit", case_remote_exit },
+		{ "remote_bound", case_remote_bound },
+		{ "fork_remote", case_fork_remote },
 	};
 
 	return prog_run(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));

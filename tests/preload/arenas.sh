@@ -13,9 +13,12 @@
 # back whole, nothing left in use), reuse (exited threads' arenas are taken
 # again), fork (children free blocks of every arena), info and
 # malloc_stats (malloc_info's document and malloc_stats's lines, per
-# arena), double_free_remote
-# and double_free_cached (a double free across arenas is caught, also when
-# the block sits in its own thread's cache).
+# arena), double_free_remote, double_free_cached and double_free_stack (a
+# double free across arenas is caught, also when the block sits in its own
+# thread's cache or on its arena's remote-free stack); remote_stats,
+# remote_trim, remote_exit, remote_bound (the remote-free stack: counted as
+# cached, drained by the owner's mallocs, malloc_trim, the owner's exit,
+# bounded) and fork_remote (forks amid remote frees).
 #
 # Prints KTAP (suite preload_arenas); exit status 0 when every case passed.
 set -u
@@ -73,7 +76,7 @@ fi
 
 one regions regions ARENAS_EXPECT=separate
 one regions_one_arena regions ARENAS_EXPECT=shared MALLOC_ARENA_MAX=1
-for c in cross_free reuse fork; do
+for c in cross_free reuse fork remote_stats remote_trim remote_exit remote_bound fork_remote; do
 	one "$c" "$c"
 done
 one info info
@@ -86,5 +89,11 @@ else
 fi
 caught double_free_remote double_free_remote
 caught double_free_cached double_free_cached
+caught double_free_stack double_free_stack
+if [ $rc -eq 134 ] && grep -q 'double free of .*(block of 200 bytes)' "$WORK/double_free_stack.err"; then
+	ktap_pass double_free_stack_size "the report names the block's size"
+else
+	ktap_fail double_free_stack_size "no report naming a 200-byte block" "${d[@]}"
+fi
 
 ktap_done
