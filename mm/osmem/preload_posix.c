@@ -226,11 +226,16 @@ preload_alloc_slow(size_t n, const char *front, const void *caller)
 
 	preload_front(front, caller);
 	preload();
-	/* Medium sizes below the mmap threshold: the stash first (cache.h). */
-	if (n > OSMEM_CACHE_REQ_MAX &&
-	    (n > OSMEM_CACHE_STASH_REQ_MAX ||
-	     n >= osmem_fast_tuned_hint(preload_heap0(), OSMEM_FAST_MMAP_THRESHOLD)))
+	/* Medium and large sizes below the mmap threshold: the stash
+	 * first (cache.h), else the core (a stash miss goes there too, the
+	 * thread's arena synced first as for any block from the core). */
+	if (n > OSMEM_CACHE_REQ_MAX) {
+		if (n <= OSMEM_CACHE_STASH_REQ_MAX &&
+		    n < osmem_fast_tuned_hint(preload_heap0(), OSMEM_FAST_MMAP_THRESHOLD) &&
+		    (p = osmem_preload_stash_alloc(n)))
+			return p;
 		return preload_core_malloc(n);
+	}
 	p = osmem_preload_cache_alloc(n);
 	return p ? p : osmem_fast.malloc(preload_heap0(), n);
 }
