@@ -491,6 +491,18 @@ void *osmem_cache_alloc_slow(struct osmem_cache *c, struct osmem_heap *h,
 	return out[0];
 }
 
+bool osmem_cache_stash_free(struct osmem_cache *c,
+			    const struct osmem_cache_heap *v, void *p)
+{
+	uint64_t size;
+
+	if (c->state != OSMEM_CACHE_ACTIVE || !osmem_cache_in_heap(v, p) ||
+	    !osmem_cache_sealed(v, p, &size) || size <= OSMEM_CACHE_BLOCK_MAX ||
+	    ((uint64_t *)p)[1] == v->cache_key)
+		return false;
+	return cache_stash_put(c, v, p, size);
+}
+
 void *osmem_cache_stash_alloc(struct osmem_cache *c, size_t n)
 {
 	if (c->state != OSMEM_CACHE_ACTIVE || !c->stash_n ||

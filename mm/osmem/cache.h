@@ -456,6 +456,13 @@ size_t osmem_cache_flush(struct osmem_cache *c);
 /* malloc(n) when pop failed: refill, the small requests, the core. */
 void *osmem_cache_alloc_slow(struct osmem_cache *c, struct osmem_heap *h,
 			     size_t n);
+/* free(p) into c's stash, the short way, when p is a medium or large
+ * block that push refused for its size only: in v's window, sealed, of a
+ * size the stash takes, no key in its second word, room; false for
+ * anything else (the caller's slow path sorts it out, reports
+ * included). c must be active (checked) and v its heap's view. */
+bool osmem_cache_stash_free(struct osmem_cache *c,
+			    const struct osmem_cache_heap *v, void *p);
 /* malloc(n) from the stash alone (n above the lists' sizes): a stashed
  * block, or NULL (none fits, or c is not active): the caller goes to the
  * core itself. */

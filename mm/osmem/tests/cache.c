@@ -1115,6 +1115,41 @@ KTEST(osmem_cache, the_stash_takes_large_blocks_when_asked)
 	OSMEM_END(t, a);
 }
 
+/* The short way into the stash (osmem_cache_stash_free) takes only what
+ * the slow path would stash, and no lock; a second free of the block, a
+ * small block, a wild pointer, or a cache detached, go the long way. */
+KTEST(osmem_cache, the_short_way_into_the_stash)
+{
+	const struct osmem_cache_heap *v;
+	char *p, *s;
+	unsigned locks;
+	size_t cached;
+
+	OSMEM_START(t, a);
+	v = osmem_cache_heap(h);
+	KASSERT(t, tattach(t, &c1, h));
+	p = tmalloc(&c1, h, 4000);
+	s = tmalloc(&c1, h, 100);
+	KASSERT_NOT_NULL(t, p);
+	KASSERT_NOT_NULL(t, s);
+	KEXPECT(t, !osmem_cache_stash_free(&c1, v, s));         /* a list's */
+	KEXPECT(t, !osmem_cache_stash_free(&c1, v, thide(p + 16)));
+	cached = tstats(h).blocks_cached;      /* s's list's refill */
+	locks = osmem_tb_locks();
+	KEXPECT(t, osmem_cache_stash_free(&c1, v, p));
+	KEXPECT_EQ(t, osmem_tb_locks(), locks);
+	KEXPECT_EQ(t, osmem_cache_stash_count(&c1), 1);
+	KEXPECT_EQ(t, tstats(h).blocks_cached, cached + 1);
+	KEXPECT(t, !osmem_cache_stash_free(&c1, v, p));         /* keyed */
+	KEXPECT_EQ(t, osmem_cache_stash_count(&c1), 1);
+	KEXPECT_PTR_EQ(t, tmalloc(&c1, h, 4000), p);
+	osmem_cache_detach(&c1);
+	KEXPECT(t, !osmem_cache_stash_free(&c1, v, p));         /* detached */
+	a->free(h, p);
+	a->free(h, s);
+	OSMEM_END(t, a);
+}
+
 /* A stashed block freed again, here or from another cache, is a double
  * free; realloc and usable_size of it are refused. */
 KTEST(osmem_cache, a_stashed_block_is_still_caught)
