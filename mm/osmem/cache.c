@@ -194,16 +194,22 @@ static void *cache_stash_take(struct osmem_cache *c,
 	return NULL;
 }
 
-/* Stash medium block p (checked: size bytes); false when there is no
- * room (count or bytes). */
+/* Stash medium or large block p (checked: size bytes); false when there
+ * is no room (count or bytes: a large block's budget is the medium one's
+ * plus c->stash_large, cache.h), or it is larger than c takes. */
 static bool cache_stash_put(struct osmem_cache *c,
 			    const struct osmem_cache_heap *v, void *p,
 			    size_t size)
 {
 	unsigned n = c->stash_n;
+	size_t budget = OSMEM_CACHE_STASH_BYTES;
 
-	if (n == OSMEM_CACHE_STASH_COUNT ||
-	    c->stash_bytes + size > OSMEM_CACHE_STASH_BYTES)
+	if (size > OSMEM_CACHE_STASH_MEDIUM_MAX) {
+		if (size > c->stash_large)
+			return false;
+		budget += c->stash_large;
+	}
+	if (n == OSMEM_CACHE_STASH_COUNT || c->stash_bytes + size > budget)
 		return false;
 	((uint64_t *)p)[1] = v->cache_key;
 	c->stash[n] = p;
@@ -234,6 +240,7 @@ bool osmem_cache_attach(struct osmem_cache *c, struct osmem_heap *h)
 	c->grown = 0;
 	c->stash_n = 0;
 	c->stash_bytes = 0;
+	c->stash_large = 0;
 	fast_cache_reg_lock(v, c);
 	c->prev = NULL;
 	c->next = v->caches;
@@ -505,6 +512,26 @@ void *osmem_cache_alloc_slow(struct osmem_cache *c, struct osmem_heap *h,
 		cache_link(c, v, k, out[--got]);
 	((uint64_t *)out[0])[1] = 0;   /* no stale key on a live block */
 	return out[0];
+}
+
+bool osmem_cache_stash_free(struct osmem_cache *c,
+			    const struct osmem_cache_heap *v, void *p)
+{
+	uint64_t size;
+
+	if (c->state != OSMEM_CACHE_ACTIVE || !osmem_cache_in_heap(v, p) ||
+	    !osmem_cache_sealed(v, p, &size) || size <= OSMEM_CACHE_BLOCK_MAX ||
+	    ((uint64_t *)p)[1] == v->cache_key)
+		return false;
+	return cache_stash_put(c, v, p, size);
+}
+
+void *osmem_cache_stash_alloc(struct osmem_cache *c, size_t n)
+{
+	if (c->state != OSMEM_CACHE_ACTIVE || !c->stash_n ||
+	    n > OSMEM_CACHE_STASH_REQ_MAX)
+		return NULL;
+	return cache_stash_take(c, osmem_cache_heap(c->heap), n);
 }
 
 /* Block p (checked: list k) onto its list, making room first: the list

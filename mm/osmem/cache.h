@@ -142,21 +142,37 @@
 /*
  * The stash: beside its lists, a cache keeps up to OSMEM_CACHE_STASH_COUNT
  * freed medium blocks (above the lists' sizes, up to
- * OSMEM_CACHE_STASH_BLOCK_MAX bytes: the requests below the default mmap
- * threshold), OSMEM_CACHE_STASH_BYTES at most, newest last. A malloc of a
- * medium size takes the newest block of its size or up to a quarter
- * larger; a free of one puts it there when it has room, else gives it to
- * the core. No lock either way, and no batches: a thread that frees and
- * allocates 4 KiB or 64 KiB blocks in turn stops taking its heap's lock
- * per call (sizeclass, docs/arenas.md). Stashed blocks are cached blocks
- * in every other respect: live for the core, the key in their second
- * word, counted as cached, found by the double-free search, given back by
- * a flush.
+ * OSMEM_CACHE_STASH_MEDIUM_MAX bytes: the requests below the default mmap
+ * threshold), OSMEM_CACHE_STASH_BYTES of them at most, newest last. A
+ * malloc of a medium size takes the newest block of its size or up to a
+ * quarter larger; a free of one puts it there when it has room, else
+ * gives it to the core. No lock either way, and no batches: a thread that
+ * frees and allocates 4 KiB or 64 KiB blocks in turn stops taking its
+ * heap's lock per call (sizeclass, docs/arenas.md). Stashed blocks are
+ * cached blocks in every other respect: live for the core, the key in
+ * their second word, counted as cached, found by the double-free search,
+ * given back by a flush.
+ *
+ * Large blocks, for a home that asks (c->stash_large, set after attach;
+ * the drop-in library does, the kernel does not): heap blocks above
+ * OSMEM_CACHE_STASH_MEDIUM_MAX up to c->stash_large bytes (at most
+ * OSMEM_CACHE_STASH_BLOCK_MAX, a request of 1 MiB) are stashed too, while
+ * the stash's bytes stay within OSMEM_CACHE_STASH_BYTES + c->stash_large:
+ * one 1 MiB block beside the medium ones, or a few smaller ones (a
+ * medium block still needs the stash's bytes within
+ * OSMEM_CACHE_STASH_BYTES). Why: a thread that frees and allocates
+ * 1 MiB heap blocks in turn (sizeclass-5t, docs/bench.md) went through
+ * its arena's lock and the core's free and malloc on every call: 612
+ * instructions per step under callgrind against glibc's 394.
  */
 #define OSMEM_CACHE_STASH_COUNT     8
 #define OSMEM_CACHE_STASH_BYTES     ((size_t)128 * 1024)
-#define OSMEM_CACHE_STASH_BLOCK_MAX ((size_t)128 * 1024)
+#define OSMEM_CACHE_STASH_MEDIUM_MAX ((size_t)128 * 1024)
+#define OSMEM_CACHE_STASH_BLOCK_MAX ((size_t)(1u << 20) + 16)
+/* The largest request a stash may serve (its block: BLOCK_MAX), and the
+ * largest a stash without large blocks serves. */
 #define OSMEM_CACHE_STASH_REQ_MAX   (OSMEM_CACHE_STASH_BLOCK_MAX - 8)
+#define OSMEM_CACHE_STASH_MEDIUM_REQ_MAX (OSMEM_CACHE_STASH_MEDIUM_MAX - 8)
 /* The stash's number where a list's number goes (a medium block's). */
 #define OSMEM_CACHE_STASH           OSMEM_CACHE_CLASSES
 
@@ -193,6 +209,10 @@ struct osmem_cache {
 	uint32_t stash_size[OSMEM_CACHE_STASH_COUNT];   /* block bytes */
 	unsigned stash_n;
 	size_t stash_bytes;
+	/* The largest block above OSMEM_CACHE_STASH_MEDIUM_MAX the stash
+	 * takes (at most OSMEM_CACHE_STASH_BLOCK_MAX); 0, attach's: medium
+	 * blocks only. The home's to set, after attach. */
+	uint32_t stash_large;
 };
 
 /* What a cache reads of its heap without the heap's lock (see the top). */
@@ -447,6 +467,17 @@ size_t osmem_cache_flush(struct osmem_cache *c);
 /* malloc(n) when pop failed: refill, the small requests, the core. */
 void *osmem_cache_alloc_slow(struct osmem_cache *c, struct osmem_heap *h,
 			     size_t n);
+/* free(p) into c's stash, the short way, when p is a medium or large
+ * block that push refused for its size only: in v's window, sealed, of a
+ * size the stash takes, no key in its second word, room; false for
+ * anything else (the caller's slow path sorts it out, reports
+ * included). c must be active (checked) and v its heap's view. */
+bool osmem_cache_stash_free(struct osmem_cache *c,
+			    const struct osmem_cache_heap *v, void *p);
+/* malloc(n) from the stash alone (n above the lists' sizes): a stashed
+ * block, or NULL (none fits, or c is not active): the caller goes to the
+ * core itself. */
+void *osmem_cache_stash_alloc(struct osmem_cache *c, size_t n);
 /* free(p) when push failed: double-free search, flush, the core. */
 void osmem_cache_free_slow(struct osmem_cache *c, struct osmem_heap *h,
 			   void *p);

@@ -29,7 +29,8 @@
  *     thread's TLS in the child), and their blocks stay allocated as far
  *     as the core knows, leaked in the child (at most
  *     OSMEM_CACHE_BYTES_MAX + OSMEM_CACHE_GROW_BYTES bytes of small
- *     blocks per lost thread), counted as cached in
+ *     blocks and a stash, OSMEM_CACHE_STASH_BYTES +
+ *     OSMEM_CACHE_STASH_BLOCK_MAX, per lost thread), counted as cached in
  *     the child's stats (orphans).
  *
  * The trim protocol (malloc_trim empties every thread's cache). A cache's
@@ -59,7 +60,8 @@
  *     alive.
  *   - what stays: caches of threads that have not made a call since
  *     still hold their blocks (counted as cached by mallinfo2), at most
- *     OSMEM_CACHE_BYTES_MAX + OSMEM_CACHE_STASH_BYTES each; malloc_stats
+ *     OSMEM_CACHE_BYTES_MAX + OSMEM_CACHE_GROW_BYTES + a stash
+ *     (OSMEM_CACHE_STASH_BYTES + OSMEM_CACHE_STASH_BLOCK_MAX) each; malloc_stats
  *     prints how many caches were asked and not yet emptied. Exited
  *     threads' caches were flushed at their exit; the caches of threads
  *     lost to a fork are out of reach (orphans).
@@ -157,8 +159,11 @@ cache_mine_slow(struct osmem_cache *c)
 	}
 	cache_trim_seen = __atomic_load_n(&cache_trim_gen, __ATOMIC_RELAXED);
 	h = osmem_arena_heap(osmem_arena_mine());
-	if (osmem_cache_attach(c, h))
+	if (osmem_cache_attach(c, h)) {
 		c->view = osmem_cache_heap(h);
+		/* Large heap blocks too, up to a 1 MiB request (cache.h). */
+		c->stash_large = OSMEM_CACHE_STASH_BLOCK_MAX;
+	}
 	pthread_once(&cache_once, cache_setup);
 	/* Without its destructor the cache would leak at the thread's exit. */
 	if (!cache_key_ok || pthread_setspecific(cache_key, c) != 0)
@@ -196,6 +201,11 @@ void *osmem_preload_cache_alloc(size_t n)
 	struct osmem_cache *c = cache_mine();
 
 	return osmem_cache_alloc_slow(c, c->heap, n);
+}
+
+void *osmem_preload_stash_alloc(size_t n)
+{
+	return osmem_cache_stash_alloc(cache_mine(), n);
 }
 
 /* Another arena's small block goes on that arena's remote-free stack

@@ -28,6 +28,9 @@ extern __thread struct osmem_cache osmem_preload_cache
  * free(p), free_sized(p, n) of a block of heap h (its arena's), through
  * the cache when h is the thread's, else to h's core. */
 void *osmem_preload_cache_alloc(size_t n);
+/* malloc(n), n above the lists' sizes, from the thread's stash alone:
+ * NULL when no stashed block fits (the caller goes to the core). */
+void *osmem_preload_stash_alloc(size_t n);
 void osmem_preload_cache_free(struct osmem_heap *h, void *p);
 void osmem_preload_cache_free_sized(struct osmem_heap *h, void *p, size_t n);
 /* The calling thread's arena (bound, and its cache attached, first). */

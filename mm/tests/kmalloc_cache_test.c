@@ -175,7 +175,8 @@ KTEST(kmalloc_cache, kfree_of_a_corrupted_header_is_refused)
 	KEXPECT_EQ(t, kc_check(), 0);
 }
 
-/* Above the caches' sizes (the stash's too), and kzalloc/kmalloc_aligned:
+/* Above the caches' sizes (the stash's too: the kernel's takes medium
+ * blocks only, cache.h), and kzalloc/kmalloc_aligned:
  * the allocator. */
 KTEST(kmalloc_cache, large_zeroed_and_aligned_blocks_bypass_it)
 {
@@ -185,7 +186,7 @@ KTEST(kmalloc_cache, large_zeroed_and_aligned_blocks_bypass_it)
 
 	KC_NEED_CACHE(t);
 	before = kc_stats();
-	big = kmalloc(OSMEM_CACHE_STASH_REQ_MAX + 1);
+	big = kmalloc(OSMEM_CACHE_STASH_MEDIUM_REQ_MAX + 1);
 	z = kzalloc(100);
 	al = kmalloc_aligned(100, 256);
 	KASSERT_NOT_NULL(t, big);

@@ -28,6 +28,8 @@
  *   stash         a freed 4000-byte block waits in the thread's stash
  *                 (counted as cached by mallinfo2) and the next malloc of
  *                 its size gets it back; malloc_trim(0) empties the stash.
+ *   stash_large   the same for a 1 MiB heap block (mmap threshold set
+ *                 to 4 MiB), in the main thread and in another.
  *   trim_others   a thread fills its cache and waits; main calls
  *                 malloc_trim(0): the thread's blocks stay cached (its
  *                 cache is its own) until its next call (a large malloc
@@ -270,6 +272,62 @@ static int case_stash(void)
 	return failed;
 }
 
+/* --------------------------------------------------------- stash_large -- */
+
+/* One thread's 1 MiB heap block (below the mmap threshold): freed, it
+ * waits in the stash, counted as cached (mallinfo2's smblks, fsmblks);
+ * the next malloc of 1 MiB gets it back; malloc_trim(0) empties the
+ * stash. */
+static void *stash_large_body(void *arg)
+{
+	const size_t mib = (size_t)1 << 20;
+	struct mallinfo2 a, b, c;
+	unsigned char *p, *q;
+
+	(void)arg;
+	malloc_trim(0);
+	a = mallinfo2();
+	p = hide(malloc(mib));
+	CHECK(p != NULL, "malloc(1 MiB) failed");
+	if (!p)
+		return NULL;
+	p[0] = p[mib - 1] = 7;
+	free(hide(p));
+	b = mallinfo2();
+	CHECK(b.smblks == a.smblks + 1, "cached blocks %zu then %zu", a.smblks,
+	      b.smblks);
+	CHECK(b.fsmblks >= a.fsmblks + mib, "cached bytes %zu then %zu",
+	      a.fsmblks, b.fsmblks);
+	CHECK(b.hblks == a.hblks, "mappings %zu then %zu", a.hblks, b.hblks);
+	q = hide(malloc(mib));
+	CHECK((uintptr_t)q == (uintptr_t)p, "malloc(1 MiB) after free gave another block");
+	CHECK(mallinfo2().smblks == a.smblks, "still cached after the malloc");
+	free(q);
+	CHECK(mallinfo2().smblks == a.smblks + 1, "not cached after the second free");
+	malloc_trim(0);
+	/* Other threads' caches (main's, while it waits) answer the trim at
+	 * their next call: the count goes back to a's, taken after a trim. */
+	c = mallinfo2();
+	CHECK(c.smblks == a.smblks, "after malloc_trim: %zu cached, %zu before",
+	      c.smblks, a.smblks);
+	printf("stash_large: %zu cached after the free (%zu bytes), %zu more after malloc_trim; the block came back\n",
+	       b.smblks - a.smblks, b.fsmblks - a.fsmblks, c.smblks - a.smblks);
+	return NULL;
+}
+
+/* In the main thread (arena 0) and in another (an arena of its own). */
+static int case_stash_large(void)
+{
+	pthread_t t;
+
+	CHECK(mallopt(M_MMAP_THRESHOLD, 4 << 20) == 1, "mallopt failed");
+	stash_large_body(NULL);
+	CHECK(pthread_create(&t, NULL, stash_large_body, NULL) == 0,
+	      "pthread_create failed");
+	pthread_join(t, NULL);
+	return failed;
+}
+
 /* ------------------------------------------------------ cross_thread -- */
 
 #define RING 256
@@ -472,6 +530,7 @@ int main(int argc, char **argv)
 		{ "trim", case_trim },
 		{ "cross_thread", case_cross_thread },
 		{ "stash", case_stash },
+		{ "stash_large", case_stash_large },
 		{ "fork", case_fork },
 		{ "trim_others", case_trim_others },
 	};

@@ -10,7 +10,7 @@
 #
 # Cases: mallinfo (cached blocks counted by mallinfo2, flushed by
 # malloc_trim), stash (a freed medium block comes back from the thread's
-# stash, counted as cached meanwhile), thread_exit (400 threads: their caches go back at exit),
+# stash, counted as cached meanwhile; stash_large: a 1 MiB one), thread_exit (400 threads: their caches go back at exit),
 # trim (malloc_trim(0) flushes the cache pinning the heap's top), fork
 # (children of a busy process allocate, start threads, count right),
 # trim_others (malloc_trim(0) empties another thread's cache at that
@@ -51,7 +51,7 @@ if [ ! -e "$LIB" ] || [ ! -x "$PROG" ]; then
 	ktap_done
 fi
 
-for c in mallinfo thread_exit trim stash fork trim_others; do
+for c in mallinfo thread_exit trim stash stash_large fork trim_others; do
 	one "$c" "$c" "LD_PRELOAD=$LIB"
 done
 one cross_thread cross_thread "LD_PRELOAD=$LIB" CROSS_EXPECT=owner

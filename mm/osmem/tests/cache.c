@@ -1057,6 +1057,99 @@ KTEST(osmem_cache, the_stash_is_bounded)
 	OSMEM_END(t, a);
 }
 
+/* Large heap blocks (up to a 1 MiB request) only when the home asks
+ * (stash_large): then a 1 MiB free and malloc in turn reuse the stashed
+ * block without the heap's lock, it is counted as cached, a second free
+ * of it (here or from another cache) is a double free, the budget keeps
+ * one beside the medium ones, and a flush gives it back. */
+KTEST(osmem_cache, the_stash_takes_large_blocks_when_asked)
+{
+	const size_t mib = (size_t)1 << 20;
+	char *p, *q, *r;
+	unsigned locks, before;
+	size_t u;
+
+	OSMEM_START(t, a);
+	KASSERT_EQ(t, osmem_fast_tune(h, OSMEM_FAST_MMAP_THRESHOLD, 4 * mib), 0);
+	KASSERT(t, tattach(t, &c1, h));
+	KASSERT(t, tattach(t, &c2, h));
+	KEXPECT_EQ(t, c1.stash_large, 0);
+	p = tmalloc(&c1, h, mib);
+	KASSERT_NOT_NULL(t, p);
+	tfree(&c1, h, p);                       /* not asked: the core */
+	KEXPECT_EQ(t, osmem_cache_stash_count(&c1), 0);
+	c1.stash_large = OSMEM_CACHE_STASH_BLOCK_MAX;
+	p = tmalloc(&c1, h, mib);
+	KASSERT_NOT_NULL(t, p);
+	u = a->usable_size(h, p);
+	tfree(&c1, h, p);
+	KEXPECT_EQ(t, osmem_cache_stash_count(&c1), 1);
+	KEXPECT_EQ(t, tstats(h).blocks_cached, 1);
+	KEXPECT_EQ(t, tstats(h).bytes_cached, u);
+	before = osmem_tb_reports();
+	tfree(&c1, h, p);
+	texpect_report(t, before, OSMEM_FAULT_DOUBLE_FREE, "free", p, u);
+	before = osmem_tb_reports();
+	tfree(&c2, h, p);
+	texpect_report(t, before, OSMEM_FAULT_DOUBLE_FREE, "free", p, u);
+	locks = osmem_tb_locks();
+	q = tmalloc(&c1, h, mib);
+	KEXPECT_PTR_EQ(t, q, p);
+	KEXPECT_EQ(t, osmem_tb_locks(), locks);
+	KEXPECT_EQ(t, tstats(h).blocks_cached, 0);
+	/* Two 1 MiB blocks: the budget stashes one. */
+	r = tmalloc(&c1, h, mib);
+	KASSERT_NOT_NULL(t, r);
+	tfree(&c1, h, q);
+	tfree(&c1, h, r);
+	KEXPECT_EQ(t, osmem_cache_stash_count(&c1), 1);
+	KEXPECT_LE(t, c1.stash_bytes, OSMEM_CACHE_STASH_BYTES + OSMEM_CACHE_STASH_BLOCK_MAX);
+	/* Above the largest request a stash serves: the core. */
+	p = tmalloc(&c1, h, OSMEM_CACHE_STASH_REQ_MAX + 1);
+	KASSERT_NOT_NULL(t, p);
+	tfree(&c1, h, p);
+	KEXPECT_EQ(t, osmem_cache_stash_count(&c1), 1);
+	osmem_cache_flush(&c1);
+	KEXPECT_EQ(t, osmem_cache_stash_count(&c1), 0);
+	KEXPECT_EQ(t, tstats(h).blocks_cached, 0);
+	OSMEM_END(t, a);
+}
+
+/* The short way into the stash (osmem_cache_stash_free) takes only what
+ * the slow path would stash, and no lock; a second free of the block, a
+ * small block, a wild pointer, or a cache detached, go the long way. */
+KTEST(osmem_cache, the_short_way_into_the_stash)
+{
+	const struct osmem_cache_heap *v;
+	char *p, *s;
+	unsigned locks;
+	size_t cached;
+
+	OSMEM_START(t, a);
+	v = osmem_cache_heap(h);
+	KASSERT(t, tattach(t, &c1, h));
+	p = tmalloc(&c1, h, 4000);
+	s = tmalloc(&c1, h, 100);
+	KASSERT_NOT_NULL(t, p);
+	KASSERT_NOT_NULL(t, s);
+	KEXPECT(t, !osmem_cache_stash_free(&c1, v, s));         /* a list's */
+	KEXPECT(t, !osmem_cache_stash_free(&c1, v, thide(p + 16)));
+	cached = tstats(h).blocks_cached;      /* s's list's refill */
+	locks = osmem_tb_locks();
+	KEXPECT(t, osmem_cache_stash_free(&c1, v, p));
+	KEXPECT_EQ(t, osmem_tb_locks(), locks);
+	KEXPECT_EQ(t, osmem_cache_stash_count(&c1), 1);
+	KEXPECT_EQ(t, tstats(h).blocks_cached, cached + 1);
+	KEXPECT(t, !osmem_cache_stash_free(&c1, v, p));         /* keyed */
+	KEXPECT_EQ(t, osmem_cache_stash_count(&c1), 1);
+	KEXPECT_PTR_EQ(t, tmalloc(&c1, h, 4000), p);
+	osmem_cache_detach(&c1);
+	KEXPECT(t, !osmem_cache_stash_free(&c1, v, p));         /* detached */
+	a->free(h, p);
+	a->free(h, s);
+	OSMEM_END(t, a);
+}
+
 /* A stashed block freed again, here or from another cache, is a double
  * free; realloc and usable_size of it are refused. */
 KTEST(osmem_cache, a_stashed_block_is_still_caught)
