@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kmain: the first C code, called by boot/boot.asm in long mode on the boot
  * stack with the multiboot2 magic and the physical address of the boot

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Host builds: the test program that runs the shared suites on Linux, and the
 # user-space allocator libraries. Objects go under build/host/obj.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The shell's commands (the table at the bottom; loop in kernel/shell/shell.c).
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The scripted shell session: boot the kernel into its shell, type
 # commands on its serial port, check what it answers.
 #
