@@ -95,6 +95,7 @@ main() {
 	step layers 0 1 -- tests/layers/check.sh
 	step license 0 1 -- tests/license/check.sh
 	step ltrace 0 1 -- tests/host/ltrace-check.sh
+	step version 0 1 -- tests/host/version-check.sh
 	step replay 0 1 -- tests/replay/check.sh
 	step preload 0 1 -- tests/preload/check.sh
 	step preload_misuse 0 1 -- tests/preload/misuse.sh
