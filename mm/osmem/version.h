@@ -7,7 +7,7 @@
  *
  * Contract: OSMEM_VERSION is the string "MAJOR.MINOR.PATCH" of the three
  * numeric macros; a release changes the four lines together, and
- * CHANGELOG.md gets a section with the same string.
+ * CHANGELOG.md gets a section with the same string (and README its line).
  */
 #ifndef MM_OSMEM_VERSION_H
 #define MM_OSMEM_VERSION_H
