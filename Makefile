@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The two commands: `make run` and `make test`. See README.md.
 #
 # Source layout decides where a file is built (no lists to keep in step):

@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: MIT
 ; boot/boot.asm: from GRUB (32-bit protected mode, paging off) to kmain
 ; (64-bit long mode, higher half, on the boot stack).
 ;

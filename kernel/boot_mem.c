@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * boot_mem: what the boot loader says of physical memory, as mm wants it
  * (struct mm_boot_map). mm knows no boot protocol; this file is the one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* boot_mem_init: hand the boot loader's memory map to mm_init (see .c). */
 #ifndef KERNEL_BOOT_MEM_H
 #define KERNEL_BOOT_MEM_H

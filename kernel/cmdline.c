@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Command line parsing. Invariant of struct cmdline: words[] holds nwords
  * non-empty NUL-terminated words back to back, followed by one more NUL, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The kernel command line: words separated by spaces, each either a flag
  * ("ktest") or key=value ("ktest=libk_string,pmm", "crash=pagefault",

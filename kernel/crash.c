@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Deliberate crashes (crash=...). Each is its own noinline function so the
  * report shows it by name in the RIP and the backtrace.

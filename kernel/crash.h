@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Faults on request, to see the kernel's fault reports: the command line
  * option crash=WHAT, WHAT one of pagefault (a write to an unmapped

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kmain: the first C code, called by boot/boot.asm in long mode on the boot
  * stack with the multiboot2 magic and the physical address of the boot
@@ -25,6 +26,7 @@
 #include "kernel/sched/timer.h"
 #include "kernel/shell/shell.h"
 #include "mm/kmalloc.h"
+#include "mm/osmem/version.h"
 #include <stdint.h>
 
 void kmain(uint32_t magic, uint64_t mbi_phys);
@@ -33,7 +35,9 @@ extern const char __kernel_start[], __kernel_end[];
 
 static void boot_banner(void)
 {
-	kprintf("\nosmem kernel: booting (x86-64, multiboot2)\n");
+	/* The version first: a serial log says which release it came from. */
+	kprintf("\nosmem kernel %s: booting (x86-64, multiboot2)\n",
+		osmem_version());
 	kprintf("kernel image: %p-%p\n", (void *)__kernel_start,
 		(void *)__kernel_end);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Kernel home of ktest: output on the serial console, fault recovery per
  * case, the expect-fault API and the run-then-exit-QEMU entry point.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The kernel home of the ktest framework (libk/ktest.h).
  *

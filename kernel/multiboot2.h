@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Multiboot2 boot information: a validating parser and the kernel's copy
  * of what it needs (memory map, command line, modules, boot loader name).

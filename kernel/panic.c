@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * panic and the fatal stop. Re-entry (a panic while panicking, e.g. from a
  * broken kprintf) prints one line and stops at once.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * panic(fmt, ...) (libk/panic.h): the kernel cannot go on. The kernel's
  * handler, registered by panic_init(), prints "PANIC: <message>", the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kreplay: a trace replayed on the kernel heap (contract: kernel/replay.h).
  *

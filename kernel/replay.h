@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kreplay: replay an allocation trace on the kernel heap (kmalloc, kcalloc,
  * krealloc, kfree, kmalloc_aligned), the kernel's counterpart of

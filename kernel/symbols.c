@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Symbol lookup over the generated, address-sorted table (binary search).
  * Safe in any context: reads only constant data, allocates nothing.

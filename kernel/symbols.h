@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Kernel symbol table: address -> function name, for backtraces and fault
  * reports.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libk bit operations on 64-bit values, for size classes and free-list
  * indexes. Header only, static inline, freestanding.

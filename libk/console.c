@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* kprintf over vsnprintf and the home's sink (libk/console.h). */
 #include "libk/console.h"
 #include "libk/locking.h"

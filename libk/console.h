@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The console, as every layer sees it: kprintf and naming a code address.
  *

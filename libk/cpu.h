@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Privileged CPU instructions and registers as inline functions.
  * All are "memory" clobbers where the instruction changes what memory

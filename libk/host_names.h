@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * In a host build (-DLIBK_HOST), libk's functions must not take the C
  * library's names: the host test programs and the user-space allocator link

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ktest runner: KTAP version 1 output, shared by both homes.
  *

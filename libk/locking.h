@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The kernel's locks and the order they are taken in, in one place (as
  * Linux's mm/slub.c writes its rules at the top). Every layer may read it;

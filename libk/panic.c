@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* panic_at over the home's handler (libk/panic.h). */
 #include "libk/panic.h"
 #include "libk/console.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * panic(fmt, ...): the system cannot go on. Never returns.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libk vsnprintf/snprintf (contract: libk/printf.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libk formatting: the vsnprintf core behind kprintf (kernel) and the test
  * runners' output (both homes).

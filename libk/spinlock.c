@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Spinlocks and the lockdep-lite (contracts: libk/spinlock.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Spinlocks with a lock-order checker (a "lockdep-lite").
  *

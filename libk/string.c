@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libk string and memory functions (contract: libk/string.h, which is the C
  * standard's). In the kernel these ARE memset/memcpy/...: the compiler emits

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libk string and memory functions: the freestanding subset of <string.h>.
  * Same contracts as the C standard's functions of the same names. The

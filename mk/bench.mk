@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Measuring and real programs: the trace data, the replay tool, the churn
 # benchmark, the programs of the LD_PRELOAD check, and `make bench`.
 # Included by the Makefile after mk/test.mk (it adds to test.mk's targets).

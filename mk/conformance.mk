@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The conformance programs of the drop-in malloc, run by
 # tests/conformance/check.sh under LD_PRELOAD of build/host/libosmem-preload.so.
 # Every tests/conformance/NAME.c and NAME.cc is one program,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # mk/deps.sh: make sure the tools the build and the tests need are here.
 #
 # Each line of NEEDS is "<check> <debian package>", where the check is a

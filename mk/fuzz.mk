@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The allocator fuzzer (libFuzzer, clang): tests/fuzz/, docs/fuzzing.md.
 #
 #   make fuzz [FUZZ_SECONDS=600] [FUZZ_JOBS=1]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Host builds: the test program that runs the shared suites on Linux, and the
 # user-space allocator libraries. Objects go under build/host/obj.
 
@@ -20,12 +21,13 @@ host: $(HOST)/ktest-host
 
 # ---------------------------------------------------------- libosmem.so ----
 # The assignment's library: the classic allocator over sbrk/mmap, exporting
-# exactly os_malloc os_calloc os_realloc os_free (mm/osmem/libosmem.map).
+# exactly os_malloc os_calloc os_realloc os_free and osmem_version
+# (mm/osmem/libosmem.map).
 # Its objects are built position-independent, apart from the test program's.
 HOST_PIC_DIR := $(HOST)/pic
 LIBOSMEM_C := $(CLASSIC_C) \
 	mm/osmem/backend_posix.c mm/osmem/osmem_posix.c \
-	mm/osmem/report.c libk/string.c libk/printf.c
+	mm/osmem/report.c mm/osmem/version.c libk/string.c libk/printf.c
 LIBOSMEM_OBJ := $(patsubst %.c,$(HOST_PIC_DIR)/%.o,$(LIBOSMEM_C))
 
 $(HOST_PIC_DIR)/%.o: %.c
@@ -56,7 +58,7 @@ PRELOAD_C := mm/osmem/preload_posix.c mm/osmem/preload_cache_posix.c \
 	mm/osmem/preload_info_posix.c \
 	mm/osmem/preload_arena_posix.c \
 	mm/osmem/cache.c mm/osmem/cache_remote.c $(FAST_C) mm/osmem/backend_posix.c \
-	mm/osmem/report.c libk/string.c libk/printf.c
+	mm/osmem/report.c mm/osmem/version.c libk/string.c libk/printf.c
 PRELOAD_CXX := mm/osmem/preload_cxx.cc
 PRELOAD_OBJ := $(patsubst %.c,$(HOST_PIC_DIR)/%.o,$(PRELOAD_C)) \
 	$(patsubst %.cc,$(HOST_PIC_DIR)/%.o,$(PRELOAD_CXX))

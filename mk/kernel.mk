@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The kernel: objects under build/kernel/, build/kernel.elf (linked twice so
 # it carries its own symbol table), build/os.iso (GRUB, normal boot) and
 # build/ktest.iso (GRUB, default entry runs the self-tests: ktest=$(KTEST)),

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # mk/ksyms.sh: turn `nm -n --defined-only kernel.elf` (on stdin) into the C
 # source of the kernel symbol table (kernel/symbols.h) on stdout.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The labs' self-checks (docs/labs/). Each passes on the finished work.
 #
 #   make lab1-check   the osmem_classic suite on the host (split, coalesce,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # make test: build the host test programs and the self-test ISO, then run
 # every test step (tests/run-all.sh) and end with "N passed, M failed".
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kbrk: the kernel brk heap, the allocator's sbrk.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kmalloc: the kernel's allocation front (contracts in mm/kmalloc.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The kmalloc family: how kernel code allocates memory.
  *

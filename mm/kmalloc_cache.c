@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kmalloc's per-CPU small-block caches (contract and rules:
  * mm/kmalloc_cache.h): the caches, their switch, and the slow paths that

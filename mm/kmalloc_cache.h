@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kmalloc's small-block caches: the front end of mm/osmem/cache.h in the
  * kernel, one per CPU (not to be confused with kmem_cache_*, the object

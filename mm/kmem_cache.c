@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Object caches (contract: mm/kmem_cache.h): a slab allocator on kmalloc.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Object caches: fixed-size kernel objects from slabs (mm/kmem_cache.c).
  *

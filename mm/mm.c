@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mm_init: from a description of physical memory to running page tables
  * (see mm.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mm_init: bring up kernel memory management from a description of
  * physical memory that the kernel took from its boot loader.

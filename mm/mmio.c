@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mmio: a bump allocator of uncached address space (see mmio.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mmio: device registers mapped uncached, for the kernel's lifetime.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pmm: physical frames, tracked by two bitmaps of one bit per 4 KiB frame
  * from physical 0 up to the end of the highest available RAM range.

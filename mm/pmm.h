@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pmm: the physical frame allocator (4 KiB frames).
  *

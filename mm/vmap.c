@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vmap: the page mapper (see vmap.h for the contract).
  *

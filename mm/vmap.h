@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vmap: the page mapper, the allocator's mmap/munmap/mremap.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vmm: the kernel's page tables (x86-64, 4 levels, 4 KiB pages).
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # `make test`: run every test step, show one line per step, and end with one
 # line over all of them, "N passed, M failed" (from ktap-report --summary).
 #
@@ -92,7 +93,9 @@ main() {
 		build/host/asan/ktest-host "$KTEST"
 	step ktap_report 0 1 -- tests/ktap/test.sh "$REPORT"
 	step layers 0 1 -- tests/layers/check.sh
+	step license 0 1 -- tests/license/check.sh
 	step ltrace 0 1 -- tests/host/ltrace-check.sh
+	step version 0 1 -- tests/host/version-check.sh
 	step replay 0 1 -- tests/replay/check.sh
 	step preload 0 1 -- tests/preload/check.sh
 	step preload_misuse 0 1 -- tests/preload/misuse.sh

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lineedit: the shell's line editor (contract in kernel/console/lineedit.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lineedit: one line of input from the serial console, with editing and
  * history, for the shell.

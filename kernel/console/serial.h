@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The COM1 serial console (16550 UART, 115200 8N1, polled).
  *

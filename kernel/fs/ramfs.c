@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ramfs (contract: kernel/fs/ramfs.h): a tree of kmalloc'ed nodes.
  *

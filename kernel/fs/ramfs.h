@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ramfs: a RAM file system of directories and files on kmalloc
  * (kernel/fs/ramfs.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Kernel threads and the scheduler on every CPU (contracts in thread.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Kernel threads and a preemptive round-robin scheduler on every CPU.
  *

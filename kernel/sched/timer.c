@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The PIT as the wall clock and the LAPIC timer as each CPU's scheduler
  * tick (see timer.h). PIT mode 2, the rate generator: one interrupt every

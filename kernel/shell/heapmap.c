@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * heapmap: the picture of the brk heap (contract in kernel/shell/heapmap.h).
  *

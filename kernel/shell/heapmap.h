@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * heapmap: a picture of the kernel's brk heap on the console.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The shell's loop: read a line, split it, find the command, run it under
  * a fault catch (contract in kernel/shell/shell.h). The commands themselves are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The kernel shell on COM1: `make run` lands in it when the command line
  * asks for no self-test.

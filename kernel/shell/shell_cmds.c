@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The shell's commands (the table at the bottom; loop in kernel/shell/shell.c).
  *
@@ -19,6 +20,7 @@
 #include "mm/kbrk.h"
 #include "mm/kmalloc.h"
 #include "mm/osmem/backend_kernel.h"
+#include "mm/osmem/version.h"
 #include "mm/pmm.h"
 #include "mm/vmap.h"
 #include "mm/vmm.h"
@@ -52,6 +54,15 @@ static int cmd_help(int argc, char **argv)
 		kprintf("help: %s: unknown command\n", argv[1]);
 		return -1;
 	}
+	return 0;
+}
+
+/* The allocator's (and kernel's) version, as the boot banner says it. */
+static int cmd_version(int argc, char **argv)
+{
+	if (argc != 1)
+		return shell_usage(argv[0]);
+	kprintf("osmem %s\n", osmem_version());
 	return 0;
 }
 
@@ -291,6 +302,7 @@ static int cmd_poweroff(int argc, char **argv)
 
 const struct shell_cmd shell_cmds[] = {
 	{ "help", "help [CMD]", "list the commands, or say what CMD does", cmd_help },
+	{ "version", "version", "the version of osmem (mm/osmem/version.h)", cmd_version },
 	{ "mem", "mem", "physical frames, page-table pages, page mappings", cmd_mem },
 	{ "heap", "heap", "statistics of the kernel heap's allocator", cmd_heap },
 	{ "heapmap", "heapmap [plain|list]", "picture of the brk heap (list: every block)", cmd_heapmap },

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Shell commands over the RAM file system, the threads and the object
  * caches (contract in kernel/shell/shell_sys.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The shell's commands over the other kernel subsystems (kernel/shell/shell_sys.c):
  * the RAM file system (ls, cat, replay of a /boot trace), the threads, the

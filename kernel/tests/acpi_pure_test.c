@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Suite acpi_parse: the ACPI parser (kernel/arch/x86_64/acpi_pure.c) on
  * tables built here byte by byte: good ones, then bad checksums, truncated

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Suite cmdline: word splitting, flags and key=value lookups. */
 #include "kernel/cmdline.h"
 #include "libk/ktest.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Suite cpu: what smp_init found on this machine. The real QEMU tables
  * are parsed at boot; the count is checked against smp_expect=N on the

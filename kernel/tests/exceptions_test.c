@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Suite exceptions: CPU exceptions provoked on purpose are caught by the
  * fault recovery (ktest_expect_fault), with the right vector and, for #PF,

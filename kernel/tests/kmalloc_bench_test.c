@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Suite kmalloc_bench: kmalloc+kfree pairs per CPU, on the boot CPU alone
  * and then on every online CPU at once; kmem_cache_alloc+free pairs the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Suite kmalloc_smp: kmalloc's per-CPU caches (mm/kmalloc_cache.h) and
  * kmem_cache with every CPU at once. Booted with -smp 2 by make test

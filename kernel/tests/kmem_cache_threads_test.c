@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Object caches under preemption (suite kmem_cache, with the cases of
  * mm/tests/kmem_cache_test.c): several kernel threads allocate from and

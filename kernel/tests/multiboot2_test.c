@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Suite multiboot2: the parser on synthetic information blocks built here
  * (a good one, then truncated, oversized, misaligned and inconsistent ones,

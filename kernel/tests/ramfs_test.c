@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Self-tests of the RAM file system (suite ramfs, kernel/fs/ramfs.h). They
  * work on the live tree under /ktest-ramfs (and a few /boot names of their

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Suite replay: kreplay (kernel/replay.h) on the live kernel heap.
  *

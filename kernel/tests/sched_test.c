@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Suite "sched": the scheduler on several CPUs (kernel/sched/thread.c).
  * Booted by make test with -smp 2 (the main kernel step) and -smp 1 (step

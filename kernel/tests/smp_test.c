@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Suite smp: IPIs between CPUs (smp_call.h), TLB shootdown (tlb.h, the
  * rule at the top of mm/vmm.c) and the local APIC enabled on each CPU.

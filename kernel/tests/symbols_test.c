@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Suites symbols and kprintf: the generated symbol table names kernel
  * functions (global and static), ksym_format gives "name+0xoff", the

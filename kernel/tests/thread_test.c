@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Suite "threads": the timer tick, kernel threads and the scheduler, and
  * the kernel heap under preemption.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Suite libk_bitops: libk/bitops.h with literal expectations, both homes. */
 #include "libk/bitops.h"
 #include "libk/ktest.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The framework checks itself: expectations that hold do not fail a test. */
 #include "libk/ktest.h"
 #include "libk/string.h"

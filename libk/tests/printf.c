@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Suite libk_printf: libk's snprintf/vsnprintf against literal expected
  * output. Runs in both homes (no C library header). The expected strings

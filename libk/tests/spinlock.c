@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Suite spinlock: libk/spinlock.h and the console lock, both homes (the
  * host simulates the interrupt flag). Each test declares its own locks:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Suite libk_string: libk/string.h against literal expectations. Runs in
  * both homes, so it includes no C library header (libk's own names are the

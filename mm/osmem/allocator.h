@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * One allocator, as the rest of the system sees it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The kernel backend (contract: mm/osmem/backend.h): the kernel brk heap
  * (ksbrk) stands in for sbrk, the page mapper (vm_map, vm_unmap, vm_remap)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The kernel's backend for the allocators: ksbrk and vm_map (see .c).
  *

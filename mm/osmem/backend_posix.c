@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The user-space backend: sbrk, mmap and munmap through the C library's
  * system-call wrappers (contract: mm/osmem/backend.h); a reservation is a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The user-space backend (mm/osmem/backend_posix.c): sbrk, mmap, munmap.
  * Used by the user-space bindings (osmem_posix.c) and, for its mappings, by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The small-block caches' slow paths (contract, layout, invariants and
  * locking rule: mm/osmem/cache.h). Both homes use them: the user-space

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The small-block front end of the fast allocator: per-thread (user space)
  * or per-kernel (one, for now) caches of free blocks, in front of the

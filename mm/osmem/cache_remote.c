@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A heap's remote-free stack (declared in mm/osmem/cache.h): where a
  * thread puts the small blocks of a heap other than its own, so that a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * classic: the OS-course allocator, with the reference's exact behaviour.
  *

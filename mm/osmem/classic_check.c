@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The classic allocator's introspection: stats(), check() (every
  * invariant listed at the top of mm/osmem/classic.c, the first broken

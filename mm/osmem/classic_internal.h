@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The classic allocator's insides, shared by its files: the heap state,
  * the constants, the block helpers and the header check values. The rules,

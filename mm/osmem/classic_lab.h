@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The classic allocator's lab hook (lab 2, docs/labs/lab2-placement-policies.md).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The classic allocator's mappings: a block of 32 + size bytes mapped
  * alone (its header at the mapping's start) for requests from the

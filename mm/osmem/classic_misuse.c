@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The classic allocator's misuse checks: which live block a pointer names
  * (nothing is read through it before that is known), the one report when

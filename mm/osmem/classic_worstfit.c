@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Lab 2: worst fit for the classic allocator (heap=classic:worst).
  *

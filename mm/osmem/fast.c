@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * osmem_fast: a two-level segregated-fit allocator (TLSF-style) with
  * boundary tags. Every operation costs O(1) in the number of blocks (a few

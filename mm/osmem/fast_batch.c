@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The fast allocator's side of the small-block caches (mm/osmem/cache.h):
  * blocks handed out and taken back in batches, the caches' view of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The fast allocator's introspection: stats(), walk() and check(), the
  * heap checker that verifies every invariant listed in

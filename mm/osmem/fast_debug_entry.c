@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The fast allocator's debug mode, its entries: zero-size blocks (debug
  * mode's malloc(0), addresses in reserved ranges that fault) and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The fast allocator's size classes and tunables (mm/osmem/fast.c), in a
  * header so that its tests can check the class edges and the fit bound.

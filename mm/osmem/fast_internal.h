@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The fast allocator's insides, shared by its files (mm/osmem/fast*.c):
  * the block layout, the invariants, the heap state and the few functions

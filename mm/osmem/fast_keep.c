@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The fast allocator's kept mappings: freed large blocks (page mappings,
  * fast_map.c) kept mapped for a later large request, so that a program

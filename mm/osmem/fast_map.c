@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The fast allocator's large blocks: one page mapping each, with the
  * 64-byte sealed header described in mm/osmem/fast_internal.h, on a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The fast allocator's sized free (allocator.h: free_sized), behind C23's
  * free_sized and C++'s sized operator delete: p is freed when `size` is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The fast allocator's heap top (mm/osmem/fast_internal.h): the break
  * grows for requests nothing fits, foreign bytes below a moved break

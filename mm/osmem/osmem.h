@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The OS-course allocator interface (the assignment's header, same names).
  * In user space, build/host/libosmem.so exports exactly these four functions,

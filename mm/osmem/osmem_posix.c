@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The assignment's interface (mm/osmem/osmem.h) in user space: the classic
  * allocator over the posix backend. build/host/libosmem.so exports exactly

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The drop-in library's arenas: OSMEM_ARENAS heaps of the fast allocator,
  * each behind its own lock, so that threads allocating at once do not all

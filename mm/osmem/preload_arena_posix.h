@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Inside build/host/libosmem-preload.so: the arenas, several heaps of the
  * fast allocator, each with its own lock, so that threads stop queueing on

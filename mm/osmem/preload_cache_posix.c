@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The drop-in library's small-block caches (mm/osmem/cache.h): one per
  * thread, in initial-exec TLS (osmem_preload_cache), so a thread reaches

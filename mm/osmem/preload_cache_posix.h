@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Inside build/host/libosmem-preload.so: each thread's small-block cache
  * (mm/osmem/cache.h) and the slow paths of the drop-in malloc and free

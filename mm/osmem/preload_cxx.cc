@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * build/host/libosmem-preload.so's C++ front: every replaceable global
  * operator new and delete of C++17, so a C++ program's allocations go

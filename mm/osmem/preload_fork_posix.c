@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The drop-in library's fork handlers (registered by preload_posix.c on
  * first use): the allocator's locks, and glibc's stdio list lock, across

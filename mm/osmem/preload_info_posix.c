@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the drop-in library says of its heaps, as glibc does: mallinfo2
  * (the totals in glibc's fields), malloc_info (an XML document, one

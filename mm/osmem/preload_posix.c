@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * build/host/libosmem-preload.so: the fast allocator (mm/osmem/fast.c) as
  * the C library's malloc, for LD_PRELOAD.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Inside build/host/libosmem-preload.so: what preload_posix.c (the C
  * front) offers the C++ front, preload_cxx.cc, and the library's other C

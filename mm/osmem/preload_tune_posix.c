@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The drop-in library's tuning, as glibc's: mallopt, the MALLOC_*_
  * environment variables (read at init) and malloc_trim, over every arena

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The one-line misuse report (contract: mm/osmem/report.h). Freestanding:
  * both homes and every allocator format their reports here, so a report

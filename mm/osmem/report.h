@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Misuse and corruption reports: one mechanism for every allocator and home.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The trace parser and order checker (contract: mm/osmem/trace.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Allocation traces (format: tests/traces/README.md): a parser and a checker
  * of the calls' order, shared by the host replay tool (tests/replay/replay.c),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fast_debug_faults: the kernel half of debug mode's zero-size blocks
  * (mm/osmem/fast_debug.c). The shared suite osmem_fast_debug checks that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kbrk suite: the kernel brk heap. Others (the kernel allocator) may
  * already own the heap below the current break, so every case works above

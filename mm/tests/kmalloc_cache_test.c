@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kmalloc's small-block cache on the live kernel heap (suite
  * kmalloc_cache, mm/kmalloc_cache.h): kfree of a small block puts it in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Misuse of the kmalloc family on the live kernel heap (suite
  * kmalloc_faults): each case makes one bad call and checks that the kernel

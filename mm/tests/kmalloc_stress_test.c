@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The kmalloc stress test (suite kmalloc_stress): a seeded random sequence
  * of operations (1,000,000 by default) through the kmalloc family on the

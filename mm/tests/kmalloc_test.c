@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Self-tests of the kmalloc family on the live kernel heap (suite kmalloc).
  * Every case leaves the heap as it found it: whatever it allocates, it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Self-tests of the object caches (suite kmem_cache, mm/kmem_cache.h).
  * Every case destroys the caches it made, and the last checks of several

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Suite mm_locks: each mm lock is a spinlock with its rank from
  * libk/locking.h. A case holds a test lock ranked just after the mm lock

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Helpers shared by the mm self-tests (pmm, vmm, kbrk, vmap suites).
  *

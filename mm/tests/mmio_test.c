@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mmio suite: uncached mappings of device registers (mm/mmio.c), tried on
  * an ordinary RAM frame so the bytes can be checked through the direct

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pmm suite: the physical frame allocator on the machine's real memory map.
  * Every case gives back what it takes, so the counters read the same after

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vmap suite: the page mapper. Other subsystems may hold mappings of their
  * own, so every case compares the state it finds with the state it leaves.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vmm suite: page tables on the live kernel address space. Scratch mappings
  * go to MM_TEST_BASE (its PDPT is made by vmm_init and kept), so the table

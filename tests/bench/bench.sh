@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # make bench: the allocators side by side (docs/bench.md explains every
 # figure; the README quotes the headline).
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * build/host/churn: does the cost of one allocator call grow with the heap?
  *

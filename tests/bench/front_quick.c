@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * front_quick: quick loops for steering the small-block front end
  * (mm/osmem/cache.h) as a program sees it, under LD_PRELOAD or not.

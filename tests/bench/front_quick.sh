@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Quick figures for the small-block front end, as a program sees it
 # (tests/bench/front_quick.c): instructions per operation under callgrind
 # (exact, repeatable) and times against glibc (ratios of one run, side by

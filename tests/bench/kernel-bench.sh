@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # make bench-kernel: kmalloc+kfree (and kmem_cache) pairs per CPU in the
 # kernel, on one CPU and on SMP CPUs at once (suite kmalloc_bench, booted
 # with `kbench`; kernel/tests/kmalloc_bench_test.c says what it measures).

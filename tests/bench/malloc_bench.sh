@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # make bench-malloc (and the second part of make bench): the malloc
 # benchmark programs (tests/bench/mb_*.c) under glibc, osmem's drop-in
 # malloc and the peer allocators, side by side (docs/bench.md, "Side by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/bench/mb.h: what the malloc benchmark programs (tests/bench/mb_*.c)
  * share: options, a seeded generator, a clock, the result line.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * build/host/mbench/batch: allocate a batch of small blocks, free them all,
  * again and again.

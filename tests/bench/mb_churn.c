@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * build/host/mbench/churn: COUNT live blocks, one free and one malloc per
  * step (tests/bench/churn.c's measurement, through malloc and free, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * build/host/mbench/hot: the hot path, one malloc and one free in a loop.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * build/host/mbench/large: large blocks, their memory touched.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * build/host/mbench/larson: a server-like loop in the manner of Larson and
  * Krishnan's benchmark: blocks live on, and are freed by other threads

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * build/host/mbench/rusage: run one benchmark program, report its peak
  * memory and its fate (tests/bench/malloc_bench.sh).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * build/host/mbench/xmalloc: producers allocate, consumers free, in the
  * manner of Lever and Boreham's xmalloc test: every block is freed by

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The bench_smoke step of `make test`: the malloc benchmark programs and
 # their runner work (no timing is asserted), as KTAP (suite bench_smoke).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The system calls of real work under glibc's malloc and under the drop-in
 # library (LD_PRELOAD=build/host/libosmem-preload.so), side by side: the
 # last table of `make bench` (tests/bench/bench.sh), or on its own:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # shellcheck disable=SC2154 # this, rc, WORK...: set by check.sh
 # Conformance cases, C++ (sourced by tests/conformance/check.sh): operator

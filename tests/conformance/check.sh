@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # shellcheck disable=SC2317,SC2034 # helpers and values for the cases_*.sh
 # The conformance cases of the drop-in malloc: behaviours real programs rely
 # on, each checked on small programs of tests/conformance/ (NAME.c or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the C++ conformance programs share: a failure count and CHECK (a
  * failed expectation prints "FAIL: ..." with file:line and counts; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cxx_new_delete: C++'s replaceable operator new and delete under the
  * drop-in library, for tests/conformance/cases_cxx.sh.

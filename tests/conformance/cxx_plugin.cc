@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cxx_plugin.so: a C++ library loaded with dlopen(RTLD_LOCAL) into a C
  * program (cases_cxx.sh uses python3's ctypes, as a Python extension

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cxx_replaced: a program that replaces only operator new(size_t) and
  * operator delete(void *), as many do, with its own arena. The standard's

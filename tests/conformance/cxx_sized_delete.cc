@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cxx_sized_delete: sized deallocation under the drop-in library, for
  * tests/conformance/cases_cxx.sh.

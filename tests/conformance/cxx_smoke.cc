@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cxx_smoke: an ordinary C++ program that allocates a lot through the
  * standard library (strings, vectors, maps, hash maps, shared pointers,

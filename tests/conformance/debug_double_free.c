@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * conformance, debug mode: a block freed twice, with malloc having handed
  * out a block of the same size in between, is a double free: the freed

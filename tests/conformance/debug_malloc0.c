@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * conformance, debug mode: malloc(0) returns a unique address where any
  * access faults at once, even though the program never frees it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * conformance, debug mode: a write through a stale pointer after malloc
  * handed out a block of the same size again does not land in the new

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A double free is named a double free, with the size the program
  * allocated, however the freed block changed in between. Run under

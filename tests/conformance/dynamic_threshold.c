@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * glibc's dynamic mmap threshold, and the explicit tuning that turns it
  * off, under LD_PRELOAD=build/host/libosmem-preload.so (tests/

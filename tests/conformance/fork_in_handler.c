@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * build/host/conformance/fork_in_handler: fork from a signal handler that
  * interrupted malloc or free must not deadlock. The pattern of glibc's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * build/host/conformance/fork_stdio: fork while other threads use stdio and
  * malloc must not deadlock. The scenario of glibc's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * free keeps errno and never aborts when the system refuses a munmap
  * (glibc's tst-free-errno: munmap fails with ENOMEM when unmapping part

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The counting view of the test backend (contract: fuzz_backend.h).
  *

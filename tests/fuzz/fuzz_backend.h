@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The fuzzer's backend: the recording, failing test backend
  * (mm/osmem/tests/backend_test.h) seen through a thin layer that counts the

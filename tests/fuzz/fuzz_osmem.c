@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_osmem: libFuzzer's entry point for the allocators of mm/osmem/.
  *

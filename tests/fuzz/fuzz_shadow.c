@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The shadow model (contract: fuzz_shadow.h).
  */

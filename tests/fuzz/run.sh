@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # `make fuzz`: fuzz both allocators for a while and print one result line.
 #
 #   tests/fuzz/run.sh          (make fuzz builds build/host/fuzz-osmem first)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The fuzz step of `make test`: a short, repeatable check of the fuzzer
 # itself, as KTAP (suite fuzz) on stdout.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The host home of the ktest framework: a program that runs the shared test
  * cases (libk/tests, mm/osmem/tests) and the host-only ones (tests/host) and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # ltrace-check.sh: does build/host/libosmem.so make exactly the reference's
 # brk/mmap/munmap calls? The course checker's way: run a program linked
 # against the library under `ltrace -S -x 'os_*'`, keep the system calls made

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * One allocation scenario per run, for tests/host/ltrace-check.sh, which
  * traces this program's brk/mmap/munmap and os_* results with ltrace and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The host home of the allocator test backend (mm/osmem/tests/backend_test.h):
  * the arena under the fake break is one anonymous mapping, made on first

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Suite libk_vs_libc (host only): libk's functions against the C library's
  * on many generated inputs. A seeded PRNG makes every run the same; a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Suite replay_parse (host only): the trace parser and order checker of the
  * replay tool (mm/osmem/trace.{h,c}). Each case feeds a small trace

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ktap-report: check KTAP version 1 logs and report their results.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The report tool's own tests: run ktap-report on the recorded logs in
 # tests/ktap/logs/ (good ones and broken ones) and check its exit status, its
 # final "N passed, M failed" line and the messages it must print.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Lab 2's reference solution: worst fit (contract: mm/osmem/classic_lab.h).
  *

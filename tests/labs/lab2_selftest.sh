@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Lab 2's check, checked (the `labs` step of make test): the lab2_worstfit
 # suite must FAIL on the shipped skeleton of mm/osmem/classic_worstfit.c
 # and PASS with the reference solution, tests/labs/classic_worstfit_ref.c,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Lab 4's self-check (docs/labs/lab4-o1-allocator.md; `make lab4-check`,
 # and the `lab4` step of make test): does the cost of one call grow with
 # the heap? Instructions per churn step (build/host/churn: free a random

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The layering rules, checked on the include lines of the tree:
 #
 #   kernel -> mm -> libk          (an arrow: "may include")

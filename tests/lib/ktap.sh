@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # KTAP for the shell test scripts: one suite per script, nested in a
 # one-test top level, as tests/run-all.sh and build/host/ktap-report read it:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * preload-arenas: the drop-in library's arenas (mm/osmem/preload_arena_posix.c)
  * seen from a program, for tests/preload/arenas.sh.

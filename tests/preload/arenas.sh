@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The drop-in library's arenas, seen by a program: each case of
 # build/host/preload-arenas (tests/preload/arenas.c) runs under
 # LD_PRELOAD=build/host/libosmem-preload.so and must exit 0 and print

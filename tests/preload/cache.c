@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * preload-cache: the drop-in library's per-thread caches
  * (mm/osmem/preload_cache_posix.c) seen from a program, for

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The drop-in library's per-thread caches, seen by a program: each case of
 # build/host/preload-cache (tests/preload/cache.c) runs under
 # LD_PRELOAD=build/host/libosmem-preload.so and must exit 0 and print

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Real programs on the drop-in malloc: each runs plainly and under
 # LD_PRELOAD=build/host/libosmem-preload.so, and both runs must succeed and
 # print the same thing.

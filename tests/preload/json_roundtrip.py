@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Build, dump and parse a JSON document; print a digest of the work.
 
 Run by tests/preload/check.sh plainly and under LD_PRELOAD of the drop-in

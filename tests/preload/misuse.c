@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * preload-misuse: one heap misuse per run, for tests/preload/misuse.sh.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Heap misuse under the drop-in libraries is stopped: the report on stderr,
 # then SIGABRT, as glibc does.
 #

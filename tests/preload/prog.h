@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the drop-in library's test programs share (tests/preload/cache.c,
  * tests/preload/arenas.c): a CHECK that prints the failing condition and

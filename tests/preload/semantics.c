@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * build/host/preload-semantics: the malloc family's contract, as the C
  * standard and glibc define it, checked case by case. tests/preload/check.sh

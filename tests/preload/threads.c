@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * build/host/preload-threads: the malloc family from 4 threads at once, with
  * every block's contents checked, blocks handed between threads, and forks

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Boot the self-test ISO in QEMU, keep its serial log, and check the KTAP in it.
 #
 #   tests/qemu/run-ktest.sh [--quiet] [--no-report]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A panic on CPU 1 stops CPU 0 and is printed once, whole: boot
 # build/smp-panic.iso (command line "crash=panic_ap panic_exit") with
 # -smp 2 and check its serial log.

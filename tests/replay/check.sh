@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Every trace of tests/traces/ replays with its contents verified
 # (build/host/replay --check), under fast (all calls), classic (the first
 # CLASSIC_LIMIT calls: classic's cost per call grows with the heap, and the

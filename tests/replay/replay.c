@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * build/host/replay: replay allocation traces (tests/traces/README.md)
  * against one allocator and measure it.

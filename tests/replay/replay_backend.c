@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The replay's backend (contract: tests/replay/replay_backend.h).
  *

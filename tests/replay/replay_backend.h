@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The replay's backend (contract of mm/osmem/backend.h): a private break
  * over one large MAP_NORESERVE region, real mmap/munmap/mremap for page

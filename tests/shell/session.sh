@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The scripted shell session: boot the kernel into its shell, type
 # commands on its serial port, check what it answers.
 #
@@ -19,7 +20,8 @@
 # exactly where a freed block went.
 #
 # Checks, one KTAP case each (suite `shell`): the prompt comes; help lists
-# every command; `alloc 100` prints an address A; heapmap draws an
+# every command; the boot banner and `version` give mm/osmem/version.h's
+# OSMEM_VERSION; `alloc 100` prints an address A; heapmap draws an
 # allocated cell for A and lists A as allocated; `free A`; heapmap lists A
 # as cached (kmalloc's small-block cache) with one allocated block less;
 # `free A` again prints the allocator's double free line;
@@ -48,7 +50,7 @@ CMD_TIMEOUT=${CMD_TIMEOUT:-20}
 
 PROMPT='osmem> '
 POWEROFF_STATUS=1	# isa-debug-exit with 0: (0 << 1) | 1
-COMMANDS="help mem heap heapmap alloc calloc realloc free check ls cat ktest replay threads cpus reboot poweroff"
+COMMANDS="help version mem heap heapmap alloc calloc realloc free check ls cat ktest replay threads cpus reboot poweroff"
 
 ktap_suite shell
 qpid=
@@ -174,6 +176,16 @@ session() {
 	run 'help free'
 	ktap_check help_one_command "$([ "$(wc -l <<<"$OUT")" = 1 ] &&
 		grep -q '^  free ADDR ' <<<"$OUT"; echo $?)" "got: $OUT"
+
+	# The version, read from the header (not a copy of it here).
+	local version
+	version=$(sed -n 's/^#define OSMEM_VERSION[[:space:]]*"\(.*\)"$/\1/p' "$(dirname "$0")/../../mm/osmem/version.h")
+	ktap_check banner_has_version "$([ -n "$version" ] &&
+		grep -aq "^osmem kernel $version: booting " "$LOG"; echo $?)" \
+		"want osmem kernel $version: booting; got: $(grep -a '^osmem kernel' "$LOG")"
+	run version
+	ktap_check version_command "$([ -n "$version" ] &&
+		[ "$OUT" = "osmem $version" ]; echo $?)" "want osmem $version; got: $OUT"
 
 	# The heap sequence: every line starts with a space (see the top).
 	run ' heapmap'

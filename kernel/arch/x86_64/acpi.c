@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ACPI at boot: the RSDP from multiboot2, the MADT through the direct map
  * (see acpi.h). Runs once, before any other CPU is started, so it needs

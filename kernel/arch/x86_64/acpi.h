@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * acpi: the boot's ACPI tables, reached through the direct map.
  *

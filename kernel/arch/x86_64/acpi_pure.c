@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ACPI table parsing over byte buffers (see acpi_pure.h for the contract).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ACPI tables as bytes: the RSDP, the RSDT/XSDT walk and the MADT, parsed
  * by pure functions over buffers (no physical memory, no console), so the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Starting the application processors (APs): the boot CPU copies the
  * trampoline (ap_trampoline.asm) to AP_TRAMPOLINE_PHYS, identity-maps that

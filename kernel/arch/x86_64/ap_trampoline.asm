@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: MIT
 ; kernel/arch/x86_64/ap_trampoline.asm: where an application processor
 ; (AP) starts, from the STARTUP IPI in real mode to 64-bit C.
 ;

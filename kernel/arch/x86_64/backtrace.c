@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Frame-pointer walker. It reads only memory it has checked to lie inside a
  * registered stack, so it is safe to call from a fault handler on any rbp.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Frame-pointer backtraces (the kernel is built with -fno-omit-frame-pointer).
  *

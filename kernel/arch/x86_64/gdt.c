@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * GDT with a 64-bit TSS; loads it, reloads every segment register and the
  * task register. The IST stacks are static, 16-byte aligned, and registered

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The kernel's GDT and TSS (replacing boot.asm's boot GDT).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * IDT setup. Needs the GDT/TSS of gdt_init() for its selector and ISTs.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The IDT: interrupt gates (IF cleared on entry) for the 32 CPU exception
  * vectors, each to its isr.asm stub; #DF, #PF, NMI and #MC run on their IST

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * x86 port I/O. Each access is one in/out instruction; the "memory"
  * clobber keeps the compiler from moving memory accesses across it (device

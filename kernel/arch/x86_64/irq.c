@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * IRQ dispatch (contract in irq.h). isr.asm's irq stubs build the same
  * struct trap_frame as the exception stubs; trap_dispatch() hands vectors

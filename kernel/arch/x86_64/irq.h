@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Hardware interrupts: the 16 legacy IRQ lines of the two 8259 PICs,
  * remapped to vectors IRQ_VECTOR_BASE..+15 (kernel/arch/x86_64/pic.c), and the

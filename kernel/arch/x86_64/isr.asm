@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: MIT
 ; kernel/arch/x86_64/isr.asm: entry stubs for the 32 CPU exception vectors, the
 ; 16 PIC interrupt vectors (32..47, kernel/arch/x86_64/irq.c) and the local
 ; APIC's timer (0xef), IPI (0xf0) and spurious (0xff) vectors (lapic.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The local APIC (see lapic.h): found and read at boot, software-enabled
  * on every CPU for IPIs.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lapic: the local APIC: read at boot, enabled on every CPU, sends IPIs.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The 8259A pair (see pic.h). The mask registers are cached: every change
  * writes the whole byte, and reads never touch the slow ports.

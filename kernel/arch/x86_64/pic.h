@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The two cascaded 8259A PICs (master: IRQ 0-7, slave: IRQ 8-15 on the
  * master's line 2).

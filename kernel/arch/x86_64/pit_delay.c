@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * PIT channel 2 as a one-shot (mode 0): its output (port 0x61 bit 5) goes
  * low when the count is written and high when it reaches zero.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pit_delay_us(us): busy-wait at least `us` microseconds on PIT channel 2
  * (the speaker's channel, gated by port 0x61; channel 0 stays the

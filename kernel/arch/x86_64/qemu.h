@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * QEMU's isa-debug-exit device (-device isa-debug-exit,iobase=0xf4,
  * iosize=0x04): writing v to the port ends QEMU with status (v << 1) | 1.

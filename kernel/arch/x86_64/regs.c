@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The register dump (regs.h). */
 #include "kernel/arch/x86_64/regs.h"
 #include "libk/cpu.h"

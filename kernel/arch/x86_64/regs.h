@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The register dump of a trap frame, shared by the exception report
  * (trap.c) and panic (kernel/panic.c): a leaf both call down to, so

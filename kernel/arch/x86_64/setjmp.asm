@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: MIT
 ; kernel/arch/x86_64/setjmp.asm: ksetjmp/klongjmp (System V AMD64 calling convention).
 ; Layout of kjmp_buf (kernel/arch/x86_64/setjmp.h): rbx rbp r12 r13 r14 r15 rsp rip
 ; rflags.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ksetjmp/klongjmp: non-local return inside the kernel (kernel/arch/x86_64/setjmp.asm).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The CPU table (see smp.h). Written once, by smp_init on the boot CPU
  * with no other CPU running; read-only afterwards.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * smp: the machine's CPUs, as far as they are known today.
  *

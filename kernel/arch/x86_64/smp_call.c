@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * smp_call (see smp_call.h for the contract and the slot protocol).
  *

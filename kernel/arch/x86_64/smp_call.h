@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * smp_call: run a function on another CPU, through an IPI.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Stopping the other CPUs on a panic (see smp_stop.h). The wait is a
  * bounded spin, not a PIT delay: the PIT may be in use by the CPU being

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * smp_stop: a panic on one CPU stops all the others, so that only the
  * panicking CPU prints afterwards (kernel/panic.c, trap.c's fatal path).

@@ -1,3 +1,4 @@
+; SPDX-License-Identifier: MIT
 ; kernel/arch/x86_64/switch.asm: thread_switch(uint64_t *save_rsp, uint64_t new_rsp)
 ;
 ; Saves the callee-saved registers on the current stack, stores rsp in

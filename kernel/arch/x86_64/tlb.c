@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * TLB shootdown (see tlb.h). The range travels in the caller's stack
  * frame: smp_call_all_others waits for every CPU, so it outlives them.

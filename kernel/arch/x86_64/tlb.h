@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tlb: TLB shootdown, the kernel's remote flush for mm/vmm.c (the rule is
  * at the top of vmm.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * CPU exceptions: the frame isr.asm builds, the dispatcher, fault reports,
  * and fault recovery.

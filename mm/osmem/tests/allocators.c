@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The allocators the osmem_common cases run against (NULL-terminated), and
  * the helpers of osmem_tests.h.

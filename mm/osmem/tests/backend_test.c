@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The recording, failing test backend (contract: backend_test.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The test backend: a fake break over an arena, real page mappings, every
  * call recorded, any call made to fail on request.

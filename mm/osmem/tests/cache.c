@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The small-block caches in front of osmem_fast (suite osmem_cache, both
  * homes): the core's batch entries, refill and flush, what stats, walk

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A heap's remote-free stack (suite osmem_cache_remote, both homes;
  * mm/osmem/cache_remote.c): pushes counted as cached and seen by check(),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * osmem_classic: calloc. Its threshold is the page size, not 128 KiB, and
  * the product is checked for overflow before any call.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * osmem_classic: check(), stats(), walk(), usable_size(), memalign(),
  * init() and the locking rule.

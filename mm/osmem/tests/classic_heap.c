@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * osmem_classic: malloc and free on the heap and in mappings, observed
  * through the test backend's recorded calls and the allocator's walk().

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * osmem_classic: every backend call can fail. The allocator returns NULL,
  * changes nothing (live blocks intact, the heap as before), makes no

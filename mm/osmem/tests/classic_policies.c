@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * osmem_classic_policies: classic's placement policies beside best fit
  * (mm/osmem/classic.c; lab 2). Each case crafts a heap of free holes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * osmem_classic: realloc, rule by rule (see classic_realloc_locked()).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Shorthands for the osmem_classic cases: they pin the classic allocator's
  * exact behaviour (issue 4), so they may know its layout: a 32-byte header

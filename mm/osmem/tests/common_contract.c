@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * osmem_common: the contracts of allocator.h and the C standard's malloc
  * family, run against every allocator in osmem_test_allocators[]. Nothing

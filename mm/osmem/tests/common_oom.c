@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * osmem_common: out of memory, on every allocator. A scripted sequence of
  * calls is run once to count its backend calls, then once per call number

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * osmem_fast: the size-class index (fast_index.h) at every class edge, and
  * the block size of a request.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * osmem_fast_debug: the fast allocator in debug mode (fast_debug.c): red
  * zones, poison checked lazily, the quarantine of freed blocks, zero-size

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * osmem_fast: the always-on misuse checks (fast.c, "Misuse"). Each case
  * provokes one fault and checks the one report it makes (kind, pointer,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * osmem_fast: a second free is named a double free, with the size the
  * program allocated, however the freed block has changed since: merged

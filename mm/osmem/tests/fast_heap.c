@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * osmem_fast: the heap. Block layout and bookkeeping, merging, the break
  * growing in steps and shrinking at the top, the fit bound of fast.c,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * osmem_fast: freed mappings kept for reuse (mm/osmem/fast_keep.c, turned
  * on by osmem_fast_keep_maps). These cases fix the mmap threshold first

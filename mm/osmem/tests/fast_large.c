@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * osmem_fast: large blocks (page mappings), realloc of mappings with and
  * without pages_remap, memalign from 16 bytes to 1 MiB, and sizes so large

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * osmem_fast: what happens to mappings once they are freed
  * (mm/osmem/fast_map.c), and the thresholds they move (fast_index.h).

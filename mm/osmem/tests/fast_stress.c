@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * osmem_fast: randomized stress against a shadow model. Every live block
  * carries its own pattern; the model knows each block's size and seed and

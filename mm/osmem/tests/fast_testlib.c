@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Variants of the shared test backend for the osmem_fast cases (contract:
  * fast_tests.h). They wrap osmem_tb_init()'s backend, so locking, the

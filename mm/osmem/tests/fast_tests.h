@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Helpers for the osmem_fast cases (mm/osmem/tests/fast_*.c), on top of the
  * shared test backend (backend_test.h):

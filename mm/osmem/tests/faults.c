@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The fault suite (suite osmem_faults, both homes): every misuse the
  * allocators detect always (issue 6), provoked once per row, for every

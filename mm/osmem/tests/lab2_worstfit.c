@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lab2_worstfit: lab 2's self-check (docs/labs/lab2-placement-policies.md).
  *

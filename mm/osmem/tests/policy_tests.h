@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Helpers for the placement-policy cases (osmem_classic_policies, and lab
  * 2's lab2_worstfit): crafted heaps of classic's layout, observed through

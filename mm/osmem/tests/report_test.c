@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The one-line report format (suite osmem_report), both homes. */
 #include "libk/ktest.h"
 #include "libk/printf.h"

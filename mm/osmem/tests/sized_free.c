@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The core's sized free (allocator.h: free_sized; suite osmem_sized_free,
  * both homes): a size the block may have been allocated with frees it; any

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The kernel home of the allocator test backend (backend_test.h): the
  * arena under the fake break is one vm_map'ed region, made on first use and
