@@ -37,7 +37,8 @@ static void *static_extend(const struct osmem_backend *be, intptr_t delta)
 
 	if (delta > 0 && (uintptr_t)delta > (uintptr_t)(a->end - old))
 		return OSMEM_BRK_FAIL;
-	if (delta < 0 && (uintptr_t)-delta > (uintptr_t)(old - a->base))
+	/* 0 - delta in unsigned: -INTPTR_MIN would overflow. */
+	if (delta < 0 && (uintptr_t)0 - (uintptr_t)delta > (uintptr_t)(old - a->base))
 		return OSMEM_BRK_FAIL;
 	a->brk = old + delta;
 	if (a->brk > a->zeroed) {

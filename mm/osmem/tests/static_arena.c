@@ -46,6 +46,25 @@ KTEST(osmem_embed, arena_rejects_what_cannot_hold_it)
 	KEXPECT_NULL(t, osmem_heap_from_arena(&arena_space, NULL, 4096));
 }
 
+/* The break stays inside the buffer, whatever delta asks (sbrk's rule:
+ * a refused call changes nothing). */
+KTEST(osmem_embed, arena_break_refuses_to_leave_the_buffer)
+{
+	struct osmem_backend *be = osmem_static_backend(arena_buf, ARENA_BYTES);
+	char *start;
+
+	KASSERT_NOT_NULL(t, be);
+	start = be->heap_extend(be, 0);
+	KEXPECT_PTR_EQ(t, be->heap_extend(be, -1), OSMEM_BRK_FAIL);
+	KEXPECT_PTR_EQ(t, be->heap_extend(be, INTPTR_MIN), OSMEM_BRK_FAIL);
+	KEXPECT_PTR_EQ(t, be->heap_extend(be, INTPTR_MAX), OSMEM_BRK_FAIL);
+	KEXPECT_PTR_EQ(t, be->heap_extend(be, (intptr_t)ARENA_BYTES), OSMEM_BRK_FAIL);
+	KEXPECT_PTR_EQ(t, be->heap_extend(be, 4096), start);
+	KEXPECT_PTR_EQ(t, be->heap_extend(be, INTPTR_MIN), OSMEM_BRK_FAIL);
+	KEXPECT_PTR_EQ(t, be->heap_extend(be, -4096), start + 4096);
+	KEXPECT_PTR_EQ(t, be->heap_extend(be, 0), start);
+}
+
 KTEST(osmem_embed, arena_exhaustion_returns_null_and_every_byte_comes_back)
 {
 	struct osmem_heap *h = osmem_heap_from_arena(&arena_space, arena_buf,
