@@ -62,6 +62,7 @@ include mk/bench.mk
 include mk/conformance.mk
 include mk/fuzz.mk
 include mk/labs.mk
+include mk/port.mk
 
 clean:
 	rm -rf $(BUILD)

@@ -108,6 +108,8 @@ main() {
 	# osmem_classic suite, lab 3's the kernel step's vmm,vmap,exceptions.
 	step labs 0 1 -- tests/labs/lab2_selftest.sh
 	step lab4 0 1 -- tests/labs/lab4_check.sh
+	# The porting guide's examples (docs/porting.md, mk/port.mk).
+	step port 0 1 -- tests/port/check.sh
 	step kernel 33 35 --qemu --log="$KTEST_LOG" -- \
 		env ISO="$KTEST_ISO" LOG="$KTEST_LOG" SMP="${SMP:-2}" \
 		tests/qemu/run-ktest.sh --quiet --no-report

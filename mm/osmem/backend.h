@@ -10,6 +10,8 @@
  *   - user space:  mm/osmem/backend_posix.c   (sbrk, mmap, munmap)
  *   - tests:       mm/osmem/tests/backend_test.c (a fake brk over an arena,
  *                  recording every call, failing the Nth call on request)
+ *   - a port:      mm/osmem/static_arena.c (a break inside one buffer, no
+ *                  mapper), or the port's own (docs/porting.md)
  *
  * A backend is one heap's home: a home that runs several heaps (the drop-in
  * library's arenas, mm/osmem/preload_arena_posix.c) gives each its own
@@ -26,6 +28,8 @@
  *   writable memory, or NULL. len need not be a multiple of page_size (the
  *   classic allocator maps exactly 32 + ALIGN8(size), as the course's
  *   reference does): the home maps whole pages, as mmap does.
+ *   May be NULL (with pages_unmap) in a home without a page mapper: fast
+ *   then keeps every request in the heap (fast_init); classic needs one.
  * - pages_unmap(p, len) takes back exactly a range pages_map gave (same p,
  *   same len); returns 0, or -1 and changes nothing.
  * - pages_remap(p, old_len, new_len) resizes a mapping in place when the home

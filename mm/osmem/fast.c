@@ -420,6 +420,13 @@ static void fast_init(struct osmem_heap *h, const struct osmem_backend *be)
 	fh->trim_threshold = FAST_TRIM_THRESHOLD;
 	fh->top_pad = FAST_TOP_PAD;
 	fh->dyn_thresholds = true;
+	/* A home without a page mapper (a static arena, a kernel with only a
+	 * break): every request stays in the heap, with no call from the
+	 * port; a later osmem_fast_set_mmap_threshold still applies. */
+	if (be && !be->pages_map) {
+		fh->mmap_threshold = SIZE_MAX;
+		fh->dyn_thresholds = false;
+	}
 	fast_cache_init(fh);
 }
 

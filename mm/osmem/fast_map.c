@@ -106,6 +106,10 @@ void *fast_map_alloc(struct fast_heap *fh, size_t n, size_t align, bool *zero)
 
 	if (zero)
 		*zero = true;
+	/* No mapper (fast_init kept everything in the heap): a request too
+	 * big for the heap's sizes fails here instead. */
+	if (!fh->be->pages_map)
+		return NULL;
 	if (!fast_map_size(fh, n, lead, &len))
 		return NULL;
 	if (fh->kept_n && (p = fast_keep_take(fh, n, align))) {
