@@ -67,7 +67,8 @@ HOST_SHARED_C := $(filter-out %_kernel.c mm/osmem/tests/lab2_%.c,$(HOST_SHARED_C
 	$(filter %_pure.c %_pure_test.c,$(wildcard kernel/*/*.c kernel/*/*/*.c))
 HOST_TEST_C := $(HOST_SHARED_C) $(wildcard tests/host/*.c)
 
-.PHONY: all kernel iso host run test debug clean deps
+.PHONY: all kernel iso host run test debug gdb clean deps run-deps debug-deps \
+	ktest-iso
 all: iso host
 
 include mk/kernel.mk
@@ -77,6 +78,7 @@ include mk/bench.mk
 include mk/conformance.mk
 include mk/fuzz.mk
 include mk/labs.mk
+include mk/help.mk
 
 clean:
 	rm -rf $(BUILD)

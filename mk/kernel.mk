@@ -4,7 +4,7 @@
 # build/ktest-replay.iso (the replay suite, with the traces as GRUB modules)
 # and build/ktest-classic.iso (the kmalloc suites on heap=classic).
 #
-# Targets: kernel iso ktest-iso run debug deps.
+# Targets: kernel iso ktest-iso run debug gdb deps run-deps debug-deps.
 
 NM      ?= nm
 GDB     ?= gdb
