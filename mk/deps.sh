@@ -11,6 +11,9 @@
 #   sh mk/deps.sh --run                   RUN_NEEDS only: building the kernel
 #                                         and booting it (make run)
 #   sh mk/deps.sh --debug                 RUN_NEEDS and gdb (make debug, gdb)
+#   DEPS_DRY_RUN=1 sh mk/deps.sh ...     print "deps: missing PKG..." and
+#                                         exit 0, installing nothing (the
+#                                         test tests/dev/deps-check.sh)
 #   sh mk/deps.sh --optional CHECK PKG... these pairs instead (make bench's
 #                                         peer allocators and plotter); as
 #                                         a non-root user, print the command
@@ -33,6 +36,7 @@ xz                          xz-utils
 # The test steps' tools (tests/run-all.sh), on top of RUN_NEEDS.
 TEST_NEEDS='
 ltrace                      ltrace
+gdb                         gdb
 valgrind                    valgrind
 strace                      strace
 clang                       clang
@@ -88,6 +92,10 @@ $NEEDS
 EOF_NEEDS
 
 [ -z "$missing" ] && exit 0
+if [ -n "${DEPS_DRY_RUN:-}" ]; then
+	echo "deps: missing $missing"
+	exit 0
+fi
 
 cmd="apt-get install -y --no-install-recommends $missing"
 if [ "$(id -u)" -ne 0 ]; then

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make debug / make gdb without a terminal: boot build/os.iso in QEMU stopped
+# make debug / make gdb without a terminal: boot ISO (build/ktest.iso, which
+# make test builds; any ISO of build/kernel.elf will do) in QEMU stopped
 # for gdb (-S, its stub on a free port rather than 1234, so it cannot meet a
 # `make debug` someone else runs), attach gdb -batch with the kernel's
 # symbols, stop at kmain and print the backtrace. KTAP on stdout:
@@ -9,12 +10,12 @@
 #     (kernel/arch/x86_64/kmain_entry.c), so no garbage frame follows
 #   3 `break panic_at` (panic() is a macro over it) resolves to a source line (the symbols carry line info)
 #
-#   tests/dev/gdb-backtrace.sh        (make test builds build/os.iso first)
+#   [ISO=build/os.iso] tests/dev/gdb-backtrace.sh
 set -u
 cd "$(dirname "$0")/../.."
 
 ELF=build/kernel.elf
-ISO=build/os.iso
+ISO=${ISO:-build/ktest.iso}
 QEMU=${QEMU:-qemu-system-x86_64}
 OUT=build/test/gdb-backtrace.out
 PORT=$((20000 + $$ % 20000))

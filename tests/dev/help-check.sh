@@ -8,6 +8,9 @@
 #   tests/dev/help-check.sh
 set -u
 cd "$(dirname "$0")/../.."
+# Run from make test: the outer make's flags and command-line variables
+# (KTEST=..., the jobserver) are not this make's.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 
 help=$(make --no-print-directory help) || { echo "# make help failed" >&2; exit 2; }
 listed=$(printf '%s\n' "$help" | sed -n '/^Targets:/,/^$/p' |
