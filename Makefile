@@ -21,12 +21,28 @@ ACCEL   ?= tcg
 # (make test also boots the CPU-count-dependent suites with -smp 1).
 SMP     ?= 2
 
+# OPT: the kernel's optimisation level, -O$(OPT): 2 by default, 0 or g to
+# step through it in gdb (objects are rebuilt when it changes: mk/kernel.mk).
+OPT     ?= 2
+
+# V=1 prints every command in full. By default a rule prints one short line
+# ("CC build/kernel/kernel/main.o", "LD build/kernel.elf", "ISO build/os.iso");
+# the compiler's errors and warnings are shown in full either way.
+V       ?= 0
+ifeq ($(V),1)
+Q       :=
+quiet    = @:
+else
+Q       := @
+quiet    = @printf '  %-4s %s\n' '$(1)' '$(2)'
+endif
+
 CC      ?= gcc
 NASM    ?= nasm
 QEMU    ?= qemu-system-x86_64
 
 # ---------------------------------------------------------------- kernel ----
-KCFLAGS := -std=gnu11 -O2 -g -fno-toplevel-reorder -ffreestanding -fno-pic -fno-pie -mcmodel=kernel \
+KCFLAGS := -std=gnu11 -O$(OPT) -g -fno-toplevel-reorder -ffreestanding -fno-pic -fno-pie -mcmodel=kernel \
 	-mno-red-zone -mgeneral-regs-only -fno-stack-protector \
 	-fno-omit-frame-pointer -fno-optimize-sibling-calls -fno-builtin -Wall -Wextra -Werror -I.
 KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -Wl,--build-id=none -T linker.ld
@@ -52,7 +68,8 @@ HOST_SHARED_C := $(filter-out %_kernel.c mm/osmem/tests/lab2_%.c,$(HOST_SHARED_C
 	$(filter %_pure.c %_pure_test.c,$(wildcard kernel/*/*.c kernel/*/*/*.c))
 HOST_TEST_C := $(HOST_SHARED_C) $(wildcard tests/host/*.c)
 
-.PHONY: all kernel iso host run test debug clean deps
+.PHONY: all kernel iso host run test debug gdb clean deps run-deps debug-deps \
+	ktest-iso
 all: iso host
 
 include mk/kernel.mk
@@ -63,6 +80,7 @@ include mk/conformance.mk
 include mk/fuzz.mk
 include mk/labs.mk
 include mk/port.mk
+include mk/help.mk
 
 clean:
 	rm -rf $(BUILD)

@@ -35,7 +35,7 @@ MSR_EFER           equ 0xc0000080
 EFER_LME           equ 1 << 8
 EFER_NXE           equ 1 << 11
 
-extern kmain
+extern kmain_entry
 extern __stack_top
 
 ; ---------------------------------------------------------------------------
@@ -288,17 +288,15 @@ section .text
 bits 64
 
 ; Now at KERNEL_VIRT_BASE + physical. Switch to the boot stack and call
-; kmain(magic, mbi_phys); rbp = 0 ends the frame-pointer chain there.
+; kmain(magic, mbi_phys) through kmain_entry (kernel/arch/x86_64/
+; kmain_entry.c: the outermost frame, with the unwind information that ends
+; gdb's backtraces); rbp = 0 ends the frame-pointer chain there.
 higher_half_entry:
 	mov rsp, __stack_top
 	xor ebp, ebp
 	mov edi, edi                            ; zero-extend magic
 	mov esi, esi                            ; zero-extend mbi_phys
-	call kmain
-.halt:
-	cli
-	hlt
-	jmp .halt
+	jmp kmain_entry
 
 ; No executable stack needed (silences ld).
 section .note.GNU-stack noalloc noexec nowrite progbits

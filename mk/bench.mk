@@ -43,7 +43,8 @@ TRACES := $(patsubst tests/traces/%.trace.xz,$(BUILD)/traces/%.trace,$(TRACE_XZ)
 
 $(BUILD)/traces/%.trace: tests/traces/%.trace.xz
 	@mkdir -p $(dir $@)
-	xz -dc $< >$@.tmp && mv $@.tmp $@
+	$(call quiet,XZ,$@)
+	$(Q)xz -dc $< >$@.tmp && mv $@.tmp $@
 
 traces: $(TRACES)
 
@@ -55,11 +56,13 @@ BENCH_ALLOC_OBJ := $(patsubst %.c,$(BENCH_DIR)/alloc/%.o,$(BENCH_ALLOC_C))
 
 $(BENCH_DIR)/alloc/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(BENCH_CFLAGS) -MMD -MP -c $< -o $@
+	$(call quiet,CC,$@)
+	$(Q)$(CC) $(BENCH_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BENCH_DIR)/tool/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(BENCH_TOOL_CFLAGS) -MMD -MP -c $< -o $@
+	$(call quiet,CC,$@)
+	$(Q)$(CC) $(BENCH_TOOL_CFLAGS) -MMD -MP -c $< -o $@
 
 # -------------------------------------------------------------- replay ----
 # The trace parser (mm/osmem/trace.c) is built into the kernel and
@@ -68,14 +71,16 @@ REPLAY_C := tests/replay/replay.c mm/osmem/trace.c tests/replay/replay_backend.c
 REPLAY_OBJ := $(patsubst %.c,$(BENCH_DIR)/tool/%.o,$(REPLAY_C))
 
 $(HOST)/replay: $(REPLAY_OBJ) $(BENCH_ALLOC_OBJ)
-	$(CC) $(BENCH_TOOL_CFLAGS) -o $@ $^
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(BENCH_TOOL_CFLAGS) -o $@ $^
 
 # --------------------------------------------------------------- churn ----
 CHURN_C := tests/bench/churn.c tests/replay/replay_backend.c
 CHURN_OBJ := $(patsubst %.c,$(BENCH_DIR)/tool/%.o,$(CHURN_C))
 
 $(HOST)/churn: $(CHURN_OBJ) $(BENCH_ALLOC_OBJ)
-	$(CC) $(BENCH_TOOL_CFLAGS) -o $@ $^
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(BENCH_TOOL_CFLAGS) -o $@ $^
 
 # ------------------------------------------------------- malloc bench ----
 # Plain C programs that call only malloc, free and realloc, linked with
@@ -87,31 +92,37 @@ MBENCH_CFLAGS := $(BENCH_TOOL_CFLAGS) -fno-builtin -pthread
 
 $(HOST)/mbench/%: tests/bench/mb_%.c tests/bench/mb.h
 	@mkdir -p $(dir $@)
-	$(CC) $(MBENCH_CFLAGS) -o $@ $<
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(MBENCH_CFLAGS) -o $@ $<
 
 # ------------------------------------------------------------- preload ----
 $(HOST)/preload-threads: tests/preload/threads.c
 	@mkdir -p $(dir $@)
-	$(CC) $(BENCH_TOOL_CFLAGS) -pthread -o $@ $<
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(BENCH_TOOL_CFLAGS) -pthread -o $@ $<
 
 $(HOST)/preload-semantics: tests/preload/semantics.c
 	@mkdir -p $(dir $@)
-	$(CC) $(BENCH_TOOL_CFLAGS) -fno-builtin -o $@ $<
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(BENCH_TOOL_CFLAGS) -fno-builtin -o $@ $<
 
 # The per-thread caches seen by a program (tests/preload/cache.sh).
 $(HOST)/preload-cache: tests/preload/cache.c tests/preload/prog.h
 	@mkdir -p $(dir $@)
-	$(CC) $(BENCH_TOOL_CFLAGS) -pthread -o $@ $<
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(BENCH_TOOL_CFLAGS) -pthread -o $@ $<
 
 # The arenas seen by a program (tests/preload/arenas.sh).
 $(HOST)/preload-arenas: tests/preload/arenas.c tests/preload/prog.h mm/osmem/cache.h
 	@mkdir -p $(dir $@)
-	$(CC) $(BENCH_TOOL_CFLAGS) -pthread -o $@ $<
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(BENCH_TOOL_CFLAGS) -pthread -o $@ $<
 
 # Misuse cases for tests/preload/misuse.sh (dlopen for libosmem.so's case).
 $(HOST)/preload-misuse: tests/preload/misuse.c
 	@mkdir -p $(dir $@)
-	$(CC) $(BENCH_TOOL_CFLAGS) -fno-builtin -pthread -o $@ $< -ldl
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(BENCH_TOOL_CFLAGS) -fno-builtin -pthread -o $@ $< -ldl
 
 # ---------------------------------------------------------- make test ----
 test-programs: $(HOST)/replay $(TRACES) $(HOST)/libosmem-preload.so $(MBENCH) \

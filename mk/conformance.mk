@@ -38,15 +38,18 @@ CONFORMANCE_SO := $(patsubst tests/conformance/%.cc,$(CONFORMANCE_DIR)/%.so,$(CO
 # built before -rdynamic was added here would not export its munmap).
 $(CONFORMANCE_C_BIN): $(CONFORMANCE_DIR)/%: tests/conformance/%.c mk/conformance.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(CONFORMANCE_CFLAGS) -o $@ $<
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(CONFORMANCE_CFLAGS) -o $@ $<
 
 $(CONFORMANCE_CC_BIN): $(CONFORMANCE_DIR)/%: tests/conformance/%.cc mk/conformance.mk
 	@mkdir -p $(dir $@)
-	$(HOST_CXX) $(CONFORMANCE_CXXFLAGS) -MMD -MP -o $@ $< -ldl
+	$(call quiet,LDXX,$@)
+	$(Q)$(HOST_CXX) $(CONFORMANCE_CXXFLAGS) -MMD -MP -o $@ $< -ldl
 
 $(CONFORMANCE_SO): $(CONFORMANCE_DIR)/%.so: tests/conformance/%.cc mk/conformance.mk
 	@mkdir -p $(dir $@)
-	$(HOST_CXX) $(CONFORMANCE_CXXWARN) -fPIC -shared -MMD -MP -o $@ $<
+	$(call quiet,CXX,$@)
+	$(Q)$(HOST_CXX) $(CONFORMANCE_CXXWARN) -fPIC -shared -MMD -MP -o $@ $<
 
 .PHONY: conformance
 conformance: $(CONFORMANCE_C_BIN) $(CONFORMANCE_CC_BIN) $(CONFORMANCE_SO) \

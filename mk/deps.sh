@@ -8,7 +8,13 @@
 # `apt-get update` and install the missing packages (no recommends); as
 # anyone else, print the exact command and exit 1. POSIX sh only.
 #
-#   sh mk/deps.sh                         the build's and the tests' NEEDS
+#   sh mk/deps.sh                         RUN_NEEDS and TEST_NEEDS (make test)
+#   sh mk/deps.sh --run                   RUN_NEEDS only: building the kernel
+#                                         and booting it (make run)
+#   sh mk/deps.sh --debug                 RUN_NEEDS and gdb (make debug, gdb)
+#   DEPS_DRY_RUN=1 sh mk/deps.sh ...     print "deps: missing PKG..." and
+#                                         exit 0, installing nothing (the
+#                                         test tests/dev/deps-check.sh)
 #   sh mk/deps.sh --optional CHECK PKG... these pairs instead (make bench's
 #                                         peer allocators and plotter); as
 #                                         a non-root user, print the command
@@ -16,22 +22,35 @@
 #                                         is still missing
 set -eu
 
-NEEDS='
+# Building the kernel and its ISO, and booting it.
+RUN_NEEDS='
+gcc                         gcc
 nasm                        nasm
 grub-mkrescue               grub-common
 /usr/lib/grub/i386-pc       grub-pc-bin
 xorriso                     xorriso
 mformat                     mtools
 qemu-system-x86_64          qemu-system-x86
+xz                          xz-utils
+'
+
+# The test steps' tools (tests/run-all.sh), on top of RUN_NEEDS.
+TEST_NEEDS='
 ltrace                      ltrace
+gdb                         gdb
 valgrind                    valgrind
 strace                      strace
-xz                          xz-utils
 clang                       clang
 /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
 '
 
+NEEDS="$RUN_NEEDS$TEST_NEEDS"
 optional=''
+case "${1:-}" in
+--run) NEEDS=$RUN_NEEDS ;;
+--debug) NEEDS="$RUN_NEEDS
+gdb gdb" ;;
+esac
 if [ "${1:-}" = --optional ]; then
 	optional=1
 	shift
@@ -74,6 +93,10 @@ $NEEDS
 EOF_NEEDS
 
 [ -z "$missing" ] && exit 0
+if [ -n "${DEPS_DRY_RUN:-}" ]; then
+	echo "deps: missing $missing"
+	exit 0
+fi
 
 cmd="apt-get install -y --no-install-recommends $missing"
 if [ "$(id -u)" -ne 0 ]; then

@@ -47,17 +47,21 @@ FUZZ_PLANTED_OBJ := $(filter-out $(FUZZ_DIR)/obj/mm/osmem/classic.o,$(FUZZ_OBJ))
 
 $(FUZZ_DIR)/obj/%.o: %.c mk/fuzz.mk
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_OBJ_CFLAGS) -MMD -MP -c $< -o $@
+	$(call quiet,CC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_OBJ_CFLAGS) -MMD -MP -c $< -o $@
 
 $(FUZZ_DIR)/planted/%.o: %.c mk/fuzz.mk
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -DOSMEM_PLANT_REALLOC_BUG -MMD -MP -c $< -o $@
+	$(call quiet,CC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -DOSMEM_PLANT_REALLOC_BUG -MMD -MP -c $< -o $@
 
 $(HOST)/fuzz-osmem: $(FUZZ_OBJ)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^
+	$(call quiet,LD,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^
 
 $(HOST)/fuzz-osmem-planted: $(FUZZ_PLANTED_OBJ)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^
+	$(call quiet,LD,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^
 
 test-programs: $(HOST)/fuzz-osmem $(HOST)/fuzz-osmem-planted
 

@@ -10,10 +10,12 @@ HOST_TEST_OBJ := $(patsubst %.c,$(HOST_OBJ_DIR)/%.o,$(HOST_TEST_C))
 
 $(HOST_OBJ_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(HCFLAGS) -MMD -MP -c $< -o $@
+	$(call quiet,CC,$@)
+	$(Q)$(CC) $(HCFLAGS) -MMD -MP -c $< -o $@
 
 $(HOST)/ktest-host: $(HOST_TEST_OBJ)
-	$(CC) $(HCFLAGS) -o $@ $^
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(HCFLAGS) -o $@ $^
 
 host: $(HOST)/ktest-host
 
@@ -32,15 +34,18 @@ LIBOSMEM_OBJ := $(patsubst %.c,$(HOST_PIC_DIR)/%.o,$(LIBOSMEM_C))
 
 $(HOST_PIC_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(HCFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c $< -o $@
+	$(call quiet,CC,$@)
+	$(Q)$(CC) $(HCFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c $< -o $@
 
 $(HOST)/libosmem.so: $(LIBOSMEM_OBJ) mm/osmem/libosmem.map
-	$(CC) -shared -Wl,--version-script=mm/osmem/libosmem.map -Wl,-z,defs \
+	$(call quiet,CC,$@)
+	$(Q)$(CC) -shared -Wl,--version-script=mm/osmem/libosmem.map -Wl,-z,defs \
 		-o $@ $(LIBOSMEM_OBJ)
 
 # The ltrace check's program, linked against the library like a course test.
 $(HOST)/osmem_ltrace_prog: tests/host/osmem_ltrace_prog.c $(HOST)/libosmem.so
-	$(CC) $(HCFLAGS) -o $@ $< -L$(HOST) -losmem
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(HCFLAGS) -o $@ $< -L$(HOST) -losmem
 
 host: $(HOST)/libosmem.so $(HOST)/osmem_ltrace_prog
 test-programs: $(HOST)/osmem_ltrace_prog
@@ -68,7 +73,8 @@ HCXXFLAGS := -std=gnu++17 -O2 -g -Wall -Wextra -Werror -I.
 
 $(HOST_PIC_DIR)/%.o: %.cc
 	@mkdir -p $(dir $@)
-	$(HOST_CXX) $(HCXXFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c $< -o $@
+	$(call quiet,CXX,$@)
+	$(Q)$(HOST_CXX) $(HCXXFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c $< -o $@
 
 # The library's own objects at -O2, as make bench builds the allocators:
 # malloc and free inline their cache fast paths (mm/osmem/cache.h), which
@@ -80,7 +86,8 @@ PRELOAD_O2_OBJ := $(patsubst %.c,$(HOST_PIC_DIR)/%.o,mm/osmem/preload_posix.c \
 $(PRELOAD_O2_OBJ): HCFLAGS += -O2 -fno-tree-slp-vectorize
 
 $(HOST)/libosmem-preload.so: $(PRELOAD_OBJ)
-	$(CC) -shared -pthread -Wl,-z,defs -o $@ $(PRELOAD_OBJ)
+	$(call quiet,CC,$@)
+	$(Q)$(CC) -shared -pthread -Wl,-z,defs -o $@ $(PRELOAD_OBJ)
 
 host: $(HOST)/libosmem-preload.so
 

@@ -5,7 +5,7 @@
 # build/ktest-replay.iso (the replay suite, with the traces as GRUB modules)
 # and build/ktest-classic.iso (the kmalloc suites on heap=classic).
 #
-# Targets: kernel iso ktest-iso run debug deps.
+# Targets: kernel iso ktest-iso run debug gdb deps run-deps debug-deps.
 
 NM      ?= nm
 GDB     ?= gdb
@@ -16,20 +16,31 @@ KTEST_ISO := $(BUILD)/ktest.iso
 QEMU_FLAGS := -accel $(ACCEL) -m $(MEM) -smp $(SMP) -display none -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 
-# Objects depend on the Makefile too: KCFLAGS live there.
-$(KOBJ)/%.o: %.c Makefile
+# Objects depend on the Makefile too: KCFLAGS live there. They also depend
+# on kcflags.txt, the flags they were built with (OPT=0 and OPT=g change
+# them): a build with other flags rebuilds every kernel object in place, so
+# build/kernel.elf never links objects of two OPT levels.
+$(KOBJ)/kcflags.txt: FORCE
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
+	@echo '$(KCFLAGS)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
-$(KOBJ)/%.o: %.asm Makefile
+$(KOBJ)/%.o: %.c Makefile $(KOBJ)/kcflags.txt
 	@mkdir -p $(dir $@)
-	$(NASM) -f elf64 -g -F dwarf -o $@ $<
+	$(call quiet,CC,$@)
+	$(Q)$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
+
+$(KOBJ)/%.o: %.asm Makefile $(KOBJ)/kcflags.txt
+	@mkdir -p $(dir $@)
+	$(call quiet,AS,$@)
+	$(Q)$(NASM) -f elf64 -g -F dwarf -o $@ $<
 
 # boot/ mixes code linked at physical and at higher-half addresses; nasm's
 # line tables for it confuse gdb's unwinder, so it gets symbols only.
 $(KOBJ)/boot/%.o: boot/%.asm Makefile
 	@mkdir -p $(dir $@)
-	$(NASM) -f elf64 -o $@ $<
+	$(call quiet,AS,$@)
+	$(Q)$(NASM) -f elf64 -o $@ $<
 
 -include $(KERNEL_OBJ:.o=.d) $(KSYMS)/ksyms0.d $(KSYMS)/ksyms1.d
 
@@ -40,10 +51,12 @@ KSYMS_TEXT = $(NM) -n --defined-only $(1) | awk '$$2 ~ /^[tTwW]$$/'
 
 $(KSYMS)/ksyms0.c: mk/ksyms.sh
 	@mkdir -p $(dir $@)
-	sh mk/ksyms.sh < /dev/null > $@
+	$(call quiet,GEN,$@)
+	$(Q)sh mk/ksyms.sh < /dev/null > $@
 
-$(KSYMS)/ksyms%.o: $(KSYMS)/ksyms%.c Makefile
-	$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
+$(KSYMS)/ksyms%.o: $(KSYMS)/ksyms%.c Makefile $(KOBJ)/kcflags.txt
+	$(call quiet,CC,$@)
+	$(Q)$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
 
 # The list of objects, rewritten only when it changes: a removed source
 # file then relinks the kernel too (timestamps alone would not notice).
@@ -53,14 +66,17 @@ $(KOBJ)/objects.list: FORCE
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 $(KSYMS)/pass1.elf: $(KERNEL_OBJ) $(KSYMS)/ksyms0.o linker.ld $(KOBJ)/objects.list
-	$(CC) $(KLDFLAGS) -o $@ $(KERNEL_OBJ) $(KSYMS)/ksyms0.o
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(KLDFLAGS) -o $@ $(KERNEL_OBJ) $(KSYMS)/ksyms0.o
 
 $(KSYMS)/ksyms1.c: $(KSYMS)/pass1.elf mk/ksyms.sh
-	$(NM) -n --defined-only $< | sh mk/ksyms.sh > $@.tmp
-	mv $@.tmp $@
+	$(call quiet,GEN,$@)
+	$(Q)$(NM) -n --defined-only $< | sh mk/ksyms.sh > $@.tmp
+	$(Q)mv $@.tmp $@
 
 $(KERNEL_ELF): $(KSYMS)/pass1.elf $(KSYMS)/ksyms1.o
-	$(CC) $(KLDFLAGS) -o $@.tmp $(KERNEL_OBJ) $(KSYMS)/ksyms1.o
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(KLDFLAGS) -o $@.tmp $(KERNEL_OBJ) $(KSYMS)/ksyms1.o
 	@$(call KSYMS_TEXT,$(KSYMS)/pass1.elf) > $(KSYMS)/text1.txt
 	@$(call KSYMS_TEXT,$@.tmp) > $(KSYMS)/text2.txt
 	@if ! cmp -s $(KSYMS)/text1.txt $(KSYMS)/text2.txt; then \
@@ -68,21 +84,24 @@ $(KERNEL_ELF): $(KSYMS)/pass1.elf $(KSYMS)/ksyms1.o
 		diff $(KSYMS)/text1.txt $(KSYMS)/text2.txt | head >&2; \
 		rm -f $@.tmp; exit 1; \
 	fi
-	mv $@.tmp $@
+	$(Q)mv $@.tmp $@
 
 kernel: $(KERNEL_ELF)
 
 # --- ISOs
 $(BUILD)/iso/boot/grub/grub.cfg: iso/boot/grub/grub.cfg
 	@mkdir -p $(dir $@)
-	cp $< $@
+	$(call quiet,CP,$@)
+	$(Q)cp $< $@
 
 $(BUILD)/iso/boot/kernel.elf: $(KERNEL_ELF)
 	@mkdir -p $(dir $@)
-	cp $< $@
+	$(call quiet,CP,$@)
+	$(Q)cp $< $@
 
 $(ISO): $(BUILD)/iso/boot/kernel.elf $(BUILD)/iso/boot/grub/grub.cfg
-	grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || \
+	$(call quiet,ISO,$@)
+	$(Q)grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || \
 		{ cat $(BUILD)/grub-mkrescue.log >&2; exit 1; }
 
 # ktest_iso NAME CMDLINE [TRACES]: build/NAME.iso, whose one GRUB entry
@@ -109,15 +128,18 @@ $(BUILD)/$(1)-iso/boot/grub/grub.cfg: FORCE
 
 $(BUILD)/$(1)-iso/boot/kernel.elf: $(KERNEL_ELF)
 	@mkdir -p $$(dir $$@)
-	cp $$< $$@
+	$(call quiet,CP,$$@)
+	$(Q)cp $$< $$@
 
 $(BUILD)/$(1)-iso/boot/traces/%.trace: $(BUILD)/traces/%.trace
 	@mkdir -p $$(dir $$@)
-	cp $$< $$@
+	$(call quiet,CP,$$@)
+	$(Q)cp $$< $$@
 
 $(BUILD)/$(1).iso: $(BUILD)/$(1)-iso/boot/kernel.elf $(BUILD)/$(1)-iso/boot/grub/grub.cfg \
 		$(patsubst %,$(BUILD)/$(1)-iso/boot/traces/%,$(3))
-	grub-mkrescue -o $$@ $(BUILD)/$(1)-iso 2> $(BUILD)/grub-mkrescue-$(1).log || \
+	$(call quiet,ISO,$$@)
+	$(Q)grub-mkrescue -o $$@ $(BUILD)/$(1)-iso 2> $(BUILD)/grub-mkrescue-$(1).log || \
 		{ cat $(BUILD)/grub-mkrescue-$(1).log >&2; exit 1; }
 endef
 
@@ -160,8 +182,15 @@ iso: $(ISO)
 ktest-iso: $(KTEST_ISO) $(BUILD)/ktest-smp1.iso $(BUILD)/ktest-smp.iso $(BUILD)/smp-panic.iso $(BUILD)/ktest-replay.iso $(BUILD)/ktest-classic.iso \
 	$(BUILD)/shell.iso
 
+# deps: every tool of the build and the tests (make test); run-deps: only
+# what building and booting the kernel needs (make run); debug-deps: that
+# and gdb (make debug, make gdb). mk/deps.sh lists them.
 deps:
 	@sh mk/deps.sh
+run-deps:
+	@sh mk/deps.sh --run
+debug-deps:
+	@sh mk/deps.sh --debug
 
 # `make run`: the serial console is this terminal (Ctrl-A X quits QEMU).
 # The shell's poweroff ends QEMU through isa-debug-exit with status 1.
@@ -175,17 +204,34 @@ RUN_TRACES := $(if $(filter-out 0,$(TRACES)),$(KTEST_TRACES))
 $(eval $(call ktest_iso,run,$(KARGS),$(RUN_TRACES)))
 RUN_ISO := $(if $(strip $(KARGS)$(RUN_TRACES)),$(BUILD)/run.iso,$(ISO))
 
-run: deps
+run: run-deps
 	@$(MAKE) --no-print-directory $(RUN_ISO)
 	$(QEMU) $(QEMU_FLAGS) -cdrom $(RUN_ISO) -serial mon:stdio || [ $$? = 1 ]
 
-# `make debug`: QEMU waits for gdb; the serial output goes to
-# build/debug-serial.log (tail -f it in another terminal).
-debug: deps
-	@$(MAKE) --no-print-directory iso
-	@command -v $(GDB) > /dev/null || { echo "make debug needs gdb: apt-get install gdb" >&2; exit 1; }
-	$(QEMU) $(QEMU_FLAGS) -cdrom $(ISO) -serial file:$(BUILD)/debug-serial.log -s -S & \
-	qemu_pid=$$!; \
-	$(GDB) -q -ex 'set architecture i386:x86-64' -ex 'target remote :1234' \
-		-ex 'hbreak kmain' -ex 'continue' $(KERNEL_ELF); \
-	kill $$qemu_pid 2> /dev/null; wait $$qemu_pid 2> /dev/null; true
+# `make debug`: QEMU stops before the first instruction and waits for gdb
+# on port 1234 (-s -S); the serial console stays on this terminal, as in
+# make run. `make gdb`, in another terminal, connects with the kernel's
+# symbols (build/gdbinit) and stops at kmain. KARGS and TRACES work as in
+# make run.
+GDBINIT := $(BUILD)/gdbinit
+
+debug: debug-deps
+	@$(MAKE) --no-print-directory $(RUN_ISO) $(GDBINIT)
+	@echo "debug: QEMU waits for gdb on :1234; run 'make gdb' in another terminal" >&2
+	$(QEMU) $(QEMU_FLAGS) -cdrom $(RUN_ISO) -serial mon:stdio -s -S || [ $$? = 1 ]
+
+# The gdb commands: the kernel's symbols, QEMU's stub, a hardware breakpoint
+# at kmain (software ones are lost: GRUB loads the image over them). The
+# backtrace ends at kmain: boot/boot.asm calls it with rbp = 0.
+$(GDBINIT): FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n' \
+		'# Generated by mk/kernel.mk for make gdb (gdb -x $@).' \
+		'set architecture i386:x86-64' \
+		'file $(KERNEL_ELF)' \
+		'target remote :1234' \
+		'hbreak kmain' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+gdb: debug-deps $(GDBINIT)
+	$(GDB) -q -x $(GDBINIT) -ex continue

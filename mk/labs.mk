@@ -42,7 +42,8 @@ LAB2_OBJ := $(patsubst %.c,$(HOST_OBJ_DIR)/%.o,$(LAB2_C))
 # A worst fit from anywhere in the tree, as an object of its own.
 $(LAB_DIR)/sol/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(HCFLAGS) -MMD -MP -c $< -o $@
+	$(call quiet,CC,$@)
+	$(Q)$(CC) $(HCFLAGS) -MMD -MP -c $< -o $@
 
 # Which file build/host/lab2-check was linked with: rewritten only when
 # LAB2_SOLUTION changes, so switching solutions relinks.
@@ -51,13 +52,16 @@ $(LAB_DIR)/lab2-solution: FORCE
 	@echo '$(LAB2_SOLUTION)' | cmp -s - $@ || echo '$(LAB2_SOLUTION)' >$@
 
 $(HOST)/lab2-check: $(LAB2_OBJ) $(LAB_DIR)/sol/$(LAB2_SOLUTION:.c=.o) $(LAB_DIR)/lab2-solution
-	$(CC) $(HCFLAGS) -o $@ $(LAB2_OBJ) $(LAB_DIR)/sol/$(LAB2_SOLUTION:.c=.o)
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(HCFLAGS) -o $@ $(LAB2_OBJ) $(LAB_DIR)/sol/$(LAB2_SOLUTION:.c=.o)
 
 $(LAB_DIR)/lab2-check-skel: $(LAB2_OBJ) $(LAB_DIR)/sol/mm/osmem/classic_worstfit.o
-	$(CC) $(HCFLAGS) -o $@ $^
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(HCFLAGS) -o $@ $^
 
 $(LAB_DIR)/lab2-check-ref: $(LAB2_OBJ) $(LAB_DIR)/sol/tests/labs/classic_worstfit_ref.o
-	$(CC) $(HCFLAGS) -o $@ $^
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(HCFLAGS) -o $@ $^
 
 lab2-check: $(HOST)/lab2-check $(KTAP_REPORT)
 	@echo "lab2-check: worst fit from $(LAB2_SOLUTION)"

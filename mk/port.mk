@@ -25,14 +25,17 @@ port-examples: $(PORT_PROGRAMS)
 
 $(PORT)/arena_example: tests/port/arena_example.c $(PORT_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(PORT_FREE_CFLAGS) -o $@ $< $(PORT_CORE_C)
+	$(call quiet,CC,$@)
+	$(Q)$(CC) $(PORT_FREE_CFLAGS) -o $@ $< $(PORT_CORE_C)
 
 $(PORT)/tinyk: tests/port/tinyk/tinyk.c tests/port/tinyk/osmem_glue.c $(PORT_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(PORT_FREE_CFLAGS) -o $@ $(filter %.c,$^)
+	$(call quiet,CC,$@)
+	$(Q)$(CC) $(PORT_FREE_CFLAGS) -o $@ $(filter %.c,$^)
 
 $(PORT)/user_example: tests/port/user_example.c mm/osmem/backend_posix.c $(PORT_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(PORT_USER_CFLAGS) -o $@ $(filter %.c,$^)
+	$(call quiet,CC,$@)
+	$(Q)$(CC) $(PORT_USER_CFLAGS) -o $@ $(filter %.c,$^)
 
 test-programs: $(PORT_PROGRAMS)

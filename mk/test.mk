@@ -26,14 +26,17 @@ QEMU_TIMEOUT ?= 120
 
 $(KTAP_REPORT): tests/ktap/ktap-report.c
 	@mkdir -p $(dir $@)
-	$(CC) $(TOOL_CFLAGS) -o $@ $<
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(TOOL_CFLAGS) -o $@ $<
 
 $(ASAN_DIR)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_CFLAGS) -MMD -MP -c $< -o $@
+	$(call quiet,CC,$@)
+	$(Q)$(CC) $(ASAN_CFLAGS) -MMD -MP -c $< -o $@
 
 $(ASAN_DIR)/ktest-host: $(ASAN_OBJ)
-	$(CC) $(ASAN_CFLAGS) -o $@ $^
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(ASAN_CFLAGS) -o $@ $^
 
 test-programs: $(HOST)/ktest-host $(ASAN_DIR)/ktest-host $(KTAP_REPORT)
 # The conformance programs: mk/conformance.mk adds them.

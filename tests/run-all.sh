@@ -110,6 +110,11 @@ main() {
 	step lab4 0 1 -- tests/labs/lab4_check.sh
 	# The porting guide's examples (docs/porting.md, mk/port.mk).
 	step port 0 1 -- tests/port/check.sh
+	# The developer commands (docs: README's Developing): make help is
+	# complete, mk/deps.sh's lists, make gdb's backtrace at kmain.
+	step help 0 1 -- tests/dev/help-check.sh
+	step deps 0 1 -- tests/dev/deps-check.sh
+	step gdb 0 1 -- tests/dev/gdb-backtrace.sh
 	step kernel 33 35 --qemu --log="$KTEST_LOG" -- \
 		env ISO="$KTEST_ISO" LOG="$KTEST_LOG" SMP="${SMP:-2}" \
 		tests/qemu/run-ktest.sh --quiet --no-report

@@ -92,8 +92,9 @@ KTEST(symbols, backtrace_names_the_callers)
 	KEXPECT(t, starts_with(ksym_lookup(pcs[0] - 1, NULL), "bt_level1"));
 	KEXPECT(t, starts_with(ksym_lookup(pcs[1] - 1, NULL),
 			       "ktest_fn_symbols__backtrace_names_the_callers"));
-	/* The chain ends at kmain's caller: boot.asm set rbp = 0 there. */
-	KEXPECT_STREQ(t, ksym_lookup(pcs[n - 1] - 1, NULL), "higher_half_entry");
+	/* The chain ends at kmain's caller, kmain_entry: boot.asm set rbp = 0
+	 * before jumping there (kernel/arch/x86_64/kmain_entry.c). */
+	KEXPECT_STREQ(t, ksym_lookup(pcs[n - 1] - 1, NULL), "kmain_entry");
 }
 
 KTEST(symbols, backtrace_stops_on_garbage)
