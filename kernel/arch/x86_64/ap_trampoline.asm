@@ -94,3 +94,6 @@ tr_stack:  dq 0
 tr_percpu: dq 0
 tr_entry:  dq 0
 ap_trampoline_end:
+
+; No executable stack (the linker warns without this note).
+section .note.GNU-stack noalloc noexec nowrite progbits

@@ -11,9 +11,7 @@
  * path when they refuse (tmalloc, tfree). Every case ends with check()
  * passing (OSMEM_END), which also walks every registered cache.
  */
-#include "mm/osmem/tests/fast_tests.h"
-#include "mm/osmem/cache.h"
-#include "libk/string.h"
+#include "mm/osmem/tests/cache_tests.h"
 
 static const struct osmem_allocator *const a = &osmem_fast;
 
@@ -29,25 +27,6 @@ static void *thide(const void *p)
 	return (void *)p;
 }
 
-/* A fresh cache attached to h. */
-static bool tattach(struct ktest *t, struct osmem_cache *c, struct osmem_heap *h)
-{
-	memset(c, 0, sizeof(*c));
-	return KEXPECT(t, osmem_cache_attach(c, h));
-}
-
-static void *tmalloc(struct osmem_cache *c, struct osmem_heap *h, size_t n)
-{
-	void *p = osmem_cache_pop(c, osmem_cache_heap(h), n);
-
-	return p ? p : osmem_cache_alloc_slow(c, h, n);
-}
-
-static void tfree(struct osmem_cache *c, struct osmem_heap *h, void *p)
-{
-	if (!osmem_cache_push(c, osmem_cache_heap(h), p))
-		osmem_cache_free_slow(c, h, p);
-}
 
 /* How many blocks c holds, all lists. */
 static unsigned tcount(struct osmem_cache *c)

@@ -11,32 +11,12 @@
  * this one). Every case ends with check() passing (OSMEM_END), which
  * walks the stack too.
  */
-#include "mm/osmem/tests/fast_tests.h"
-#include "mm/osmem/cache.h"
-#include "libk/string.h"
+#include "mm/osmem/tests/cache_tests.h"
 
 static const struct osmem_allocator *const a = &osmem_fast;
 
 static struct osmem_cache owner, pusher;
 
-static bool tattach(struct ktest *t, struct osmem_cache *c, struct osmem_heap *h)
-{
-	memset(c, 0, sizeof(*c));
-	return KEXPECT(t, osmem_cache_attach(c, h));
-}
-
-static void *tmalloc(struct osmem_cache *c, struct osmem_heap *h, size_t n)
-{
-	void *p = osmem_cache_pop(c, osmem_cache_heap(h), n);
-
-	return p ? p : osmem_cache_alloc_slow(c, h, n);
-}
-
-static void tfree(struct osmem_cache *c, struct osmem_heap *h, void *p)
-{
-	if (!osmem_cache_push(c, osmem_cache_heap(h), p))
-		osmem_cache_free_slow(c, h, p);
-}
 
 static struct osmem_stats tstats(struct osmem_heap *h)
 {
