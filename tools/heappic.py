@@ -88,18 +88,22 @@ def svg(blocks):
             f'width="{w:.2f}" height="{ROW_H - 4}" fill="{COLOUR[kind]}" '
             f'stroke="white" stroke-width="0.5">'
             f'<title>{addr:#x} {size} bytes {kind}</title></rect>')
+        if w >= 90:  # room for a label: the size, and "clipped" if it is
+            cut = ", clipped" if size / BYTES_PER_PX > ROW_W else ""
+            out.append(f'<text x="{MARGIN + x + 4:.2f}" y="{MARGIN + y + 16}" '
+                       f'fill="white">{kind} {size} bytes{cut}</text>')
     ly = MARGIN + height + 12
     lx = MARGIN
     for kind, colour in COLOUR.items():
         n, b = total[kind]
         out.append(f'<rect class="legend" x="{lx}" y="{ly}" width="12" '
                    f'height="12" fill="{colour}"/>')
-        out.append(f'<text x="{lx + 16}" y="{ly + 11}">{kind}: {n} blocks, '
-                   f'{b} bytes</text>')
+        out.append(f'<text x="{lx + 16}" y="{ly + 11}">{kind}: {n} '
+                   f'({b} B)</text>')
         lx += 195
     out.append(f'<text x="{MARGIN}" y="{ly + 30}" fill="#555">one pixel = '
-               f'{BYTES_PER_PX} bytes, at least {MIN_W} px a block; '
-               f'address order, left to right</text>')
+               f'{BYTES_PER_PX} bytes, at least {MIN_W} px a block, at most a row; '
+               f'address order, left to right (blocks: count, bytes)</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
