@@ -15,7 +15,8 @@ data-addr=PAYLOAD> per block, in the list's order, filled with
 COLOUR[KIND]; width proportional to the size (at least MIN_W pixels so a
 16-byte block stays visible), blocks flowing left to right in rows of
 ROW_W pixels, a block wider than a row clipped to it (its title gives the
-real size). tests/tools/heappic-check.sh relies on the class and data-
+real size; a block of 90 px or more is labelled with its kind and size,
+"clipped" when it was). tests/tools/heappic-check.sh relies on the class and data-
 attributes. Pure Python 3, no dependency: a PNG needs an outside converter.
 
 Exit status 0 on success, 1 when SAMPLE holds no block (a parser that
