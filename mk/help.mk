@@ -38,6 +38,8 @@ help:
 	'  lab2-check      lab 2: worst fit against LAB2_SOLUTION' \
 	'  lab3-check      lab 3: the paging suites in QEMU' \
 	'  lab4-check      lab 4: instructions per call as the heap grows (callgrind)' \
+	'  heap-picture    the heap as SVG (+PNG): build/pictures/heap.svg, docs/pictures/' \
+	'  heap-sample     record a heapmap sample from a QEMU boot (docs/pictures/)' \
 	'  deps            install every build and test tool (mk/deps.sh; as root)' \
 	'  run-deps        install only what make run needs' \
 	'  debug-deps      install what make debug and make gdb need (run-deps + gdb)' \

@@ -112,6 +112,7 @@ main() {
 	step port 0 1 -- tests/port/check.sh
 	# The developer commands (docs: README's Developing): make help is
 	# complete, mk/deps.sh's lists, make gdb's backtrace at kmain.
+	step heappic 0 1 -- tests/tools/heappic-check.sh
 	step help 0 1 -- tests/dev/help-check.sh
 	step deps 0 1 -- tests/dev/deps-check.sh
 	step gdb 0 1 -- tests/dev/gdb-backtrace.sh
