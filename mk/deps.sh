@@ -41,6 +41,7 @@ gdb                         gdb
 valgrind                    valgrind
 strace                      strace
 clang                       clang
+python3                     python3
 /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
 '
 

@@ -30,6 +30,6 @@ check 1 "--run: the run tools are enough" "$(deps --run)" ""
 # PATH says, so it is left out of the comparison)
 check 2 "default: the test tools, none of the run ones" \
 	"$(deps | sed 's/ libclang-rt-[0-9]*-dev//')" \
-	"deps: missing ltrace gdb valgrind strace clang"
+	"deps: missing ltrace gdb valgrind strace clang python3"
 check 3 "--debug: gdb on top of the run tools" "$(deps --debug)" "deps: missing gdb"
 exit $fails
