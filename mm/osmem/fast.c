@@ -42,6 +42,7 @@
  * bench.md has the instruction counts.
  */
 #include "mm/osmem/fast_internal.h"
+#include "mm/osmem/fast_lists.h"
 
 /* fast_release_plain, or its debug form when the heap is in debug mode. */
 FAST_INLINE struct fast_block *fast_release(struct fast_heap *fh,
