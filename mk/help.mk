@@ -55,7 +55,7 @@ help:
 	'  TRACES=0        1: the traces as GRUB modules in run/debug (shell replay)' \
 	'  ROUNDS=5        bench-malloc rounds (bench-kernel: boots, default 1)' \
 	'  REPLAY_LIMIT=0  replay suite: the first N calls of each trace (0: all)' \
-	'  QEMU_TIMEOUT=120  seconds before a test boot counts as hung' \
+	'  QEMU_TIMEOUT=120  seconds before a test boot counts as hung (900 with OPT=0 or g)' \
 	'  FUZZ_SECONDS=600  make fuzz run time' \
 	'  FUZZ_JOBS=1     make fuzz parallel jobs' \
 	'  FUZZ_CC=clang   the fuzzers compiler' \
