@@ -14,7 +14,6 @@
 #include "kernel/console/serial.h"
 #include "libk/printf.h"
 #include "libk/string.h"
-#include "mm/kmalloc.h"
 
 #define KEY_CTRL_C	0x03
 #define KEY_BS		0x08
@@ -24,10 +23,12 @@
 
 enum esc_state { ESC_NONE, ESC_GOT_ESC, ESC_GOT_CSI };
 
-void lineedit_init(struct lineedit *le, bool echo)
+void lineedit_init(struct lineedit *le, bool echo,
+		   const struct lineedit_ops *ops)
 {
 	memset(le, 0, sizeof(*le));
 	le->echo = echo;
+	le->ops = ops;
 }
 
 static void le_out(struct lineedit *le, const char *s)
@@ -225,12 +226,14 @@ void lineedit_remember(struct lineedit *le, const char *line)
 		return;
 	if (le->nhist > 0 && strcmp(le->hist[le->nhist - 1], line) == 0)
 		return;
-	copy = kmalloc(n + 1);
+	if (!le->ops || !le->ops->alloc)
+		return;
+	copy = le->ops->alloc(n + 1);
 	if (!copy)
 		return;
 	memcpy(copy, line, n + 1);
 	if (le->nhist == LINEEDIT_HISTORY) {
-		kfree(le->hist[0]);
+		le->ops->free(le->hist[0]);
 		memmove(le->hist, le->hist + 1,
 			(LINEEDIT_HISTORY - 1) * sizeof(le->hist[0]));
 		le->nhist--;

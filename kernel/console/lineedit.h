@@ -15,10 +15,13 @@
  *   the next call). Lines longer than LINEEDIT_MAX - 1 bytes: extra
  *   characters are refused (a bell).
  * - lineedit_remember(le, line) keeps a non-empty line that does not
- *   start with a space (bash's ignorespace) in the history as
- *   a kmalloc'ed copy (the oldest is kfreed once LINEEDIT_HISTORY are
- *   kept; a line equal to the newest is not kept twice). If kmalloc fails
- *   the line is simply not remembered.
+ *   start with a space (bash's ignorespace) in the history as a copy
+ *   from ops->alloc (the oldest goes back through ops->free once
+ *   LINEEDIT_HISTORY are kept; a line equal to the newest is not kept
+ *   twice). If ops->alloc fails (or is NULL) the line is simply not
+ *   remembered. The editor allocates nothing else: the caller decides
+ *   where its memory comes from (the shell: its own arena,
+ *   kernel/shell/shell_mem.h, never the kmalloc heap its user pokes at).
  * - Input is polled (serial_getc_nonblock); between polls the CPU sleeps
  *   with hlt when interrupts are enabled (a timer or the UART wakes it),
  *   else it spins.
@@ -33,18 +36,26 @@
 #define LINEEDIT_MAX		256
 #define LINEEDIT_HISTORY	16
 
+/* Where the editor's memory comes from (see lineedit_remember). */
+struct lineedit_ops {
+	void *(*alloc)(size_t n);
+	void (*free)(void *p);
+};
+
 struct lineedit {
+	const struct lineedit_ops *ops;
 	char buf[LINEEDIT_MAX];
 	size_t len;		/* bytes in buf (no NUL counted) */
 	size_t cur;		/* cursor, 0..len */
-	char *hist[LINEEDIT_HISTORY];	/* kmalloc'ed; hist[0] the oldest */
+	char *hist[LINEEDIT_HISTORY];	/* from ops->alloc; hist[0] the oldest */
 	int nhist;
 	int hpos;		/* browsing: nhist means "the line being typed" */
 	bool last_cr;		/* the previous key was CR (swallow a LF) */
 	bool echo;
 };
 
-void lineedit_init(struct lineedit *le, bool echo);
+void lineedit_init(struct lineedit *le, bool echo,
+		   const struct lineedit_ops *ops);
 const char *lineedit_read(struct lineedit *le, const char *prompt);
 void lineedit_remember(struct lineedit *le, const char *line);
 

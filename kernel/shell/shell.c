@@ -8,6 +8,7 @@
  * CPU exception), control comes back here and the next prompt is printed.
  */
 #include "kernel/shell/shell.h"
+#include "kernel/shell/shell_mem.h"
 #include "kernel/cmdline.h"
 #include "libk/console.h"
 #include "kernel/console/lineedit.h"
@@ -16,6 +17,11 @@
 #include <limits.h>
 
 static struct lineedit shell_le;
+/* The history lives in the shell's arena, not in the kmalloc heap. */
+static const struct lineedit_ops shell_le_ops = {
+	.alloc = shell_mem_alloc,
+	.free = shell_mem_free,
+};
 static bool shell_colour_on;
 
 bool shell_colour(void)
@@ -149,7 +155,7 @@ void shell_run(void)
 	const char *line;
 
 	shell_colour_on = !cmdline_has("shell_test");
-	lineedit_init(&shell_le, true);
+	lineedit_init(&shell_le, true, &shell_le_ops);
 	kprintf("osmem shell: type help for the commands\n");
 	for (;;) {
 		line = lineedit_read(&shell_le, SHELL_PROMPT);

@@ -14,6 +14,7 @@
 #include "libk/console.h"
 #include "kernel/arch/x86_64/qemu.h"
 #include "kernel/shell/shell.h"
+#include "kernel/shell/shell_mem.h"
 #include "kernel/shell/shell_sys.h"
 #include "kernel/ktest_kernel.h"
 #include "libk/string.h"
@@ -100,6 +101,19 @@ static unsigned heap_frag_permille(const struct osmem_stats *st)
 			  st->bytes_free);
 }
 
+/* The shell's own memory (kernel/shell/shell_mem.h): where it is, so a
+ * user can see that nothing of it is in the heap above. */
+static void shell_print_arena(void)
+{
+	struct osmem_stats st;
+	const void *start, *end;
+
+	shell_mem_range(&start, &end);
+	shell_mem_stats(&st);
+	kprintf("shell arena: %p-%p, %zu bytes in %zu blocks (the shell's own memory, not this heap)\n",
+		start, end, st.bytes_in_use, st.blocks_in_use);
+}
+
 static int cmd_heap(int argc, char **argv)
 {
 	struct osmem_stats st;
@@ -124,6 +138,7 @@ static int cmd_heap(int argc, char **argv)
 		st.mapped_blocks);
 	kprintf("system calls: %zu heap extends (ksbrk), %zu maps, %zu unmaps\n",
 		st.heap_extend_calls, st.map_calls, st.unmap_calls);
+	shell_print_arena();
 	shell_print_kmem_caches();
 	return 0;
 }

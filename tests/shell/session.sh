@@ -25,7 +25,9 @@
 # allocated cell for A and lists A as allocated; `free A`; heapmap lists A
 # as cached (kmalloc's small-block cache) with one allocated block less;
 # `free A` again prints the allocator's double free line;
-# the shell goes on (`check` passes); an unknown command and bad arguments
+# the shell goes on (`check` passes); the shell's history never takes a
+# block the user freed (a second `free` is the user's own double free, no
+# report from the line editor) and its arena is no kmalloc block; an unknown command and bad arguments
 # get one error line each; mem, heap, threads, cpus, ls answer (and ls, cat
 # name a bad path in one line); backspace, Ctrl-U and the up arrow edit lines;
 # `poweroff` ends QEMU (isa-debug-exit 0: status 1).
@@ -158,6 +160,46 @@ counts_of() {
 	sed -n 's/^blocks: \([0-9]*\) allocated ([0-9]* bytes), \([0-9]*\) free.*/\1 \2/p' <<<"$1"
 }
 
+# The shell's own memory (kernel/shell/shell_mem.h): a block the user
+# freed must not come back as a history line. Free a small block B, type
+# a line the history keeps (B's size class), free B again: that is the
+# user's own double free, reported from cmd_free. Then more distinct
+# lines than the history keeps, of a larger size class: rotating it
+# reports nothing. (When the history came from kmalloc, the line took B,
+# the second free freed the history's copy, and once the history was
+# full its own kfree of that copy was a double free "called from
+# lineedit_remember".) Then an address inside the shell's arena (`heap` names
+# it) is no kmalloc block: `free` of it is refused as foreign.
+shell_own_memory() {
+	local b off hist i re start log again
+
+	hist=$(sed -n 's/^#define LINEEDIT_HISTORY[[:space:]]*\([0-9]*\)$/\1/p' \
+		"$(dirname "$0")/../../kernel/console/lineedit.h")
+	off=$(wc -c <"$LOG")
+	run ' alloc 8'
+	re='^alloc: (0x[0-9a-f]+) '
+	[[ $OUT =~ $re ]] && b=${BASH_REMATCH[1]}
+	run " free ${b:-0}"
+	run 'help h0'
+	run " free ${b:-0}"
+	again=$OUT
+	for i in $(seq 1 $((${hist:-16} + 1))); do
+		run "help a-line-longer-than-the-small-block-$i"
+	done
+	log=$(tail -c +$((off + 1)) "$LOG" | tr -d '\r')
+	ktap_check history_not_in_kmalloc_heap "$([ -n "${b:-}" ] && [ -n "$hist" ] &&
+		grep -q "^osmem: double free of $b (block of [0-9]* bytes) in kfree called from cmd_free+0x[0-9a-f]* on cpu 0$" <<<"$again" &&
+		! grep -q 'lineedit' <<<"$log"; echo $?)" \
+		"second free of $b: $again" "$(grep lineedit <<<"$log")"
+
+	run ' heap'
+	start=$(sed -n 's/^shell arena: \(0x[0-9a-f]*\)-0x[0-9a-f]*, .*/\1/p' <<<"$OUT")
+	run " free ${start:-0}"
+	ktap_check arena_not_freeable "$([ -n "$start" ] &&
+		grep -q "^osmem: pointer not from this heap of $start in kfree called from cmd_free" <<<"$OUT"; echo $?)" \
+		"arena: '$start'; free: $OUT"
+}
+
 session() {
 	local a usable map list blk before after re
 
@@ -228,6 +270,8 @@ session() {
 
 	run check
 	ktap_check shell_goes_on "$([ "$OUT" = "check: the fast heap is consistent" ]; echo $?)" "got: $OUT"
+
+	shell_own_memory
 
 	run bogus
 	ktap_check unknown_command "$([ "$OUT" = "bogus: unknown command (try help)" ]; echo $?)" "got: $OUT"
