@@ -83,6 +83,9 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
 	idt_init();
 	boot_banner();
 	boot_info_init(magic, mbi_phys);
+	/* make run's terminal is QEMU's: say how to leave it after a crash. */
+	if (cmdline_get("console_hint") && strcmp(cmdline_get("console_hint"), "qemu") == 0)
+		panic_set_console_hint("press Ctrl-A x to leave QEMU");
 	/* Lock-order checking is on unless lockdep=0 (libk/spinlock.h). */
 	if (cmdline_get("lockdep") && strcmp(cmdline_get("lockdep"), "0") == 0)
 		spin_lockdep_set(false);

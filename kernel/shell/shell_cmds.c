@@ -160,10 +160,13 @@ static int cmd_heapmap(int argc, char **argv)
 	return shell_usage(argv[0]);
 }
 
+/* A NULL for a size the shell accepted is the allocator's refusal (its
+ * "kmalloc: out of memory" line is above): say so in words. */
 static void shell_show_block(const char *cmd, void *p, size_t asked)
 {
 	if (!p && asked)
-		kprintf("%s: out of memory\n", cmd);
+		kprintf("%s: refused by the allocator: no block of %zu bytes (out of memory; mem shows what is free)\n",
+			cmd, asked);
 	else if (!p)
 		kprintf("%s: NULL (size 0)\n", cmd);
 	else
@@ -315,24 +318,30 @@ static int cmd_poweroff(int argc, char **argv)
 	cpu_halt_forever();
 }
 
+/*
+ * One line of help each: the usage names every argument (CAPITALS, or the
+ * words of [a|b]) and the help says what each is (the session test,
+ * tests/shell/session.sh, checks that every argument is named in it).
+ * A SIZE is bytes, decimal or 0x hex, with an optional K, M or G.
+ */
 const struct shell_cmd shell_cmds[] = {
 	{ "help", "help [CMD]", "list the commands, or say what CMD does", cmd_help },
 	{ "version", "version", "the version of osmem (mm/osmem/version.h)", cmd_version },
 	{ "mem", "mem", "physical frames, page-table pages, page mappings", cmd_mem },
 	{ "heap", "heap", "statistics of the kernel heap's allocator", cmd_heap },
-	{ "heapmap", "heapmap [plain|list]", "picture of the brk heap (list: every block)", cmd_heapmap },
-	{ "alloc", "alloc SIZE", "kmalloc(SIZE) and print the address", cmd_alloc },
-	{ "calloc", "calloc N SIZE", "kcalloc(N, SIZE) and print the address", cmd_calloc },
-	{ "realloc", "realloc ADDR SIZE", "krealloc(ADDR, SIZE) and print the address", cmd_realloc },
-	{ "free", "free ADDR", "kfree(ADDR); misuse is reported by the allocator", cmd_free },
+	{ "heapmap", "heapmap [plain|list]", "picture of the brk heap (plain: no colours; list: every block)", cmd_heapmap },
+	{ "alloc", "alloc SIZE", "kmalloc(SIZE), print the address (SIZE: bytes, K/M/G suffix)", cmd_alloc },
+	{ "calloc", "calloc N SIZE", "kcalloc(N, SIZE): N zeroed objects of SIZE bytes, print the address", cmd_calloc },
+	{ "realloc", "realloc ADDR SIZE", "krealloc(ADDR, SIZE): ADDR as alloc printed it, print the new address", cmd_realloc },
+	{ "free", "free ADDR", "kfree(ADDR), ADDR as alloc printed it; misuse is reported by the allocator", cmd_free },
 	{ "check", "check", "run the heap checker", cmd_check },
-	{ "ls", "ls [PATH]", "list a directory of the RAM file system", shell_cmd_ls },
-	{ "cat", "cat PATH", "print a file of the RAM file system (Ctrl-C stops)", shell_cmd_cat },
-	{ "ktest", "ktest [SUITE,...]", "run kernel self-tests (all by default)", cmd_ktest },
+	{ "ls", "ls [PATH]", "list the directory PATH of the RAM file system (default /)", shell_cmd_ls },
+	{ "cat", "cat PATH", "print the file PATH of the RAM file system (Ctrl-C stops)", shell_cmd_cat },
+	{ "ktest", "ktest [SUITE,...]", "run the kernel self-tests of each SUITE (all by default)", cmd_ktest },
 	{ "replay", "replay FILE [LIMIT]", "replay a trace (/boot/FILE) on the heap, LIMIT calls", shell_cmd_replay },
 	{ "threads", "threads", "list the kernel threads", shell_cmd_threads },
 	{ "cpus", "cpus", "list the CPUs: APIC id, enabled, BSP or not, state", shell_cmd_cpus },
-	{ "reboot", "reboot", "reset the machine", cmd_reboot },
+	{ "reboot", "reboot", "reset the machine (under make run QEMU boots it again)", cmd_reboot },
 	{ "poweroff", "poweroff", "turn the machine (QEMU) off", cmd_poweroff },
 	{ NULL, NULL, NULL, NULL },
 };
