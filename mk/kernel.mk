@@ -189,7 +189,8 @@ $(eval $(call ktest_iso,crash-pagefault,crash=pagefault console_hint=qemu))
 ktest-iso: $(BUILD)/crash-panic.iso $(BUILD)/crash-pagefault.iso
 # Boot options and what the boot says of them (tests/qemu/boot-options.sh).
 $(eval $(call ktest_iso,boot-classic-debug,heap=classic heap_debug))
-ktest-iso: $(BUILD)/boot-classic-debug.iso
+$(eval $(call ktest_iso,boot-bogus,heap_dbug smp_expect=two heap_debug))
+ktest-iso: $(BUILD)/boot-classic-debug.iso $(BUILD)/boot-bogus.iso
 
 iso: $(ISO)
 ktest-iso: $(KTEST_ISO) $(BUILD)/ktest-smp1.iso $(BUILD)/ktest-smp.iso $(BUILD)/smp-panic.iso $(BUILD)/ktest-replay.iso $(BUILD)/ktest-classic.iso \

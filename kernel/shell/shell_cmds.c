@@ -16,6 +16,7 @@
 #include "kernel/shell/shell.h"
 #include "kernel/shell/shell_mem.h"
 #include "kernel/shell/shell_sys.h"
+#include "kernel/boot_options.h"
 #include "kernel/ktest_kernel.h"
 #include "libk/string.h"
 #include "mm/kbrk.h"
@@ -38,12 +39,23 @@
 #define ACPI_PM1A_CNT_BOCHS	0xb004	/* Bochs and older QEMU */
 #define ACPI_SLP_EN_S5		0x2000
 
+/* help boot: the boot options (kernel/boot_options.h), one line each. */
+static int shell_help_boot(void)
+{
+	for (const struct boot_option *o = boot_options; o->name; o++)
+		kprintf("  %-22s %s\n", o->usage, o->help);
+	kprintf("  (make run KARGS=\"OPTION ...\" boots with them)\n");
+	return 0;
+}
+
 static int cmd_help(int argc, char **argv)
 {
 	const struct shell_cmd *c;
 
 	if (argc > 2)
 		return shell_usage(argv[0]);
+	if (argc == 2 && strcmp(argv[1], "boot") == 0)
+		return shell_help_boot();
 	for (c = shell_cmds; c->name; c++) {
 		if (argc == 2 && strcmp(c->name, argv[1]) != 0)
 			continue;
@@ -325,7 +337,7 @@ static int cmd_poweroff(int argc, char **argv)
  * A SIZE is bytes, decimal or 0x hex, with an optional K, M or G.
  */
 const struct shell_cmd shell_cmds[] = {
-	{ "help", "help [CMD]", "list the commands, or say what CMD does", cmd_help },
+	{ "help", "help [CMD|boot]", "list the commands, or say what CMD does; boot: the boot options", cmd_help },
 	{ "version", "version", "the version of osmem (mm/osmem/version.h)", cmd_version },
 	{ "mem", "mem", "physical frames, page-table pages, page mappings", cmd_mem },
 	{ "heap", "heap", "statistics of the kernel heap's allocator", cmd_heap },

@@ -6,10 +6,13 @@
 #
 #   tests/qemu/boot-options.sh          (make test builds the ISOs)
 #
-# Cases (suite boot_options):
+# Cases (suite boot_log):
 #   - build/boot-classic-debug.iso, "heap=classic heap_debug": the classic
 #     allocator has no debug mode, and the boot says heap_debug is ignored
-#     (never "classic allocator, debug").
+#     (never "classic allocator, debug");
+#   - build/boot-bogus.iso, "heap_dbug smp_expect=two heap_debug": one line
+#     for the unknown option, naming the known ones; one for the malformed
+#     one, saying why; the known option still works (fast, debug).
 #
 # Each boot runs until "kernel: idle, starting the shell" (QEMU is killed
 # then) or QEMU_TIMEOUT. Environment: QEMU, ACCEL (tcg), MEM (128M),
@@ -34,7 +37,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ktap_suite boot_options
+ktap_suite boot_log
 
 # boot NAME: boot build/NAME.iso until the shell starts; LOGTEXT = its
 # serial log, CR removed.
@@ -65,5 +68,15 @@ ktap_check classic_says_heap_debug_ignored "$(
 	grep -q '^kmalloc: heap_debug ignored: the classic allocator has no debug mode' <<<"$LOGTEXT" &&
 	grep -q '^kmalloc: classic allocator$' <<<"$LOGTEXT"; echo $?)" \
 	"kmalloc's lines: $(grep '^kmalloc' <<<"$LOGTEXT")"
+
+boot boot-bogus
+ktap_check unknown_option_reported "$(
+	grep -q '^boot: unknown option heap_dbug; known: heap, heap_debug, .* (help boot)$' <<<"$LOGTEXT"; echo $?)" \
+	"boot lines: $(grep '^boot: ' <<<"$LOGTEXT")"
+ktap_check malformed_option_reported "$(
+	grep -q '^boot: malformed option smp_expect=two: smp_expect=N takes a number$' <<<"$LOGTEXT" &&
+	[ "$(grep -c '^boot: ' <<<"$LOGTEXT")" = 2 ] &&
+	grep -q '^kmalloc: fast allocator, debug$' <<<"$LOGTEXT"; echo $?)" \
+	"boot lines: $(grep '^boot: ' <<<"$LOGTEXT"); kmalloc: $(grep '^kmalloc' <<<"$LOGTEXT")"
 
 ktap_done

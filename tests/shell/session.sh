@@ -236,6 +236,23 @@ help_names_arguments() {
 		"arguments not named in their help line: $bad"
 }
 
+# `help boot` lists the boot options, one line each, and README's table
+# ("Boot options") has a row for each of them.
+help_boot_lists_options() {
+	local line usage missing="" n=0
+
+	run 'help boot'
+	while IFS= read -r line; do
+		case $line in "  ("*|"") continue ;; esac
+		read -r usage _ <<<"$line"
+		n=$((n + 1))
+		grep -qF "| \`$usage\` |" "$(dirname "$0")/../../README.md" ||
+			missing="$missing $usage"
+	done <<<"$OUT"
+	ktap_check help_boot_lists_options "$([ $n -gt 0 ] && [ -z "$missing" ]; echo $?)" \
+		"options of help boot: $n; not in README's table:$missing; got: $OUT"
+}
+
 # The edge cases of issue 16: sizes with K/M/G; Tab completes command
 # names; a line longer than the editor's buffer is refused, not cut.
 edge_cases() {
@@ -317,6 +334,7 @@ session() {
 		grep -q '^  free ADDR ' <<<"$OUT"; echo $?)" "got: $OUT"
 
 	help_names_arguments
+	help_boot_lists_options
 
 	# The version, read from the header (not a copy of it here).
 	local version
