@@ -20,7 +20,7 @@ help:
 	'  iso             build/os.iso, the kernel with GRUB' \
 	'  ktest-iso       the self-test ISOs make test boots (build/ktest*.iso ...)' \
 	'  host            the host test program and the libosmem libraries' \
-	'  run             boot build/os.iso in QEMU, serial console here (Ctrl-A X quits)' \
+	'  run             boot build/os.iso in QEMU, serial console here (Ctrl-A X quits; reboot boots again)' \
 	'  debug           as run, but QEMU waits for gdb on :1234 (-s -S)' \
 	'  gdb             gdb attached to make debug, kernel symbols, stops at kmain' \
 	'  test            every test step (tests/run-all.sh): "N passed, M failed"' \

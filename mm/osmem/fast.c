@@ -649,6 +649,7 @@ static size_t fast_usable_size(struct osmem_heap *h, void *p)
 const struct osmem_allocator osmem_fast = {
 	.name = "fast",
 	.heap_bytes = sizeof(struct fast_heap),
+	.has_debug_mode = true,
 	.init = fast_init,
 	.malloc = fast_malloc,
 	.calloc = fast_calloc,
