@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The lab graders, graded (the `labs` step of make test). For each graded
+# lab N, with its grader build/host/labs/labN-grader.o (mk/labs.mk):
+#
+#   labN_fails_the_stub        the student's file as shipped (it still
+#                              carries its "LAB N:" stub marker): make labN
+#                              fails, naming every check of
+#                              tests/labs-meta/labN/stub-fails.txt with a
+#                              message, and prints the score line
+#   labN_passes_the_solution   tests/labs-meta/labN/FILE, the solution,
+#                              in place of the student's: every check passes
+#   labN_catches_MISTAKE       each line of tests/labs-meta/labN/mutations.txt
+#                              (a sed edit of the solution that must change
+#                              it): the grader fails the check it names
+#
+# The graders never read this directory: here the solutions are compiled
+# and linked with labN-grader.o by this script alone (with the compiler
+# command make wrote into build/host/labs/cc), graded by
+# tests/labs/grade.sh as make labN does, logs in a temporary directory.
+# Once a student's file no longer carries its stub marker, the stub case
+# is skipped. Exit status 0 when every case passes, 1 otherwise.
+set -u
+. "$(dirname "$0")/../lib/ktap.sh"
+cd "$(dirname "$0")/../.."
+
+DIR=build/host/labs
+META=tests/labs-meta
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/labs-meta.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+read -r -a CC_CMD <"$DIR/cc" || { echo "labs-meta: $DIR/cc missing (make test-programs)" >&2; exit 2; }
+
+# lab N: "FILE SUITES MARKER" of graded lab N (the student's file, the
+# grader's suites, the stub's marker), as mk/labs.mk and the stubs say.
+lab() {
+	case $1 in
+	2) echo "mm/osmem/classic_worstfit.c lab2_contract,lab2_worstfit LAB 2: write worst fit here" ;;
+	esac
+}
+
+# grade N NAME SOURCE: compile SOURCE with lab N's grader into $WORK/NAME
+# and grade it; grade.sh's output in $WORK/NAME.out, its status returned
+# (2 when it did not compile).
+grade() {
+	local n=$1 name=$2 src=$3 suites
+	read -r _ suites _ <<<"$(lab "$n")"
+	"${CC_CMD[@]}" -o "$WORK/$name" "$src" "$DIR/lab$n-grader.o" \
+		>"$WORK/$name.out" 2>&1 || return 2
+	LOG="$WORK/$name.ktap" tests/labs/grade.sh "lab$n" "$WORK/$name" "$suites" \
+		>"$WORK/$name.out" 2>&1
+}
+
+# fails_with N NAME CHECK...: grade.sh's output of NAME has a score line
+# and a "FAIL CHECK: message" line for each CHECK; $miss lists the others.
+fails_with() {
+	local n=$1 out=$WORK/$2.out c
+	shift 2
+	miss=""
+	grep -q "^lab$n: score [0-9]*/[0-9]* checks passed (" "$out" || miss="$miss score-line"
+	for c in "$@"; do
+		grep -q "^lab$n: FAIL $c: ..*" "$out" || miss="$miss $c"
+	done
+	[ -z "$miss" ]
+}
+
+# stub N: the student's file as shipped fails with a message per check.
+stub() {
+	local n=$1 file marker checks
+	read -r file _ marker <<<"$(lab "$n")"
+	if ! grep -qF "$marker" "$file"; then
+		ktap_skip "lab${n}_fails_the_stub" "$file is no longer the stub"
+		return
+	fi
+	mapfile -t checks < <(grep -v '^#' "$META/lab$n/stub-fails.txt")
+	grade "$n" stub "$file"
+	local rc=$?
+	if [ $rc = 1 ] && fails_with "$n" stub "${checks[@]}"; then
+		ktap_pass "lab${n}_fails_the_stub" "$(tail -n 1 "$WORK/stub.out")"
+	else
+		ktap_fail "lab${n}_fails_the_stub" "status $rc, missing:$miss" \
+			"$(tail -n 5 "$WORK/stub.out")"
+	fi
+}
+
+# solution N: the solution passes every check.
+solution() {
+	local n=$1 file
+	read -r file _ <<<"$(lab "$n")"
+	grade "$n" solution "$META/lab$n/$(basename "$file")"
+	local rc=$?
+	if [ $rc = 0 ] && grep -q "^lab$n: score .*: PASS$" "$WORK/solution.out"; then
+		ktap_pass "lab${n}_passes_the_solution" "$(tail -n 1 "$WORK/solution.out")"
+	else
+		ktap_fail "lab${n}_passes_the_solution" "status $rc" \
+			"$(tail -n 8 "$WORK/solution.out")"
+	fi
+}
+
+# mutations N: each classic mistake fails the check that names it.
+mutations() {
+	local n=$1 file sol name expr check src rc
+	read -r file _ <<<"$(lab "$n")"
+	sol=$META/lab$n/$(basename "$file")
+	[ -f "$META/lab$n/mutations.txt" ] || return 0
+	while IFS='|' read -r name expr check; do
+		case $name in '#'* | '') continue ;; esac
+		src=$WORK/$name.c
+		sed "$expr" "$sol" >"$src"
+		if cmp -s "$sol" "$src"; then
+			ktap_fail "lab${n}_catches_$name" "the edit $expr changed nothing"
+			continue
+		fi
+		grade "$n" "$name" "$src"
+		rc=$?
+		if [ $rc = 1 ] && fails_with "$n" "$name" "$check"; then
+			ktap_pass "lab${n}_catches_$name" "$(grep "FAIL $check:" "$WORK/$name.out")"
+		else
+			ktap_fail "lab${n}_catches_$name" "status $rc, missing:$miss" \
+				"$(tail -n 5 "$WORK/$name.out")"
+		fi
+	done <"$META/lab$n/mutations.txt"
+}
+
+ktap_suite labs
+for n in 2; do
+	stub "$n"
+	solution "$n"
+	mutations "$n"
+done
+ktap_done
