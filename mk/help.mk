@@ -34,6 +34,7 @@ help:
 	'  traces          decompress tests/traces/*.xz into build/traces/' \
 	'  fuzz            libFuzzer on the allocators for FUZZ_SECONDS' \
 	'  lab2            grade lab 2: your worst fit (mm/osmem/classic_worstfit.c)' \
+	'  lab4            grade lab 4: your size classes and O(1) search (labs/lab4_segfit.c)' \
 	'  labs-check      every lab explore check (lab1-check, lab3-check, lab4-check)' \
 	'  lab1-check      lab 1: the osmem_classic suite on the host' \
 	'  lab3-check      lab 3: the paging suites in QEMU' \

@@ -3,6 +3,8 @@
 #
 #   make lab2         grade lab 2: the student's worst fit,
 #                     mm/osmem/classic_worstfit.c (docs/labs/lab2-*.md)
+#   make lab4         grade lab 4: the student's size classes and O(1)
+#                     search, labs/lab4_segfit.c (docs/labs/lab4-*.md)
 #
 # A grader is a KTAP program: the lab's checks (tests/labs/labN_*.c, run
 # by tests/labs/lab_home.c, one child process per check) linked with the
@@ -28,9 +30,10 @@
 
 LAB_DIR := $(HOST)/labs
 LAB2_FILE := mm/osmem/classic_worstfit.c
+LAB4_FILE := labs/lab4_segfit.c
 LAB3_KTEST := vmm,vmap,exceptions
 
-.PHONY: lab2 lab1-check lab3-check lab4-check labs-check
+.PHONY: lab2 lab4 lab1-check lab3-check lab4-check labs-check
 
 # What every grader links: libk, the ktest runner's home for labs.
 LAB_COMMON_C := $(wildcard libk/*.c) tests/labs/lab_home.c
@@ -76,6 +79,13 @@ $(eval $(call lab_grader,2,$(LAB_COMMON_C) $(LAB_OSMEM_C) \
 
 lab2: $(LAB_DIR)/lab2-grade
 	@tests/labs/grade.sh lab2 $(LAB_DIR)/lab2-grade lab2_contract,lab2_worstfit
+
+# ------------------------------------------------------------- lab 4 ----
+# Size classes, rounding and the bitmap search, on the grader's bitmaps.
+$(eval $(call lab_grader,4,$(LAB_COMMON_C) tests/labs/lab4_segfit.c))
+
+lab4: $(LAB_DIR)/lab4-grade
+	@tests/labs/grade.sh lab4 $(LAB_DIR)/lab4-grade lab4_segfit
 
 # ------------------------------------------------------- lab 1, 3, 4 ----
 lab1-check: $(HOST)/ktest-host $(KTAP_REPORT)

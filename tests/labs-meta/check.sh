@@ -35,6 +35,7 @@ read -r -a CC_CMD <"$DIR/cc" || { echo "labs-meta: $DIR/cc missing (make test-pr
 lab() {
 	case $1 in
 	2) echo "mm/osmem/classic_worstfit.c lab2_contract,lab2_worstfit LAB 2: write worst fit here" ;;
+	4) echo "labs/lab4_segfit.c lab4_segfit LAB 4: write the" ;;
 	esac
 }
 
@@ -122,7 +123,7 @@ mutations() {
 }
 
 ktap_suite labs
-for n in 2; do
+for n in 2 4; do
 	stub "$n"
 	solution "$n"
 	mutations "$n"
