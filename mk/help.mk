@@ -33,6 +33,7 @@ help:
 	'  bench-deps      install the peer allocators and gnuplot (as root)' \
 	'  traces          decompress tests/traces/*.xz into build/traces/' \
 	'  fuzz            libFuzzer on the allocators for FUZZ_SECONDS' \
+	'  lab1            grade lab 1: your heap walk and prediction (labs/lab1_heapwalk.c)' \
 	'  lab2            grade lab 2: your worst fit (mm/osmem/classic_worstfit.c)' \
 	'  lab4            grade lab 4: your size classes and O(1) search (labs/lab4_segfit.c)' \
 	'  labs-check      every lab explore check (lab1-check, lab3-check, lab4-check)' \

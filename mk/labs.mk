@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: MIT
 # The labs (docs/labs/): graded student work.
 #
+#   make lab1         grade lab 1: the student's heap walk and prediction,
+#                     labs/lab1_heapwalk.c (docs/labs/lab1-*.md)
 #   make lab2         grade lab 2: the student's worst fit,
 #                     mm/osmem/classic_worstfit.c (docs/labs/lab2-*.md)
 #   make lab4         grade lab 4: the student's size classes and O(1)
@@ -29,11 +31,12 @@
 #   build/lab3.iso                 the kernel, ktest=$(LAB3_KTEST)
 
 LAB_DIR := $(HOST)/labs
+LAB1_FILE := labs/lab1_heapwalk.c
 LAB2_FILE := mm/osmem/classic_worstfit.c
 LAB4_FILE := labs/lab4_segfit.c
 LAB3_KTEST := vmm,vmap,exceptions
 
-.PHONY: lab2 lab4 lab1-check lab3-check lab4-check labs-check
+.PHONY: lab1 lab2 lab4 lab1-check lab3-check lab4-check labs-check
 
 # What every grader links: libk, the ktest runner's home for labs.
 LAB_COMMON_C := $(wildcard libk/*.c) tests/labs/lab_home.c
@@ -70,6 +73,16 @@ $$(LAB_DIR)/lab$(1)-grade: $$(LAB_DIR)/lab$(1)-grader.o \
 test-programs: $$(LAB_DIR)/lab$(1)-grade
 -include $$(LAB$(1)_OBJ:.o=.d) $$(LAB_DIR)/sol/$$(LAB$(1)_FILE:.c=.d)
 endef
+
+# ------------------------------------------------------------- lab 1 ----
+# The heap walk and the prediction, on real classic heaps. Classic calls
+# lab 2's worst fit: the grader brings the shipped answer, NULL
+# (tests/labs/lab1_worstfit.c), so lab 1 never depends on lab 2's file.
+$(eval $(call lab_grader,1,$(LAB_COMMON_C) $(LAB_OSMEM_C) \
+	tests/labs/lab1_heapwalk.c tests/labs/lab1_worstfit.c))
+
+lab1: $(LAB_DIR)/lab1-grade
+	@tests/labs/grade.sh lab1 $(LAB_DIR)/lab1-grade lab1_heapwalk
 
 # ------------------------------------------------------------- lab 2 ----
 # The contract called directly (lab2_contract) and worst fit through
