@@ -35,6 +35,7 @@ help:
 	'  fuzz            libFuzzer on the allocators for FUZZ_SECONDS' \
 	'  lab1            grade lab 1: your heap walk and prediction (labs/lab1_heapwalk.c)' \
 	'  lab2            grade lab 2: your worst fit (mm/osmem/classic_worstfit.c)' \
+	'  lab3            grade lab 3: your page-table walk (labs/lab3_pagewalk.c)' \
 	'  lab4            grade lab 4: your size classes and O(1) search (labs/lab4_segfit.c)' \
 	'  labs-check      every lab explore check (lab1-check, lab3-check, lab4-check)' \
 	'  lab1-check      lab 1: the osmem_classic suite on the host' \

@@ -5,6 +5,8 @@
 #                     labs/lab1_heapwalk.c (docs/labs/lab1-*.md)
 #   make lab2         grade lab 2: the student's worst fit,
 #                     mm/osmem/classic_worstfit.c (docs/labs/lab2-*.md)
+#   make lab3         grade lab 3: the student's page-table walk,
+#                     labs/lab3_pagewalk.c (docs/labs/lab3-*.md)
 #   make lab4         grade lab 4: the student's size classes and O(1)
 #                     search, labs/lab4_segfit.c (docs/labs/lab4-*.md)
 #
@@ -33,10 +35,11 @@
 LAB_DIR := $(HOST)/labs
 LAB1_FILE := labs/lab1_heapwalk.c
 LAB2_FILE := mm/osmem/classic_worstfit.c
+LAB3_FILE := labs/lab3_pagewalk.c
 LAB4_FILE := labs/lab4_segfit.c
 LAB3_KTEST := vmm,vmap,exceptions
 
-.PHONY: lab1 lab2 lab4 lab1-check lab3-check lab4-check labs-check
+.PHONY: lab1 lab2 lab3 lab4 lab1-check lab3-check lab4-check labs-check
 
 # What every grader links: libk, the ktest runner's home for labs.
 LAB_COMMON_C := $(wildcard libk/*.c) tests/labs/lab_home.c
@@ -92,6 +95,14 @@ $(eval $(call lab_grader,2,$(LAB_COMMON_C) $(LAB_OSMEM_C) \
 
 lab2: $(LAB_DIR)/lab2-grade
 	@tests/labs/grade.sh lab2 $(LAB_DIR)/lab2-grade lab2_contract,lab2_worstfit
+
+# ------------------------------------------------------------- lab 3 ----
+# The walk, on page tables the grader builds in its own physical memory
+# (no boot: the kernel's walk is what the explore check lab3-check runs).
+$(eval $(call lab_grader,3,$(LAB_COMMON_C) tests/labs/lab3_pagewalk.c))
+
+lab3: $(LAB_DIR)/lab3-grade
+	@tests/labs/grade.sh lab3 $(LAB_DIR)/lab3-grade lab3_pagewalk
 
 # ------------------------------------------------------------- lab 4 ----
 # Size classes, rounding and the bitmap search, on the grader's bitmaps.

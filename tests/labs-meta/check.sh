@@ -36,6 +36,7 @@ lab() {
 	case $1 in
 	1) echo "labs/lab1_heapwalk.c lab1_heapwalk LAB 1: " ;;
 	2) echo "mm/osmem/classic_worstfit.c lab2_contract,lab2_worstfit LAB 2: write worst fit here" ;;
+	3) echo "labs/lab3_pagewalk.c lab3_pagewalk LAB 3: " ;;
 	4) echo "labs/lab4_segfit.c lab4_segfit LAB 4: write the" ;;
 	esac
 }
@@ -126,7 +127,7 @@ mutations() {
 }
 
 ktap_suite labs
-for n in 1 2 4; do
+for n in 1 2 3 4; do
 	stub "$n"
 	solution "$n"
 	mutations "$n"
