@@ -13,6 +13,11 @@
 #   labN_catches_MISTAKE       each line of tests/labs-meta/labN/mutations.txt
 #                              (a sed edit of the solution that must change
 #                              it): the grader fails the check it names
+#   labN_sheet_says_how_to_grade  docs/labs/labN-*.md has a Grading section
+#                              that says `make labN`, shows the stub's and
+#                              the solution's score lines as the grader
+#                              prints them, and boots with make run KARGS=,
+#                              not by editing grub.cfg
 #
 # The graders never read this directory: here the solutions are compiled
 # and linked with labN-grader.o by this script alone (with the compiler
@@ -100,6 +105,37 @@ solution() {
 	fi
 }
 
+# sheet N: the lab sheet says how to grade, and its score lines are
+# what the grader prints (the stub's only while the file is the stub).
+sheet() {
+	local n=$1 doc want miss=""
+	doc=$(ls docs/labs/lab"$n"-*.md 2>/dev/null | head -n 1)
+	[ -n "$doc" ] || { ktap_fail "lab${n}_sheet_says_how_to_grade" "no docs/labs/lab$n-*.md"; return; }
+	grep -q '^## Grading$' "$doc" || miss="$miss no-Grading-section"
+	grep -q "^make lab$n\$" "$doc" || miss="$miss no-make-lab$n"
+	grep -q 'grub\.cfg' "$doc" && miss="$miss grub.cfg-edited"
+	grep -q 'make run' "$doc" && ! grep -q 'make run.*KARGS=' "$doc" &&
+		miss="$miss make-run-without-KARGS"
+	if [ -f "$WORK/stub.out" ] && [ "$(stub_of "$n")" = yes ]; then
+		want=$(tail -n 1 "$WORK/stub.out" | sed "s|the full log: [^)]*)|the full log: build/host/labs/lab$n.ktap)|")
+		grep -qF "$want" "$doc" || miss="$miss stub-score($want)"
+	fi
+	want=$(tail -n 1 "$WORK/solution.out")
+	grep -qF "$want" "$doc" || miss="$miss solution-score($want)"
+	if [ -z "$miss" ]; then
+		ktap_pass "lab${n}_sheet_says_how_to_grade" "$doc"
+	else
+		ktap_fail "lab${n}_sheet_says_how_to_grade" "$doc:$miss"
+	fi
+}
+
+# stub_of N: "yes" when the student's file of lab N is still the stub.
+stub_of() {
+	local file marker
+	read -r file _ marker <<<"$(lab "$1")"
+	grep -qF "$marker" "$file" && echo yes
+}
+
 # mutations N: each classic mistake fails the check that names it.
 mutations() {
 	local n=$1 file sol name expr check src rc
@@ -128,8 +164,10 @@ mutations() {
 
 ktap_suite labs
 for n in 1 2 3 4; do
+	rm -f "$WORK"/*.out
 	stub "$n"
 	solution "$n"
+	sheet "$n"
 	mutations "$n"
 done
 ktap_done
