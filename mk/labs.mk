@@ -30,13 +30,21 @@
 #                                  check.sh links its variants with it)
 #   build/host/labs/labN-grade     ... linked with the student's file
 #   build/host/labs/cc             the compiler command those objects used
+#   build/host/labs/labs.txt       "N FILE SUITES" per graded lab, for
+#                                  tests/labs-meta/check.sh
 #   build/lab3.iso                 the kernel, ktest=$(LAB3_KTEST)
 
 LAB_DIR := $(HOST)/labs
+# Each graded lab: the student's file, the grader's suites.
 LAB1_FILE := labs/lab1_heapwalk.c
+LAB1_SUITES := lab1_heapwalk
 LAB2_FILE := mm/osmem/classic_worstfit.c
+LAB2_SUITES := lab2_contract,lab2_worstfit
 LAB3_FILE := labs/lab3_pagewalk.c
+LAB3_SUITES := lab3_pagewalk
 LAB4_FILE := labs/lab4_segfit.c
+LAB4_SUITES := lab4_segfit
+LAB_LIST := $(foreach n,1 2 3 4,$(n) $(LAB$(n)_FILE) $(LAB$(n)_SUITES))
 LAB3_KTEST := vmm,vmap,exceptions
 
 .PHONY: lab1 lab2 lab3 lab4 lab1-check lab3-check lab4-check labs-check
@@ -61,8 +69,15 @@ $(LAB_DIR)/cc: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(CC) $(HCFLAGS)' | cmp -s - $@ || echo '$(CC) $(HCFLAGS)' >$@
 
-# lab_grader,N,C-FILES: labN-grader.o from C-FILES, and labN-grade, it
-# linked with the student's file LABN_FILE.
+# The graded labs, one a line, for tests/labs-meta/check.sh.
+$(LAB_DIR)/labs.txt: FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s %s %s\n' $(LAB_LIST) | cmp -s - $@ || \
+		printf '%s %s %s\n' $(LAB_LIST) >$@
+
+# lab_grader,N,C-FILES: labN-grader.o from C-FILES; labN-grade, it
+# linked with the student's file LABN_FILE; make labN, which grades it
+# (suites LABN_SUITES).
 define lab_grader
 LAB$(1)_OBJ := $$(patsubst %.c,$$(HOST_OBJ_DIR)/%.o,$(2))
 $$(LAB_DIR)/lab$(1)-grader.o: $$(LAB$(1)_OBJ)
@@ -73,6 +88,8 @@ $$(LAB_DIR)/lab$(1)-grade: $$(LAB_DIR)/lab$(1)-grader.o \
 		$$(LAB_DIR)/sol/$$(LAB$(1)_FILE:.c=.o)
 	$$(call quiet,LD,$$@)
 	$$(Q)$$(CC) $$(HCFLAGS) -o $$@ $$^
+lab$(1): $$(LAB_DIR)/lab$(1)-grade
+	@tests/labs/grade.sh lab$(1) $$< $$(LAB$(1)_SUITES)
 test-programs: $$(LAB_DIR)/lab$(1)-grade
 -include $$(LAB$(1)_OBJ:.o=.d) $$(LAB_DIR)/sol/$$(LAB$(1)_FILE:.c=.d)
 endef
@@ -84,32 +101,20 @@ endef
 $(eval $(call lab_grader,1,$(LAB_COMMON_C) $(LAB_OSMEM_C) \
 	tests/labs/lab1_heapwalk.c tests/labs/lab1_worstfit.c))
 
-lab1: $(LAB_DIR)/lab1-grade
-	@tests/labs/grade.sh lab1 $(LAB_DIR)/lab1-grade lab1_heapwalk
-
 # ------------------------------------------------------------- lab 2 ----
 # The contract called directly (lab2_contract) and worst fit through
 # classic's malloc (lab2_worstfit).
 $(eval $(call lab_grader,2,$(LAB_COMMON_C) $(LAB_OSMEM_C) \
 	tests/labs/lab2_contract.c tests/labs/lab2_worstfit.c))
 
-lab2: $(LAB_DIR)/lab2-grade
-	@tests/labs/grade.sh lab2 $(LAB_DIR)/lab2-grade lab2_contract,lab2_worstfit
-
 # ------------------------------------------------------------- lab 3 ----
 # The walk, on page tables the grader builds in its own physical memory
 # (no boot: the kernel's walk is what the explore check lab3-check runs).
 $(eval $(call lab_grader,3,$(LAB_COMMON_C) tests/labs/lab3_pagewalk.c))
 
-lab3: $(LAB_DIR)/lab3-grade
-	@tests/labs/grade.sh lab3 $(LAB_DIR)/lab3-grade lab3_pagewalk
-
 # ------------------------------------------------------------- lab 4 ----
 # Size classes, rounding and the bitmap search, on the grader's bitmaps.
 $(eval $(call lab_grader,4,$(LAB_COMMON_C) tests/labs/lab4_segfit.c))
-
-lab4: $(LAB_DIR)/lab4-grade
-	@tests/labs/grade.sh lab4 $(LAB_DIR)/lab4-grade lab4_segfit
 
 # ------------------------------------------------------- lab 1, 3, 4 ----
 lab1-check: $(HOST)/ktest-host $(KTAP_REPORT)
@@ -130,4 +135,4 @@ lab4-check: $(HOST)/churn
 labs-check: lab1-check lab3-check lab4-check
 
 # ------------------------------------------------------------ make test --
-test-programs: $(LAB_DIR)/cc $(HOST)/churn
+test-programs: $(LAB_DIR)/cc $(LAB_DIR)/labs.txt $(HOST)/churn

@@ -13,6 +13,11 @@
 #   labN_catches_MISTAKE       each line of tests/labs-meta/labN/mutations.txt
 #                              (a sed edit of the solution that must change
 #                              it): the grader fails the check it names
+#   graders_read_no_solution   nothing the graders are built or run from
+#                              names tests/labs-meta/: not mk/labs.mk's
+#                              rules (its comments may), not tests/labs/,
+#                              not the compiler's dependency lists of the
+#                              graders' and the students' objects
 #   labN_sheet_says_how_to_grade  docs/labs/labN-*.md has a Grading section
 #                              that says `make labN`, shows the stub's and
 #                              the solution's score lines as the grader
@@ -35,15 +40,14 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/labs-meta.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 read -r -a CC_CMD <"$DIR/cc" || { echo "labs-meta: $DIR/cc missing (make test-programs)" >&2; exit 2; }
 
-# lab N: "FILE SUITES MARKER" of graded lab N (the student's file, the
-# grader's suites, the stub's marker), as mk/labs.mk and the stubs say.
+# lab N: "FILE SUITES MARKER" of graded lab N: the student's file and the
+# grader's suites as make labN uses them (build/host/labs/labs.txt), and
+# the stub's marker, a "LAB N: " comment.
 lab() {
-	case $1 in
-	1) echo "labs/lab1_heapwalk.c lab1_heapwalk LAB 1: " ;;
-	2) echo "mm/osmem/classic_worstfit.c lab2_contract,lab2_worstfit LAB 2: write worst fit here" ;;
-	3) echo "labs/lab3_pagewalk.c lab3_pagewalk LAB 3: " ;;
-	4) echo "labs/lab4_segfit.c lab4_segfit LAB 4: write the" ;;
-	esac
+	local n file suites
+	while read -r n file suites; do
+		[ "$n" = "$1" ] && echo "$file $suites LAB $n: "
+	done <"$DIR/labs.txt"
 }
 
 # grade N NAME SOURCE [CFLAG...]: compile SOURCE with lab N's grader into
@@ -129,6 +133,21 @@ sheet() {
 	fi
 }
 
+# graders_read_no_solution: see the top.
+no_solution_read() {
+	local hits
+	hits=$( {
+		grep -v '^[[:space:]]*#' mk/labs.mk | grep -n 'labs-meta' | sed 's/^/mk\/labs.mk:/'
+		grep -l 'labs-meta' tests/labs/* 2>/dev/null
+		find build/host/obj/tests/labs "$DIR/sol" -name '*.d' -exec grep -l 'labs-meta' {} + 2>/dev/null
+	} )
+	if [ -z "$hits" ] && [ -d "$DIR/sol" ]; then
+		ktap_pass graders_read_no_solution
+	else
+		ktap_fail graders_read_no_solution "names tests/labs-meta/ (or nothing built):" "$hits"
+	fi
+}
+
 # stub_of N: "yes" when the student's file of lab N is still the stub.
 stub_of() {
 	local file marker
@@ -163,7 +182,10 @@ mutations() {
 }
 
 ktap_suite labs
-for n in 1 2 3 4; do
+no_solution_read
+[ -s "$DIR/labs.txt" ] || { echo "labs-meta: $DIR/labs.txt missing (make test-programs)" >&2; exit 2; }
+# (A for loop: the graders and compilers inside must not read the list.)
+for n in $(cut -d ' ' -f 1 "$DIR/labs.txt"); do
 	rm -f "$WORK"/*.out
 	stub "$n"
 	solution "$n"
