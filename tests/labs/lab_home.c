@@ -64,10 +64,11 @@ static int lab_call(const struct ktest_case *tc, struct ktest *t, char *why,
 	if (WIFSIGNALED(status)) {
 		int sig = WTERMSIG(status);
 
-		snprintf(why, why_len, "%s",
-			 sig == SIGALRM ? "LAB: did not finish in 20 s: an endless loop?" :
-			 sig == SIGSEGV ? "LAB: crashed (SIGSEGV): a bad pointer, e.g. following next past the end of the list?" :
-			 strsignal(sig));
+		snprintf(why, why_len, "LAB: %s",
+			 sig == SIGALRM ? "did not finish in 20 s: an endless loop?" :
+			 sig == SIGSEGV ? "crashed (SIGSEGV): your code used a bad "
+					  "pointer (NULL, or past the end of a list "
+					  "or a table?)" : strsignal(sig));
 		return 1;
 	}
 	if (WEXITSTATUS(status) == LAB_FAILED)
