@@ -10,7 +10,7 @@
 #                                                     parsers and their tests)
 #   *_posix.c                                         user space only
 #   tests/host/*.c                                    the host test program only
-#   mm/osmem/tests/lab2_*.c                           lab 2's check only (mk/labs.mk)
+#   tests/labs/*.c                                    the lab graders only (mk/labs.mk)
 
 BUILD   := build
 HOST    := $(BUILD)/host
@@ -53,7 +53,7 @@ KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -Wl,--build-id=non
 
 KERNEL_C := $(wildcard kernel/*.c kernel/*/*.c kernel/*/*/*.c mm/*.c mm/tests/*.c \
 	libk/*.c libk/tests/*.c mm/osmem/*.c mm/osmem/tests/*.c)
-KERNEL_C := $(filter-out %_posix.c mm/osmem/tests/lab2_%.c,$(KERNEL_C))
+KERNEL_C := $(filter-out %_posix.c,$(KERNEL_C))
 KERNEL_ASM := $(wildcard boot/*.asm kernel/*/*/*.asm)
 KERNEL_OBJ := $(patsubst %.c,$(BUILD)/kernel/%.o,$(KERNEL_C)) \
 	$(patsubst %.asm,$(BUILD)/kernel/%.o,$(KERNEL_ASM))
@@ -68,7 +68,7 @@ FAST_C  := $(wildcard mm/osmem/fast*.c)
 CLASSIC_C := $(wildcard mm/osmem/classic*.c)
 HCFLAGS := -std=gnu11 -O1 -g -fno-toplevel-reorder -DLIBK_HOST -fno-builtin -Wall -Wextra -Werror -I.
 HOST_SHARED_C := $(wildcard libk/*.c libk/tests/*.c mm/osmem/*.c mm/osmem/tests/*.c)
-HOST_SHARED_C := $(filter-out %_kernel.c mm/osmem/tests/lab2_%.c,$(HOST_SHARED_C)) \
+HOST_SHARED_C := $(filter-out %_kernel.c,$(HOST_SHARED_C)) \
 	$(filter %_pure.c %_pure_test.c,$(wildcard kernel/*/*.c kernel/*/*/*.c))
 HOST_TEST_C := $(HOST_SHARED_C) $(wildcard tests/host/*.c)
 

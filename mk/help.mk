@@ -33,9 +33,12 @@ help:
 	'  bench-deps      install the peer allocators and gnuplot (as root)' \
 	'  traces          decompress tests/traces/*.xz into build/traces/' \
 	'  fuzz            libFuzzer on the allocators for FUZZ_SECONDS' \
-	'  labs-check      every lab self-check (lab1-check ... lab4-check)' \
+	'  lab1            grade lab 1: your heap walk and prediction (labs/lab1_heapwalk.c)' \
+	'  lab2            grade lab 2: your worst fit (mm/osmem/classic_worstfit.c)' \
+	'  lab3            grade lab 3: your page-table walk (labs/lab3_pagewalk.c)' \
+	'  lab4            grade lab 4: your size classes and O(1) search (labs/lab4_segfit.c)' \
+	'  labs-check      every lab explore check (lab1-check, lab3-check, lab4-check)' \
 	'  lab1-check      lab 1: the osmem_classic suite on the host' \
-	'  lab2-check      lab 2: worst fit against LAB2_SOLUTION' \
 	'  lab3-check      lab 3: the paging suites in QEMU' \
 	'  lab4-check      lab 4: instructions per call as the heap grows (callgrind)' \
 	'  heap-picture    the heap as SVG (+PNG): build/pictures/heap.svg, docs/pictures/' \
@@ -59,7 +62,6 @@ help:
 	'  FUZZ_SECONDS=600  make fuzz run time' \
 	'  FUZZ_JOBS=1     make fuzz parallel jobs' \
 	'  FUZZ_CC=clang   the fuzzers compiler' \
-	'  LAB2_SOLUTION=mm/osmem/classic_worstfit.c  lab2-check source' \
 	'  OPT=2           kernel -O level; 0 or g to step in gdb (objects rebuilt)' \
 	'  V=0             1: print every command in full' \
 	'  KTEST_ISO=build/ktest.iso  the ISO of the kernel test step' \

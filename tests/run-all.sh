@@ -104,9 +104,11 @@ main() {
 	step preload_arenas 0 1 -- tests/preload/arenas.sh
 	step fuzz 0 1 -- tests/fuzz/smoke.sh
 	step bench_smoke 0 1 -- tests/bench/smoke.sh
-	# The labs' self-checks (docs/labs/): lab 1's is the host step's
-	# osmem_classic suite, lab 3's the kernel step's vmm,vmap,exceptions.
-	step labs 0 1 -- tests/labs/lab2_selftest.sh
+	# The labs (docs/labs/): each grader fails the shipped stub, passes
+	# the solution and catches the classic mistakes (tests/labs-meta/).
+	# Lab 1's explore check is the host step's osmem_classic suite, lab
+	# 3's the kernel step's vmm,vmap,exceptions.
+	step labs 0 1 -- tests/labs-meta/check.sh
 	step lab4 0 1 -- tests/labs/lab4_check.sh
 	# The porting guide's examples (docs/porting.md, mk/port.mk).
 	step port 0 1 -- tests/port/check.sh

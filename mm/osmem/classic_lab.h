@@ -15,7 +15,7 @@
  *
  * Used by osmem_classic_worst ("classic:worst"). The shipped
  * mm/osmem/classic_worstfit.c returns NULL (the heap then always grows);
- * a reference solution is tests/labs/classic_worstfit_ref.c.
+ * `make lab2` grades it (mk/labs.mk).
  */
 #ifndef MM_OSMEM_CLASSIC_LAB_H
 #define MM_OSMEM_CLASSIC_LAB_H

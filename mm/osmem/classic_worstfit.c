@@ -3,11 +3,11 @@
  * Lab 2: worst fit for the classic allocator (heap=classic:worst).
  *
  * This is the student's file. The contract is in mm/osmem/classic_lab.h;
- * the lab sheet is docs/labs/lab2-placement-policies.md and its self-check
- * `make lab2-check` runs the lab2_worstfit suite against this file.
+ * the lab sheet is docs/labs/lab2-placement-policies.md, and `make lab2`
+ * grades this file (tests/labs/lab2_contract.c, tests/labs/lab2_worstfit.c).
  *
  * As shipped it finds nothing, so every allocation grows the heap: the
- * allocator still works, but wastes memory, and the check fails.
+ * allocator still works, but wastes memory, and make lab2 fails.
  */
 #include "mm/osmem/classic_lab.h"
 #include <stddef.h>

@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Lab 2's reference solution: worst fit (contract: mm/osmem/classic_lab.h).
- *
- * Not part of any normal build. `make lab2-check LAB2_SOLUTION=tests/labs/
- * classic_worstfit_ref.c` builds the lab 2 check with it in place of
- * mm/osmem/classic_worstfit.c, and tests/labs/lab2_selftest.sh shows the
- * check failing on the skeleton and passing with this file.
+ * Lab 2's solution, for the graders' own test (tests/labs-meta/check.sh):
+ * worst fit (contract: mm/osmem/classic_lab.h). The grader (make lab2)
+ * never reads this file; mutations.txt breaks it into the classic
+ * mistakes, each of which make lab2 must fail.
  */
 #include "mm/osmem/classic_lab.h"
 #include <stddef.h>

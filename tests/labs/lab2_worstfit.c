@@ -7,13 +7,14 @@
  * policy does. The cases craft heaps of fenced free holes (policy_tests.h)
  * and check through walk() which hole a request lands in.
  *
- * Not built into the kernel or build/host/ktest-host (the Makefile leaves
- * this file out): on the shipped skeleton (mm/osmem/classic_worstfit.c
- * returns NULL) it fails by design. `make lab2-check` builds it into
- * build/host/lab2-check with the student's file; tests/labs/lab2_selftest.sh
- * shows it failing on the skeleton and passing with the reference.
+ * Lab 2's grader, part 2 (part 1, tests/labs/lab2_contract.c, calls the
+ * function directly): `make lab2` builds it with the student's
+ * mm/osmem/classic_worstfit.c (mk/labs.mk); never built into the kernel
+ * or build/host/ktest-host, since on the shipped stub it fails by design.
+ * Each case's LAB_HINT is what tests/labs/grade.sh shows when it fails.
  */
 #include "mm/osmem/tests/policy_tests.h"
+#include "tests/labs/lab_check.h"
 
 #define WORST (&osmem_classic_worst)
 
@@ -22,6 +23,8 @@ KTEST(lab2_worstfit, takes_the_largest_free_block)
 	static const size_t sizes[] = { 104, 400, 200, 600, 304 };
 	void *holes[5];
 
+	LAB_HINT(t, "holes 104, 400, 200, 600, 304 and malloc(150): the 600-byte "
+		 "hole (the largest) must be taken and split");
 	OSMEM_START(t, WORST);
 	KASSERT_EQ(t, pol_holes(t, WORST, h, sizes, 5, holes), 0);
 	KEXPECT_PTR_EQ(t, WORST->malloc(h, 150), holes[3]);
@@ -35,6 +38,8 @@ KTEST(lab2_worstfit, ties_go_to_the_lowest_address)
 	static const size_t sizes[] = { 200, 400, 400, 96 };
 	void *holes[4];
 
+	LAB_HINT(t, "holes 200, 400, 400, 96 and malloc(8): the first 400-byte "
+		 "hole (nearest the heap start) must be taken");
 	OSMEM_START(t, WORST);
 	KASSERT_EQ(t, pol_holes(t, WORST, h, sizes, 4, holes), 0);
 	KEXPECT_PTR_EQ(t, WORST->malloc(h, 8), holes[1]);
@@ -47,6 +52,8 @@ KTEST(lab2_worstfit, the_largest_shrinks_and_the_next_request_moves_on)
 	static const size_t sizes[] = { 256, 512 };
 	void *holes[2];
 
+	LAB_HINT(t, "holes 256, 512: malloc(200) takes the 512 hole; then its "
+		 "280-byte rest is the largest; then the 256 hole");
 	OSMEM_START(t, WORST);
 	KASSERT_EQ(t, pol_holes(t, WORST, h, sizes, 2, holes), 0);
 	/* 512 -> 200 + 280 free: now 280 is the largest... */
@@ -63,6 +70,8 @@ KTEST(lab2_worstfit, allocated_blocks_are_never_taken)
 	static const size_t sizes[] = { 4000, 160 };
 	void *holes[2], *big;
 
+	LAB_HINT(t, "a block in use is never returned, even when it is the "
+		 "largest");
 	OSMEM_START(t, WORST);
 	KASSERT_EQ(t, pol_holes(t, WORST, h, sizes, 2, holes), 0);
 	/* Hole 0 is exactly the size asked: the largest one, taken whole. */
@@ -79,6 +88,8 @@ KTEST(lab2_worstfit, merged_neighbours_count_as_one_block)
 	static const size_t sizes[] = { 300, 200, 200 };
 	void *holes[3];
 
+	LAB_HINT(t, "two free neighbours are merged before your search: they are "
+		 "one 472-byte block, the largest");
 	OSMEM_START(t, WORST);
 	KASSERT_EQ(t, pol_holes(t, WORST, h, sizes, 3, holes), 0);
 	/* Free the fence between holes 1 and 2: they merge into one block of
@@ -95,6 +106,8 @@ KTEST(lab2_worstfit, grows_the_heap_only_when_nothing_fits)
 	void *holes[2], *p;
 	size_t brk;
 
+	LAB_HINT(t, "the heap must grow only when no free block fits (a fitting "
+		 "hole was missed?)");
 	OSMEM_START(t, WORST);
 	KASSERT_EQ(t, pol_holes(t, WORST, h, sizes, 2, holes), 0);
 	brk = osmem_tb_brk();
@@ -110,6 +123,8 @@ KTEST(lab2_worstfit, keeps_the_contract_under_churn)
 {
 	struct osmem_stats st;
 
+	LAB_HINT(t, "random malloc/free/realloc on classic:worst: every block "
+		 "keeps its bytes and the heap stays under 256 KiB");
 	OSMEM_START(t, WORST);
 	pol_churn(t, WORST, h, 3000);
 	/* Worst fit reuses freed space: 48 blocks of at most 3000 bytes must
