@@ -17,11 +17,19 @@ PORT_FREE_CFLAGS := -std=gnu11 -O2 -ffreestanding -nostdlib -static -fno-pie \
 	-no-pie -fno-stack-protector -fno-builtin -Wall -Wextra -Werror -I.
 PORT_USER_CFLAGS := -std=gnu11 -O2 -DLIBK_HOST -Wall -Wextra -Werror -I.
 PORT_PROGRAMS := $(PORT)/arena_example $(PORT)/tinyk $(PORT)/user_example
+# The same files as objects, for make test's `symbols` step
+# (tests/port/symbols.sh: every exported name carries a prefix).
+PORT_CORE_OBJ := $(patsubst %.c,$(PORT)/core/%.o,$(PORT_CORE_C))
 PORT_DEPS := $(PORT_CORE_C) $(wildcard mm/osmem/*.h libk/*.h tests/port/*.h \
 	tests/port/tinyk/*.h)
 
 .PHONY: port-examples
-port-examples: $(PORT_PROGRAMS)
+port-examples: $(PORT_PROGRAMS) $(PORT_CORE_OBJ)
+
+$(PORT)/core/%.o: %.c $(PORT_DEPS)
+	@mkdir -p $(dir $@)
+	$(call quiet,CC,$@)
+	$(Q)$(CC) $(PORT_FREE_CFLAGS) -c -o $@ $<
 
 $(PORT)/arena_example: tests/port/arena_example.c $(PORT_DEPS)
 	@mkdir -p $(dir $@)
@@ -38,4 +46,4 @@ $(PORT)/user_example: tests/port/user_example.c mm/osmem/backend_posix.c $(PORT_
 	$(call quiet,CC,$@)
 	$(Q)$(CC) $(PORT_USER_CFLAGS) -o $@ $(filter %.c,$^)
 
-test-programs: $(PORT_PROGRAMS)
+test-programs: $(PORT_PROGRAMS) $(PORT_CORE_OBJ)
