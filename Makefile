@@ -37,7 +37,11 @@ Q       := @
 quiet    = @printf '  %-4s %s\n' '$(1)' '$(2)'
 endif
 
-CC      ?= gcc
+# make's own default CC is "cc", so `CC ?= gcc` would never apply: gcc
+# unless the user named a compiler (make CC=clang, or CC in the environment).
+ifeq ($(origin CC),default)
+CC      := gcc
+endif
 NASM    ?= nasm
 QEMU    ?= qemu-system-x86_64
 

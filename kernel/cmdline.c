@@ -78,6 +78,11 @@ void cmdline_init(const char *s)
 	cmdline_parse(&boot_cmdline, s);
 }
 
+const struct cmdline *cmdline_boot(void)
+{
+	return &boot_cmdline;
+}
+
 bool cmdline_has(const char *key)
 {
 	return cmdline_has_in(&boot_cmdline, key);

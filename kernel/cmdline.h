@@ -33,6 +33,8 @@ bool cmdline_has_in(const struct cmdline *c, const char *key);
 const char *cmdline_get_in(const struct cmdline *c, const char *key);
 
 void cmdline_init(const char *s);
+/* The boot command line itself (for boot_options_check). */
+const struct cmdline *cmdline_boot(void);
 bool cmdline_has(const char *key);
 const char *cmdline_get(const char *key);
 

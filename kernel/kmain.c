@@ -6,6 +6,7 @@
  * prints what it found.
  */
 #include "kernel/boot_mem.h"
+#include "kernel/boot_options.h"
 #include "kernel/cmdline.h"
 #include "libk/cpu.h"
 #include "kernel/crash.h"
@@ -66,6 +67,12 @@ static void boot_info_init(uint32_t magic, uint64_t mbi_phys)
 	cmdline_init(info->cmdline);
 }
 
+static void boot_option_line(const char *line, void *arg)
+{
+	(void)arg;
+	kprintf("boot: %s\n", line);
+}
+
 /* No self-test asked for: the serial shell (kernel/shell/shell.h). */
 static void __attribute__((noreturn)) kernel_idle(void)
 {
@@ -83,6 +90,11 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
 	idt_init();
 	boot_banner();
 	boot_info_init(magic, mbi_phys);
+	/* Unknown or malformed options, one line each (help boot lists them). */
+	boot_options_check(cmdline_boot(), boot_option_line, NULL);
+	/* make run's terminal is QEMU's: say how to leave it after a crash. */
+	if (cmdline_get("console_hint") && strcmp(cmdline_get("console_hint"), "qemu") == 0)
+		panic_set_console_hint("press Ctrl-A x to leave QEMU");
 	/* Lock-order checking is on unless lockdep=0 (libk/spinlock.h). */
 	if (cmdline_get("lockdep") && strcmp(cmdline_get("lockdep"), "0") == 0)
 		spin_lockdep_set(false);

@@ -19,6 +19,7 @@
 #include <stdarg.h>
 
 static bool panic_exit_qemu;
+static const char *panic_hint;	/* panic_stop's last line, or NULL */
 static int panic_cpu = -1;	/* index of the CPU that owns the panic */
 static size_t panic_stopped;	/* how many others it stopped */
 
@@ -27,11 +28,21 @@ void panic_set_exit_qemu(bool on)
 	panic_exit_qemu = on;
 }
 
+void panic_set_console_hint(const char *line)
+{
+	panic_hint = line;
+}
+
 void panic_stop(void)
 {
 	cli();
 	if (panic_exit_qemu)
 		qemu_exit(QEMU_EXIT_FAIL);
+	/* serial_puts, not kprintf: this also ends a panic while panicking. */
+	if (panic_hint) {
+		serial_puts(panic_hint);
+		serial_puts("\n");
+	}
 	cpu_halt_forever();
 }
 

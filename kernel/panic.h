@@ -8,7 +8,11 @@
  * panic_stop(): the one way the kernel ends after a fatal error. It halts
  * forever, unless panic_set_exit_qemu(true) was called (self-test runs):
  * then it first exits QEMU with the failure status, so a test run ends at
- * once instead of waiting for its time limit.
+ * once instead of waiting for its time limit. Otherwise, when a console
+ * hint was set (panic_set_console_hint: the boot option console_hint=qemu
+ * that `make run` passes), it prints the hint as the report's last line
+ * ("press Ctrl-A x to leave QEMU"): a halted kernel no longer reads the
+ * keyboard, and a student must know how to get the terminal back.
  */
 #ifndef KERNEL_PANIC_H
 #define KERNEL_PANIC_H
@@ -23,5 +27,7 @@ void panic_stop(void) __attribute__((noreturn));
  * second panic on this CPU stops at once; one on another CPU halts it. */
 void panic_begin(void);
 void panic_set_exit_qemu(bool on);
+/* The line panic_stop prints last (no newline; NULL: none). */
+void panic_set_console_hint(const char *line);
 
 #endif

@@ -20,7 +20,7 @@ help:
 	'  iso             build/os.iso, the kernel with GRUB' \
 	'  ktest-iso       the self-test ISOs make test boots (build/ktest*.iso ...)' \
 	'  host            the host test program and the libosmem libraries' \
-	'  run             boot build/os.iso in QEMU, serial console here (Ctrl-A X quits)' \
+	'  run             boot build/os.iso in QEMU, serial console here (Ctrl-A X quits; reboot boots again)' \
 	'  debug           as run, but QEMU waits for gdb on :1234 (-s -S)' \
 	'  gdb             gdb attached to make debug, kernel symbols, stops at kmain' \
 	'  test            every test step (tests/run-all.sh): "N passed, M failed"' \
@@ -56,7 +56,7 @@ help:
 	'  TRACES=0        1: the traces as GRUB modules in run/debug (shell replay)' \
 	'  ROUNDS=5        bench-malloc rounds (bench-kernel: boots, default 1)' \
 	'  REPLAY_LIMIT=0  replay suite: the first N calls of each trace (0: all)' \
-	'  QEMU_TIMEOUT=120  seconds before a test boot counts as hung' \
+	'  QEMU_TIMEOUT=120  seconds before a test boot counts as hung (900 with OPT=0 or g)' \
 	'  FUZZ_SECONDS=600  make fuzz run time' \
 	'  FUZZ_JOBS=1     make fuzz parallel jobs' \
 	'  FUZZ_CC=clang   the fuzzers compiler' \

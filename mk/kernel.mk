@@ -13,7 +13,11 @@ KOBJ    := $(BUILD)/kernel
 KSYMS   := $(KOBJ)/ksyms
 KTEST_ISO := $(BUILD)/ktest.iso
 
-QEMU_FLAGS := -accel $(ACCEL) -m $(MEM) -smp $(SMP) -display none -no-reboot \
+# make run's QEMU resets the machine when the kernel asks (the shell's
+# reboot, a triple fault): the student sees it boot again, as a PC would.
+# make debug adds -no-reboot: a triple fault then stops QEMU, with gdb on
+# the state that caused it. The test runners (tests/) pass -no-reboot.
+QEMU_FLAGS := -accel $(ACCEL) -m $(MEM) -smp $(SMP) -display none \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 
 # Objects depend on the Makefile too: KCFLAGS live there. They also depend
@@ -178,6 +182,16 @@ $(eval $(call ktest_iso,kbench,ktest=kmalloc_bench kbench))
 # kernel lands in the shell; shell_test turns heapmap's colours off.
 $(eval $(call ktest_iso,shell,shell_test))
 
+# A crash under make run's console hint (tests/qemu/crash-hint.sh): the
+# report ends with "press Ctrl-A x to leave QEMU".
+$(eval $(call ktest_iso,crash-panic,crash=panic console_hint=qemu))
+$(eval $(call ktest_iso,crash-pagefault,crash=pagefault console_hint=qemu))
+ktest-iso: $(BUILD)/crash-panic.iso $(BUILD)/crash-pagefault.iso
+# Boot options and what the boot says of them (tests/qemu/boot-options.sh).
+$(eval $(call ktest_iso,boot-classic-debug,heap=classic heap_debug))
+$(eval $(call ktest_iso,boot-bogus,heap_dbug smp_expect=two heap_debug))
+ktest-iso: $(BUILD)/boot-classic-debug.iso $(BUILD)/boot-bogus.iso
+
 iso: $(ISO)
 ktest-iso: $(KTEST_ISO) $(BUILD)/ktest-smp1.iso $(BUILD)/ktest-smp.iso $(BUILD)/smp-panic.iso $(BUILD)/ktest-replay.iso $(BUILD)/ktest-classic.iso \
 	$(BUILD)/shell.iso
@@ -201,7 +215,9 @@ debug-deps:
 KARGS ?=
 TRACES ?= 0
 RUN_TRACES := $(if $(filter-out 0,$(TRACES)),$(KTEST_TRACES))
-$(eval $(call ktest_iso,run,$(KARGS),$(RUN_TRACES)))
+# console_hint=qemu: a crash report ends with how to leave QEMU (the
+# kernel halts; iso/boot/grub/grub.cfg passes it too, for build/os.iso).
+$(eval $(call ktest_iso,run,console_hint=qemu $(KARGS),$(RUN_TRACES)))
 RUN_ISO := $(if $(strip $(KARGS)$(RUN_TRACES)),$(BUILD)/run.iso,$(ISO))
 
 run: run-deps
@@ -218,7 +234,7 @@ GDBINIT := $(BUILD)/gdbinit
 debug: debug-deps
 	@$(MAKE) --no-print-directory $(RUN_ISO) $(GDBINIT)
 	@echo "debug: QEMU waits for gdb on :1234; run 'make gdb' in another terminal" >&2
-	$(QEMU) $(QEMU_FLAGS) -cdrom $(RUN_ISO) -serial mon:stdio -s -S || [ $$? = 1 ]
+	$(QEMU) $(QEMU_FLAGS) -no-reboot -cdrom $(RUN_ISO) -serial mon:stdio -s -S || [ $$? = 1 ]
 
 # The gdb commands: the kernel's symbols, QEMU's stub, a hardware breakpoint
 # at kmain (software ones are lost: GRUB loads the image over them). The

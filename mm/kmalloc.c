@@ -86,6 +86,13 @@ int kmalloc_init(const char *name, unsigned flags)
 	a->init(KHEAP, osmem_kernel_backend());
 	kmalloc_impl = a;
 	kmalloc_cache_init(a, KHEAP);
+	if ((flags & KMALLOC_DEBUG) && !a->has_debug_mode) {
+		/* Said at boot: a student must not believe red zones guard
+		 * a heap that has none. */
+		kprintf("kmalloc: heap_debug ignored: the %s allocator has no debug mode (no red zones, no poisoning; heap=fast has them)\n",
+			a->name);
+		flags &= ~KMALLOC_DEBUG;
+	}
 	kprintf("kmalloc: %s allocator%s%s\n", a->name,
 		flags & KMALLOC_DEBUG ? ", debug" : "",
 		flags & KMALLOC_PANIC_ON_MISUSE ? ", panic on misuse" : "");

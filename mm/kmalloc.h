@@ -36,7 +36,9 @@
 
 /* kmalloc_init flags, from the boot options heap_panic and heap_debug. */
 #define KMALLOC_PANIC_ON_MISUSE 0x1	/* a misuse report panics */
-#define KMALLOC_DEBUG           0x2	/* the allocator's debug mode */
+#define KMALLOC_DEBUG           0x2	/* the allocator's debug mode; an
+					 * allocator without one (classic)
+					 * says at boot that it ignores it */
 
 /* Pick the allocator by name (NULL or "" for the default) and bind it to
  * the kernel backend, configured by flags. Returns 0, or -1 for an unknown

@@ -136,6 +136,11 @@ main() {
 	# A panic on CPU 1 stops CPU 0 and prints once (-smp 2).
 	step smp_panic 0 1 -- env LOG=build/smp-panic.log tests/qemu/smp-panic.sh
 	step shell 0 1 -- tests/shell/session.sh
+	# What make run gives a student: crash reports end with how to leave
+	# QEMU, reboot resets rather than quits (tests/qemu/make-run.sh).
+	step make_run 0 1 -- tests/qemu/make-run.sh
+	# What the boot says of its options (tests/qemu/boot-options.sh).
+	step boot_options 0 1 -- tests/qemu/boot-options.sh
 	step kernel_replay 33 35 --qemu --log=build/ktest-replay.log -- \
 		env ISO=build/ktest-replay.iso LOG=build/ktest-replay.log \
 		tests/qemu/run-ktest.sh --quiet --no-report

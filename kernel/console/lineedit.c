@@ -14,20 +14,22 @@
 #include "kernel/console/serial.h"
 #include "libk/printf.h"
 #include "libk/string.h"
-#include "mm/kmalloc.h"
 
 #define KEY_CTRL_C	0x03
 #define KEY_BS		0x08
+#define KEY_TAB		0x09
 #define KEY_CTRL_U	0x15
 #define KEY_ESC		0x1b
 #define KEY_DEL		0x7f
 
 enum esc_state { ESC_NONE, ESC_GOT_ESC, ESC_GOT_CSI };
 
-void lineedit_init(struct lineedit *le, bool echo)
+void lineedit_init(struct lineedit *le, bool echo,
+		   const struct lineedit_ops *ops)
 {
 	memset(le, 0, sizeof(*le));
 	le->echo = echo;
+	le->ops = ops;
 }
 
 static void le_out(struct lineedit *le, const char *s)
@@ -75,6 +77,7 @@ static void le_set(struct lineedit *le, const char *s)
 		n = LINEEDIT_MAX - 1;
 	memcpy(le->buf, s, n);
 	le->len = le->cur = n;
+	le->overflow = false;	/* a new line: nothing of it was dropped */
 }
 
 static void le_insert(struct lineedit *le, const char *prompt, char c)
@@ -82,6 +85,7 @@ static void le_insert(struct lineedit *le, const char *prompt, char c)
 	char s[2] = { c, 0 };
 
 	if (le->len >= LINEEDIT_MAX - 1) {
+		le->overflow = true;
 		le_out(le, "\a");
 		return;
 	}
@@ -118,6 +122,73 @@ static void le_history(struct lineedit *le, const char *prompt, int dir)
 	le->hpos = pos;
 	le_set(le, pos == le->nhist ? "" : le->hist[pos]);
 	le_redraw(le, prompt);
+}
+
+/* How many of ops->word's words start with buf[0..len); *common gets
+ * the length of the longest prefix they all share (len or more). */
+static size_t le_matches(struct lineedit *le, size_t *common,
+			 const char **first)
+{
+	size_t n = 0, i, k;
+	const char *w;
+
+	*first = NULL;
+	for (i = 0; (w = le->ops->word(i)); i++) {
+		if (strncmp(w, le->buf, le->len) != 0)
+			continue;
+		if (!*first) {
+			*first = w;
+			*common = strlen(w);
+		}
+		for (k = le->len; k < *common && w[k] == (*first)[k]; k++)
+			;
+		*common = k;
+		n++;
+	}
+	return n;
+}
+
+/* The completions of buf on a line of their own (two spaces apart). */
+static void le_list(struct lineedit *le)
+{
+	const char *w;
+
+	le_out(le, "\n");
+	for (size_t i = 0; (w = le->ops->word(i)); i++) {
+		if (strncmp(w, le->buf, le->len) != 0)
+			continue;
+		le_out(le, w);
+		le_out(le, "  ");
+	}
+	le_out(le, "\n");
+}
+
+/* Tab (contract in lineedit.h): complete the first word. */
+static void le_complete(struct lineedit *le, const char *prompt)
+{
+	const char *first;
+	size_t common = 0, n;
+	bool one_word = true;
+
+	for (size_t k = 0; k < le->len; k++)
+		one_word = one_word && le->buf[k] != ' ';
+	if (!le->ops || !le->ops->word || le->cur != le->len || !one_word) {
+		le_out(le, "\a");
+		return;
+	}
+	n = le_matches(le, &common, &first);
+	if (n == 0) {
+		le_out(le, "\a");
+		return;
+	}
+	for (size_t k = le->len; k < common; k++)
+		le_insert(le, prompt, first[k]);
+	if (n == 1) {
+		le_insert(le, prompt, ' ');
+		return;
+	}
+	le_list(le);
+	le_redraw(le, prompt);	/* the prompt and the line, under the list */
 }
 
 /* The final byte of an ESC [ sequence. */
@@ -164,13 +235,18 @@ static bool le_key(struct lineedit *le, const char *prompt, int c)
 	case KEY_DEL:
 		le_backspace(le, prompt);
 		return false;
+	case KEY_TAB:
+		le_complete(le, prompt);
+		return false;
 	case KEY_CTRL_U:
 		le->len = le->cur = 0;
+		le->overflow = false;
 		le_redraw(le, prompt);
 		return false;
 	case KEY_CTRL_C:
 		le_out(le, "^C\n");
 		le->len = le->cur = 0;
+		le->overflow = false;
 		le->hpos = le->nhist;
 		serial_puts(prompt);
 		return false;
@@ -186,6 +262,7 @@ const char *lineedit_read(struct lineedit *le, const char *prompt)
 	int c;
 
 	le->len = le->cur = 0;
+	le->overflow = false;
 	le->hpos = le->nhist;
 	serial_puts(prompt);
 	for (;;) {
@@ -210,7 +287,8 @@ const char *lineedit_read(struct lineedit *le, const char *prompt)
 			break;
 	}
 	le->buf[le->len] = '\0';
-	return le->buf;
+	/* Cut, the line could mean something else: the caller refuses it. */
+	return le->overflow ? NULL : le->buf;
 }
 
 void lineedit_remember(struct lineedit *le, const char *line)
@@ -225,12 +303,14 @@ void lineedit_remember(struct lineedit *le, const char *line)
 		return;
 	if (le->nhist > 0 && strcmp(le->hist[le->nhist - 1], line) == 0)
 		return;
-	copy = kmalloc(n + 1);
+	if (!le->ops || !le->ops->alloc)
+		return;
+	copy = le->ops->alloc(n + 1);
 	if (!copy)
 		return;
 	memcpy(copy, line, n + 1);
 	if (le->nhist == LINEEDIT_HISTORY) {
-		kfree(le->hist[0]);
+		le->ops->free(le->hist[0]);
 		memmove(le->hist, le->hist + 1,
 			(LINEEDIT_HISTORY - 1) * sizeof(le->hist[0]));
 		le->nhist--;

@@ -8,6 +8,7 @@
  * CPU exception), control comes back here and the next prompt is printed.
  */
 #include "kernel/shell/shell.h"
+#include "kernel/shell/shell_mem.h"
 #include "kernel/cmdline.h"
 #include "libk/console.h"
 #include "kernel/console/lineedit.h"
@@ -16,6 +17,19 @@
 #include <limits.h>
 
 static struct lineedit shell_le;
+
+/* Tab completes command names: the table's, in its order. */
+static const char *shell_word(size_t i)
+{
+	return shell_cmds[i].name;	/* NULL at the table's end */
+}
+
+/* The history lives in the shell's arena, not in the kmalloc heap. */
+static const struct lineedit_ops shell_le_ops = {
+	.alloc = shell_mem_alloc,
+	.free = shell_mem_free,
+	.word = shell_word,
+};
 static bool shell_colour_on;
 
 bool shell_colour(void)
@@ -31,6 +45,9 @@ static int shell_suffix(char c, unsigned *shift)
 		return 0;
 	case 'm': case 'M':
 		*shift = 20;
+		return 0;
+	case 'g': case 'G':
+		*shift = 30;
 		return 0;
 	}
 	return -1;
@@ -149,10 +166,15 @@ void shell_run(void)
 	const char *line;
 
 	shell_colour_on = !cmdline_has("shell_test");
-	lineedit_init(&shell_le, true);
+	lineedit_init(&shell_le, true, &shell_le_ops);
 	kprintf("osmem shell: type help for the commands\n");
 	for (;;) {
 		line = lineedit_read(&shell_le, SHELL_PROMPT);
+		if (!line) {
+			kprintf("shell: line too long (more than %d characters): refused, nothing run\n",
+				LINEEDIT_MAX - 1);
+			continue;
+		}
 		lineedit_remember(&shell_le, line);
 		shell_line(line);
 	}

@@ -4,8 +4,11 @@
  * asks for no self-test.
  *
  * shell_run() never returns: it reads a line (kernel/console/lineedit.h, prompt
- * SHELL_PROMPT), remembers it in the history, splits it at spaces into at
- * most SHELL_MAX_ARGS words and runs the command named by the first. Each
+ * SHELL_PROMPT; Tab completes command names; a line longer than the
+ * editor's buffer is refused with one line, never cut and run), remembers
+ * it in the history (in the shell's own arena, kernel/shell/shell_mem.h),
+ * splits it at spaces into at most SHELL_MAX_ARGS words and runs the
+ * command named by the first. Each
  * command runs under a fault catch (kernel/arch/x86_64/trap.h): a CPU exception inside
  * one is reported as one line and the shell goes on.
  *
@@ -40,8 +43,8 @@ void shell_run(void) __attribute__((noreturn));
 bool shell_colour(void);
 
 /*
- * Parse a number argument: decimal or 0x hex, with an optional K or M
- * suffix (KiB, MiB). On success *out is set and 0 returned; otherwise
+ * Parse a number argument: decimal or 0x hex, with an optional K, M or G
+ * suffix (KiB, MiB, GiB; either case). On success *out is set and 0 returned; otherwise
  * (empty, not a number, trailing junk, overflow, above max) one line
  * "CMD: ..." is printed and -1 returned. what names the argument.
  */

@@ -14,7 +14,9 @@
 #include "libk/console.h"
 #include "kernel/arch/x86_64/qemu.h"
 #include "kernel/shell/shell.h"
+#include "kernel/shell/shell_mem.h"
 #include "kernel/shell/shell_sys.h"
+#include "kernel/boot_options.h"
 #include "kernel/ktest_kernel.h"
 #include "libk/string.h"
 #include "mm/kbrk.h"
@@ -37,12 +39,23 @@
 #define ACPI_PM1A_CNT_BOCHS	0xb004	/* Bochs and older QEMU */
 #define ACPI_SLP_EN_S5		0x2000
 
+/* help boot: the boot options (kernel/boot_options.h), one line each. */
+static int shell_help_boot(void)
+{
+	for (const struct boot_option *o = boot_options; o->name; o++)
+		kprintf("  %-22s %s\n", o->usage, o->help);
+	kprintf("  (make run KARGS=\"OPTION ...\" boots with them)\n");
+	return 0;
+}
+
 static int cmd_help(int argc, char **argv)
 {
 	const struct shell_cmd *c;
 
 	if (argc > 2)
 		return shell_usage(argv[0]);
+	if (argc == 2 && strcmp(argv[1], "boot") == 0)
+		return shell_help_boot();
 	for (c = shell_cmds; c->name; c++) {
 		if (argc == 2 && strcmp(c->name, argv[1]) != 0)
 			continue;
@@ -100,6 +113,19 @@ static unsigned heap_frag_permille(const struct osmem_stats *st)
 			  st->bytes_free);
 }
 
+/* The shell's own memory (kernel/shell/shell_mem.h): where it is, so a
+ * user can see that nothing of it is in the heap above. */
+static void shell_print_arena(void)
+{
+	struct osmem_stats st;
+	const void *start, *end;
+
+	shell_mem_range(&start, &end);
+	shell_mem_stats(&st);
+	kprintf("shell arena: %p-%p, %zu bytes in %zu blocks (the shell's own memory, not this heap)\n",
+		start, end, st.bytes_in_use, st.blocks_in_use);
+}
+
 static int cmd_heap(int argc, char **argv)
 {
 	struct osmem_stats st;
@@ -124,6 +150,7 @@ static int cmd_heap(int argc, char **argv)
 		st.mapped_blocks);
 	kprintf("system calls: %zu heap extends (ksbrk), %zu maps, %zu unmaps\n",
 		st.heap_extend_calls, st.map_calls, st.unmap_calls);
+	shell_print_arena();
 	shell_print_kmem_caches();
 	return 0;
 }
@@ -145,10 +172,13 @@ static int cmd_heapmap(int argc, char **argv)
 	return shell_usage(argv[0]);
 }
 
+/* A NULL for a size the shell accepted is the allocator's refusal (its
+ * "kmalloc: out of memory" line is above): say so in words. */
 static void shell_show_block(const char *cmd, void *p, size_t asked)
 {
 	if (!p && asked)
-		kprintf("%s: out of memory\n", cmd);
+		kprintf("%s: refused by the allocator: no block of %zu bytes (out of memory; mem shows what is free)\n",
+			cmd, asked);
 	else if (!p)
 		kprintf("%s: NULL (size 0)\n", cmd);
 	else
@@ -300,24 +330,30 @@ static int cmd_poweroff(int argc, char **argv)
 	cpu_halt_forever();
 }
 
+/*
+ * One line of help each: the usage names every argument (CAPITALS, or the
+ * words of [a|b]) and the help says what each is (the session test,
+ * tests/shell/session.sh, checks that every argument is named in it).
+ * A SIZE is bytes, decimal or 0x hex, with an optional K, M or G.
+ */
 const struct shell_cmd shell_cmds[] = {
-	{ "help", "help [CMD]", "list the commands, or say what CMD does", cmd_help },
+	{ "help", "help [CMD|boot]", "list the commands, or say what CMD does; boot: the boot options", cmd_help },
 	{ "version", "version", "the version of osmem (mm/osmem/version.h)", cmd_version },
 	{ "mem", "mem", "physical frames, page-table pages, page mappings", cmd_mem },
 	{ "heap", "heap", "statistics of the kernel heap's allocator", cmd_heap },
-	{ "heapmap", "heapmap [plain|list]", "picture of the brk heap (list: every block)", cmd_heapmap },
-	{ "alloc", "alloc SIZE", "kmalloc(SIZE) and print the address", cmd_alloc },
-	{ "calloc", "calloc N SIZE", "kcalloc(N, SIZE) and print the address", cmd_calloc },
-	{ "realloc", "realloc ADDR SIZE", "krealloc(ADDR, SIZE) and print the address", cmd_realloc },
-	{ "free", "free ADDR", "kfree(ADDR); misuse is reported by the allocator", cmd_free },
+	{ "heapmap", "heapmap [plain|list]", "picture of the brk heap (plain: no colours; list: every block)", cmd_heapmap },
+	{ "alloc", "alloc SIZE", "kmalloc(SIZE), print the address (SIZE: bytes, K/M/G suffix)", cmd_alloc },
+	{ "calloc", "calloc N SIZE", "kcalloc(N, SIZE): N zeroed objects of SIZE bytes, print the address", cmd_calloc },
+	{ "realloc", "realloc ADDR SIZE", "krealloc(ADDR, SIZE): ADDR as alloc printed it, print the new address", cmd_realloc },
+	{ "free", "free ADDR", "kfree(ADDR), ADDR as alloc printed it; misuse is reported by the allocator", cmd_free },
 	{ "check", "check", "run the heap checker", cmd_check },
-	{ "ls", "ls [PATH]", "list a directory of the RAM file system", shell_cmd_ls },
-	{ "cat", "cat PATH", "print a file of the RAM file system (Ctrl-C stops)", shell_cmd_cat },
-	{ "ktest", "ktest [SUITE,...]", "run kernel self-tests (all by default)", cmd_ktest },
+	{ "ls", "ls [PATH]", "list the directory PATH of the RAM file system (default /)", shell_cmd_ls },
+	{ "cat", "cat PATH", "print the file PATH of the RAM file system (Ctrl-C stops)", shell_cmd_cat },
+	{ "ktest", "ktest [SUITE,...]", "run the kernel self-tests of each SUITE (all by default)", cmd_ktest },
 	{ "replay", "replay FILE [LIMIT]", "replay a trace (/boot/FILE) on the heap, LIMIT calls", shell_cmd_replay },
 	{ "threads", "threads", "list the kernel threads", shell_cmd_threads },
 	{ "cpus", "cpus", "list the CPUs: APIC id, enabled, BSP or not, state", shell_cmd_cpus },
-	{ "reboot", "reboot", "reset the machine", cmd_reboot },
+	{ "reboot", "reboot", "reset the machine (under make run QEMU boots it again)", cmd_reboot },
 	{ "poweroff", "poweroff", "turn the machine (QEMU) off", cmd_poweroff },
 	{ NULL, NULL, NULL, NULL },
 };

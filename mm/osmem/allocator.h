@@ -56,6 +56,7 @@
 #define MM_OSMEM_ALLOCATOR_H
 
 #include "mm/osmem/backend.h"
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The largest heap state of any allocator; each allocator checks at build
@@ -144,6 +145,10 @@ enum osmem_block_kind {
 struct osmem_allocator {
 	const char *name;
 	size_t heap_bytes;	/* sizeof the allocator's state */
+	/* It has a debug mode (red zones, poisoning, ...) that a backend's
+	 * debug flag turns on (fast); false: the flag is ignored (classic:
+	 * its block layout is the course's, with no room for red zones). */
+	bool has_debug_mode;
 	void (*init)(struct osmem_heap *h, const struct osmem_backend *be);
 	void *(*malloc)(struct osmem_heap *h, size_t size);
 	void *(*calloc)(struct osmem_heap *h, size_t nmemb, size_t size);

@@ -42,6 +42,7 @@
  * bench.md has the instruction counts.
  */
 #include "mm/osmem/fast_internal.h"
+#include "mm/osmem/fast_lists.h"
 
 /* fast_release_plain, or its debug form when the heap is in debug mode. */
 FAST_INLINE struct fast_block *fast_release(struct fast_heap *fh,
@@ -648,6 +649,7 @@ static size_t fast_usable_size(struct osmem_heap *h, void *p)
 const struct osmem_allocator osmem_fast = {
 	.name = "fast",
 	.heap_bytes = sizeof(struct fast_heap),
+	.has_debug_mode = true,
 	.init = fast_init,
 	.malloc = fast_malloc,
 	.calloc = fast_calloc,

@@ -48,6 +48,7 @@
  * thread holds it (cache.h).
  */
 #include "mm/osmem/fast_internal.h"
+#include "mm/osmem/fast_lists.h"
 #include <stddef.h>
 
 _Static_assert(offsetof(struct fast_heap, ch) == 0,

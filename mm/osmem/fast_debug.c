@@ -79,6 +79,7 @@
  * a minimum block, as in default mode.
  */
 #include "mm/osmem/fast_internal.h"
+#include "mm/osmem/fast_lists.h"
 
 const void *fast_dbg_site(struct fast_heap *fh)
 {

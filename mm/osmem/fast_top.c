@@ -22,6 +22,7 @@
  * cannot grow, the request is served by a mapping.
  */
 #include "mm/osmem/fast_internal.h"
+#include "mm/osmem/fast_lists.h"
 
 /* fast_link_free, counted. Debug mode: no block is "fresh"; the bytes from
  * `from` on (new memory, an old epilogue's words) become poison, and a

@@ -12,7 +12,9 @@
 #   - the allocator core (mm/osmem/ but its homes: *_kernel.*, *_posix.*,
 #     the C++ front *.cc, and the trace parser) includes only mm/osmem/ headers, libk's
 #     freestanding string/printf/bitops headers and the compiler's own
-#     <stddef.h> <stdint.h> <stdbool.h> <stdarg.h>.
+#     <stddef.h> <stdint.h> <stdbool.h> <stdarg.h>;
+#   - no shipping file under mm/ or libk/ is over MAX_LINES (750) lines:
+#     one concern per file (issue 12 split fast.c's 2,364 lines by concern).
 #
 #   tests/layers/check.sh [ROOT]     (default: the repository)
 #
@@ -59,7 +61,16 @@ rule_core_freestanding() {
 		{ print }'
 }
 
-RULES="mm_libk_no_kernel libk_no_mm shipping_no_tests core_freestanding"
+# A file over MAX_LINES lines holds more than one concern: split it.
+MAX_LINES=750
+rule_files_short() {
+	(cd "$ROOT" && find mm libk -path '*/tests' -prune -o \
+		\( -name '*.c' -o -name '*.h' -o -name '*.cc' \) -print 2>/dev/null |
+		sort | xargs -r wc -l) |
+		awk -v max="$MAX_LINES" '$2 != "total" && $1 > max { print $2 ":" $1 " lines, over " max }'
+}
+
+RULES="mm_libk_no_kernel libk_no_mm shipping_no_tests core_freestanding files_short"
 
 # run_rules: prints each rule's violations as "rule file:line:header".
 run_rules() {
@@ -76,7 +87,7 @@ for r in $RULES; do
 	if [ -z "$bad" ]; then
 		ktap_pass "$r"
 	else
-		ktap_fail "$r" "$(printf '%s\n' "$bad" | sed 's/^/includes across the layers: /')"
+		ktap_fail "$r" "$(printf '%s\n' "$bad" | sed 's/^/  /')"
 	fi
 done
 
@@ -88,10 +99,11 @@ if [ -z "${LAYERS_SELFTEST:-}" ]; then
 	printf '#include "mm/vmm.h"\n' >"$scratch/libk/b.c"
 	printf '#include "kernel/tests/t.h"\n' >"$scratch/kernel/c.c"
 	printf '#include <stdlib.h>\n' >"$scratch/mm/osmem/d.c"
+	seq 1 $((MAX_LINES + 1)) | sed 's|^|// |' >"$scratch/libk/e.c"
 	planted=$(LAYERS_SELFTEST=1 "$0" "$scratch" | grep -c '^  not ok')
 	rm -rf "$scratch"
-	[ "$planted" = 4 ]
-	ktap_check catches_planted_violations $? "4 planted violations, $planted rules failed"
+	[ "$planted" = 5 ]
+	ktap_check catches_planted_violations $? "5 planted violations, $planted rules failed"
 else
 	ktap_skip catches_planted_violations "inside the self-test"
 fi

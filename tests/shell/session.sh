@@ -25,10 +25,17 @@
 # allocated cell for A and lists A as allocated; `free A`; heapmap lists A
 # as cached (kmalloc's small-block cache) with one allocated block less;
 # `free A` again prints the allocator's double free line;
-# the shell goes on (`check` passes); an unknown command and bad arguments
+# the shell goes on (`check` passes); the shell's history never takes a
+# block the user freed (a second `free` is the user's own double free, no
+# report from the line editor) and its arena is no kmalloc block; an unknown command and bad arguments
 # get one error line each; mem, heap, threads, cpus, ls answer (and ls, cat
 # name a bad path in one line); backspace, Ctrl-U and the up arrow edit lines;
-# `poweroff` ends QEMU (isa-debug-exit 0: status 1).
+# each help line names the command's arguments; sizes take K, M and G
+# (1G is a size: the allocator gives it or refuses it, in words); Tab
+# completes a command name or lists the candidates; a line longer than the
+# editor's buffer is refused, not cut and run; `reboot` resets the machine
+# (QEMU runs without -no-reboot, as make run does) and the shell comes
+# back; `poweroff` ends QEMU (isa-debug-exit 0: status 1).
 #
 # QEMU has two CPUs (-smp 2): `threads` names each thread's CPU, `cpus`
 # each CPU's queue and ticks.
@@ -80,7 +87,7 @@ start_qemu() {
 	: >"$LOG"
 	mkfifo "$WORK/in" || die "mkfifo failed"
 	timeout -k 5 "$SESSION_TIMEOUT" "$QEMU" -accel "$ACCEL" -m "$MEM" -smp 2 \
-		-cdrom "$ISO" -display none -no-reboot \
+		-cdrom "$ISO" -display none \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 		-chardev stdio,id=s0,signal=off -serial chardev:s0 \
 		-monitor none -parallel none <"$WORK/in" >"$LOG" 2>"$WORK/qemu.err" &
@@ -158,6 +165,155 @@ counts_of() {
 	sed -n 's/^blocks: \([0-9]*\) allocated ([0-9]* bytes), \([0-9]*\) free.*/\1 \2/p' <<<"$1"
 }
 
+# The shell's own memory (kernel/shell/shell_mem.h): a block the user
+# freed must not come back as a history line. Free a small block B, type
+# a line the history keeps (B's size class), free B again: that is the
+# user's own double free, reported from cmd_free. Then more distinct
+# lines than the history keeps, of a larger size class: rotating it
+# reports nothing. (When the history came from kmalloc, the line took B,
+# the second free freed the history's copy, and once the history was
+# full its own kfree of that copy was a double free "called from
+# lineedit_remember".) Then an address inside the shell's arena (`heap` names
+# it) is no kmalloc block: `free` of it is refused as foreign.
+shell_own_memory() {
+	local b off hist i re start log again
+
+	hist=$(sed -n 's/^#define LINEEDIT_HISTORY[[:space:]]*\([0-9]*\)$/\1/p' \
+		"$(dirname "$0")/../../kernel/console/lineedit.h")
+	off=$(wc -c <"$LOG")
+	run ' alloc 8'
+	re='^alloc: (0x[0-9a-f]+) '
+	[[ $OUT =~ $re ]] && b=${BASH_REMATCH[1]}
+	run " free ${b:-0}"
+	run 'help h0'
+	run " free ${b:-0}"
+	again=$OUT
+	for i in $(seq 1 $((${hist:-16} + 1))); do
+		run "help a-line-longer-than-the-small-block-$i"
+	done
+	log=$(tail -c +$((off + 1)) "$LOG" | tr -d '\r')
+	ktap_check history_not_in_kmalloc_heap "$([ -n "${b:-}" ] && [ -n "$hist" ] &&
+		grep -q "^osmem: double free of $b (block of [0-9]* bytes) in kfree called from cmd_free+0x[0-9a-f]* on cpu 0$" <<<"$again" &&
+		! grep -q 'lineedit' <<<"$log"; echo $?)" \
+		"second free of $b: $again" "$(grep lineedit <<<"$log")"
+
+	run ' heap'
+	start=$(sed -n 's/^shell arena: \(0x[0-9a-f]*\)-0x[0-9a-f]*, .*/\1/p' <<<"$OUT")
+	run " free ${start:-0}"
+	ktap_check arena_not_freeable "$([ -n "$start" ] &&
+		grep -q "^osmem: pointer not from this heap of $start in kfree called from cmd_free" <<<"$OUT"; echo $?)" \
+		"arena: '$start'; free: $OUT"
+}
+
+# Each command's one line of help names its arguments: every word of its
+# usage after the name (CAPITALS, or the words of [a|b], SUITE of
+# [SUITE,...]) appears in the help text after it.
+help_names_arguments() {
+	local line w words name rest arg a bad=""
+
+	run help
+	while IFS= read -r line; do
+		read -r -a words <<<"$line"
+		name=${words[0]:-}
+		[ -n "$name" ] || continue
+		local args=() i=1
+		while [ $i -lt ${#words[@]} ] &&
+			[[ ${words[$i]} =~ ^\[.*\]$|^[A-Z][A-Z,.]*$ ]]; do
+			args+=("${words[$i]}")
+			i=$((i + 1))
+		done
+		rest=" ${words[*]:$i} "
+		for arg in "${args[@]}"; do
+			arg=${arg#[}
+			arg=${arg%]}
+			arg=${arg%%,*}
+			for a in ${arg//|/ }; do
+				[[ $rest =~ [^A-Za-z_]$a[^A-Za-z_] ]] || bad="$bad|$name: $a"
+			done
+		done
+	done <<<"$OUT"
+	ktap_check help_names_arguments "$([ -z "$bad" ] && [ -n "$OUT" ]; echo $?)" \
+		"arguments not named in their help line: $bad"
+}
+
+# `help boot` lists the boot options, one line each, and README's table
+# ("Boot options") has a row for each of them.
+help_boot_lists_options() {
+	local line usage missing="" n=0
+
+	run 'help boot'
+	while IFS= read -r line; do
+		case $line in "  ("*|"") continue ;; esac
+		read -r usage _ <<<"$line"
+		n=$((n + 1))
+		grep -qF "| \`$usage\` |" "$(dirname "$0")/../../README.md" ||
+			missing="$missing $usage"
+	done <<<"$OUT"
+	ktap_check help_boot_lists_options "$([ $n -gt 0 ] && [ -z "$missing" ]; echo $?)" \
+		"options of help boot: $n; not in README's table:$missing; got: $OUT"
+}
+
+# The edge cases of issue 16: sizes with K/M/G; Tab completes command
+# names; a line longer than the editor's buffer is refused, not cut.
+edge_cases() {
+	local bad="" max re one want
+
+	# 1G is a size: QEMU has $MEM, so the allocator gives it or refuses it.
+	run ' alloc 1G'
+	re='^alloc: (0x[0-9a-f]+) \(([0-9]+) bytes usable\)$'
+	if [[ $OUT =~ $re ]] && [ "${BASH_REMATCH[2]}" -ge $((1 << 30)) ]; then
+		run " free ${BASH_REMATCH[1]}"
+	else
+		grep -q '^kmalloc: out of memory: kmalloc(1073741824) from cmd_alloc' <<<"$OUT" &&
+			grep -q '^alloc: refused by the allocator: no block of 1073741824 bytes' <<<"$OUT" ||
+			bad="$bad|alloc 1G: $OUT"
+	fi
+	run ' alloc 4k'
+	if [[ $OUT =~ $re ]] && [ "${BASH_REMATCH[2]}" -ge 4096 ]; then
+		run " free ${BASH_REMATCH[1]}"
+	else
+		bad="$bad|alloc 4k: $OUT"
+	fi
+	run 'calloc 2 1G'
+	[ "$OUT" = "calloc: 2 * 1073741824 bytes is out of range (at most 1073741824)" ] ||
+		bad="$bad|calloc 2 1G: $OUT"
+	ktap_check size_suffixes "$([ -z "$bad" ]; echo $?)" "got: $bad"
+
+	# Tab: a unique prefix completes (and runs), an ambiguous one lists
+	# every command it starts (from this script's list), then Ctrl-U.
+	bad=""
+	run $'vers\t'
+	[ "$OUT" = "osmem $version" ] || bad="$bad|vers<Tab>: $OUT"
+	want=""
+	for one in $COMMANDS; do
+		case $one in he*) want="$want$one  " ;; esac
+	done
+	run $'he\t\x15'
+	grep -qx "${want% }*" <<<"$OUT" || bad="$bad|he<Tab>: want '$want', got: $OUT"
+	ktap_check tab_completes_commands "$([ -z "$bad" ]; echo $?)" "got: $bad"
+
+	# One character more than the buffer holds: refused, nothing run
+	# (cut, it would have been `version`).
+	max=$(sed -n 's/^#define LINEEDIT_MAX[[:space:]]*\([0-9]*\)$/\1/p' \
+		"$(dirname "$0")/../../kernel/console/lineedit.h")
+	run "version$(printf "%$((${max:-256} - 8))s" '')x"
+	ktap_check long_line_refused "$([ -n "$max" ] &&
+		[ "$OUT" = "shell: line too long (more than $((max - 1)) characters): refused, nothing run" ]; echo $?)" \
+		"got: $OUT"
+}
+
+# reboot resets the machine (QEMU runs without -no-reboot, as make run
+# does): the boot banner comes a second time, then a prompt.
+reboot_boots_again() {
+	local banners
+
+	banners=$(grep -ac '^osmem kernel .*: booting ' "$LOG")
+	run reboot	# returns at the new boot's first prompt
+	ktap_check reboot_boots_again "$([ "$(grep -ac '^osmem kernel .*: booting ' "$LOG")" = $((banners + 1)) ] &&
+		grep -aq '^reboot: pulsing the reset line' "$LOG"; echo $?)" \
+		"banners before: $banners, after: $(grep -ac '^osmem kernel .*: booting ' "$LOG"); qemu: $(cat "$WORK/qemu.err")"
+}
+
 session() {
 	local a usable map list blk before after re
 
@@ -176,6 +332,9 @@ session() {
 	run 'help free'
 	ktap_check help_one_command "$([ "$(wc -l <<<"$OUT")" = 1 ] &&
 		grep -q '^  free ADDR ' <<<"$OUT"; echo $?)" "got: $OUT"
+
+	help_names_arguments
+	help_boot_lists_options
 
 	# The version, read from the header (not a copy of it here).
 	local version
@@ -229,6 +388,8 @@ session() {
 	run check
 	ktap_check shell_goes_on "$([ "$OUT" = "check: the fast heap is consistent" ]; echo $?)" "got: $OUT"
 
+	shell_own_memory
+
 	run bogus
 	ktap_check unknown_command "$([ "$OUT" = "bogus: unknown command (try help)" ]; echo $?)" "got: $OUT"
 
@@ -269,6 +430,10 @@ session() {
 	# Up twice then down: back on `help heap`, run again.
 	grep -q '^  heap ' <<<"$OUT" || edits="$edits|history: $OUT"
 	ktap_check line_editing "$([ -z "$edits" ]; echo $?)" "got: $edits"
+
+	edge_cases
+
+	reboot_boots_again
 
 	printf 'poweroff\r' >&3
 	local status

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# What `make run` gives a student at its terminal (issue 16):
+#   - a crash report ends with how to leave QEMU: boot build/crash-panic.iso
+#     and build/crash-pagefault.iso (command line "crash=... console_hint=qemu",
+#     mk/kernel.mk), wait for the report, and check its last line is
+#     "press Ctrl-A x to leave QEMU", right after "=== kernel stopped ===";
+#   - make run's boots pass console_hint=qemu (build/os.iso's grub.cfg, and
+#     the run ISO's when KARGS is given) and its QEMU resets rather than
+#     exits on a reboot (no -no-reboot): read from `make -n run`, the
+#     commands make run would run (nothing is built or booted by it).
+# The shell's `reboot` resetting the machine is tests/shell/session.sh's.
+#
+#   tests/qemu/make-run.sh            (make test builds the ISOs)
+#
+# Environment: QEMU, ACCEL (tcg), MEM (128M), QEMU_TIMEOUT (60 seconds for
+# each boot). Exit status 0 when every case passed, 1 when not, 2 when
+# something needed is missing.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/lib/ktap.sh
+
+QEMU=${QEMU:-qemu-system-x86_64}
+ACCEL=${ACCEL:-tcg}
+MEM=${MEM:-128M}
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-60}
+HINT='press Ctrl-A x to leave QEMU'
+# Run from make test: the outer make's flags are not this make's.
+unset MAKEFLAGS MFLAGS MAKELEVEL
+
+command -v "$QEMU" >/dev/null || { echo "make-run: $QEMU not found" >&2; exit 2; }
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/make-run.XXXXXX")
+qpid=
+cleanup() {
+	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+ktap_suite make_run
+
+# crash_ends_with_hint NAME: boot build/crash-NAME.iso until its report is
+# whole (the kernel halts: QEMU is killed then), check the last lines.
+crash_ends_with_hint() {
+	local iso=build/crash-$1.iso log=$WORK/$1.log tries last
+
+	[ -f "$iso" ] || { echo "make-run: $iso not found: build it first (make test)" >&2; exit 2; }
+	: >"$log"
+	timeout -k 5 "$QEMU_TIMEOUT" "$QEMU" -accel "$ACCEL" -m "$MEM" -smp 2 \
+		-cdrom "$iso" -display none -no-reboot \
+		-chardev "file,id=s0,path=$log" -serial chardev:s0 \
+		-monitor none -parallel none </dev/null 2>"$WORK/qemu.err" &
+	qpid=$!
+	# Wait for the hint, or for the report's end and a second more.
+	tries=$((QEMU_TIMEOUT * 10))
+	while [ $tries -gt 0 ] && kill -0 "$qpid" 2>/dev/null &&
+		! grep -aq "^$HINT" "$log"; do
+		if grep -aq '^=== kernel stopped ===' "$log"; then
+			sleep 1
+			break
+		fi
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	kill "$qpid" 2>/dev/null
+	wait "$qpid" 2>/dev/null
+	qpid=
+	last=$(tr -d '\r' <"$log" | grep -v '^$' | tail -n 2)
+	ktap_check "crash_${1}_ends_with_hint" "$([ "$last" = "=== kernel stopped ===
+$HINT" ]; echo $?)" "last lines of the report: $last"
+}
+
+crash_ends_with_hint panic
+crash_ends_with_hint pagefault
+
+# make run's commands, as make would run them (make -n; KARGS given, so
+# the run ISO of mk/kernel.mk is the one booted).
+plain=$(make --no-print-directory -n run 2>&1)
+kargs=$(make --no-print-directory -n run KARGS=heap_debug 2>&1)
+qemu_line=$(grep -- '-cdrom' <<<"$plain" | grep -v -- ' -s -S' | head -n 1)
+ktap_check make_run_qemu_resets "$([ -n "$qemu_line" ] &&
+	! grep -q -- '-no-reboot' <<<"$qemu_line"; echo $?)" \
+	"make run's QEMU line: $qemu_line"
+grub_plain=$(sed -n '/^menuentry/,/}/p' iso/boot/grub/grub.cfg | grep -m 1 multiboot2)
+ktap_check make_run_passes_console_hint "$(grep -q 'console_hint=qemu' <<<"$grub_plain" &&
+	grep -q "multiboot2 /boot/kernel.elf console_hint=qemu heap_debug" <<<"$kargs"; echo $?)" \
+	"os.iso: $grub_plain; make run KARGS=heap_debug: $(grep "multiboot2 /boot" <<<"$kargs")"
+
+ktap_done
