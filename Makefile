@@ -84,6 +84,7 @@ include mk/conformance.mk
 include mk/fuzz.mk
 include mk/labs.mk
 include mk/port.mk
+include mk/dist.mk
 include mk/pictures.mk
 include mk/help.mk
 

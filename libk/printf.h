@@ -12,7 +12,7 @@
 #ifndef LIBK_PRINTF_H
 #define LIBK_PRINTF_H
 
-#include "libk/host_names.h"
+#include "libk/names.h"
 #include <stdarg.h>
 #include <stddef.h>
 

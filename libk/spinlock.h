@@ -37,7 +37,7 @@
 #ifndef LIBK_SPINLOCK_H
 #define LIBK_SPINLOCK_H
 
-#include "libk/host_names.h"
+#include "libk/names.h"
 #include <stdbool.h>
 #include <stdint.h>
 

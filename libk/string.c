@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libk string and memory functions (contract: libk/string.h, which is the C
- * standard's). In the kernel these ARE memset/memcpy/...: the compiler emits
- * calls to them on its own (struct copies, zeroing). In a host build they
- * are libk_memset etc. (libk/host_names.h) and are tested against libc.
+ * standard's). The symbols are libk_memset etc. in every build
+ * (libk/names.h), so a port that takes this file keeps its own memset; the
+ * kernel's plain memset/memcpy/memmove/memcmp, which the compiler calls on
+ * its own, are in kernel/compiler_calls.c. The host tests check these
+ * against libc's.
  *
  * memset/memcpy/memmove work a word (8 bytes) at a time once the
  * destination is aligned. Word accesses go through word_t, declared

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libk string and memory functions: the freestanding subset of <string.h>.
- * Same contracts as the C standard's functions of the same names. The
- * compiler may emit calls to memset/memcpy/memmove/memcmp on its own, so the
- * kernel must provide exactly these symbols.
+ * Same contracts as the C standard's functions of the same names; the
+ * symbols are libk_memset etc. (libk/names.h). The compiler may emit calls
+ * to plain memset/memcpy/memmove/memcmp on its own: the kernel provides those
+ * (kernel/compiler_calls.c), not libk.
  */
 #ifndef LIBK_STRING_H
 #define LIBK_STRING_H
 
-#include "libk/host_names.h"
+#include "libk/names.h"
 #include <stddef.h>
 
 void *memset(void *dst, int c, size_t n);

@@ -30,6 +30,7 @@ help:
 	'  bench-malloc    malloc benchmarks: glibc, osmem, mimalloc, jemalloc, tcmalloc' \
 	'  bench-kernel    kmalloc pairs per CPU in QEMU (tests/bench/kernel-bench.sh)' \
 	'  port-examples   the three porting examples (docs/porting.md)' \
+	'  dist            build/dist/osmem-VERSION/ (osmem.c + osmem.h, docs) and its .tar.gz' \
 	'  bench-deps      install the peer allocators and gnuplot (as root)' \
 	'  traces          decompress tests/traces/*.xz into build/traces/' \
 	'  fuzz            libFuzzer on the allocators for FUZZ_SECONDS' \

@@ -112,6 +112,10 @@ main() {
 	step lab4 0 1 -- tests/labs/lab4_check.sh
 	# The porting guide's examples (docs/porting.md, mk/port.mk).
 	step port 0 1 -- tests/port/check.sh
+	# No unprefixed exported name in what a port compiles (docs/porting.md).
+	step symbols 0 1 -- tests/port/symbols.sh
+	# make dist's two files: freestanding build, names, the shared suites.
+	step dist 0 1 -- tests/port/dist.sh
 	# The developer commands (docs: README's Developing): make help is
 	# complete, mk/deps.sh's lists, make gdb's backtrace at kmain.
 	step heappic 0 1 -- tests/tools/heappic-check.sh

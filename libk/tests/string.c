@@ -2,7 +2,7 @@
 /*
  * Suite libk_string: libk/string.h against literal expectations. Runs in
  * both homes, so it includes no C library header (libk's own names are the
- * ones under test: libk_memcpy etc. on the host, memcpy in the kernel).
+ * ones under test: libk_memcpy etc. in both homes, libk/names.h).
  * Buffers are small: kernel stacks are 32 KiB.
  */
 #include "libk/ktest.h"

@@ -5,8 +5,8 @@
  * failure prints the seed-independent input that broke, and each case stops
  * at its first mismatch to keep the report short.
  *
- * Names: the libk headers come first and declare libk_memcpy etc. (under
- * -DLIBK_HOST, libk/host_names.h renames them by macro). The macros are then
+ * Names: the libk headers come first and declare libk_memcpy etc.
+ * (libk/names.h renames them by macro). The macros are then
  * removed, so below this point memcpy is the C library's and libk's
  * functions are called as libk_memcpy.
  */

@@ -5,7 +5,7 @@
  * mapper). The whole port is the osmem_heap_from_arena() call below.
  * It prints KTAP and exits 0 when every check passed, 1 otherwise.
  */
-#include "mm/osmem/osmem_embed.h"
+#include "osmem.h"             /* make dist: build/dist/osmem-VERSION/ */
 #include "tests/port/ktap_mini.h"
 #include <stdint.h>
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The whole port of the allocator to tinyk (docs/porting.md, example 2). */
 #include "tests/port/tinyk/tinyk.h"
-#include "mm/osmem/osmem_embed.h"
+#include "osmem.h"         /* copied from make dist */
 
 static void *extend(const struct osmem_backend *be, intptr_t d) { (void)be; return tk_sbrk(d); }
 static void lock(const struct osmem_backend *be) { (void)be; tk_lock(); }

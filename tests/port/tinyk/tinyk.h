@@ -17,6 +17,13 @@ void tk_lock(void);                     /* the heap's spinlock, IRQs off */
 void tk_unlock(void);
 void tk_printk(const char *s);
 
+/* The kernel's string functions (tinyk.c): the C standard's names. */
+void *memset(void *d, int c, size_t n);
+void *memcpy(void *restrict d, const void *restrict s, size_t n);
+void *memmove(void *d, const void *s, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+
 /* The kmalloc family (osmem_glue.c). */
 void kheap_init(void);
 void *kmalloc(size_t n);

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# make test's `dist` step: the output of make dist (mk/dist.mk) is what
+# docs/porting.md promises. Cases:
+#   files            build/dist/osmem-VERSION/ and its tarball hold osmem.c,
+#                    osmem.h, LICENSE, PORTING.md, CHANGELOG.md, README.md;
+#                    VERSION is OSMEM_VERSION of mm/osmem/version.h
+#   self_contained   the two files include no file but osmem.h and the
+#                    compiler's own headers
+#   builds_gcc, builds_clang
+#                    osmem.c, alone in a scratch directory, compiles with
+#                    -std=gnu11 -O2 -ffreestanding -nostdlib -fno-builtin
+#                    -Wall -Wextra -Werror and prints nothing (clang: skipped
+#                    when not installed)
+#   exports_osmem_only  that object exports only osmem_ names (nm)
+#   suite_NAME       the shared allocator suites, run by the host test
+#                    program linked against osmem.c in place of the tree's
+#                    files (build/dist/test/ktest-dist): one case per suite
+# Examples 1 and 2 of docs/porting.md, also built from these two files, are
+# run by the port step.
+#
+#   tests/port/dist.sh
+set -u
+. "$(dirname "$0")/../lib/ktap.sh"
+cd "$(dirname "$0")/../.."
+
+version=$(sed -n 's/^#define OSMEM_VERSION[[:space:]]*"\(.*\)"/\1/p' mm/osmem/version.h)
+dir=build/dist/osmem-$version
+tarball=build/dist/osmem-$version.tar.gz
+files="osmem.c osmem.h LICENSE PORTING.md CHANGELOG.md README.md"
+flags="-std=gnu11 -O2 -ffreestanding -nostdlib -fno-builtin -Wall -Wextra -Werror"
+suites=osmem_common,osmem_fast,osmem_fast_debug,osmem_fast_keep,osmem_faults,\
+osmem_sized_free,osmem_cache,osmem_cache_remote,osmem_report,osmem_embed,\
+osmem_version,libk_string,libk_printf,libk_vs_libc
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+ktap_suite dist
+
+missing=""
+for f in $files; do
+	[ -s "$dir/$f" ] || missing+=" $dir/$f"
+	tar -tzf "$tarball" 2>/dev/null | grep -qx "osmem-$version/$f" ||
+		missing+=" $tarball:osmem-$version/$f"
+done
+grep -q "#define OSMEM_VERSION[[:space:]]*\"$version\"" "$dir/osmem.h" 2>/dev/null ||
+	missing+=" OSMEM_VERSION $version in osmem.h"
+ktap_check files "$([ -z "$missing" ] && echo 0 || echo 1)" "missing:$missing (make dist)"
+
+includes=$(grep -h '^[[:space:]]*#[[:space:]]*include' "$dir/osmem.c" "$dir/osmem.h" 2>/dev/null |
+	grep -v -e '"osmem.h"' -e '<std\(def\|int\|bool\|arg\)\.h>' -e '<limits.h>')
+ktap_check self_contained "$([ -z "$includes" ] && echo 0 || echo 1)" \
+	"includes other than osmem.h and freestanding headers:" "$includes"
+
+# build CC: compile osmem.c alone in the scratch directory; the object is
+# $tmp/CC.o. The case passes when the compiler succeeds and prints nothing.
+build() {
+	local cc=$1 out
+	cp "$dir/osmem.c" "$dir/osmem.h" "$tmp/" 2>/dev/null
+	out=$(cd "$tmp" && $cc $flags -c osmem.c -o "$cc.o" 2>&1)
+	local rc=$?
+	if [ $rc = 0 ] && [ -z "$out" ]; then
+		ktap_pass "builds_$cc"
+	else
+		ktap_fail "builds_$cc" "$cc $flags -c osmem.c: status $rc" "$out"
+	fi
+}
+build gcc
+if command -v clang >/dev/null; then
+	build clang
+else
+	ktap_skip builds_clang "clang not installed"
+fi
+
+if [ -f "$tmp/gcc.o" ]; then
+	bad=$(nm -g --defined-only "$tmp/gcc.o" | awk 'NF == 3 && $3 !~ /^osmem_/ { print $3 }')
+	count=$(nm -g --defined-only "$tmp/gcc.o" | awk 'NF == 3' | wc -l)
+	ktap_check exports_osmem_only "$([ -z "$bad" ] && [ "$count" -gt 0 ] && echo 0 || echo 1)" \
+		"osmem.o exports $count names; without the osmem_ prefix:" "$bad"
+else
+	ktap_fail exports_osmem_only "no object: osmem.c did not build"
+fi
+
+# The suites on the amalgamation: one case per suite, from the top level
+# of the program's KTAP.
+prog=build/dist/test/ktest-dist
+if [ -x "$prog" ]; then
+	timeout 300 "$prog" "$suites" >"$tmp/suites.ktap" 2>&1
+	rc=$?
+	n=0
+	while read -r verdict name; do
+		n=$((n + 1))
+		if [ "$verdict" = ok ]; then
+			ktap_pass "suite_$name"
+		else
+			ktap_fail "suite_$name" "$(grep -B 20 "^not ok [0-9]* $name\$" "$tmp/suites.ktap" |
+				grep '^ *\(#\|not ok\)' | tail -n 20)"
+		fi
+	done < <(sed -n 's/^\(ok\|not ok\) [0-9]* \([a-z0-9_]*\)$/\1 \2/p' "$tmp/suites.ktap" |
+		sed 's/^not ok/not_ok/')
+	want=$(echo "$suites" | tr ',' '\n' | wc -l)
+	ktap_check suites_all_ran "$([ $rc = 0 ] && [ $n = "$want" ] && echo 0 || echo 1)" \
+		"$prog exited $rc after $n of $want suites" "$(tail -n 5 "$tmp/suites.ktap")"
+else
+	ktap_fail suites_all_ran "$prog is missing (make test-programs builds it)"
+fi
+ktap_done
