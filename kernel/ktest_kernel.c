@@ -35,6 +35,7 @@ static int kernel_call(const struct ktest_case *tc, struct ktest *t,
 const struct ktest_home ktest_kernel_home = {
 	.print = kernel_print,
 	.call = kernel_call,
+	.where = KTEST_HOME_KERNEL,
 };
 
 int ktest_expect_fault_at(struct ktest *t, const char *file, int line,

@@ -25,6 +25,9 @@
 
 extern const struct ktest_case __start_ktest_cases[];
 extern const struct ktest_case __stop_ktest_cases[];
+/* Weak: a program with no KTEST_SUITE (a lab checker) has no section. */
+extern const struct ktest_suite __start_ktest_suites[] __attribute__((weak));
+extern const struct ktest_suite __stop_ktest_suites[] __attribute__((weak));
 
 static int ktest_indent;
 /* The home of the run under way (ktest_run sets it). */
@@ -53,6 +56,16 @@ static void ktest_line(const char *fmt, ...)
 	ktest_vprint(fmt, ap);
 	va_end(ap);
 	ktest_home->print("\n", 1);
+}
+
+/* Print formatted text as it is (no indent, no newline added). */
+static void ktest_printf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ktest_vprint(fmt, ap);
+	va_end(ap);
 }
 
 int ktest_streq_(const char *a, const char *b)
@@ -109,8 +122,7 @@ static int ktest_selected(const char *filter, const char *suite)
 	return 0;
 }
 
-/* Does any case belong to the suite named by p[0..n)? */
-static int ktest_suite_exists(const char *p, size_t n)
+int ktest_suite_has_cases(const char *p, size_t n)
 {
 	for (const struct ktest_case *c = __start_ktest_cases; c < __stop_ktest_cases; c++)
 		if (strlen(c->suite) == n && strncmp(c->suite, p, n) == 0)
@@ -118,7 +130,25 @@ static int ktest_suite_exists(const char *p, size_t n)
 	return 0;
 }
 
-const char *ktest_unknown_suite(const char *filter, size_t *len)
+unsigned ktest_where(void)
+{
+	return ktest_home ? ktest_home->where : 0;
+}
+
+const struct ktest_suite *ktest_suite_find(const char *p, size_t n)
+{
+	for (const struct ktest_suite *s = __start_ktest_suites; s < __stop_ktest_suites; s++)
+		if (strlen(s->name) == n && strncmp(s->name, p, n) == 0)
+			return s;
+	return NULL;
+}
+
+/*
+ * Call fn(p, n) on each name of a comma-separated filter (not on NULL,
+ * "" or "all"), until it returns non-zero; returns that name, else NULL.
+ */
+static const char *ktest_each_name(const char *filter, size_t *len,
+				   int (*fn)(const char *p, size_t n))
 {
 	const char *p = filter;
 
@@ -128,7 +158,7 @@ const char *ktest_unknown_suite(const char *filter, size_t *len)
 		const char *end = strchr(p, ',');
 		size_t n = end ? (size_t)(end - p) : strlen(p);
 
-		if (!ktest_suite_exists(p, n)) {
+		if (fn(p, n)) {
 			*len = n;
 			return p;
 		}
@@ -137,6 +167,62 @@ const char *ktest_unknown_suite(const char *filter, size_t *len)
 		p = end + 1;
 	}
 	return NULL;
+}
+
+/* No home knows the name p[0..n): not registered, no case here. */
+static int ktest_name_unknown(const char *p, size_t n)
+{
+	return !ktest_suite_find(p, n) && !ktest_suite_has_cases(p, n);
+}
+
+const char *ktest_unknown_suite(const char *filter, size_t *len)
+{
+	return ktest_each_name(filter, len, ktest_name_unknown);
+}
+
+/* A suite of the other home only: named in a "# " line, not run here. */
+static int ktest_note_elsewhere(const char *p, size_t n)
+{
+	const struct ktest_suite *s = ktest_suite_find(p, n);
+
+	if (s && !(s->homes & ktest_home->where) && !ktest_suite_has_cases(p, n))
+		ktest_line("# suite %.*s runs in the %s home, not here", (int)n, p,
+			   s->homes & KTEST_HOME_KERNEL ? "kernel" : "host");
+	return 0;	/* go on with the next name */
+}
+
+static const char *ktest_homes_name(unsigned homes)
+{
+	switch (homes & KTEST_HOME_BOTH) {
+	case KTEST_HOME_BOTH:
+		return "both";
+	case KTEST_HOME_KERNEL:
+		return "kernel";
+	case KTEST_HOME_HOST:
+		return "host";
+	}
+	return "none";
+}
+
+void ktest_list(const struct ktest_home *home, const char *prefix)
+{
+	ktest_home = home;
+	for (const struct ktest_suite *s = __start_ktest_suites; s < __stop_ktest_suites; s++)
+		ktest_printf("%s%-22s %-6s %s\n", prefix, s->name,
+			     ktest_homes_name(s->homes), s->what);
+}
+
+/* The filter names a suite no home knows: the list, then a bail-out. */
+static int ktest_bail_out(const char *bad, size_t n)
+{
+	ktest_line("KTAP version 1");
+	ktest_line("1..0");
+	ktest_line("# no suite named '%.*s'; the suites (name, homes, what they check):",
+		   (int)n, bad);
+	ktest_list(ktest_home, "# ");
+	ktest_line("Bail out! no suite named '%.*s' (ktest list names them)",
+		   (int)n, bad);
+	return -1;
 }
 
 /* Is tc the first case of its suite (so the suite is listed once)? */
@@ -195,14 +281,24 @@ int ktest_run(const struct ktest_home *home, const char *filter)
 {
 	const struct ktest_case *tc;
 	int suites = 0, number = 0, failed_cases = 0;
+	const char *bad;
+	size_t n;
 
+	ktest_home = home;
+	if (filter && strcmp(filter, "list") == 0) {
+		ktest_list(home, "");
+		return 0;
+	}
+	bad = ktest_unknown_suite(filter, &n);
+	if (bad)
+		return ktest_bail_out(bad, n);
 	for (tc = __start_ktest_cases; tc < __stop_ktest_cases; tc++)
 		if (ktest_first_of_suite(tc) && ktest_selected(filter, tc->suite))
 			suites++;
 
-	ktest_home = home;
 	ktest_line("KTAP version 1");
 	ktest_line("1..%d", suites);
+	ktest_each_name(filter, &n, ktest_note_elsewhere);
 	for (tc = __start_ktest_cases; tc < __stop_ktest_cases; tc++) {
 		int failed;
 

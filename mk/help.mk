@@ -50,7 +50,7 @@ help:
 	'  SMP=2           QEMU CPUs for run, debug and the main test boot' \
 	'  MEM=128M        QEMU memory' \
 	'  ACCEL=tcg       QEMU accelerator' \
-	'  KTEST=all       kernel/host test suites, comma-separated (make test)' \
+	'  KTEST=all       kernel/host test suites, comma-separated (make test); list names them' \
 	'  KARGS=          extra kernel command line for run/debug (e.g. heap=classic)' \
 	'  TRACES=0        1: the traces as GRUB modules in run/debug (shell replay)' \
 	'  ROUNDS=5        bench-malloc rounds (bench-kernel: boots, default 1)' \

@@ -76,11 +76,40 @@ step() {
 	return 0
 }
 
+# KTEST names suites of both homes; build/host/ktest-host knows them all
+# (libk/tests/suites.c). KTEST=list prints them and runs nothing; a name no
+# home knows ends the run here, before any step (and before this run's
+# logs are cleared), with the list: each home would bail out on it too.
+check_ktest() {
+	local list name bad=""
+
+	list=$(build/host/ktest-host list) || {
+		echo "run-all: build/host/ktest-host list failed (run make test)" >&2
+		exit 2
+	}
+	case $KTEST in
+	list)
+		printf '%s\n' "$list"
+		exit 0 ;;
+	all | "") return ;;
+	esac
+	for name in ${KTEST//,/ }; do
+		awk -v n="$name" '$1 == n { f = 1 } END { exit !f }' <<<"$list" ||
+			bad="$bad '$name'"
+	done
+	[ -z "$bad" ] && return
+	echo "run-all: KTEST=$KTEST: no suite named$bad; the suites (name, homes, what they check):" >&2
+	printf '%s\n' "$list" | sed 's/^/  /' >&2
+	echo "run-all: nothing run (make test KTEST=list prints this list)" >&2
+	exit 1
+}
+
 main() {
 	[ -x "$REPORT" ] || {
 		echo "run-all: $REPORT is not built (run make test)" >&2
 		exit 2
 	}
+	check_ktest
 	mkdir -p "$OUT"
 	rm -f "$OUT"/*.ktap "$OUT"/*.err  # this run's results only
 
@@ -114,6 +143,8 @@ main() {
 	# complete, mk/deps.sh's lists, make gdb's backtrace at kmain.
 	step heappic 0 1 -- tests/tools/heappic-check.sh
 	step help 0 1 -- tests/dev/help-check.sh
+	# KTEST=bogus fails in each home and here; KTEST=list lists.
+	step ktest_names 0 1 -- tests/ktap/suite-names.sh
 	step deps 0 1 -- tests/dev/deps-check.sh
 	step gdb 0 1 -- tests/dev/gdb-backtrace.sh
 	step kernel 33 35 --qemu --log="$KTEST_LOG" -- \
@@ -132,6 +163,7 @@ main() {
 	# A panic on CPU 1 stops CPU 0 and prints once (-smp 2).
 	step smp_panic 0 1 -- env LOG=build/smp-panic.log tests/qemu/smp-panic.sh
 	step shell 0 1 -- tests/shell/session.sh
+	step shell_ktest 0 1 -- tests/shell/ktest-session.sh
 	step kernel_replay 33 35 --qemu --log=build/ktest-replay.log -- \
 		env ISO=build/ktest-replay.iso LOG=build/ktest-replay.log \
 		tests/qemu/run-ktest.sh --quiet --no-report
