@@ -101,27 +101,6 @@ void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ..
 	ktest_note(t, "%s at %s:%d", msg, file, line);
 }
 
-/* Is `suite` one of the comma-separated names in `filter`? */
-static int ktest_selected(const char *filter, const char *suite)
-{
-	size_t len = strlen(suite);
-	const char *p = filter;
-
-	if (!filter || !*filter || strcmp(filter, "all") == 0)
-		return 1;
-	while (*p) {
-		const char *end = strchr(p, ',');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-
-		if (n == len && strncmp(p, suite, n) == 0)
-			return 1;
-		if (!end)
-			break;
-		p = end + 1;
-	}
-	return 0;
-}
-
 int ktest_suite_has_cases(const char *p, size_t n)
 {
 	for (const struct ktest_case *c = __start_ktest_cases; c < __stop_ktest_cases; c++)
@@ -143,6 +122,13 @@ const struct ktest_suite *ktest_suite_find(const char *p, size_t n)
 	return NULL;
 }
 
+/* A filter naming every suite: NULL, "", "all", "reverse", "shuffle:SEED". */
+static int ktest_filter_keyword(const char *filter)
+{
+	return !filter || !*filter || strcmp(filter, "all") == 0 ||
+	       strcmp(filter, "reverse") == 0 || strncmp(filter, "shuffle:", 8) == 0;
+}
+
 /*
  * Call fn(p, n) on each name of a comma-separated filter (not on NULL,
  * "" or "all"), until it returns non-zero; returns that name, else NULL.
@@ -152,7 +138,7 @@ static const char *ktest_each_name(const char *filter, size_t *len,
 {
 	const char *p = filter;
 
-	if (!filter || !*filter || strcmp(filter, "all") == 0)
+	if (ktest_filter_keyword(filter))
 		return NULL;
 	while (*p) {
 		const char *end = strchr(p, ',');
@@ -277,10 +263,95 @@ static int ktest_run_suite(const char *suite)
 	return failed;
 }
 
+/*
+ * The suites of a run, in the order they run (names may repeat): filled
+ * by ktest_plan from the filter. One run at a time, as the output is.
+ */
+#define KTEST_MAX_RUN 256
+static const char *ktest_order[KTEST_MAX_RUN];
+static size_t ktest_order_n;
+static int ktest_order_full;
+
+/* Append the suite named p[0..n) when cases here belong to it. */
+static int ktest_order_add(const char *p, size_t n)
+{
+	for (const struct ktest_case *c = __start_ktest_cases; c < __stop_ktest_cases; c++) {
+		if (strlen(c->suite) != n || strncmp(c->suite, p, n) != 0)
+			continue;
+		if (ktest_order_n == KTEST_MAX_RUN)
+			ktest_order_full = 1;
+		else
+			ktest_order[ktest_order_n++] = c->suite;
+		return 0;
+	}
+	return 0;	/* the other home's suite: named, not run */
+}
+
+/* Every suite here, in the order of their first cases. */
+static void ktest_order_all(void)
+{
+	for (const struct ktest_case *tc = __start_ktest_cases; tc < __stop_ktest_cases; tc++)
+		if (ktest_first_of_suite(tc))
+			ktest_order_add(tc->suite, strlen(tc->suite));
+}
+
+static void ktest_order_reverse(void)
+{
+	for (size_t i = 0, j = ktest_order_n; i + 1 < j; i++, j--) {
+		const char *x = ktest_order[i];
+
+		ktest_order[i] = ktest_order[j - 1];
+		ktest_order[j - 1] = x;
+	}
+}
+
+/* A permutation fixed by seed (Fisher-Yates over xorshift64*): the same
+ * seed gives the same order in every home and every run. */
+static void ktest_order_shuffle(uint64_t seed)
+{
+	uint64_t x = seed * 2 + 1;	/* never 0: xorshift would stay there */
+
+	for (size_t i = ktest_order_n; i > 1; i--) {
+		size_t j;
+		const char *y;
+
+		x ^= x >> 12;
+		x ^= x << 25;
+		x ^= x >> 27;
+		j = (size_t)((x * 0x2545f4914f6cdd1dULL) >> 33) % i;
+		y = ktest_order[i - 1];
+		ktest_order[i - 1] = ktest_order[j];
+		ktest_order[j] = y;
+	}
+}
+
+/*
+ * Fill ktest_order from the filter: "all" (or NULL, "") every suite in
+ * link order, "reverse" the same backwards, "shuffle:SEED" a permutation
+ * of them fixed by SEED, anything else the names it lists, in its order.
+ */
+static void ktest_plan(const char *filter)
+{
+	size_t n;
+
+	ktest_order_n = 0;
+	ktest_order_full = 0;
+	if (ktest_filter_keyword(filter)) {
+		ktest_order_all();
+		if (!filter)
+			return;
+		if (strcmp(filter, "reverse") == 0)
+			ktest_order_reverse();
+		else if (strncmp(filter, "shuffle:", 8) == 0)
+			ktest_order_shuffle(strtoul(filter + 8, NULL, 10));
+		return;
+	}
+	ktest_each_name(filter, &n, ktest_order_add);
+}
+
 int ktest_run(const struct ktest_home *home, const char *filter)
 {
-	const struct ktest_case *tc;
-	int suites = 0, number = 0, failed_cases = 0;
+	int failed_cases = 0;
 	const char *bad;
 	size_t n;
 
@@ -292,21 +363,22 @@ int ktest_run(const struct ktest_home *home, const char *filter)
 	bad = ktest_unknown_suite(filter, &n);
 	if (bad)
 		return ktest_bail_out(bad, n);
-	for (tc = __start_ktest_cases; tc < __stop_ktest_cases; tc++)
-		if (ktest_first_of_suite(tc) && ktest_selected(filter, tc->suite))
-			suites++;
+	ktest_plan(filter);
 
 	ktest_line("KTAP version 1");
-	ktest_line("1..%d", suites);
+	ktest_line("1..%d", (int)ktest_order_n);
+	if (ktest_order_full) {
+		ktest_line("Bail out! more than %d suites named", KTEST_MAX_RUN);
+		return -1;
+	}
+	if (filter && (strcmp(filter, "reverse") == 0 || strncmp(filter, "shuffle:", 8) == 0))
+		ktest_line("# order: %s", filter);
 	ktest_each_name(filter, &n, ktest_note_elsewhere);
-	for (tc = __start_ktest_cases; tc < __stop_ktest_cases; tc++) {
-		int failed;
+	for (size_t i = 0; i < ktest_order_n; i++) {
+		int failed = ktest_run_suite(ktest_order[i]);
 
-		if (!ktest_first_of_suite(tc) || !ktest_selected(filter, tc->suite))
-			continue;
-		failed = ktest_run_suite(tc->suite);
 		failed_cases += failed;
-		ktest_line("%s %d %s", failed ? "not ok" : "ok", ++number, tc->suite);
+		ktest_line("%s %d %s", failed ? "not ok" : "ok", (int)i + 1, ktest_order[i]);
 	}
 	return failed_cases;
 }

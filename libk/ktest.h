@@ -185,11 +185,13 @@ struct ktest_home {
 };
 
 /*
- * Run every case whose suite is named in `filter` (a comma-separated list;
- * NULL, "" or "all" runs all suites). Prints KTAP version 1 through
- * home->print. A registered suite of the other home only is named in a
- * "# " line and not run. Returns the number of failed cases (0: all
- * passed).
+ * Run the suites `filter` names, in its order: a comma-separated list of
+ * suite names (a name may repeat); NULL, "" or "all": every suite of this
+ * home, in link order; "reverse": the same backwards; "shuffle:SEED": a
+ * permutation of them fixed by SEED (the same in every run and home).
+ * Prints KTAP version 1 through home->print. A registered suite of the
+ * other home only is named in a "# " line and not run. Returns the number
+ * of failed cases (0: all passed).
  *
  * filter "list": prints the suites (ktest_list) and returns 0. A name no
  * home knows (ktest_unknown_suite): prints the KTAP header, the suites as
@@ -209,7 +211,7 @@ void ktest_list(const struct ktest_home *home, const char *prefix);
  * The first name in `filter` that no home knows, neither registered in
  * ktest_suites[] nor the suite of a case linked here (pointing into
  * filter, its length in *len), or NULL when every name is a suite (or the
- * filter is NULL, "" or "all").
+ * filter is NULL, "", "all", "reverse" or "shuffle:SEED").
  */
 const char *ktest_unknown_suite(const char *filter, size_t *len);
 

@@ -120,6 +120,10 @@ main() {
 	step asan 0 1 -- env ASAN_OPTIONS=exitcode=98:detect_leaks=1 \
 		UBSAN_OPTIONS=exitcode=98:print_stacktrace=1:halt_on_error=1 \
 		build/host/asan/ktest-host "$KTEST"
+	# The host suites in the reverse order: each ordered pair in one
+	# process, with the host step's link order (KTEST=all only, as
+	# kernel_pairs).
+	[ "$KTEST" = all ] && step host_reverse 0 1 -- build/host/ktest-host reverse
 	step ktap_report 0 1 -- tests/ktap/test.sh "$REPORT"
 	step layers 0 1 -- tests/layers/check.sh
 	step license 0 1 -- tests/license/check.sh
@@ -150,7 +154,15 @@ main() {
 	step kernel 33 35 --qemu --log="$KTEST_LOG" -- \
 		env ISO="$KTEST_ISO" LOG="$KTEST_LOG" SMP="${SMP:-2}" \
 		tests/qemu/run-ktest.sh --quiet --no-report
-	# The same suites on one CPU (the ISO says smp_expect=1): the
+	# Every suite in the reverse order (ktest=reverse): with the kernel
+	# step's link order, each ordered pair of suites runs in one boot
+	# (why that covers pair interactions: mk/kernel.mk, ktest-pairs).
+	[ "$KTEST" = all ] &&
+		step kernel_pairs 33 35 --qemu --log=build/ktest-pairs.log -- \
+			env ISO=build/ktest-pairs.iso LOG=build/ktest-pairs.log SMP=2 \
+			tests/qemu/run-ktest.sh --quiet --no-report
+	# The same suites on one CPU (the ISO says smp_expect=1), in a
+	# shuffled order when KTEST=all: the
 	# uniprocessor paths of the scheduler, shootdown and caches.
 	step kernel_smp1 33 35 --qemu --log=build/ktest-smp1.log -- \
 		env ISO=build/ktest-smp1.iso LOG=build/ktest-smp1.log SMP=1 \

@@ -12,7 +12,8 @@
 # step with the list (this run's logs untouched) and with KTEST=list
 # prints the list; the kernel booted with ktest=pmm,bogus
 # (build/ktest-bogus.iso) bails out, runs nothing and exits QEMU with the
-# failure status. The shell's `ktest list` and `ktest bogus`:
+# failure status. A list runs in its order (names may repeat), reverse
+# backwards, shuffle:SEED in one order per seed. The shell's `ktest list` and `ktest bogus`:
 # tests/shell/ktest-session.sh.
 #
 # Environment: REPORT (build/host/ktap-report), HOST_PROG
@@ -66,6 +67,23 @@ out=$(KTEST=list tests/run-all.sh 2>&1)
 st=$?
 ktap_check run_all_lists_suites "$([ $st = 0 ] && [ "$out" = "$list" ]; echo $?)" \
 	"exit status $st; output:" "$(head -5 <<<"$out")"
+
+# The order of a run (issue 16: pairs of suites in one boot): a list runs
+# in its order, names may repeat; reverse and shuffle:SEED run every suite.
+subtests() {
+	sed -n 's/^  # Subtest: //p'
+}
+got=$("$HOST_PROG" osmem_version,libk_bitops,osmem_version | subtests | tr '\n' ' ')
+ktap_check list_runs_in_its_order "$([ "$got" = "osmem_version libk_bitops osmem_version " ]; echo $?)" "got: $got"
+fwd=$("$HOST_PROG" all | subtests)
+rev=$("$HOST_PROG" reverse | subtests)
+ktap_check reverse_runs_every_suite_backwards "$([ -n "$fwd" ] &&
+	[ "$rev" = "$(tac <<<"$fwd")" ]; echo $?)" "all: $(echo $fwd)" "reverse: $(echo $rev)"
+sh1=$("$HOST_PROG" shuffle:5 | subtests)
+sh2=$("$HOST_PROG" shuffle:5 | subtests)
+ktap_check shuffle_is_a_permutation_fixed_by_its_seed "$([ "$sh1" = "$sh2" ] &&
+	[ "$sh1" != "$fwd" ] && [ "$(sort <<<"$sh1")" = "$(sort <<<"$fwd")" ]; echo $?)" \
+	"shuffle:5: $(echo $sh1)"
 
 if [ -f "$ISO" ]; then
 	ISO=$ISO LOG=$LOG tests/qemu/run-ktest.sh --quiet --no-report
