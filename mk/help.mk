@@ -67,4 +67,5 @@ help:
 	'  NASM=nasm       the assembler' \
 	'  NM=nm           the symbol lister (the kernel symbol table)' \
 	'  QEMU=qemu-system-x86_64  the emulator' \
+	'  QEMU_ARGS=      extra QEMU options (run, debug, the kernel test boot)' \
 	'  GDB=gdb         the debugger of make gdb'

@@ -208,7 +208,9 @@ debug-deps:
 	@sh mk/deps.sh --debug
 
 # `make run`: the serial console is this terminal (Ctrl-A X quits QEMU).
-# The shell's poweroff ends QEMU through isa-debug-exit with status 1.
+# The shell's poweroff ends QEMU through isa-debug-exit with status 1,
+# which mk/run-qemu.sh tells from a QEMU that did not start (also 1: a bad
+# option, an unreadable image). QEMU_ARGS adds QEMU options.
 # SMP=4 gives QEMU four CPUs (-smp 4; default 2).
 # KARGS="heap=classic heap_debug" adds boot options; TRACES=1 puts the
 # traces under /boot as GRUB modules (the shell's replay command; ~3 s more
@@ -221,7 +223,7 @@ RUN_ISO := $(if $(strip $(KARGS)$(RUN_TRACES)),$(BUILD)/run.iso,$(ISO))
 
 run: run-deps
 	@$(MAKE) --no-print-directory $(RUN_ISO)
-	$(QEMU) $(QEMU_FLAGS) -cdrom $(RUN_ISO) -serial mon:stdio || [ $$? = 1 ]
+	@QEMU='$(QEMU)' mk/run-qemu.sh $(RUN_ISO) $(QEMU_FLAGS) $(QEMU_ARGS)
 
 # `make debug`: QEMU stops before the first instruction and waits for gdb
 # on port 1234 (-s -S); the serial console stays on this terminal, as in
@@ -233,7 +235,7 @@ GDBINIT := $(BUILD)/gdbinit
 debug: debug-deps
 	@$(MAKE) --no-print-directory $(RUN_ISO) $(GDBINIT)
 	@echo "debug: QEMU waits for gdb on :1234; run 'make gdb' in another terminal" >&2
-	$(QEMU) $(QEMU_FLAGS) -cdrom $(RUN_ISO) -serial mon:stdio -s -S || [ $$? = 1 ]
+	@QEMU='$(QEMU)' mk/run-qemu.sh $(RUN_ISO) $(QEMU_FLAGS) $(QEMU_ARGS) -s -S
 
 # The gdb commands: the kernel's symbols, QEMU's stub, a hardware breakpoint
 # at kmain (software ones are lost: GRUB loads the image over them). The

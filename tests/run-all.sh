@@ -151,6 +151,9 @@ main() {
 	step ktest_names 0 1 -- tests/ktap/suite-names.sh
 	step deps 0 1 -- tests/dev/deps-check.sh
 	step gdb 0 1 -- tests/dev/gdb-backtrace.sh
+	# A QEMU that did not start (missing, a bad option, no ISO) is told
+	# as such, by make run and by the kernel steps' runner.
+	step qemu_start 0 1 -- tests/qemu/start-check.sh
 	step kernel 33 35 --qemu --log="$KTEST_LOG" -- \
 		env ISO="$KTEST_ISO" LOG="$KTEST_LOG" SMP="${SMP:-2}" \
 		tests/qemu/run-ktest.sh --quiet --no-report
