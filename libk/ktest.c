@@ -30,6 +30,8 @@ extern const struct ktest_suite __start_ktest_suites[] __attribute__((weak));
 extern const struct ktest_suite __stop_ktest_suites[] __attribute__((weak));
 
 static int ktest_indent;
+/* The last run was stopped by its home's stop() (ktest_stopped). */
+static int ktest_was_stopped;
 /* The home of the run under way (ktest_run sets it). */
 static const struct ktest_home *ktest_home;
 
@@ -107,6 +109,11 @@ int ktest_suite_has_cases(const char *p, size_t n)
 		if (strlen(c->suite) == n && strncmp(c->suite, p, n) == 0)
 			return 1;
 	return 0;
+}
+
+int ktest_stopped(void)
+{
+	return ktest_was_stopped;
 }
 
 unsigned ktest_where(void)
@@ -256,9 +263,15 @@ static int ktest_run_suite(const char *suite)
 	ktest_line("KTAP version 1");
 	ktest_line("# Subtest: %s", suite);
 	ktest_line("1..%d", count);
-	for (tc = __start_ktest_cases; tc < __stop_ktest_cases; tc++)
-		if (strcmp(tc->suite, suite) == 0)
-			failed += !ktest_run_case(tc, ++number);
+	for (tc = __start_ktest_cases; tc < __stop_ktest_cases; tc++) {
+		if (strcmp(tc->suite, suite) != 0)
+			continue;
+		if (ktest_home->stop && ktest_home->stop()) {
+			ktest_was_stopped = 1;
+			break;
+		}
+		failed += !ktest_run_case(tc, ++number);
+	}
 	ktest_indent = 0;
 	return failed;
 }
@@ -356,6 +369,7 @@ int ktest_run(const struct ktest_home *home, const char *filter)
 	size_t n;
 
 	ktest_home = home;
+	ktest_was_stopped = 0;
 	if (filter && strcmp(filter, "list") == 0) {
 		ktest_list(home, "");
 		return 0;
@@ -378,6 +392,12 @@ int ktest_run(const struct ktest_home *home, const char *filter)
 		int failed = ktest_run_suite(ktest_order[i]);
 
 		failed_cases += failed;
+		if (ktest_was_stopped) {
+			/* The plans promised more: the log says why not. */
+			ktest_line("Bail out! stopped in suite %s (%d failed before)",
+				   ktest_order[i], failed_cases);
+			return failed_cases;
+		}
 		ktest_line("%s %d %s", failed ? "not ok" : "ok", (int)i + 1, ktest_order[i]);
 	}
 	return failed_cases;

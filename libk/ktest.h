@@ -182,6 +182,13 @@ struct ktest_home {
 		    size_t why_len);
 	/* This home's bit: KTEST_HOME_HOST or KTEST_HOME_KERNEL. */
 	unsigned where;
+	/*
+	 * Asked before every case (may be NULL: never): non-zero stops the
+	 * run there, at a case boundary. The runner then prints "Bail out!
+	 * stopped ..." and returns (ktest_stopped() says so). The kernel's
+	 * shell hands in its Ctrl-C poll.
+	 */
+	int (*stop)(void);
 };
 
 /*
@@ -217,6 +224,9 @@ const char *ktest_unknown_suite(const char *filter, size_t *len);
 
 /* The registration of the suite named p[0..n), or NULL. */
 const struct ktest_suite *ktest_suite_find(const char *p, size_t n);
+
+/* Did the last ktest_run end early, its home's stop() having said so? */
+int ktest_stopped(void);
 
 /* The running home's bit (ktest_home.where), 0 outside a run. */
 unsigned ktest_where(void);

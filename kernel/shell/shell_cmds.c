@@ -247,7 +247,8 @@ static int cmd_check(int argc, char **argv)
 }
 
 /* ktest list: the suites; a name no home knows: the list and a refusal
- * (ktest_run bails out before running anything). */
+ * (ktest_run bails out before running anything). Ctrl-C stops a run at
+ * the next case. */
 static int cmd_ktest(int argc, char **argv)
 {
 	const char *filter = argc == 2 ? argv[1] : "all";
@@ -255,7 +256,15 @@ static int cmd_ktest(int argc, char **argv)
 
 	if (argc > 2)
 		return shell_usage(argv[0]);
+	/* Ctrl-C stops the run before the next case (polled in between). */
+	ktest_kernel_set_stop(shell_interrupted);
 	failed = ktest_run(&ktest_kernel_home, filter);
+	ktest_kernel_set_stop(NULL);
+	if (ktest_stopped()) {
+		kprintf("ktest: stopped (Ctrl-C); %d failed case%s before\n", failed,
+			failed == 1 ? "" : "s");
+		return -1;
+	}
 	if (failed < 0) {
 		kprintf("ktest: nothing run: no such suite (ktest list names them)\n");
 		return -1;

@@ -13,6 +13,7 @@
 #   wait_prompts N           wait for more than N prompts; 1 on time-out
 #   run TEXT                 type TEXT and Enter; OUT is the answer
 #   type_text TEXT           type TEXT as it is (no Enter, no wait)
+#   wait_text TEXT [OFFSET]  wait until the log (from OFFSET) holds TEXT
 #   shell_poweroff           poweroff; QEMU's exit status in QEMU_STATUS
 #
 # Environment: ISO, LOG (where the serial log is copied at exit), QEMU,
@@ -76,11 +77,12 @@ wait_prompts() {
 	return 0
 }
 
-# Wait until the log holds the fixed string $1 (1 on time-out or exit).
+# Wait until the log, from byte offset $2 (0), holds the fixed string $1
+# (1 on time-out or exit).
 wait_text() {
 	local tries=$((CMD_TIMEOUT * 20))
 
-	until grep -aqF -- "$1" "$LOG"; do
+	until tail -c +$((${2:-0} + 1)) "$LOG" | grep -aqF -- "$1"; do
 		kill -0 "$qpid" 2>/dev/null || return 1
 		tries=$((tries - 1))
 		[ $tries -gt 0 ] || return 1
