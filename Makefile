@@ -44,6 +44,8 @@ CC      := gcc
 endif
 NASM    ?= nasm
 QEMU    ?= qemu-system-x86_64
+# Extra QEMU options for run, debug and the test boots (tests/qemu/run-ktest.sh).
+QEMU_ARGS ?=
 
 # ---------------------------------------------------------------- kernel ----
 KCFLAGS := -std=gnu11 -O$(OPT) -g -fno-toplevel-reorder -ffreestanding -fno-pic -fno-pie -mcmodel=kernel \

@@ -32,9 +32,24 @@ static int kernel_call(const struct ktest_case *tc, struct ktest *t,
 	return 1;
 }
 
+/* The shell's Ctrl-C poll while it runs ktest; NULL on the boot's run. */
+static int (*kernel_stop_poll)(void);
+
+static int kernel_stop(void)
+{
+	return kernel_stop_poll ? kernel_stop_poll() : 0;
+}
+
+void ktest_kernel_set_stop(int (*poll)(void))
+{
+	kernel_stop_poll = poll;
+}
+
 const struct ktest_home ktest_kernel_home = {
 	.print = kernel_print,
 	.call = kernel_call,
+	.where = KTEST_HOME_KERNEL,
+	.stop = kernel_stop,
 };
 
 int ktest_expect_fault_at(struct ktest *t, const char *file, int line,

@@ -29,6 +29,10 @@
 /* The kernel's home for ktest_run() (the shell's ktest command uses it). */
 extern const struct ktest_home ktest_kernel_home;
 
+/* poll (NULL: none) is asked before each case of the runs that follow;
+ * non-zero stops the run there (the shell: Ctrl-C typed). */
+void ktest_kernel_set_stop(int (*poll)(void));
+
 int ktest_expect_fault_at(struct ktest *t, const char *file, int line,
 			  int vector, uintptr_t addr, void (*fn)(void *),
 			  void *arg);

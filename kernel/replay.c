@@ -251,6 +251,14 @@ static void kr_replay(struct kr_run *k)
 			kr_spoil(k, &o);
 		if (i % KREPLAY_CHECK_EVERY == KREPLAY_CHECK_EVERY - 1)
 			kr_heap_check(k, i);
+		/* Between batches: the caller may stop the replay here (the
+		 * shell's Ctrl-C); the final frees still run. */
+		if (r->stop && i % KREPLAY_STOP_EVERY == KREPLAY_STOP_EVERY - 1 &&
+		    r->stop()) {
+			r->stopped = 1;
+			i++;
+			break;
+		}
 	}
 	r->calls = i;
 	r->replay_cycles = rdtsc() - t0;
@@ -388,11 +396,13 @@ int kreplay(const char *name, const char *text, size_t len,
 {
 	struct kr_run k = { .name = name, .text = text, .len = len, .r = r };
 	size_t limit = r->limit, corrupt_at = r->corrupt_at;
+	int (*stop)(void) = r->stop;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
 	r->limit = limit;
 	r->corrupt_at = corrupt_at;
+	r->stop = stop;
 	/* classic serves 8-byte alignment; the others max_align_t's. */
 	k.align = kmalloc_allocator() == &osmem_classic ? 8 : 16;
 

@@ -29,8 +29,8 @@
  * change the heap it measures. It is unmapped before returning.
  *
  * Returns KREPLAY_OK, or a negative KREPLAY_E* code; *r says what happened
- * (fields below). kreplay keeps r->limit and r->corrupt_at and clears every
- * other field first. Not reentrant (it uses kmalloc, which is not).
+ * (fields below). kreplay keeps r->limit, r->corrupt_at and r->stop and
+ * clears every other field first. Not reentrant (it uses kmalloc, which is not).
  */
 #ifndef KERNEL_REPLAY_H
 #define KERNEL_REPLAY_H
@@ -45,12 +45,18 @@
 
 #define KREPLAY_CHECK_EVERY	50000	/* calls between heap checks */
 #define KREPLAY_ERROR_MAX	200	/* bytes of r->first_error */
+#define KREPLAY_STOP_EVERY	1024	/* calls between r->stop() polls */
 
 struct kreplay_result {
 	/* In: set by the caller (0: the default). */
 	size_t limit;		/* replay at most this many calls; 0: all */
 	size_t corrupt_at;	/* tests the checker: after call K (from 1),
 				 * flip the last byte of the block it made */
+	int (*stop)(void);	/* NULL, or asked after every batch of
+				 * KREPLAY_STOP_EVERY calls: non-zero ends
+				 * the replay there (r->stopped; the live
+				 * blocks are freed and checked as at the
+				 * end). The shell's Ctrl-C. */
 
 	/* Out. */
 	size_t calls;		/* calls replayed */
@@ -66,6 +72,7 @@ struct kreplay_result {
 	uint64_t alloc_cycles;	/* TSC cycles inside the kmalloc family */
 	uint64_t replay_cycles;	/* TSC cycles of pass 3, parsing and checks
 				 * included */
+	int stopped;		/* stop() ended the replay early */
 	size_t errors;		/* content, alignment, checker errors */
 	char first_error[KREPLAY_ERROR_MAX];
 

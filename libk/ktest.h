@@ -23,9 +23,16 @@
  *   test function (so only use it in the test function's own body).
  * - KTEST_SKIP(t, reason) marks the test skipped and returns.
  * - The home hands ktest_run() a struct ktest_home: print (where the text
- *   goes) and call (how a case is run: the kernel arms fault recovery there,
- *   so a test that faults is reported, not fatal). libk knows no home by
- *   name: the kernel and the host program each fill one table.
+ *   goes), call (how a case is run: the kernel arms fault recovery there,
+ *   so a test that faults is reported, not fatal) and where (its bit,
+ *   KTEST_HOME_HOST or KTEST_HOME_KERNEL). The kernel and the host program
+ *   each fill one table.
+ * - Every suite is registered once, with the homes it runs in and one line
+ *   saying what it checks, with KTEST_SUITE (libk/tests/suites.c, linked
+ *   into both homes): so each home knows every suite name, its own and the
+ *   other's. A filter name that no home knows fails the run (a "Bail out!"
+ *   line after the list of suites); `ktest list` prints the list. The suite
+ *   ktest checks that the table and the cases of the running home agree.
  *
  * This header is freestanding: it needs only <stddef.h> and <stdint.h>.
  */
@@ -52,6 +59,28 @@ struct ktest {
 };
 
 #define KTEST_SECTION "ktest_cases"
+
+/* The homes a suite runs in (struct ktest_suite.homes, ktest_home.where). */
+#define KTEST_HOME_HOST   1u
+#define KTEST_HOME_KERNEL 2u
+#define KTEST_HOME_BOTH   (KTEST_HOME_HOST | KTEST_HOME_KERNEL)
+
+/* One suite's registration (KTEST_SUITE, libk/tests/suites.c). */
+struct ktest_suite {
+	const char *name;
+	unsigned homes;          /* KTEST_HOME_* bits */
+	const char *what;        /* one line: what the suite checks */
+};
+
+#define KTEST_SUITE_SECTION "ktest_suites"
+
+/* Register suite `name` (an identifier), its homes and what it checks. A
+ * program linking no registration (the lab checkers) still runs: its
+ * suites are then the suites of its cases. */
+#define KTEST_SUITE(name, homes_, what_)                                     \
+	static const struct ktest_suite ktest_suite_##name                  \
+		__attribute__((used, section(KTEST_SUITE_SECTION), aligned(8))) = { \
+			#name, (homes_), (what_) }
 
 #define KTEST(suite, name)                                                   \
 	static void ktest_fn_##suite##__##name(struct ktest *t);             \
@@ -151,20 +180,58 @@ struct ktest_home {
 	 */
 	int (*call)(const struct ktest_case *tc, struct ktest *t, char *why,
 		    size_t why_len);
+	/* This home's bit: KTEST_HOME_HOST or KTEST_HOME_KERNEL. */
+	unsigned where;
+	/*
+	 * Asked before every case (may be NULL: never): non-zero stops the
+	 * run there, at a case boundary. The runner then prints "Bail out!
+	 * stopped ..." and returns (ktest_stopped() says so). The kernel's
+	 * shell hands in its Ctrl-C poll.
+	 */
+	int (*stop)(void);
 };
 
 /*
- * Run every case whose suite is named in `filter` (a comma-separated list;
- * NULL, "" or "all" runs all suites). Prints KTAP version 1 through
- * home->print. Returns the number of failed cases (0: all passed).
+ * Run the suites `filter` names, in its order: a comma-separated list of
+ * suite names (a name may repeat); NULL, "" or "all": every suite of this
+ * home, in link order; "reverse": the same backwards; "shuffle:SEED": a
+ * permutation of them fixed by SEED (the same in every run and home).
+ * Prints KTAP version 1 through home->print. A registered suite of the
+ * other home only is named in a "# " line and not run. Returns the number
+ * of failed cases (0: all passed).
+ *
+ * filter "list": prints the suites (ktest_list) and returns 0. A name no
+ * home knows (ktest_unknown_suite): prints the KTAP header, the suites as
+ * "# " lines and "Bail out! no suite named 'NAME'", runs nothing and
+ * returns -1.
  */
 int ktest_run(const struct ktest_home *home, const char *filter);
 
 /*
- * The first name in `filter` that no case belongs to (pointing into filter,
- * its length in *len), or NULL when every name is a suite (or the filter
- * is NULL, "" or "all").
+ * Print every registered suite through home->print, one line each:
+ * its name, its homes (both, kernel or host) and what it checks.
+ * `prefix` starts each line ("" or "# ").
+ */
+void ktest_list(const struct ktest_home *home, const char *prefix);
+
+/*
+ * The first name in `filter` that no home knows, neither registered in
+ * ktest_suites[] nor the suite of a case linked here (pointing into
+ * filter, its length in *len), or NULL when every name is a suite (or the
+ * filter is NULL, "", "all", "reverse" or "shuffle:SEED").
  */
 const char *ktest_unknown_suite(const char *filter, size_t *len);
+
+/* The registration of the suite named p[0..n), or NULL. */
+const struct ktest_suite *ktest_suite_find(const char *p, size_t n);
+
+/* Did the last ktest_run end early, its home's stop() having said so? */
+int ktest_stopped(void);
+
+/* The running home's bit (ktest_home.where), 0 outside a run. */
+unsigned ktest_where(void);
+
+/* Does a case linked into this program belong to suite p[0..n)? */
+int ktest_suite_has_cases(const char *p, size_t n);
 
 #endif

@@ -54,7 +54,7 @@ help:
 	'  SMP=2           QEMU CPUs for run, debug and the main test boot' \
 	'  MEM=128M        QEMU memory' \
 	'  ACCEL=tcg       QEMU accelerator' \
-	'  KTEST=all       kernel/host test suites, comma-separated (make test)' \
+	'  KTEST=all       kernel/host test suites, comma-separated (make test); list names them' \
 	'  KARGS=          extra kernel command line for run/debug (e.g. heap=classic)' \
 	'  TRACES=0        1: the traces as GRUB modules in run/debug (shell replay)' \
 	'  ROUNDS=5        bench-malloc rounds (bench-kernel: boots, default 1)' \
@@ -70,4 +70,5 @@ help:
 	'  NASM=nasm       the assembler' \
 	'  NM=nm           the symbol lister (the kernel symbol table)' \
 	'  QEMU=qemu-system-x86_64  the emulator' \
+	'  QEMU_ARGS=      extra QEMU options (run, debug, the kernel test boot)' \
 	'  GDB=gdb         the debugger of make gdb'

@@ -167,9 +167,24 @@ KTEST_REPLAY_ARG := $(if $(filter-out 0,$(REPLAY_LIMIT)),replay_limit=$(REPLAY_L
 # would take the memory the other suites are sized for, e.g. at MEM=32M);
 # the kmalloc suite again on the classic allocator (heap=classic).
 $(eval $(call ktest_iso,ktest,ktest=$(KTEST) smp_expect=$(SMP)))
-$(eval $(call ktest_iso,ktest-smp1,ktest=$(KTEST) smp_expect=1))
+# Suites are isolated (issue 16): a suite leaves its state (heap blocks and
+# holes, the allocator's rings and thresholds, vmap holes, caches, threads)
+# to every later suite of its boot, so a boot that runs A anywhere before
+# B tries A's leftovers on B. The ktest boot runs every suite in link order
+# (each A before each later B), ktest-pairs in the reverse order (each B
+# before each A): between them every ordered pair runs in one boot, both
+# orders, for the cost of one more boot. The smp1 boot runs a shuffled
+# order (seed fixed, printed as "# order: shuffle:N"), so the suites meet
+# other neighbours too (what runs between A and B may hide a leftover).
+KTEST_SMP1 := $(if $(filter all,$(KTEST)),shuffle:16,$(KTEST))
+$(eval $(call ktest_iso,ktest-smp1,ktest=$(KTEST_SMP1) smp_expect=1))
+$(eval $(call ktest_iso,ktest-pairs,ktest=reverse smp_expect=2))
 KTEST_SMP := acpi_parse,cpu,mmio,smp,kmalloc_smp,kmalloc_cache,kmem_cache
 $(eval $(call ktest_iso,ktest-smp,ktest=$(KTEST_SMP) smp_expect=2))
+# A filter naming a suite no home knows: the kernel bails out before
+# running pmm (tests/ktap/suite-names.sh).
+KTEST_BOGUS := pmm,bogus
+$(eval $(call ktest_iso,ktest-bogus,ktest=$(KTEST_BOGUS)))
 # A panic on CPU 1 while CPU 0 prints (tests/qemu/smp-panic.sh, -smp 2).
 $(eval $(call ktest_iso,smp-panic,crash=panic_ap panic_exit))
 $(eval $(call ktest_iso,ktest-replay,$(strip ktest=replay $(KTEST_REPLAY_ARG)),$(KTEST_TRACES)))
@@ -193,7 +208,7 @@ $(eval $(call ktest_iso,boot-bogus,heap_dbug smp_expect=two heap_debug))
 ktest-iso: $(BUILD)/boot-classic-debug.iso $(BUILD)/boot-bogus.iso
 
 iso: $(ISO)
-ktest-iso: $(KTEST_ISO) $(BUILD)/ktest-smp1.iso $(BUILD)/ktest-smp.iso $(BUILD)/smp-panic.iso $(BUILD)/ktest-replay.iso $(BUILD)/ktest-classic.iso \
+ktest-iso: $(KTEST_ISO) $(BUILD)/ktest-bogus.iso $(BUILD)/ktest-pairs.iso $(BUILD)/ktest-smp1.iso $(BUILD)/ktest-smp.iso $(BUILD)/smp-panic.iso $(BUILD)/ktest-replay.iso $(BUILD)/ktest-classic.iso \
 	$(BUILD)/shell.iso
 
 # deps: every tool of the build and the tests (make test); run-deps: only
@@ -207,7 +222,9 @@ debug-deps:
 	@sh mk/deps.sh --debug
 
 # `make run`: the serial console is this terminal (Ctrl-A X quits QEMU).
-# The shell's poweroff ends QEMU through isa-debug-exit with status 1.
+# The shell's poweroff ends QEMU through isa-debug-exit with status 1,
+# which mk/run-qemu.sh tells from a QEMU that did not start (also 1: a bad
+# option, an unreadable image). QEMU_ARGS adds QEMU options.
 # SMP=4 gives QEMU four CPUs (-smp 4; default 2).
 # KARGS="heap=classic heap_debug" adds boot options; TRACES=1 puts the
 # traces under /boot as GRUB modules (the shell's replay command; ~3 s more
@@ -222,7 +239,7 @@ RUN_ISO := $(if $(strip $(KARGS)$(RUN_TRACES)),$(BUILD)/run.iso,$(ISO))
 
 run: run-deps
 	@$(MAKE) --no-print-directory $(RUN_ISO)
-	$(QEMU) $(QEMU_FLAGS) -cdrom $(RUN_ISO) -serial mon:stdio || [ $$? = 1 ]
+	@QEMU='$(QEMU)' mk/run-qemu.sh $(RUN_ISO) $(QEMU_FLAGS) $(QEMU_ARGS)
 
 # `make debug`: QEMU stops before the first instruction and waits for gdb
 # on port 1234 (-s -S); the serial console stays on this terminal, as in
@@ -234,7 +251,7 @@ GDBINIT := $(BUILD)/gdbinit
 debug: debug-deps
 	@$(MAKE) --no-print-directory $(RUN_ISO) $(GDBINIT)
 	@echo "debug: QEMU waits for gdb on :1234; run 'make gdb' in another terminal" >&2
-	$(QEMU) $(QEMU_FLAGS) -no-reboot -cdrom $(RUN_ISO) -serial mon:stdio -s -S || [ $$? = 1 ]
+	@QEMU='$(QEMU)' mk/run-qemu.sh $(RUN_ISO) $(QEMU_FLAGS) $(QEMU_ARGS) -no-reboot -s -S
 
 # The gdb commands: the kernel's symbols, QEMU's stub, a hardware breakpoint
 # at kmain (software ones are lost: GRUB loads the image over them). The

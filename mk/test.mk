@@ -53,6 +53,7 @@ test-programs: $(HOST)/ktest-host $(ASAN_DIR)/ktest-host $(KTAP_REPORT)
 test: deps
 	@$(MAKE) --no-print-directory test-programs ktest-iso
 	@MEM='$(MEM)' SMP='$(SMP)' KTEST='$(KTEST)' ACCEL='$(ACCEL)' QEMU='$(QEMU)' \
+		QEMU_ARGS='$(QEMU_ARGS)' \
 		KTEST_ISO='$(KTEST_ISO)' QEMU_TIMEOUT='$(QEMU_TIMEOUT)' \
 		tests/run-all.sh
 

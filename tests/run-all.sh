@@ -76,11 +76,40 @@ step() {
 	return 0
 }
 
+# KTEST names suites of both homes; build/host/ktest-host knows them all
+# (libk/tests/suites.c). KTEST=list prints them and runs nothing; a name no
+# home knows ends the run here, before any step (and before this run's
+# logs are cleared), with the list: each home would bail out on it too.
+check_ktest() {
+	local list name bad=""
+
+	list=$(build/host/ktest-host list) || {
+		echo "run-all: build/host/ktest-host list failed (run make test)" >&2
+		exit 2
+	}
+	case $KTEST in
+	list)
+		printf '%s\n' "$list"
+		exit 0 ;;
+	all | "") return ;;
+	esac
+	for name in ${KTEST//,/ }; do
+		awk -v n="$name" '$1 == n { f = 1 } END { exit !f }' <<<"$list" ||
+			bad="$bad '$name'"
+	done
+	[ -z "$bad" ] && return
+	echo "run-all: KTEST=$KTEST: no suite named$bad; the suites (name, homes, what they check):" >&2
+	printf '%s\n' "$list" | sed 's/^/  /' >&2
+	echo "run-all: nothing run (make test KTEST=list prints this list)" >&2
+	exit 1
+}
+
 main() {
 	[ -x "$REPORT" ] || {
 		echo "run-all: $REPORT is not built (run make test)" >&2
 		exit 2
 	}
+	check_ktest
 	mkdir -p "$OUT"
 	rm -f "$OUT"/*.ktap "$OUT"/*.err  # this run's results only
 
@@ -91,6 +120,10 @@ main() {
 	step asan 0 1 -- env ASAN_OPTIONS=exitcode=98:detect_leaks=1 \
 		UBSAN_OPTIONS=exitcode=98:print_stacktrace=1:halt_on_error=1 \
 		build/host/asan/ktest-host "$KTEST"
+	# The host suites in the reverse order: each ordered pair in one
+	# process, with the host step's link order (KTEST=all only, as
+	# kernel_pairs).
+	[ "$KTEST" = all ] && step host_reverse 0 1 -- build/host/ktest-host reverse
 	step ktap_report 0 1 -- tests/ktap/test.sh "$REPORT"
 	step layers 0 1 -- tests/layers/check.sh
 	step license 0 1 -- tests/license/check.sh
@@ -120,12 +153,25 @@ main() {
 	# complete, mk/deps.sh's lists, make gdb's backtrace at kmain.
 	step heappic 0 1 -- tests/tools/heappic-check.sh
 	step help 0 1 -- tests/dev/help-check.sh
+	# KTEST=bogus fails in each home and here; KTEST=list lists.
+	step ktest_names 0 1 -- tests/ktap/suite-names.sh
 	step deps 0 1 -- tests/dev/deps-check.sh
 	step gdb 0 1 -- tests/dev/gdb-backtrace.sh
+	# A QEMU that did not start (missing, a bad option, no ISO) is told
+	# as such, by make run and by the kernel steps' runner.
+	step qemu_start 0 1 -- tests/qemu/start-check.sh
 	step kernel 33 35 --qemu --log="$KTEST_LOG" -- \
 		env ISO="$KTEST_ISO" LOG="$KTEST_LOG" SMP="${SMP:-2}" \
 		tests/qemu/run-ktest.sh --quiet --no-report
-	# The same suites on one CPU (the ISO says smp_expect=1): the
+	# Every suite in the reverse order (ktest=reverse): with the kernel
+	# step's link order, each ordered pair of suites runs in one boot
+	# (why that covers pair interactions: mk/kernel.mk, ktest-pairs).
+	[ "$KTEST" = all ] &&
+		step kernel_pairs 33 35 --qemu --log=build/ktest-pairs.log -- \
+			env ISO=build/ktest-pairs.iso LOG=build/ktest-pairs.log SMP=2 \
+			tests/qemu/run-ktest.sh --quiet --no-report
+	# The same suites on one CPU (the ISO says smp_expect=1), in a
+	# shuffled order when KTEST=all: the
 	# uniprocessor paths of the scheduler, shootdown and caches.
 	step kernel_smp1 33 35 --qemu --log=build/ktest-smp1.log -- \
 		env ISO=build/ktest-smp1.iso LOG=build/ktest-smp1.log SMP=1 \
@@ -143,6 +189,7 @@ main() {
 	step make_run 0 1 -- tests/qemu/make-run.sh
 	# What the boot says of its options (tests/qemu/boot-options.sh).
 	step boot_options 0 1 -- tests/qemu/boot-options.sh
+	step shell_ktest 0 1 -- tests/shell/ktest-session.sh
 	step kernel_replay 33 35 --qemu --log=build/ktest-replay.log -- \
 		env ISO=build/ktest-replay.iso LOG=build/ktest-replay.log \
 		tests/qemu/run-ktest.sh --quiet --no-report

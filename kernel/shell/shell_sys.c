@@ -70,8 +70,9 @@ int shell_cmd_ls(int argc, char **argv)
 	return 0;
 }
 
-/* Ctrl-C typed while a long output runs? Other keys are dropped. */
-static int shell_interrupted(void)
+/* Ctrl-C typed while a long output or run goes on? Other keys are
+ * dropped. */
+int shell_interrupted(void)
 {
 	int c;
 
@@ -169,7 +170,11 @@ int shell_cmd_replay(int argc, char **argv)
 		return -1;
 	}
 	r.limit = limit;
+	r.stop = shell_interrupted;	/* Ctrl-C, between batches of calls */
 	err = kreplay(path, text, len, &r);
+	if (r.stopped)
+		kprintf("replay: stopped (Ctrl-C) after %zu calls; the blocks still live were freed\n",
+			r.calls);
 	if (err == KREPLAY_EBADTRACE)
 		kprintf("replay: %s: line %lu: %s\n", path, r.line, r.why);
 	else if (err == KREPLAY_ENOMEM)

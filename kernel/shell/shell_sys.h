@@ -12,6 +12,9 @@
 int shell_cmd_ls(int argc, char **argv);
 int shell_cmd_cat(int argc, char **argv);
 int shell_cmd_replay(int argc, char **argv);
+/* A Ctrl-C typed since the last poll (other keys are dropped): the long
+ * commands (cat, ktest, replay) poll it between steps. */
+int shell_interrupted(void);
 int shell_cmd_threads(int argc, char **argv);
 int shell_cmd_cpus(int argc, char **argv);
 /* The object caches, one line each (for `heap`). */

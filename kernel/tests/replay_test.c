@@ -258,3 +258,57 @@ KTEST(replay, every_trace_module_replays_verified)
 		KTEST_SKIP(t, skip_why);
 	}
 }
+
+/* A trace of STOP_CALLS small allocations, made once. */
+#define STOP_CALLS 3000
+static char stop_trace[STOP_CALLS * 12 + 1];
+static int stop_polls;
+
+static void stop_trace_make(void)
+{
+	size_t off = 0;
+
+	for (int i = 0; i < STOP_CALLS; i++)
+		off += (size_t)snprintf(stop_trace + off, sizeof(stop_trace) - off,
+					"m %d 16\n", i);
+}
+
+static int stop_at_first_poll(void)
+{
+	return ++stop_polls >= 1;
+}
+
+static int never_stop(void)
+{
+	stop_polls++;
+	return 0;
+}
+
+/* r->stop (the shell's Ctrl-C) is asked between batches of calls: a yes
+ * ends the replay after the batch, the live blocks are freed and checked
+ * as at the end; a no changes nothing. */
+KTEST(replay, stop_ends_the_replay_between_batches)
+{
+	size_t maps = live_mappings();
+
+	stop_trace_make();
+	memset(&res, 0, sizeof(res));
+	res.stop = stop_at_first_poll;
+	stop_polls = 0;
+	KEXPECT_EQ(t, kreplay("stop", stop_trace, strlen(stop_trace), &res), KREPLAY_OK);
+	KEXPECT_EQ(t, res.stopped, 1);
+	KEXPECT_EQ(t, stop_polls, 1);
+	KEXPECT_EQ(t, res.calls, KREPLAY_STOP_EVERY);
+	KEXPECT_EQ(t, res.trace_calls, STOP_CALLS);
+	KEXPECT_EQ(t, res.errors, 0);
+	KEXPECT_EQ(t, live_mappings(), maps);
+
+	memset(&res, 0, sizeof(res));
+	res.stop = never_stop;
+	stop_polls = 0;
+	KEXPECT_EQ(t, kreplay("stop", stop_trace, strlen(stop_trace), &res), KREPLAY_OK);
+	KEXPECT_EQ(t, res.stopped, 0);
+	KEXPECT_EQ(t, stop_polls, STOP_CALLS / KREPLAY_STOP_EVERY);
+	KEXPECT_EQ(t, res.calls, STOP_CALLS);
+	KEXPECT_EQ(t, res.errors, 0);
+}

@@ -24,28 +24,115 @@
 #include "mm/vmm.h"
 #include <stdbool.h>
 
-/* Spin (interrupts on) until the tick count passes `until`, at most about
- * `limit` iterations; returns the last count seen. */
-static uint64_t thr_spin_until(uint64_t until, unsigned long limit)
+/* The two views of the PIT's count the timer gives: its ticks and its
+ * milliseconds. A test reads them through this, so a case can hand in a
+ * scripted clock. */
+struct thr_clock {
+	uint64_t (*ticks)(void *c);
+	uint64_t (*ms)(void *c);
+	void *c;
+};
+
+/* Spin until the tick count passes `until`, at most about `limit`
+ * iterations; returns the last count seen. */
+static uint64_t thr_spin_until(const struct thr_clock *k, uint64_t until,
+			       unsigned long limit)
 {
-	uint64_t now = timer_ticks();
+	uint64_t now = k->ticks(k->c);
 
 	for (unsigned long i = 0; i < limit && now < until; i++) {
 		cpu_relax();
-		now = timer_ticks();
+		now = k->ticks(k->c);
 	}
 	return now;
 }
 
+/*
+ * Five ticks pass and the milliseconds follow. The reads are ordered so
+ * that no tick between two of them can fail the check: ms0 before t0 and
+ * ms1 after t1, on a count that never goes back, give ms0 <= t0's time
+ * and ms1 >= t1's time, so ms1 - ms0 >= t1 - t0 >= 5 ticks whenever ticks
+ * fall. (Read t0 first and a tick before ms0 made ms0 one tick late; when
+ * no tick then fell between t1 and ms1, the check failed: issue 16.)
+ * Returns the last tick count read.
+ */
+static uint64_t thr_check_advance(struct ktest *t, const struct thr_clock *k)
+{
+	uint64_t ms0 = k->ms(k->c), t0 = k->ticks(k->c), t1;
+
+	t1 = thr_spin_until(k, t0 + 5, 2000000000UL);
+	KEXPECT_GE(t, t1, t0 + 5);
+	KEXPECT_GE(t, k->ms(k->c), ms0 + 5 * 1000 / TIMER_HZ);
+	return t1;
+}
+
+static uint64_t thr_timer_ticks(void *c)
+{
+	(void)c;
+	return timer_ticks();
+}
+
+static uint64_t thr_timer_ms(void *c)
+{
+	(void)c;
+	return timer_ms();
+}
+
 KTEST(threads, timer_advances)
 {
-	uint64_t t0 = timer_ticks(), ms0 = timer_ms(), t1;
+	const struct thr_clock k = { thr_timer_ticks, thr_timer_ms, NULL };
+	uint64_t t1;
 
 	KASSERT(t, irq_enabled());
-	t1 = thr_spin_until(t0 + 5, 2000000000UL);
-	KEXPECT_GE(t, t1, t0 + 5);
-	KEXPECT_GE(t, timer_ms(), ms0 + 5 * 1000 / TIMER_HZ);
+	t1 = thr_check_advance(t, &k);
+	/* irq_count is bumped before the handler counts the tick. */
 	KEXPECT_GE(t, irq_count(IRQ_TIMER), t1);
+}
+
+/* A clock whose count moves only where the script says: script[i] ticks
+ * fall just before read i (then every read after the script, one tick). */
+struct thr_script {
+	uint64_t now;
+	unsigned reads;
+	const unsigned *script;
+	unsigned len;
+};
+
+static uint64_t thr_script_read(void *c)
+{
+	struct thr_script *s = c;
+
+	s->now += s->reads < s->len ? s->script[s->reads] : 1;
+	s->reads++;
+	return s->now;
+}
+
+static uint64_t thr_script_ms(void *c)
+{
+	return thr_script_read(c) * 1000 / TIMER_HZ;
+}
+
+/* Ticks at the worst places: between the first two reads, none between
+ * the last tick read and the last milliseconds read, and every mix of
+ * those; the check holds whatever the timing. */
+KTEST(threads, timer_check_holds_wherever_ticks_fall)
+{
+	static const unsigned scripts[][8] = {
+		{ 0, 1, 1, 1, 1, 1, 0, 0 },	/* one between the first reads, none at the last */
+		{ 0, 0, 5, 0, 0, 0, 0, 0 },	/* five at once, none after */
+		{ 3, 2, 0, 0, 4, 1, 0, 0 },
+		{ 0, 1, 0, 0, 9, 0, 0, 0 },
+	};
+
+	for (unsigned i = 0; i < sizeof(scripts) / sizeof(scripts[0]); i++) {
+		struct thr_script s = { 100, 0, scripts[i], 8 };
+		const struct thr_clock k = { thr_script_read, thr_script_ms, &s };
+		int before = t->failed;
+
+		thr_check_advance(t, &k);
+		if (t->failed != before)
+			ktest_note(t, "script %u fails the check", i);
+	}
 }
 
 struct thr_baseline {

@@ -58,6 +58,13 @@
  * - secret is a per-boot (per-process) random value; header check values
  *   are derived from it and the block's address, so a stray write or a
  *   forged header cannot guess them.
+ * - unmapped_reused: pages_map hands a range pages_unmap took back out
+ *   again at once, to anyone (the kernel's first-fit vm_map, mm/vmap.h).
+ *   The fast allocator then forgets a freed mapping's address in its ring
+ *   of the last frees when the mapping is unmapped: from then on the
+ *   address may be someone else's, and a free of it is named a foreign
+ *   pointer, not a double free of the old block. false (user space): a
+ *   second free of an unmapped block stays a double free.
  * - debug turns on the allocator's debug mode (red zones, poisoning, sites,
  *   the quarantine of freed blocks, zero-size blocks that fault) for heaps
  *   initialized on this backend. Read once, by init().
@@ -85,6 +92,7 @@ struct osmem_backend {
 	void (*report)(const struct osmem_report *r);
 	const void *(*caller)(void);
 	uintptr_t secret;
+	bool unmapped_reused;
 	bool debug;
 };
 

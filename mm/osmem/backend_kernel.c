@@ -152,6 +152,8 @@ static struct osmem_backend kernel_backend = {
 	.unlock = kernel_unlock,
 	.report = kernel_report,
 	.caller = kernel_caller,
+	/* vm_map is first fit: an unmapped range is the next one handed out. */
+	.unmapped_reused = true,
 };
 
 const struct osmem_backend *osmem_kernel_backend(void)

@@ -3,7 +3,8 @@
  * The classic allocator's mappings: a block of 32 + size bytes mapped
  * alone (its header at the mapping's start) for requests from the
  * threshold on, on the heap's list of mappings; the last payloads given
- * back are remembered so a second free of one is a double free.
+ * back are remembered so a second free of one is a double free (unless
+ * the backend's mapper hands unmapped ranges out again at once).
  */
 #include "mm/osmem/classic_internal.h"
 
@@ -73,7 +74,10 @@ void classic_unmap(struct classic_heap *ch, struct block_meta *b)
 			       size, "pages_unmap failed; the mapping is kept");
 		return;
 	}
-	classic_remember_gone(ch, classic_payload(b), size);
+	/* A mapper that hands the range out again at once makes the address
+	 * someone else's: not remembered (backend.h, unmapped_reused). */
+	if (!ch->be->unmapped_reused)
+		classic_remember_gone(ch, classic_payload(b), size);
 	if (prev)
 		prev->next = next;
 	else

@@ -575,8 +575,12 @@ static inline void fast_trim_if_top(struct fast_heap *fh, struct fast_block *b,
  * request) in the ring of the last FAST_FREED_RING frees: two stores on
  * every free, so a second free of p is named a double free with the size
  * the program had, even after p's block merged or its mapping went away
- * (fast_freed_find, on the misuse path only).
+ * (fast_freed_find, on the misuse path only). A backend whose mapper hands
+ * unmapped ranges out again at once has the entries of an unmapped
+ * mapping dropped (fast_freed_forget): the address is no longer p's.
  */
+void fast_freed_forget(struct fast_heap *fh, const void *start, size_t len);
+
 FAST_INLINE void fast_freed_note(struct fast_heap *fh, void *p, size_t usable)
 {
 	unsigned i = fh->freed_next++ & (FAST_FREED_RING - 1);

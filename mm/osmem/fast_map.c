@@ -140,8 +140,10 @@ bool fast_unmap_at(struct fast_heap *fh, struct fast_map *h, char *start,
 		   size_t len)
 {
 	fh->st.unmap_calls++;
-	if (fh->be->pages_unmap(start, len) == 0)
+	if (fh->be->pages_unmap(start, len) == 0) {
+		fast_freed_forget(fh, start, len);
 		return true;
+	}
 	h->start = start;
 	h->size = len | FAST_MAPPED | FAST_FREE;
 	h->prev = NULL;
@@ -165,6 +167,7 @@ bool fast_unmap_retry(struct fast_heap *fh, enum osmem_op op)
 {
 	struct fast_map *m, *next;
 	bool done = false;
+	char *start;
 	size_t len;
 
 	for (unsigned i = 0; i < FAST_UNMAP_RETRIES; i++) {
@@ -182,9 +185,11 @@ bool fast_unmap_retry(struct fast_heap *fh, enum osmem_op op)
 		}
 		len = fast_map_len(m);
 		next = m->next;         /* m's header goes with its pages */
+		start = m->start;
 		fh->st.unmap_calls++;
-		if (fh->be->pages_unmap(m->start, len) != 0)
+		if (fh->be->pages_unmap(start, len) != 0)
 			break;
+		fast_freed_forget(fh, start, len);
 		fh->unmap_pending = next;
 		fh->st.unmap_pending_blocks--;
 		fh->st.unmap_pending_bytes -= len;

@@ -14,7 +14,9 @@
  *     mapping, and the ring of the last FAST_FREED_RING frees
  *     (fast_freed_note, heap blocks and mappings alike) holds it: the
  *     size reported is the one it had when the program freed it, even
- *     after its block merged with a neighbour. Once the ring has
+ *     after its block merged with a neighbour (on a backend whose
+ *     mapper hands unmapped ranges out again at once, the kernel's, an
+ *     unmapped mapping's entry is dropped: fast_freed_forget). Once the ring has
  *     forgotten it, a pointer that still starts a free block, or the
  *     payload of a mapping still waiting to be unmapped (fast_map.c) or
  *     kept for reuse (fast_keep.c), is a double free all the same (size:
@@ -162,6 +164,26 @@ bool fast_freed_find(struct fast_heap *fh, const void *p, size_t *usable)
 		}
 	}
 	return false;
+}
+
+/*
+ * Mapping [start, start + len) went back to the backend. When its mapper
+ * hands such ranges out again at once (be->unmapped_reused), the ring's
+ * entries there are dropped: the addresses may be someone else's now.
+ * O(FAST_FREED_RING), on a munmap only.
+ */
+void fast_freed_forget(struct fast_heap *fh, const void *start, size_t len)
+{
+	const char *s = start;
+
+	if (!fh->be->unmapped_reused)
+		return;
+	for (unsigned i = 0; i < FAST_FREED_RING; i++) {
+		const char *p = fh->freed[i].p;
+
+		if (p >= s && p < s + len)
+			fh->freed[i].p = NULL;
+	}
 }
 
 /* What usable_size says of live block c (debug: its request). */

@@ -4,9 +4,11 @@
  * cases (libk/tests, mm/osmem/tests) and the host-only ones (tests/host) and
  * prints KTAP on stdout.
  *
- *   build/host/ktest-host [SUITE[,SUITE...]]
+ *   build/host/ktest-host [SUITE[,SUITE...] | all | list]
  *
- * Exit status: 0 when every case passed, 1 otherwise.
+ * list prints every suite of both homes, one line each (libk/ktest.h).
+ * Exit status: 0 when every case passed, 1 otherwise (a suite name that
+ * no home knows too: the run bails out, listing the suites).
  */
 #include "libk/ktest.h"
 #include <stdio.h>
@@ -33,6 +35,7 @@ static int host_call(const struct ktest_case *tc, struct ktest *t, char *why,
 static const struct ktest_home host_home = {
 	.print = host_print,
 	.call = host_call,
+	.where = KTEST_HOME_HOST,
 };
 
 int main(int argc, char **argv)
@@ -45,5 +48,5 @@ int main(int argc, char **argv)
 	failed = ktest_run(&host_home, argc > 1 ? argv[1] : NULL);
 
 	fflush(stdout);
-	return failed ? 1 : 0;
+	return failed != 0 ? 1 : 0;
 }

@@ -48,7 +48,8 @@
  * fewer or more results than planned at any level; a result number out of
  * order; a nested block that never gets its result line; a suite result that
  * disagrees with its tests; a second top-level run in one log (a reboot);
- * an exit status other than the expected one.
+ * an exit status other than the expected one; a "Bail out! REASON" line
+ * (the runner gave up, e.g. on a suite name no home knows).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -634,6 +635,12 @@ static void log_line(struct log *lg, const char *s)
 	struct line l = classify_line(s);
 	int d;
 
+	/* A run that gives up says why ("Bail out! REASON", as TAP and
+	 * kselftest print it): the log fails whatever else it holds. */
+	if (lg->started && strncmp(l.text, "Bail out!", 9) == 0) {
+		problem(lg, lg->lineno, "the run bailed out:%s", l.text + 9);
+		return;
+	}
 	if (l.kind == LINE_NOISE)
 		return;
 	if (!lg->started) {

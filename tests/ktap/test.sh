@@ -124,6 +124,10 @@ case_ suite_disagrees_with_tests 1 "2 passed, 3 failed" \
 	-- suite-disagrees.ktap
 case_ reboot_restarts_log 1 "2 passed, 5 failed" 'a second "KTAP version 1"' \
 	-- rebooted.ktap
+case_ bail_out_fails_the_log 1 "0 passed, 1 failed" \
+	"the run bailed out: no suite named 'bogus'" -- bail-out.ktap
+case_ bail_out_with_failing_exit 1 "0 passed, 1 failed" "bailed out" \
+	-- --qemu --exit-status=35 --expect-exit=33 --fail-exit=35 bail-out.ktap
 case_ missing_file 2 "0 passed, 0 failed" "No such file" -- no-such-log.ktap
 # --- exit status of the program that wrote the log ---------------------------
 case_ exit_expected 0 "5 passed, 0 failed" \

@@ -15,6 +15,7 @@
 #   ACCEL    QEMU's accelerator              (tcg)
 #   QEMU_TIMEOUT  seconds before the run counts as hung (120)
 #   QEMU     the emulator                    (qemu-system-x86_64)
+#   QEMU_ARGS  extra QEMU options, split at spaces (none)
 #   REPORT   the KTAP checker                (build/host/ktap-report)
 #
 # The serial port goes to LOG and, unless --quiet, to the terminal too. The
@@ -23,9 +24,16 @@
 # triple fault: -no-reboot turns the reset into an exit), anything else a
 # crash. ktap-report checks the log and that status together.
 #
+# QEMU that did not start: QEMU's own failures (a bad option, an image it
+# cannot read) exit 1 too, which is also what isa-debug-exit 0 gives. A run
+# whose log lacks the kernel's banner ended before the guest printed
+# anything: that, with a non-zero status other than a time-out, is told
+# as "QEMU did not start", with QEMU's message, exit status 2.
+#
 # Exit status: 0 when the log is complete and every test passed, 1 when not,
-# 2 when something needed is missing. With --no-report the log is not checked
-# and the exit status is QEMU's own (tests/run-all.sh checks all logs alike).
+# 2 when something needed is missing or QEMU did not start. With
+# --no-report the log is not checked and the exit status is QEMU's own
+# (tests/run-all.sh checks all logs alike), or 2 as above.
 set -u
 
 ISO=${ISO:-build/ktest.iso}
@@ -35,11 +43,13 @@ SMP=${SMP:-1}
 ACCEL=${ACCEL:-tcg}
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-120}
 QEMU=${QEMU:-qemu-system-x86_64}
+QEMU_ARGS=${QEMU_ARGS:-}
 REPORT=${REPORT:-build/host/ktap-report}
 
 # What the kernel writes to isa-debug-exit, as QEMU reports it: (v << 1) | 1.
 EXIT_PASSED=33   # 0x10
 EXIT_FAILED=35   # 0x11
+BANNER='osmem kernel '   # the kernel's first line (kernel/kmain.c)
 
 quiet=0
 report=1
@@ -60,9 +70,9 @@ parse_args() {
 }
 
 check_tools() {
-	[ -f "$ISO" ] || die "$ISO not found: build it first (make test)"
+	[ -f "$ISO" ] || die "$ISO not found: no image to boot (make test builds it)"
 	command -v "$QEMU" >/dev/null ||
-		die "$QEMU not found: apt-get install --no-install-recommends qemu-system-x86"
+		die "QEMU '$QEMU' not found: apt-get install --no-install-recommends qemu-system-x86"
 	command -v timeout >/dev/null || die "timeout not found (coreutils)"
 	[ $report = 0 ] || [ -x "$REPORT" ] ||
 		die "$REPORT not found: build it first (make test)"
@@ -80,11 +90,25 @@ boot() {
 	else
 		serial="stdio,id=s0,logfile=$LOG,signal=off"
 	fi
+	# shellcheck disable=SC2086 # QEMU_ARGS: options split at spaces
 	timeout -k 5 "$QEMU_TIMEOUT" "$QEMU" -accel "$ACCEL" -m "$MEM" -smp "$SMP" \
 		-cdrom "$ISO" -display none -no-reboot \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 		-chardev "$serial" -serial chardev:s0 \
-		-monitor none -parallel none </dev/null
+		-monitor none -parallel none $QEMU_ARGS </dev/null 2> >(tee "$ERR" >&2)
+}
+
+# QEMU ended with $1 before the kernel printed its banner: it did not
+# start (a time-out is a hang, told by the report instead).
+check_started() {
+	local status=$1
+
+	case $status in 0 | 124 | 137) return 0 ;; esac
+	grep -aq "^$BANNER" "$LOG" && return 0
+	sleep 0.1	# tee's last bytes
+	echo "run-ktest: error: QEMU did not start (exit status $status; the kernel printed nothing; $QEMU $ISO):" >&2
+	sed 's/^/run-ktest:   /' "$ERR" >&2
+	exit 2
 }
 
 main() {
@@ -95,8 +119,11 @@ main() {
 	mkdir -p "$(dirname "$LOG")"
 	: > "$LOG"  # never let a stale log pass for this run's
 	[ $quiet = 1 ] || echo "run-ktest: booting $ISO (MEM=$MEM, SMP=$SMP, ACCEL=$ACCEL, time limit ${QEMU_TIMEOUT}s)"
+	ERR=$(mktemp "${TMPDIR:-/tmp}/run-ktest.XXXXXX")
+	trap 'rm -f "$ERR"' EXIT
 	boot
 	status=$?
+	check_started $status
 	[ $report = 1 ] || exit $status
 
 	"$REPORT" --qemu --exit-status=$status --expect-exit=$EXIT_PASSED \
