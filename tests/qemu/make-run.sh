@@ -77,9 +77,12 @@ crash_ends_with_hint pagefault
 # the run ISO of mk/kernel.mk is the one booted).
 plain=$(make --no-print-directory -n run 2>&1)
 kargs=$(make --no-print-directory -n run KARGS=heap_debug 2>&1)
-qemu_line=$(grep -- '-cdrom' <<<"$plain" | grep -v -- ' -s -S' | head -n 1)
+# The QEMU line goes through mk/run-qemu.sh, which adds -cdrom and the
+# serial console: neither it nor make run's options may hold -no-reboot.
+qemu_line=$(grep -- 'mk/run-qemu.sh' <<<"$plain" | grep -v -- ' -s -S' | head -n 1)
+wrapper_opts=$(grep -v '^[[:space:]]*#' mk/run-qemu.sh)
 ktap_check make_run_qemu_resets "$([ -n "$qemu_line" ] &&
-	! grep -q -- '-no-reboot' <<<"$qemu_line"; echo $?)" \
+	! grep -q -- '-no-reboot' <<<"$qemu_line$wrapper_opts"; echo $?)" \
 	"make run's QEMU line: $qemu_line"
 grub_plain=$(sed -n '/^menuentry/,/}/p' iso/boot/grub/grub.cfg | grep -m 1 multiboot2)
 ktap_check make_run_passes_console_hint "$(grep -q 'console_hint=qemu' <<<"$grub_plain" &&
