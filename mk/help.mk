@@ -44,6 +44,7 @@ help:
 	'  lab4-check      lab 4: instructions per call as the heap grows (callgrind)' \
 	'  heap-picture    the heap as SVG (+PNG): build/pictures/heap.svg, docs/pictures/' \
 	'  heap-sample     record a heapmap sample from a QEMU boot (docs/pictures/)' \
+	'  bench-picture   keep the last bench-malloc plot and table in docs/pictures/' \
 	'  deps            install every build and test tool (mk/deps.sh; as root)' \
 	'  run-deps        install only what make run needs' \
 	'  debug-deps      install what make debug and make gdb need (run-deps + gdb)' \

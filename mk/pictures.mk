@@ -8,6 +8,10 @@
 #                       PNG stays)
 #   make heap-sample    boot build/shell.iso, alloc/free a few blocks and
 #                       record `heapmap list` into the sample (QEMU)
+#   make bench-picture  keep the last `make bench-malloc` run's plot and its
+#                       table as docs/pictures/bench-malloc.png and .md (the
+#                       README's): the plot of a real run, never drawn from
+#                       numbers typed in
 #
 # The sample is data from a real boot, checked in so the picture needs no
 # QEMU; tests/tools/heappic-check.sh (a make test step) draws it again and
@@ -15,7 +19,7 @@
 
 HEAP_SAMPLE := docs/pictures/heapmap-sample.txt
 
-.PHONY: heap-picture heap-sample
+.PHONY: heap-picture heap-sample bench-picture
 heap-picture: $(HEAP_SAMPLE) tools/heappic.py
 	@mkdir -p $(BUILD)/pictures docs/pictures
 	$(Q)python3 tools/heappic.py $(HEAP_SAMPLE) $(BUILD)/pictures/heap.svg
@@ -31,3 +35,13 @@ heap-picture: $(HEAP_SAMPLE) tools/heappic.py
 
 heap-sample: $(BUILD)/shell.iso
 	$(Q)tools/heapmap-capture.sh $(HEAP_SAMPLE)
+
+# The run's table says which run the plot is (rounds, date of the files);
+# tests/tools/bench-picture-check.sh checks the pair matches.
+BENCH_OUT ?= $(BUILD)/bench
+bench-picture:
+	@for f in malloc.png malloc.md; do [ -s $(BENCH_OUT)/$$f ] || { \
+		echo "bench-picture: no $(BENCH_OUT)/$$f: run make bench-malloc first" >&2; exit 1; }; done
+	$(Q)cp $(BENCH_OUT)/malloc.png docs/pictures/bench-malloc.png
+	$(Q)cp $(BENCH_OUT)/malloc.md docs/pictures/bench-malloc.md
+	@echo "bench-picture: docs/pictures/bench-malloc.png and .md from $(BENCH_OUT)"

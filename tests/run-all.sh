@@ -152,6 +152,7 @@ main() {
 	# The developer commands (docs: README's Developing): make help is
 	# complete, mk/deps.sh's lists, make gdb's backtrace at kmain.
 	step heappic 0 1 -- tests/tools/heappic-check.sh
+	step bench_picture 0 1 -- tests/tools/bench-picture-check.sh
 	step help 0 1 -- tests/dev/help-check.sh
 	# KTEST=bogus fails in each home and here; KTEST=list lists.
 	step ktest_names 0 1 -- tests/ktap/suite-names.sh
