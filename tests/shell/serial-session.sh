@@ -18,14 +18,16 @@
 #
 # Environment: ISO, LOG (where the serial log is copied at exit), QEMU,
 # ACCEL (tcg), MEM (128M), SESSION_TIMEOUT (seconds, 90), CMD_TIMEOUT
-# (seconds for one answer, 20). The caller sets `die`-worthy errors'
-# exit status 2.
+# (seconds for one answer, 20), SESSION_REBOOT (0: QEMU runs with
+# -no-reboot, so a reset ends it; 1: a reset boots the machine again, as
+# under make run). Missing pieces end the script with exit status 2.
 
 QEMU=${QEMU:-qemu-system-x86_64}
 ACCEL=${ACCEL:-tcg}
 MEM=${MEM:-128M}
 SESSION_TIMEOUT=${SESSION_TIMEOUT:-90}
 CMD_TIMEOUT=${CMD_TIMEOUT:-20}
+SESSION_REBOOT=${SESSION_REBOOT:-0}
 PROMPT='osmem> '
 qpid=
 OUT=
@@ -47,12 +49,16 @@ shell_cleanup() {
 trap shell_cleanup EXIT
 
 shell_start() {
+	local reboot=-no-reboot
+
 	[ -f "$ISO" ] || shell_die "$ISO not found: build it first (make test)"
 	command -v "$QEMU" >/dev/null || shell_die "$QEMU not found"
+	command -v timeout >/dev/null || shell_die "timeout not found (coreutils)"
+	[ "$SESSION_REBOOT" = 1 ] && reboot=
 	: >"$LOG"
 	mkfifo "$WORK/in" || shell_die "mkfifo failed"
 	timeout -k 5 "$SESSION_TIMEOUT" "$QEMU" -accel "$ACCEL" -m "$MEM" -smp 2 \
-		-cdrom "$ISO" -display none -no-reboot \
+		-cdrom "$ISO" -display none $reboot \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 		-chardev stdio,id=s0,signal=off -serial chardev:s0 \
 		-monitor none -parallel none <"$WORK/in" >"$LOG" 2>"$WORK/qemu.err" &
@@ -60,7 +66,8 @@ shell_start() {
 	exec 3>"$WORK/in"
 }
 
-# Prompts at the start of a line (a redrawn line does not count).
+# Prompts at the start of a line: a line the editor redraws ("\r" then
+# the prompt again) does not count, only the one after a newline.
 prompts() {
 	grep -ac "^$PROMPT" "$LOG"
 }

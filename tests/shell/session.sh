@@ -49,85 +49,14 @@ set -u
 
 ISO=${ISO:-build/shell.iso}
 LOG=${LOG:-build/shell.log}
-QEMU=${QEMU:-qemu-system-x86_64}
-ACCEL=${ACCEL:-tcg}
-MEM=${MEM:-128M}
-SESSION_TIMEOUT=${SESSION_TIMEOUT:-90}
-CMD_TIMEOUT=${CMD_TIMEOUT:-20}
+# reboot_boots_again needs QEMU without -no-reboot, as make run starts it.
+SESSION_REBOOT=1
+. "$(dirname "$0")/serial-session.sh"
 
-PROMPT='osmem> '
 POWEROFF_STATUS=1	# isa-debug-exit with 0: (0 << 1) | 1
 COMMANDS="help version mem heap heapmap alloc calloc realloc free check ls cat ktest replay threads cpus reboot poweroff"
 
 ktap_suite shell
-qpid=
-OUT=	# the last command's answer, CR removed, echo and prompt cut
-
-die() {
-	echo "session: error: $*" >&2
-	exit 2
-}
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/shell-session.XXXXXX")
-FINAL_LOG=$LOG
-LOG=$WORK/serial.log
-cleanup() {
-	exec 3>&- 2>/dev/null
-	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null
-	mkdir -p "$(dirname "$FINAL_LOG")" && cp "$LOG" "$FINAL_LOG" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-[ -f "$ISO" ] || die "$ISO not found: build it first (make test)"
-command -v "$QEMU" >/dev/null || die "$QEMU not found"
-command -v timeout >/dev/null || die "timeout not found (coreutils)"
-
-start_qemu() {
-	: >"$LOG"
-	mkfifo "$WORK/in" || die "mkfifo failed"
-	timeout -k 5 "$SESSION_TIMEOUT" "$QEMU" -accel "$ACCEL" -m "$MEM" -smp 2 \
-		-cdrom "$ISO" -display none \
-		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-		-chardev stdio,id=s0,signal=off -serial chardev:s0 \
-		-monitor none -parallel none <"$WORK/in" >"$LOG" 2>"$WORK/qemu.err" &
-	qpid=$!
-	exec 3>"$WORK/in"
-}
-
-# Prompts at the start of a line: a line the editor redraws ("\r" then
-# the prompt again) does not count, only the one after a newline.
-prompts() {
-	grep -ac "^$PROMPT" "$LOG"
-}
-
-# Wait until the log holds more than $1 prompts; 1 on time-out or exit.
-wait_prompts() {
-	local want=$1 tries=$((CMD_TIMEOUT * 20))
-
-	while [ "$(prompts)" -le "$want" ]; do
-		kill -0 "$qpid" 2>/dev/null || return 1
-		tries=$((tries - 1))
-		[ $tries -gt 0 ] || return 1
-		sleep 0.05
-	done
-	return 0
-}
-
-# run TEXT: type TEXT and Enter, set OUT to the answer. 1 if none came.
-run() {
-	local before off
-
-	before=$(prompts)
-	off=$(wc -c <"$LOG")
-	printf '%s\r' "$1" >&3
-	wait_prompts "$before" || {
-		OUT=$(tail -c +$((off + 1)) "$LOG" | tr -d '\r')
-		return 1
-	}
-	# Drop the echoed line and the new prompt.
-	OUT=$(tail -c +$((off + 1)) "$LOG" | tr -d '\r' | sed '1d; $d')
-}
 
 # The payload, size and kind of the heap block containing address $1 in
 # a `heapmap list` answer ($2): "START SIZE KIND", or "" if none.
@@ -317,7 +246,7 @@ reboot_boots_again() {
 session() {
 	local a usable map list blk before after re
 
-	start_qemu
+	shell_start
 	wait_prompts 0
 	ktap_check boots_to_prompt $? "no prompt within ${CMD_TIMEOUT}s; log: $FINAL_LOG"
 	[ "$ktap_failed" = 0 ] || return
