@@ -22,44 +22,17 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/ktap.sh
 
-QEMU=${QEMU:-qemu-system-x86_64}
-ACCEL=${ACCEL:-tcg}
-MEM=${MEM:-128M}
-QEMU_TIMEOUT=${QEMU_TIMEOUT:-60}
+. tests/lib/qemu-boot.sh
 READY='^kernel: idle, starting the shell'
-
-command -v "$QEMU" >/dev/null || { echo "boot-options: $QEMU not found" >&2; exit 2; }
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/boot-options.XXXXXX")
-qpid=
-cleanup() {
-	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
 
 ktap_suite boot_log
 
 # boot NAME: boot build/NAME.iso until the shell starts; LOGTEXT = its
 # serial log, CR removed.
 boot() {
-	local iso=build/$1.iso log=$WORK/$1.log tries
+	local log=$QEMU_BOOT_WORK/$1.log
 
-	[ -f "$iso" ] || { echo "boot-options: $iso not found: build it first (make test)" >&2; exit 2; }
-	: >"$log"
-	timeout -k 5 "$QEMU_TIMEOUT" "$QEMU" -accel "$ACCEL" -m "$MEM" -smp 2 \
-		-cdrom "$iso" -display none -no-reboot \
-		-chardev "file,id=s0,path=$log" -serial chardev:s0 \
-		-monitor none -parallel none </dev/null 2>"$WORK/qemu.err" &
-	qpid=$!
-	tries=$((QEMU_TIMEOUT * 10))
-	while [ $tries -gt 0 ] && kill -0 "$qpid" 2>/dev/null &&
-		! grep -aq "$READY" "$log"; do
-		sleep 0.1
-		tries=$((tries - 1))
-	done
-	kill "$qpid" 2>/dev/null
-	wait "$qpid" 2>/dev/null
-	qpid=
+	qemu_boot_until "build/$1.iso" "$log" "$READY"
 	LOGTEXT=$(tr -d '\r' <"$log")
 }
 

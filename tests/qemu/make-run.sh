@@ -20,51 +20,20 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/ktap.sh
 
-QEMU=${QEMU:-qemu-system-x86_64}
-ACCEL=${ACCEL:-tcg}
-MEM=${MEM:-128M}
-QEMU_TIMEOUT=${QEMU_TIMEOUT:-60}
+. tests/lib/qemu-boot.sh
 HINT='press Ctrl-A x to leave QEMU'
 # Run from make test: the outer make's flags are not this make's.
 unset MAKEFLAGS MFLAGS MAKELEVEL
 
-command -v "$QEMU" >/dev/null || { echo "make-run: $QEMU not found" >&2; exit 2; }
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/make-run.XXXXXX")
-qpid=
-cleanup() {
-	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-
 ktap_suite make_run
 
 # crash_ends_with_hint NAME: boot build/crash-NAME.iso until its report is
-# whole (the kernel halts: QEMU is killed then), check the last lines.
+# whole (the hint, or the report's end and a second more: the kernel
+# halts, QEMU is stopped then), check the last lines.
 crash_ends_with_hint() {
-	local iso=build/crash-$1.iso log=$WORK/$1.log tries last
+	local log=$QEMU_BOOT_WORK/$1.log last
 
-	[ -f "$iso" ] || { echo "make-run: $iso not found: build it first (make test)" >&2; exit 2; }
-	: >"$log"
-	timeout -k 5 "$QEMU_TIMEOUT" "$QEMU" -accel "$ACCEL" -m "$MEM" -smp 2 \
-		-cdrom "$iso" -display none -no-reboot \
-		-chardev "file,id=s0,path=$log" -serial chardev:s0 \
-		-monitor none -parallel none </dev/null 2>"$WORK/qemu.err" &
-	qpid=$!
-	# Wait for the hint, or for the report's end and a second more.
-	tries=$((QEMU_TIMEOUT * 10))
-	while [ $tries -gt 0 ] && kill -0 "$qpid" 2>/dev/null &&
-		! grep -aq "^$HINT" "$log"; do
-		if grep -aq '^=== kernel stopped ===' "$log"; then
-			sleep 1
-			break
-		fi
-		sleep 0.1
-		tries=$((tries - 1))
-	done
-	kill "$qpid" 2>/dev/null
-	wait "$qpid" 2>/dev/null
-	qpid=
+	qemu_boot_until "build/crash-$1.iso" "$log" "^$HINT" '^=== kernel stopped ==='
 	last=$(tr -d '\r' <"$log" | grep -v '^$' | tail -n 2)
 	ktap_check "crash_${1}_ends_with_hint" "$([ "$last" = "=== kernel stopped ===
 $HINT" ]; echo $?)" "last lines of the report: $last"
