@@ -53,6 +53,7 @@ help:
 	'' \
 	'Knobs (make VAR=value):' \
 	'  SMP=2           QEMU CPUs for run, debug and the main test boot' \
+	'  JOBS=nproc      make test builds on this many cores (unless make has its own -j)' \
 	'  MEM=128M        QEMU memory' \
 	'  ACCEL=tcg       QEMU accelerator' \
 	'  KTEST=all       kernel/host test suites, comma-separated (make test); list names them' \
