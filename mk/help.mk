@@ -56,6 +56,7 @@ help:
 	'  MEM=128M        QEMU memory' \
 	'  ACCEL=tcg       QEMU accelerator' \
 	'  KTEST=all       kernel/host test suites, comma-separated (make test); list names them' \
+	'  LAB=N           make test LAB=N: only the grader of lab N (as make labN), then N passed, M failed' \
 	'  KARGS=          extra kernel command line for run/debug (e.g. heap=classic)' \
 	'  TRACES=0        1: the traces as GRUB modules in run/debug (shell replay)' \
 	'  ROUNDS=5        bench-malloc rounds (bench-kernel: boots, default 1)' \

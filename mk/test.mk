@@ -3,6 +3,7 @@
 # every test step (tests/run-all.sh) and end with "N passed, M failed".
 #
 #   make test [KTEST=suite,suite] [MEM=4G] [SMP=N] [QEMU_TIMEOUT=seconds]
+#   make test LAB=N    only lab N's grader (make labN), with the closing line
 #
 # Programs built here:
 #   build/host/ktap-report      the KTAP checker (tests/ktap/ktap-report.c)
@@ -50,11 +51,15 @@ test-programs: $(HOST)/ktest-host $(ASAN_DIR)/ktest-host $(KTAP_REPORT)
 
 # `deps` (mk/kernel.mk) installs missing tools, so it runs first, alone (a
 # sub-make builds the rest, also under -j); then every step runs.
+ifeq ($(LAB),)
 test: deps
 	@$(MAKE) --no-print-directory test-programs ktest-iso
 	@MEM='$(MEM)' SMP='$(SMP)' KTEST='$(KTEST)' ACCEL='$(ACCEL)' QEMU='$(QEMU)' \
 		QEMU_ARGS='$(QEMU_ARGS)' \
 		KTEST_ISO='$(KTEST_ISO)' QEMU_TIMEOUT='$(QEMU_TIMEOUT)' \
 		tests/run-all.sh
+else
+# make test LAB=N: lab N's grader alone (mk/labs.mk).
+endif
 
 -include $(ASAN_OBJ:.o=.d)
