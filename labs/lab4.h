@@ -2,7 +2,8 @@
 /*
  * Lab 4's contract (docs/labs/lab4-o1-allocator.md): the two O(1) steps of
  * a segregated-fit allocator, as the fast allocator does them
- * (mm/osmem/fast_index.h, fast_first_from() in mm/osmem/fast_internal.h).
+ * (mm/osmem/fast_index.h; fast_find() and fast_first_from() in
+ * mm/osmem/fast_lists.h).
  * You write them in labs/lab4_segfit.c; `make lab4` grades that file.
  *
  * Size classes. A block size (a multiple of 16, 16 <= size < 2^47) maps to

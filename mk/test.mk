@@ -3,6 +3,7 @@
 # every test step (tests/run-all.sh) and end with "N passed, M failed".
 #
 #   make test [KTEST=suite,suite] [MEM=4G] [SMP=N] [QEMU_TIMEOUT=seconds]
+#   make test LAB=N    only lab N's grader (make labN), with the closing line
 #
 # Programs built here:
 #   build/host/ktap-report      the KTAP checker (tests/ktap/ktap-report.c)
@@ -53,6 +54,7 @@ test-programs: $(HOST)/ktest-host $(ASAN_DIR)/ktest-host $(KTAP_REPORT)
 # runs on every core (JOBS, default nproc) unless make was given its own -j:
 # it is a third of make test's time on 2 cores when run one file at a time.
 JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+ifeq ($(LAB),)
 test: deps
 	@case " $$MAKEFLAGS " in *" -j"*) jobs= ;; *) jobs=-j$(JOBS) ;; esac; \
 		$(MAKE) $$jobs --no-print-directory test-programs ktest-iso
@@ -60,5 +62,8 @@ test: deps
 		QEMU_ARGS='$(QEMU_ARGS)' \
 		KTEST_ISO='$(KTEST_ISO)' QEMU_TIMEOUT='$(QEMU_TIMEOUT)' \
 		tests/run-all.sh
+else
+# make test LAB=N: lab N's grader alone (mk/labs.mk).
+endif
 
 -include $(ASAN_OBJ:.o=.d)

@@ -142,6 +142,9 @@ main() {
 	# Lab 1's explore check is the host step's osmem_classic suite, lab
 	# 3's the kernel step's vmm,vmap,exceptions.
 	step labs 0 1 -- tests/labs-meta/check.sh
+	# make test LAB=N: lab N's grader alone, as make labN, plus the
+	# closing line.
+	step lab_test 0 1 -- tests/labs-meta/make-test-lab.sh
 	step lab4 0 1 -- tests/labs/lab4_check.sh
 	# The porting guide's examples (docs/porting.md, mk/port.mk).
 	step port 0 1 -- tests/port/check.sh
