@@ -3,7 +3,7 @@
 # it carries its own symbol table), build/os.iso (GRUB, normal boot) and
 # build/ktest.iso (GRUB, default entry runs the self-tests: ktest=$(KTEST)),
 # build/ktest-replay.iso (the replay suite, with the traces as GRUB modules)
-# and build/ktest-classic.iso (the kmalloc suites on heap=classic).
+# and build/ktest-classic.iso (the kmalloc suites on heap=classic), build/ktest-policy.iso (replay on classic:first).
 #
 # Targets: kernel iso ktest-iso run debug gdb deps run-deps debug-deps.
 
@@ -191,6 +191,9 @@ $(eval $(call ktest_iso,ktest-replay,$(strip ktest=replay $(KTEST_REPLAY_ARG)),$
 # (a variable: a comma in $(call ...)'s arguments would split them)
 KTEST_CLASSIC := kmalloc,kmalloc_faults,kmem_cache,ramfs,threads
 $(eval $(call ktest_iso,ktest-classic,heap=classic ktest=$(KTEST_CLASSIC)))
+# The replay suite on a placement policy of lab 2 (classic:first): a replay
+# checks blocks by the allocator's own alignment, not by its name.
+$(eval $(call ktest_iso,ktest-policy,heap=classic:first ktest=replay))
 # The kernel benchmark (make bench-kernel, tests/bench/kernel-bench.sh).
 $(eval $(call ktest_iso,kbench,ktest=kmalloc_bench kbench))
 # The scripted shell session (tests/shell/session.sh): no ktest, so the
@@ -208,7 +211,7 @@ $(eval $(call ktest_iso,boot-bogus,heap_dbug smp_expect=two heap_debug))
 ktest-iso: $(BUILD)/boot-classic-debug.iso $(BUILD)/boot-bogus.iso
 
 iso: $(ISO)
-ktest-iso: $(KTEST_ISO) $(BUILD)/ktest-bogus.iso $(BUILD)/ktest-pairs.iso $(BUILD)/ktest-smp1.iso $(BUILD)/ktest-smp.iso $(BUILD)/smp-panic.iso $(BUILD)/ktest-replay.iso $(BUILD)/ktest-classic.iso \
+ktest-iso: $(KTEST_ISO) $(BUILD)/ktest-bogus.iso $(BUILD)/ktest-pairs.iso $(BUILD)/ktest-smp1.iso $(BUILD)/ktest-smp.iso $(BUILD)/smp-panic.iso $(BUILD)/ktest-replay.iso $(BUILD)/ktest-classic.iso $(BUILD)/ktest-policy.iso \
 	$(BUILD)/shell.iso
 
 # deps: every tool of the build and the tests (make test); run-deps: only

@@ -149,6 +149,9 @@ struct osmem_allocator {
 	 * debug flag turns on (fast); false: the flag is ignored (classic:
 	 * its block layout is the course's, with no room for red zones). */
 	bool has_debug_mode;
+	/* Every payload's alignment: 8 for classic (the course's layout),
+	 * 16 for fast (max_align_t's). A trace replay checks blocks by it. */
+	size_t min_align;
 	void (*init)(struct osmem_heap *h, const struct osmem_backend *be);
 	void *(*malloc)(struct osmem_heap *h, size_t size);
 	void *(*calloc)(struct osmem_heap *h, size_t nmemb, size_t size);

@@ -594,6 +594,7 @@ static size_t classic_usable_size(struct osmem_heap *h, void *ptr)
 	{                                                                    \
 		.name = (nm),                                                \
 		.heap_bytes = sizeof(struct classic_heap),                   \
+		.min_align = 8,                                              \
 		.init = (initfn),                                            \
 		.malloc = classic_malloc,                                    \
 		.calloc = classic_calloc,                                    \

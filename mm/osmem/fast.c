@@ -650,6 +650,7 @@ const struct osmem_allocator osmem_fast = {
 	.name = "fast",
 	.heap_bytes = sizeof(struct fast_heap),
 	.has_debug_mode = true,
+	.min_align = 16,
 	.init = fast_init,
 	.malloc = fast_malloc,
 	.calloc = fast_calloc,

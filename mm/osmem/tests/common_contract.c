@@ -38,7 +38,7 @@ KTEST(osmem_common, malloc_gives_aligned_usable_memory)
 
 			if (!KEXPECT_NOT_NULL(t, p))
 				continue;
-			KEXPECT_EQ(t, (uintptr_t)p % 8, 0);
+			KEXPECT_EQ(t, (uintptr_t)p % a->min_align, 0);
 			KEXPECT_GE(t, a->usable_size(h, p), common_sizes[i]);
 			osmem_fill(p, a->usable_size(h, p), (unsigned)i);
 			KEXPECT(t, osmem_verify(p, a->usable_size(h, p), (unsigned)i));
