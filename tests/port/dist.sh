@@ -12,7 +12,19 @@
 #                    -std=gnu11 -O2 -ffreestanding -nostdlib -fno-builtin
 #                    -Wall -Wextra -Werror and prints nothing (clang: skipped
 #                    when not installed)
+#   refuses_32bit    osmem.c compiled for a 32-bit target (gcc -m32) stops
+#                    first on one #error that says it needs a 64-bit one
 #   exports_osmem_only  that object exports only osmem_ names (nm)
+#   declared_is_exported  osmem.h declares exactly what osmem.o exports:
+#                    its extern functions (gcc -aux-info) and objects (the
+#                    extern lines of the comment-free header) against nm
+#   port_gcc, port_clang
+#                    a port from the tarball alone: unpacked in a scratch
+#                    directory, tests/port/mapk.c (a kernel with a break, a
+#                    page mapper, a lock, a report hook and the tuning
+#                    calls) and ktap_mini.h copied beside osmem.c, built
+#                    there with no -I, -Wall -Wextra -Werror, printing
+#                    nothing; then run: exit 0 and every KTAP line ok
 #   suite_NAME       the shared allocator suites, run by the host test
 #                    program linked against osmem.c in place of the tree's
 #                    files (build/dist/test/ktest-dist): one case per suite
@@ -72,6 +84,14 @@ else
 	ktap_skip builds_clang "clang not installed"
 fi
 
+# The first diagnostic, not a wall of shift-count errors.
+first=$(cd "$tmp" && gcc -m32 -std=gnu11 -ffreestanding -fsyntax-only osmem.c 2>&1 |
+	grep -m1 'error')
+case $first in
+*"osmem needs a 64-bit target"*) ktap_pass refuses_32bit ;;
+*) ktap_fail refuses_32bit "gcc -m32 -fsyntax-only osmem.c, first error:" "${first:-none}" ;;
+esac
+
 if [ -f "$tmp/gcc.o" ]; then
 	bad=$(nm -g --defined-only "$tmp/gcc.o" | awk 'NF == 3 && $3 !~ /^osmem_/ { print $3 }')
 	count=$(nm -g --defined-only "$tmp/gcc.o" | awk 'NF == 3' | wc -l)
@@ -79,6 +99,67 @@ if [ -f "$tmp/gcc.o" ]; then
 		"osmem.o exports $count names; without the osmem_ prefix:" "$bad"
 else
 	ktap_fail exports_osmem_only "no object: osmem.c did not build"
+fi
+
+# declared_is_exported: the names osmem.h declares extern (functions by
+# the compiler's own list, objects by their extern lines) against the
+# names osmem.o defines.
+if [ -f "$tmp/gcc.o" ]; then
+	mkdir -p "$tmp/probe"
+	cp "$dir/osmem.h" "$tmp/probe/"
+	echo '#include "osmem.h"' >"$tmp/probe/probe.c"
+	(cd "$tmp/probe" && gcc -std=gnu11 -ffreestanding -fsyntax-only \
+		-aux-info aux.txt probe.c && gcc -fpreprocessed -E -P osmem.h >bare.h)
+	{
+		sed -n 's/^\/\* \(\.\/\)\?osmem\.h:[0-9]*:N[CF] \*\/ extern .*[^a-z0-9_]\([a-z0-9_]*\) (.*/\2/p' \
+			"$tmp/probe/aux.txt"
+		sed -n 's/^extern [^(]*[^a-z0-9_]\([a-z0-9_]*\);$/\1/p' "$tmp/probe/bare.h"
+	} | sort -u >"$tmp/declared"
+	nm -g --defined-only "$tmp/gcc.o" | awk 'NF == 3 { print $3 }' | sort -u >"$tmp/exported"
+	only_h=$(comm -23 "$tmp/declared" "$tmp/exported" | tr '\n' ' ')
+	only_o=$(comm -13 "$tmp/declared" "$tmp/exported" | tr '\n' ' ')
+	ktap_check declared_is_exported \
+		"$([ -s "$tmp/declared" ] && [ -z "$only_h$only_o" ] && echo 0 || echo 1)" \
+		"declared in osmem.h, not in osmem.o: ${only_h:-none}" \
+		"exported by osmem.o, not declared in osmem.h: ${only_o:-none}" \
+		"($(wc -l <"$tmp/declared") names declared)"
+else
+	ktap_fail declared_is_exported "no object: osmem.c did not build"
+fi
+
+# port CC: the port of tests/port/mapk.c, made from the tarball alone.
+port_flags="-std=gnu11 -O2 -ffreestanding -nostdlib -static -fno-pie \
+-fno-stack-protector -Wall -Wextra -Werror"
+port() {
+	local cc=$1 pd=$tmp/port-$1 out rc
+	mkdir -p "$pd"
+	if ! tar -C "$pd" -xzf "$tarball" 2>/dev/null; then
+		ktap_fail "port_$cc" "cannot unpack $tarball (make dist)"
+		return
+	fi
+	pd=$pd/osmem-$version
+	cp tests/port/mapk.c tests/port/ktap_mini.h "$pd/"
+	out=$(cd "$pd" && $cc $port_flags -o mapk mapk.c osmem.c 2>&1)
+	rc=$?
+	if [ $rc != 0 ] || [ -n "$out" ]; then
+		ktap_fail "port_$cc" "$cc $port_flags -o mapk mapk.c osmem.c (in the unpacked tarball): status $rc" \
+			"$(printf '%s\n' "$out" | head -n 20)"
+		return
+	fi
+	out=$(timeout 60 "$pd/mapk" 2>&1)
+	rc=$?
+	if [ $rc = 0 ] && printf '%s\n' "$out" | grep -q '^ok ' &&
+	   ! printf '%s\n' "$out" | grep -q '^not ok'; then
+		ktap_pass "port_$cc"
+	else
+		ktap_fail "port_$cc" "mapk exited $rc" "$(printf '%s\n' "$out" | grep -v '^ok ')"
+	fi
+}
+port gcc
+if command -v clang >/dev/null; then
+	port clang
+else
+	ktap_skip port_clang "clang not installed"
 fi
 
 # The suites on the amalgamation: one case per suite, from the top level
