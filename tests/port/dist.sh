@@ -5,6 +5,8 @@
 #   files            build/dist/osmem-VERSION/ and its tarball hold osmem.c,
 #                    osmem.h, LICENSE, PORTING.md, CHANGELOG.md, README.md;
 #                    VERSION is OSMEM_VERSION of mm/osmem/version.h
+#   porting_10_minutes  PORTING.md reads in 10 minutes: at most 2,000 words
+#                    (issue 15; about 200 words a minute of technical text)
 #   self_contained   the two files include no file but osmem.h and the
 #                    compiler's own headers
 #   builds_gcc, builds_clang
@@ -29,7 +31,7 @@
 #                    program linked against osmem.c in place of the tree's
 #                    files (build/dist/test/ktest-dist): one case per suite
 # Examples 1 and 2 of docs/porting.md, also built from these two files, are
-# run by the port step.
+# run by the port step; example 4 (mapk.c) here, from the tarball.
 #
 #   tests/port/dist.sh
 set -u
@@ -58,6 +60,10 @@ done
 grep -q "#define OSMEM_VERSION[[:space:]]*\"$version\"" "$dir/osmem.h" 2>/dev/null ||
 	missing+=" OSMEM_VERSION $version in osmem.h"
 ktap_check files "$([ -z "$missing" ] && echo 0 || echo 1)" "missing:$missing (make dist)"
+
+words=$(wc -w <"$dir/PORTING.md" 2>/dev/null)
+ktap_check porting_10_minutes "$([ "${words:-0}" -gt 0 ] && [ "$words" -le 2000 ] && echo 0 || echo 1)" \
+	"PORTING.md has ${words:-no} words; 2000 read in 10 minutes"
 
 includes=$(grep -h '^[[:space:]]*#[[:space:]]*include' "$dir/osmem.c" "$dir/osmem.h" 2>/dev/null |
 	grep -v -e '"osmem.h"' -e '<std\(def\|int\|bool\|arg\)\.h>' -e '<limits.h>')
