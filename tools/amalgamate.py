@@ -30,6 +30,8 @@ A tree header marks what osmem.c does not hold (the classic allocator,
 allocator.h) with `#ifndef OSMEM_DIST` ... `#endif`: both files drop the
 block, the directives included.
 
+osmem.h is wrapped in extern "C" for a C++ includer.
+
 osmem.c starts with a check that the target is 64-bit (the block
 headers are 64-bit words): one clear #error instead of dozens.
 
@@ -237,9 +239,12 @@ def main(argv):
     for p in public:
         seen.add(p)
         h.append(expand(p, seen, h))
+    # extern "C": a C++ kernel includes it and links the C object.
     header = (banner("the allocator's public header") +
               "#ifndef OSMEM_AMALGAMATED_H\n#define OSMEM_AMALGAMATED_H\n\n" +
-              "".join(h) + "\n#endif\n")
+              "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n" +
+              "".join(h) +
+              "\n#ifdef __cplusplus\n}\n#endif\n\n#endif\n")
 
     # The private headers first, each before its users, then the sources.
     hdrs, srcs = [], []

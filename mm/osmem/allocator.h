@@ -66,9 +66,11 @@
 /* Opaque: each allocator casts it to its own state. */
 struct osmem_heap;
 
-/* Storage for one heap of any allocator (aligned to a cache line). */
+/* Storage for one heap of any allocator (aligned to a cache line; by the
+ * attribute, not _Alignas, which C++ lacks: a C++ kernel includes make
+ * dist's osmem.h too). */
 struct osmem_heap_space {
-	_Alignas(64) unsigned char bytes[OSMEM_HEAP_BYTES_MAX];
+	unsigned char bytes[OSMEM_HEAP_BYTES_MAX] __attribute__((aligned(64)));
 };
 
 #define OSMEM_HEAP(space) ((struct osmem_heap *)(void *)(space)->bytes)

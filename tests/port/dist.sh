@@ -27,6 +27,10 @@
 #                    calls) and ktap_mini.h copied beside osmem.c, built
 #                    there with no -I, -Wall -Wextra -Werror, printing
 #                    nothing; then run: exit 0 and every KTAP line ok
+#   cxx_g++, cxx_clang++
+#                    a C++ program includes the tarball's osmem.h (-Wall
+#                    -Wextra -Werror), links osmem.o (built by gcc) and runs:
+#                    extern "C", no C-only syntax in the header
 #   suite_NAME       the shared allocator suites, run by the host test
 #                    program linked against osmem.c in place of the tree's
 #                    files (build/dist/test/ktest-dist): one case per suite
@@ -167,6 +171,46 @@ if command -v clang >/dev/null; then
 else
 	ktap_skip port_clang "clang not installed"
 fi
+
+# cxx CXX: a hosted C++ program over the header and the C object (the
+# object of port_gcc's unpacked tarball).
+cxx() {
+	local cxx=$1 pd=$tmp/port-gcc/osmem-$version out rc
+	if [ ! -f "$pd/osmem.h" ] || ! gcc -std=gnu11 -O2 -ffreestanding -c \
+		-o "$pd/osmem.o" "$pd/osmem.c" 2>/dev/null; then
+		ktap_fail "cxx_$cxx" "no osmem.o from the unpacked tarball"
+		return
+	fi
+	cat >"$pd/probe.cc" <<-'EOF'
+	#include "osmem.h"
+	static osmem_heap_space space;
+	static char buf[1 << 16];
+	int main()
+	{
+		osmem_heap *h = osmem_heap_from_arena(&space, buf, sizeof(buf));
+		void *p = osmem_heap_malloc(h, 100);
+		bool ok = p && osmem_heap_check(h) == 0 &&
+			  osmem_fast_tuned(h, OSMEM_FAST_TOP_PAD) == OSMEM_FAST_DEFAULT_TOP_PAD;
+		osmem_heap_free(h, p);
+		return ok ? 0 : 1;
+	}
+	EOF
+	out=$(cd "$pd" && $cxx -std=c++17 -Wall -Wextra -Werror -o probe-$cxx probe.cc osmem.o 2>&1)
+	rc=$?
+	if [ $rc = 0 ] && [ -z "$out" ] && "$pd/probe-$cxx"; then
+		ktap_pass "cxx_$cxx"
+	else
+		ktap_fail "cxx_$cxx" "$cxx -std=c++17 -Wall -Wextra -Werror probe.cc osmem.o: status $rc" \
+			"$(printf '%s\n' "$out" | head -n 10)"
+	fi
+}
+for c in g++ clang++; do
+	if command -v $c >/dev/null; then
+		cxx $c
+	else
+		ktap_skip "cxx_$c" "$c not installed"
+	fi
+done
 
 # The suites on the amalgamation: one case per suite, from the top level
 # of the program's KTAP.
