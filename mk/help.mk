@@ -59,6 +59,7 @@ help:
 	'  KARGS=          extra kernel command line for run/debug (e.g. heap=classic)' \
 	'  TRACES=0        1: the traces as GRUB modules in run/debug (shell replay)' \
 	'  ROUNDS=5        bench-malloc rounds (bench-kernel: boots, default 1)' \
+	'  BENCH_OUT=build/bench  where bench-picture takes the last bench-malloc plot and table' \
 	'  REPLAY_LIMIT=0  replay suite: the first N calls of each trace (0: all)' \
 	'  QEMU_TIMEOUT=120  seconds before a test boot counts as hung (900 with OPT=0 or g)' \
 	'  FUZZ_SECONDS=600  make fuzz run time' \
