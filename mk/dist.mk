@@ -8,7 +8,9 @@
 #
 # VERSION is OSMEM_VERSION of mm/osmem/version.h. make test builds the two
 # files freestanding, links the porting examples 1 and 2 and the shared
-# suites against them, and checks what osmem.o exports (tests/port/dist.sh).
+# suites against them, builds example 4 (tests/port/mapk.c) and a C++
+# program from the unpacked tarball alone, and checks that osmem.o exports
+# exactly what osmem.h declares (tests/port/dist.sh).
 
 DIST_VERSION := $(shell sed -n 's/^\#define OSMEM_VERSION[[:space:]]*"\(.*\)"/\1/p' mm/osmem/version.h)
 DIST_NAME := osmem-$(DIST_VERSION)

@@ -22,6 +22,7 @@
 #define MM_OSMEM_FAST_INDEX_H
 
 #include "libk/bitops.h"
+#include "mm/osmem/fast_tune.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -39,17 +40,16 @@
 #define FAST_MAP_HDR      64     /* header below a mapped block's payload */
 
 /*
- * Tunables, in bytes: the defaults every heap starts with (init). Each
- * heap keeps its own (osmem_fast_tune below).
+ * Tunables, in bytes: the defaults every heap starts with (init), named
+ * in fast_tune.h, the public header. Each heap keeps its own
+ * (osmem_fast_tune).
  */
-#define FAST_MMAP_THRESHOLD   ((size_t)128 * 1024)  /* requests from here: mapped */
-#define FAST_TRIM_THRESHOLD   ((size_t)256 * 1024)  /* top free above: trim */
-#define FAST_TOP_PAD          ((size_t)64 * 1024)   /* added to each growth, kept by trim */
+#define FAST_MMAP_THRESHOLD   OSMEM_FAST_DEFAULT_MMAP_THRESHOLD
+#define FAST_TRIM_THRESHOLD   OSMEM_FAST_DEFAULT_TRIM_THRESHOLD
+#define FAST_TOP_PAD          OSMEM_FAST_DEFAULT_TOP_PAD
 #define FAST_GROW_STEP        FAST_TOP_PAD          /* the top pad's two roles */
 #define FAST_TRIM_KEEP        FAST_TOP_PAD
-/* The mmap threshold's cap, for the dynamic rule and explicit tuning
- * alike: glibc's on 64-bit (DEFAULT_MMAP_THRESHOLD_MAX, 4 MiB * 8). */
-#define FAST_MMAP_THRESHOLD_MAX ((size_t)32 << 20)
+#define FAST_MMAP_THRESHOLD_MAX OSMEM_FAST_MMAP_THRESHOLD_MAX
 /* The dynamic rule's trim threshold, in freed mapping lengths. glibc's
  * is 2; 8 measured better (docs/bench.md, "Large blocks"): a heap of
  * large blocks that is trimmed as soon as its top passes twice the
@@ -177,76 +177,6 @@ static inline bool fast_block_size(size_t n, size_t *out)
 	return true;
 }
 
-struct osmem_heap;
-
-/*
- * Tuning one fast heap (mm/osmem/fast.c). Call after init; init restores
- * the defaults above and turns the dynamic rule on.
- *
- * The dynamic rule (glibc's): while it is on, freeing a mapping of len
- * bytes (page-rounded, header included) with mmap threshold < len <=
- * FAST_MMAP_THRESHOLD_MAX raises the mmap threshold to len, or to the
- * largest mapping made so far when that is larger (and at most the cap),
- * and the trim threshold to fast_dyn_trim_threshold() of the new mmap
- * threshold. A program that allocates and frees the same large
- * buffer then gets it from the heap the next time, and the heap keeps it
- * at the top, instead of a map and an unmap per use.
- *
- * - osmem_fast_tune(h, which, value) sets one tunable explicitly and turns
- *   the dynamic rule off for good (as mallopt does). Returns 0, or -1 and
- *   changes nothing for a value out of range: the mmap threshold at most
- *   FAST_MMAP_THRESHOLD_MAX, the top pad at most FAST_TOP_PAD_MAX; any
- *   trim threshold (SIZE_MAX: never trim).
- * - osmem_fast_tuned(h, which): the value now in force.
- * - osmem_fast_tuned_hint(h, which): the value now in force, read without
- *   the lock, for a home that runs several heaps and picks the one a
- *   request goes to, or keeps their tunables alike (the drop-in library's
- *   arenas); it may be one update behind.
- * - osmem_fast_set_mmap_threshold(h, bytes): the mmap threshold, with no
- *   cap; returns the old value. Explicit too: the dynamic rule goes off.
- * - osmem_fast_trim(h, pad): give the free top of the heap back to the
- *   backend down to pad bytes (whole pages are cut; at least a minimal
- *   block stays), and retry the pending unmaps (fast_map.c). Returns 1
- *   when memory went back, else 0 (glibc's malloc_trim).
- */
-/*
- * Keeping freed mappings (mm/osmem/fast_keep.c has the policy):
- * osmem_fast_keep_maps(h, count, bytes) keeps up to count (at most
- * FAST_KEEP_SLOTS) freed mappings mapped, their bytes at most
- * fast_keep_bound() of the live mapped bytes and never above `bytes`, so
- * that a later large request of a fitting size takes one back with no
- * system call and no page fault. The dynamic rule stays on: a mapping is
- * kept only when, after the rule has run, it can still serve a request
- * that is mapped (longer than the mmap threshold by a header): in
- * practice blocks above the rule's cap (FAST_MMAP_THRESHOLD_MAX), which
- * glibc maps and unmaps every time.
- * count 0 turns it off and gives back what is kept. Returns 0, or -1 and
- * changes nothing: count too large, or a heap in debug mode (a freed
- * mapping is unmapped at once there, so a use after free faults).
- * Explicit tuning (osmem_fast_tune, osmem_fast_set_mmap_threshold) turns
- * it off too, as it turns off the dynamic rule: the program asked for
- * fixed thresholds, and gets a map and an unmap per large block.
- * osmem_fast_trim gives every kept mapping back.
- */
-int osmem_fast_keep_maps(struct osmem_heap *h, unsigned count, size_t bytes);
-
-enum osmem_fast_tunable {
-	OSMEM_FAST_MMAP_THRESHOLD,      /* requests from this size: mapped */
-	OSMEM_FAST_TRIM_THRESHOLD,      /* free top beyond this: trimmed */
-	OSMEM_FAST_TOP_PAD,             /* added to each growth; what a trim keeps */
-};
-
-int osmem_fast_tune(struct osmem_heap *h, enum osmem_fast_tunable which,
-		    size_t value);
-size_t osmem_fast_tuned(struct osmem_heap *h, enum osmem_fast_tunable which);
-size_t osmem_fast_tuned_hint(struct osmem_heap *h,
-			     enum osmem_fast_tunable which);
-size_t osmem_fast_set_mmap_threshold(struct osmem_heap *h, size_t bytes);
-/* A number that changes whenever one of h's tunables does (tuning, the
- * dynamic rule), read without the lock: a home that keeps other heaps'
- * tunables like h's (the drop-in library's arenas) looks at the values
- * only when it moved. */
-uint32_t osmem_fast_tune_gen(struct osmem_heap *h);
-int osmem_fast_trim(struct osmem_heap *h, size_t pad);
+/* Tuning calls and their defaults: fast_tune.h (public). */
 
 #endif

@@ -20,6 +20,8 @@
  *             makes forged headers guessable by no one), caller,
  *             pages_remap, pages_reserve, debug.
  * Or, with only a buffer: osmem_heap_from_arena(space, buf, len).
+ * Tuning after create (osmem_fast_set_mmap_threshold, osmem_fast_trim,
+ * ...) and the defaults: fast_tune.h, included here.
  *
  * Contracts of the malloc family: allocator.h (NULL and nothing changed on
  * failure; misuse reported once through be->report and refused).
@@ -29,6 +31,8 @@
 
 #include "mm/osmem/allocator.h"
 #include "mm/osmem/backend.h"
+#include "mm/osmem/fast_tune.h"
+#include "mm/osmem/report.h"
 #include <stddef.h>
 
 /* Make `space` an empty heap on `be` (which must outlive the heap; one
