@@ -63,10 +63,6 @@ void fast_report(struct fast_heap *fh, enum osmem_fault fault,
  * (the checker runs under the lock, so one buffer per heap suffices). */
 void fast_report_bad(struct fast_heap *fh, const void *ptr,
 		     const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-void fast_report_bad(struct fast_heap *fh, const void *ptr,
-		     const char *fmt, ...)
 {
 	va_list ap;
 

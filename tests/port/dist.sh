@@ -12,8 +12,9 @@
 #   builds_gcc, builds_clang
 #                    osmem.c, alone in a scratch directory, compiles with
 #                    -std=gnu11 -O2 -ffreestanding -nostdlib -fno-builtin
-#                    -Wall -Wextra -Werror and prints nothing (clang: skipped
-#                    when not installed)
+#                    -Wall -Wextra -Wredundant-decls -Wmissing-prototypes
+#                    -Wstrict-prototypes -Wshadow -Werror and prints nothing
+#                    (clang: skipped when not installed)
 #   refuses_32bit    osmem.c compiled for a 32-bit target (gcc -m32) stops
 #                    first on one #error that says it needs a 64-bit one
 #   exports_osmem_only  that object exports only osmem_ names (nm)
@@ -46,7 +47,8 @@ version=$(sed -n 's/^#define OSMEM_VERSION[[:space:]]*"\(.*\)"/\1/p' mm/osmem/ve
 dir=build/dist/osmem-$version
 tarball=build/dist/osmem-$version.tar.gz
 files="osmem.c osmem.h LICENSE PORTING.md CHANGELOG.md README.md"
-flags="-std=gnu11 -O2 -ffreestanding -nostdlib -fno-builtin -Wall -Wextra -Werror"
+# -Wredundant-decls etc.: what a kernel built with stricter warnings sees.
+flags="-std=gnu11 -O2 -ffreestanding -nostdlib -fno-builtin -Wall -Wextra -Wredundant-decls -Wmissing-prototypes -Wstrict-prototypes -Wshadow -Werror"
 suites=osmem_common,osmem_fast,osmem_fast_debug,osmem_fast_keep,osmem_faults,\
 osmem_sized_free,osmem_cache,osmem_cache_remote,osmem_report,osmem_embed,\
 osmem_version,libk_string,libk_printf,libk_vs_libc
