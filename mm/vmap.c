@@ -10,6 +10,14 @@
  * before the first / after the last), so freeing a mapping returns its
  * range at once and a long run of map/unmap cannot leak address space.
  *
+ * Placement is next fit: the search starts at vmap_next, where the last
+ * placement ended, and goes round to VMAP_BASE only when nothing fits
+ * above it. A freed range is therefore handed out again only once the
+ * cursor has been round the whole range (64 GiB), and until then a stale
+ * pointer into a freed mapping faults instead of reaching the memory of
+ * the range's next owner. The cost is page-table pages for the spread-out
+ * ranges, which vmm gives back when their last page is unmapped.
+ *
  * Locking: vmap_lock ("vmap", rank 3 in libk/locking.h) guards the records;
  * each public function takes it with spin_lock_irqsave (under the heap
  * lock when the allocator calls) and calls vmm and pmm inside it.
@@ -35,12 +43,14 @@ struct vmap_area {
 
 static struct vmap_area vmap_areas[VMAP_MAX_MAPPINGS];
 static size_t vmap_count;
+static uintptr_t vmap_next = VMAP_BASE;	/* next fit starts here */
 static unsigned long vmap_misuses;
 static spinlock_t vmap_lock = SPINLOCK_INIT("vmap", LOCK_RANK_VMAP);
 
 void vmap_init(void)
 {
 	vmap_count = 0;
+	vmap_next = VMAP_BASE;
 }
 
 static uintptr_t vmap_area_end(const struct vmap_area *a)
@@ -62,23 +72,37 @@ static size_t vmap_pages_for(size_t bytes)
 	return PAGE_ALIGN_UP(bytes) >> PAGE_SHIFT;
 }
 
-/* First fit: the index a new record of `pages` goes to, and its start. */
-static int vmap_find_gap(size_t pages, size_t *index, uintptr_t *start)
+/* The first free range of `need` bytes at or above `from`: the index a
+ * new record goes to, and its start. */
+static int vmap_fit_from(uintptr_t from, uintptr_t need, size_t *index,
+			 uintptr_t *start)
 {
-	uintptr_t need = (pages + 1) * PAGE_SIZE, prev = VMAP_BASE;
+	uintptr_t prev = VMAP_BASE;
 
 	for (size_t i = 0; i <= vmap_count; i++) {
 		uintptr_t next = i < vmap_count ? vmap_areas[i].start : VMAP_END;
+		uintptr_t lo = prev > from ? prev : from;
 
-		if (next - prev >= need) {
+		if (next > lo && next - lo >= need) {
 			*index = i;
-			*start = prev;
+			*start = lo;
 			return 0;
 		}
 		if (i < vmap_count)
 			prev = vmap_area_end(&vmap_areas[i]);
 	}
 	return -1;
+}
+
+/* Next fit (see the top): from the cursor, else round from the base. */
+static int vmap_find_gap(size_t pages, size_t *index, uintptr_t *start)
+{
+	uintptr_t need = (pages + 1) * PAGE_SIZE;
+
+	if (vmap_fit_from(vmap_next, need, index, start) &&
+	    vmap_fit_from(VMAP_BASE, need, index, start))
+		return -1;
+	return 0;
 }
 
 /* A record of `pages` pages (and its guard) in the first gap that fits;
@@ -100,6 +124,7 @@ static void *vmap_add(size_t pages, bool reserved)
 	vmap_areas[i].pages = pages;
 	vmap_areas[i].reserved = reserved;
 	vmap_count++;
+	vmap_next = vmap_area_end(&vmap_areas[i]);
 	return (void *)start;
 }
 
@@ -270,4 +295,18 @@ void vmap_stats(struct vmap_stats *st)
 unsigned long vmap_misuse_count(void)
 {
 	return vmap_misuses;
+}
+
+uintptr_t vmap_cursor(void)
+{
+	return vmap_next;
+}
+
+void vmap_set_cursor(uintptr_t va)
+{
+	uint64_t flags = spin_lock_irqsave(&vmap_lock);
+
+	if (va >= VMAP_BASE && va < VMAP_END)
+		vmap_next = va;
+	spin_unlock_irqrestore(&vmap_lock, flags);
 }

@@ -12,7 +12,10 @@
  * - vm_map(bytes) returns zeroed, page-aligned, read/write, no-execute
  *   memory of bytes rounded up to whole pages, or NULL (bytes == 0, no
  *   address space, no frames, or VMAP_MAX_MAPPINGS mappings already live).
- *   Address space is taken first-fit, so freed ranges are reused.
+ *   Address space is taken next-fit from where the last mapping ended,
+ *   going round to the start only when nothing fits above: a freed range
+ *   is reused only after the whole range has been gone round, so a stale
+ *   pointer into a freed mapping faults in the meantime.
  * - vm_unmap(addr, bytes) takes back exactly one mapping: addr its start,
  *   bytes its length (any length that rounds up to the same page count).
  *   Frames go back to pmm and the range (guard included) becomes free.
@@ -40,6 +43,7 @@
 #define MM_VMAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define VMAP_MAX_MAPPINGS 4096
 
@@ -60,5 +64,11 @@ struct vmap_stats {
 
 void vmap_stats(struct vmap_stats *st);
 unsigned long vmap_misuse_count(void);
+
+/* Where the next fit's search starts: the end of the last placement.
+ * Setting it is for tests that need a freed range handed out again (what
+ * happens once the search has gone round the whole range). */
+uintptr_t vmap_cursor(void);
+void vmap_set_cursor(uintptr_t va);
 
 #endif

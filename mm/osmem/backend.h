@@ -59,7 +59,8 @@
  *   are derived from it and the block's address, so a stray write or a
  *   forged header cannot guess them.
  * - unmapped_reused: pages_map hands a range pages_unmap took back out
- *   again at once, to anyone (the kernel's first-fit vm_map, mm/vmap.h).
+ *   again, to anyone, with no way to tell when (the kernel's vm_map, once
+ *   its next-fit search has gone round, mm/vmap.h).
  *   The fast allocator then forgets a freed mapping's address in its ring
  *   of the last frees when the mapping is unmapped: from then on the
  *   address may be someone else's, and a free of it is named a foreign

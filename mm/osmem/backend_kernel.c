@@ -152,7 +152,8 @@ static struct osmem_backend kernel_backend = {
 	.unlock = kernel_unlock,
 	.report = kernel_report,
 	.caller = kernel_caller,
-	/* vm_map is first fit: an unmapped range is the next one handed out. */
+	/* vm_map hands an unmapped range out again once its next-fit search
+	 * has gone round (mm/vmap.h): to anyone. */
 	.unmapped_reused = true,
 };
 

@@ -576,7 +576,7 @@ static inline void fast_trim_if_top(struct fast_heap *fh, struct fast_block *b,
  * every free, so a second free of p is named a double free with the size
  * the program had, even after p's block merged or its mapping went away
  * (fast_freed_find, on the misuse path only). A backend whose mapper hands
- * unmapped ranges out again at once has the entries of an unmapped
+ * unmapped ranges out again to anyone has the entries of an unmapped
  * mapping dropped (fast_freed_forget): the address is no longer p's.
  */
 void fast_freed_forget(struct fast_heap *fh, const void *start, size_t len);

@@ -15,7 +15,7 @@
  *     (fast_freed_note, heap blocks and mappings alike) holds it: the
  *     size reported is the one it had when the program freed it, even
  *     after its block merged with a neighbour (on a backend whose
- *     mapper hands unmapped ranges out again at once, the kernel's, an
+ *     mapper hands unmapped ranges out again to anyone, the kernel's, an
  *     unmapped mapping's entry is dropped: fast_freed_forget). Once the ring has
  *     forgotten it, a pointer that still starts a free block, or the
  *     payload of a mapping still waiting to be unmapped (fast_map.c) or
@@ -164,7 +164,7 @@ bool fast_freed_find(struct fast_heap *fh, const void *p, size_t *usable)
 
 /*
  * Mapping [start, start + len) went back to the backend. When its mapper
- * hands such ranges out again at once (be->unmapped_reused), the ring's
+ * hands such ranges out again to anyone (be->unmapped_reused), the ring's
  * entries there are dropped: the addresses may be someone else's now.
  * O(FAST_FREED_RING), on a munmap only.
  */

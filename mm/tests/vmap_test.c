@@ -45,7 +45,7 @@ KTEST(vmap, guard_page_after_mapping_faults)
 	unsigned char *p = vm_map(2 * PAGE_SIZE - 100), *next;
 
 	KASSERT_NOT_NULL(t, p);
-	/* first fit puts the next mapping as close behind p as it may */
+	/* next fit puts the next mapping right behind p (the last placed) */
 	next = vm_map(PAGE_SIZE);
 	KASSERT_NOT_NULL(t, next);
 	write_byte(p + 2 * PAGE_SIZE - 1);	/* last byte of the last page */
@@ -62,7 +62,7 @@ KTEST(vmap, consecutive_mappings_are_separated_by_guards)
 
 	KASSERT_NOT_NULL(t, a);
 	KASSERT_NOT_NULL(t, b);
-	/* whatever order first-fit picks, a guard page lies between */
+	/* whatever order the search picks, a guard page lies between */
 	if (b > a)
 		KEXPECT_GE(t, b - a, 2 * PAGE_SIZE);
 	else
@@ -93,16 +93,47 @@ KTEST(vmap, unmap_returns_frames_and_address_space)
 	KEXPECT_EQ(t, vmm_translate((uintptr_t)p), VMM_NOT_MAPPED);
 }
 
-KTEST(vmap, freed_range_is_reused)
+/* Next fit: the range just freed is not the next one handed out, so a
+ * stale pointer into it still faults (nothing is mapped there). */
+KTEST(vmap, freed_range_is_not_handed_out_at_once)
 {
-	void *a = vm_map(4 * PAGE_SIZE), *b;
+	char *a = vm_map(4 * PAGE_SIZE), *b;
 
 	KASSERT_NOT_NULL(t, a);
 	KEXPECT_EQ(t, vm_unmap(a, 4 * PAGE_SIZE), 0);
 	b = vm_map(4 * PAGE_SIZE);
-	KEXPECT_PTR_EQ(t, b, a);
-	if (b)
-		vm_unmap(b, 4 * PAGE_SIZE);
+	KASSERT_NOT_NULL(t, b);
+	KEXPECT_PTR_NE(t, b, a);
+	for (size_t off = 0; off < 4 * PAGE_SIZE; off += PAGE_SIZE)
+		KEXPECT_EQ(t, vmm_translate((uintptr_t)a + off), VMM_NOT_MAPPED);
+	vm_unmap(b, 4 * PAGE_SIZE);
+}
+
+/* When nothing fits above the cursor, the search goes round from the
+ * base: address space freed below is used again, none is lost. The space
+ * above is filled with one reservation (no frames), which ends exactly at
+ * the range's end when the cursor is the highest placement so far. */
+KTEST(vmap, search_goes_round_when_the_top_is_full)
+{
+	char *p = vm_map(PAGE_SIZE), *r = NULL, *q;
+	uintptr_t cursor, end = VMAP_BASE + VMAP_BYTES;
+
+	KASSERT_NOT_NULL(t, p);
+	cursor = (uintptr_t)p + 2 * PAGE_SIZE;	/* p's page and its guard */
+	KEXPECT_EQ(t, vmap_cursor(), cursor);
+	KEXPECT_EQ(t, vm_unmap(p, PAGE_SIZE), 0);
+	r = vm_reserve(end - cursor - PAGE_SIZE);	/* its guard: the last page */
+	if (!KEXPECT_PTR_EQ(t, r, (char *)cursor)) {
+		if (r)
+			vm_unmap(r, end - cursor - PAGE_SIZE);
+		return;
+	}
+	q = vm_map(PAGE_SIZE);
+	KEXPECT_NOT_NULL(t, q);
+	KEXPECT(t, (uintptr_t)q < cursor);
+	if (q)
+		vm_unmap(q, PAGE_SIZE);
+	vm_unmap(r, end - cursor - PAGE_SIZE);
 }
 
 KTEST(vmap, reused_memory_is_zeroed_again)
@@ -242,7 +273,7 @@ KTEST(vmap, remap_blocked_by_neighbour_changes_nothing)
 	if (b != a + 2 * PAGE_SIZE) {
 		vm_unmap(a, PAGE_SIZE);
 		vm_unmap(b, PAGE_SIZE);
-		KTEST_SKIP(t, "first fit did not place the mappings together");
+		KTEST_SKIP(t, "next fit did not place the mappings together");
 	}
 	vmap_stats(&before);
 	/* a's guard is all the room there is: a cannot grow */
