@@ -19,6 +19,7 @@
 #include "mm/osmem/backend_kernel.h"
 #include "mm/layout.h"
 #include "mm/vmap.h"
+#include "mm/vmm.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -198,6 +199,28 @@ KTEST(kmalloc_faults, kfree_where_the_mapper_reused_a_freed_block_is_foreign)
 	kfree(big);		/* unmapped again, as kfree_of_an_unmapped_address */
 	kf_expect_kfree_report(t, NULL, "pointer not from this heap", __func__,
 			       before, s);
+}
+
+/*
+ * A stale pointer into a freed large block faults, even after the next
+ * large block was made: vm_map's next fit does not hand the freed range
+ * out again at once (first fit did: the stale pointer then wrote into the
+ * new block).
+ */
+KTEST(kmalloc_faults, a_freed_large_block_stays_unmapped)
+{
+	unsigned char *big = kmalloc(KF_HUGE), *next;
+
+	if (!big)
+		KTEST_SKIP(t, "no 33 MiB of frames for a mapping");
+	kfree(big);
+	next = kmalloc(KF_HUGE);
+	if (!next)
+		KTEST_SKIP(t, "no 33 MiB of frames for the second mapping");
+	KEXPECT_PTR_NE(t, next, big);
+	KEXPECT_EQ(t, vmm_translate((uintptr_t)big), VMM_NOT_MAPPED);
+	KEXPECT_EQ(t, vmm_translate((uintptr_t)big + KF_HUGE - 1), VMM_NOT_MAPPED);
+	kfree(next);
 }
 
 KTEST(kmalloc_faults, double_kfree)
